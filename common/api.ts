@@ -1,0 +1,54 @@
+/**
+ * Shapes of the lab's JSON API and WebSocket messages, shared by the server and the UI.
+ */
+import type { LabConfig, RunRequest } from './config';
+import type { TraceEvent } from './trace';
+
+export type DatabaseKind = 'external' | 'memory-server' | 'embedded';
+
+export interface DatabaseInfo {
+  kind: DatabaseKind;
+  version: string;
+  /** Why this database was chosen, e.g. "offline: no mongod binary and no download". */
+  reason: string;
+}
+
+/** GET /api/health */
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  database: DatabaseInfo & { up: boolean };
+  config: LabConfig;
+  subject: { state: 'starting' | 'ready' | 'restarting' | 'down'; url?: string };
+}
+
+export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** GET /api/runs/:id (and each item of GET /api/runs). */
+export interface RunSummary {
+  id: string;
+  status: RunStatus;
+  config: LabConfig;
+  plan: RunRequest;
+  startedAt: number;
+  completed: number;
+  errors: number;
+  durationMs: number;
+  throughputPerSec: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  loop: { delayMaxMs: number; utilization: number };
+  /** Set when the run was imported from a file rather than recorded here. */
+  imported?: boolean;
+}
+
+/** Messages on the WebSocket /api/live, server to browser. */
+export type LiveMessage =
+  | { type: 'hello'; health: HealthResponse }
+  | { type: 'status'; health: HealthResponse }
+  | { type: 'config'; config: LabConfig }
+  | { type: 'run'; run: RunSummary }
+  | { type: 'trace'; runId: string | null; events: TraceEvent[] }
+  | { type: 'lagging'; skipped: number }
+  | { type: 'error'; message: string };
+
+/** Messages on the WebSocket /api/live, browser to server. */
+export type LiveClientMessage = { type: 'ping' } | { type: 'resume' };

@@ -1,0 +1,111 @@
+/**
+ * The lab's knobs: one validated config object shared by the server and the UI.
+ * Every number a client can set has a bound (see DESIGN.md, "What bad input gets").
+ */
+import { z } from 'zod';
+
+export const MODES = ['blocking', 'nonblocking'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Bounds live in one table so the API's 400 messages, the UI's sliders and the docs agree. */
+export const CONFIG_BOUNDS = {
+  dbLatencyMs: { min: 0, max: 2000 },
+  poolSize: { min: 1, max: 200 },
+  cpuMs: { min: 0, max: 200 },
+  workers: { min: 1, max: 8 },
+  executorThreads: { min: 0, max: 16 },
+  blockingTimeoutMs: { min: 100, max: 30_000 },
+} as const;
+
+const bounded = (name: keyof typeof CONFIG_BOUNDS) => {
+  const { min, max } = CONFIG_BOUNDS[name];
+  return z
+    .number({ error: `${name} must be a number from ${min} to ${max}` })
+    .int({ error: `${name} must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `${name} must be between ${min} and ${max}` })
+    .max(max, { error: `${name} must be between ${min} and ${max}` });
+};
+
+export const labConfigSchema = z
+  .object({
+    /** How the subject's handlers reach MongoDB: a synchronous facade or the driver's async API. */
+    mode: z.enum(MODES, { error: `mode must be one of: ${MODES.join(', ')}` }),
+    /** Added by the TCP latency proxy to every database round trip (half each way). */
+    dbLatencyMs: bounded('dbLatencyMs'),
+    /** The driver's maxPoolSize (maxConnecting is raised to match). */
+    poolSize: bounded('poolSize'),
+    /** Synchronous CPU work in each handler, in ms: what async does not fix. */
+    cpuMs: bounded('cpuMs'),
+    /** Subject processes behind a round-robin balancer (FriendFeed's answer). */
+    workers: bounded('workers'),
+    /** Blocking mode only: database calls handed to this many threads (0 = call on the loop). */
+    executorThreads: bounded('executorThreads'),
+    /** Blocking mode: how long the synchronous facade waits before answering 503. */
+    blockingTimeoutMs: bounded('blockingTimeoutMs'),
+    /** Whether the subject records trace events (off only for the tracing-cost benchmark). */
+    tracing: z.boolean({ error: 'tracing must be true or false' }),
+  })
+  .strict();
+
+export type LabConfig = z.infer<typeof labConfigSchema>;
+
+/** A partial update, as sent by `PUT /api/config`. Unknown fields are refused. */
+export const labConfigPatchSchema = labConfigSchema.partial().strict();
+export type LabConfigPatch = z.infer<typeof labConfigPatchSchema>;
+
+export const DEFAULT_CONFIG: LabConfig = {
+  mode: 'nonblocking',
+  dbLatencyMs: 100,
+  poolSize: 10,
+  cpuMs: 0,
+  workers: 1,
+  executorThreads: 0,
+  blockingTimeoutMs: 5000,
+  tracing: true,
+};
+
+/** The routes the load generator may target. It only ever targets the subject: no URL parameter. */
+export const ROUTES = ['getUser', 'getUserCallback', 'listByCity', 'stats', 'createUser'] as const;
+export type RouteName = (typeof ROUTES)[number];
+
+export const RUN_BOUNDS = {
+  requests: { min: 1, max: 100_000 },
+  concurrency: { min: 1, max: 2000 },
+  ratePerSec: { min: 1, max: 20_000 },
+  durationSec: { min: 1, max: 120 },
+} as const;
+
+const runNumber = (name: keyof typeof RUN_BOUNDS) => {
+  const { min, max } = RUN_BOUNDS[name];
+  return z
+    .number({ error: `${name} must be a number from ${min} to ${max}` })
+    .int({ error: `${name} must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `${name} must be between ${min} and ${max}` })
+    .max(max, { error: `${name} must be between ${min} and ${max}` });
+};
+
+const route = z.enum(ROUTES, { error: `route must be one of: ${ROUTES.join(', ')}` });
+
+/** Closed loop: `requests` in total, `concurrency` in flight at a time. */
+export const closedRunSchema = z
+  .object({ requests: runNumber('requests'), concurrency: runNumber('concurrency'), route: route.optional() })
+  .strict();
+/** Open loop: `ratePerSec` arrivals for `durationSec`; latency counts from the scheduled send time. */
+export const openRunSchema = z
+  .object({ ratePerSec: runNumber('ratePerSec'), durationSec: runNumber('durationSec'), route: route.optional() })
+  .strict();
+export const runRequestSchema = z.union([closedRunSchema, openRunSchema], {
+  error: 'a run is { requests, concurrency, route? } or { ratePerSec, durationSec, route? }',
+});
+export type RunRequest = z.infer<typeof runRequestSchema>;
+
+/** Turns a zod error into one readable sentence for a 400 body. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+      return path && !issue.message.startsWith(path) ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}

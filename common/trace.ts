@@ -1,0 +1,140 @@
+/**
+ * The trace: the one contract between the server and the UI.
+ *
+ * A flat list of timestamped events. Every timestamp `t` is epoch milliseconds with
+ * sub-millisecond precision, taken as `performance.timeOrigin + performance.now()`
+ * (see `now()` below), so events from different processes on one machine compare.
+ *
+ * A request is identified by `rid` (assigned by whoever sends it: the load generator,
+ * or the lab for a request forwarded through `/subject/*`) and travels to the subject
+ * in the `x-lab-rid` header, with the run id in `x-lab-run` and an optional client
+ * tag (a student's nickname) in `x-lab-client`.
+ *
+ * Bump TRACE_VERSION on any incompatible change; stored runs carry the version they
+ * were recorded with and the validator refuses other versions.
+ */
+import { z } from 'zod';
+import { labConfigSchema } from './config';
+
+export const TRACE_VERSION = 1;
+
+export const HEADER_RID = 'x-lab-rid';
+export const HEADER_RUN = 'x-lab-run';
+export const HEADER_CLIENT = 'x-lab-client';
+
+/** The one clock: epoch ms, sub-ms precision, comparable across processes on one machine. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+const t = z.number().finite().nonnegative();
+const rid = z.string().min(1).max(64);
+/** Which subject process (0-based) produced an event; several when `workers` > 1. */
+const worker = z.number().int().min(0).max(63);
+
+const at = { t };
+const req = { t, rid };
+const inSubject = { t, rid, worker };
+
+export const traceEventSchema = z.discriminatedUnion('type', [
+  // --- run lifecycle (written by the lab) ---
+  z.object({
+    type: z.literal('run.started'),
+    ...at,
+    runId: z.string(),
+    version: z.literal(TRACE_VERSION),
+    config: labConfigSchema,
+    /** What the load generator was asked to do, e.g. { requests: 10, concurrency: 10, route: 'getUser' }. */
+    plan: z.record(z.string(), z.union([z.string(), z.number()])),
+  }),
+  z.object({
+    type: z.literal('run.finished'),
+    ...at,
+    runId: z.string(),
+    status: z.enum(['done', 'failed', 'cancelled']),
+    message: z.string().optional(),
+  }),
+
+  // --- client side (load generator, or the lab's /subject/* forwarder) ---
+  z.object({
+    type: z.literal('client.sent'),
+    ...req,
+    route: z.string(),
+    /** Open loop: when the request was due. Latency is measured from here (no coordinated omission). */
+    scheduledAt: t.optional(),
+    client: z.string().max(64).optional(),
+  }),
+  z.object({ type: z.literal('client.firstByte'), ...req }),
+  z.object({
+    type: z.literal('client.done'),
+    ...req,
+    status: z.number().int(),
+    /** Set when the request failed below HTTP (connection refused, reset, timeout). */
+    error: z.string().optional(),
+  }),
+
+  // --- subject side ---
+  /** The subject's loop picked the request up (its request handler began). */
+  z.object({ type: z.literal('subject.accepted'), ...inSubject, route: z.string(), mode: z.enum(['blocking', 'nonblocking']) }),
+  /** The handler reached a step marker: `step('query')` in the handler's source. */
+  z.object({ type: z.literal('handler.step'), ...inSubject, handler: z.string(), step: z.string() }),
+  /** The handler asked the driver for something. */
+  z.object({ type: z.literal('db.call'), ...inSubject, op: z.string(), collection: z.string() }),
+  /** No pool connection was free: the call waits for one (ends at db.sent). */
+  z.object({ type: z.literal('pool.wait'), ...inSubject }),
+  /** The command went out on a connection (driver's commandStarted). */
+  z.object({ type: z.literal('db.sent'), ...inSubject }),
+  /** The reply came back to the handler. */
+  z.object({ type: z.literal('db.reply'), ...inSubject, ok: z.boolean(), error: z.string().optional() }),
+  /** The loop could do nothing else between t and t + durationMs (a synchronous call or CPU work). */
+  z.object({
+    type: z.literal('loop.blocked'),
+    ...inSubject,
+    durationMs: z.number().nonnegative(),
+    reason: z.enum(['db', 'cpu']),
+  }),
+  z.object({ type: z.literal('subject.responded'), ...inSubject, status: z.number().int() }),
+
+  // --- periodic samples (every <= 50 ms per subject process) ---
+  z.object({
+    type: z.literal('sample'),
+    ...at,
+    worker,
+    /** Largest event-loop delay seen since the previous sample, ms. */
+    loopDelayMaxMs: z.number().nonnegative(),
+    /** Event-loop utilization since the previous sample, 0..1. */
+    elu: z.number().min(0).max(1),
+    poolInUse: z.number().int().nonnegative(),
+    poolWaiting: z.number().int().nonnegative(),
+    dbInFlight: z.number().int().nonnegative(),
+    rssBytes: z.number().nonnegative(),
+    heapUsedBytes: z.number().nonnegative(),
+  }),
+]);
+
+export type TraceEvent = z.infer<typeof traceEventSchema>;
+export type TraceEventType = TraceEvent['type'];
+export type TraceEventOf<K extends TraceEventType> = Extract<TraceEvent, { type: K }>;
+/** Events that belong to one request. */
+export type RequestEvent = Extract<TraceEvent, { rid: string }>;
+
+export function isRequestEvent(event: TraceEvent): event is RequestEvent {
+  return 'rid' in event;
+}
+
+/** Validates one untrusted event (an imported file, a batch from another process). */
+export function parseTraceEvent(value: unknown): { ok: true; event: TraceEvent } | { ok: false; message: string } {
+  const result = traceEventSchema.safeParse(value);
+  if (result.success) return { ok: true, event: result.data };
+  const first = result.error.issues[0];
+  return { ok: false, message: first ? `${first.path.join('.') || 'event'}: ${first.message}` : 'invalid event' };
+}
+
+/** The order a single request's lifecycle must follow (each type at most once unless noted). */
+export const REQUEST_LIFECYCLE: readonly TraceEventType[] = [
+  'client.sent',
+  'subject.accepted',
+  'subject.responded',
+  'client.firstByte',
+  'client.done',
+];
