@@ -1,0 +1,78 @@
+/**
+ * Child processes that never outlive the lab.
+ *
+ * Every child is a Node process running a TypeScript entry through tsx, with an IPC
+ * channel. The parent kills its children on exit, Ctrl-C and SIGTERM; the child calls
+ * `exitWithParent()` so that it also exits when the channel closes, which covers the
+ * one case the parent cannot handle itself: being killed with SIGKILL or crashing hard.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const live = new Set<ChildProcess>();
+let hooked = false;
+
+function killAll(signal: NodeJS.Signals = 'SIGTERM'): void {
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  }
+}
+
+function hookParentExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', () => killAll('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll('SIGTERM');
+      // Re-raise the default behaviour only if nobody else handles the signal.
+      if (process.listenerCount(signal) === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+/** Resolves tsx's loader once, so children start the same way from any working directory. */
+const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+
+export interface SpawnNodeOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Extra Node flags, e.g. ['--max-old-space-size=512']. */
+  nodeFlags?: string[];
+  /** Where the child's stdout/stderr go: 'pipe' to read them, 'inherit' to show them. */
+  stdio?: 'pipe' | 'inherit';
+}
+
+/** Spawns `node --import tsx <entry> ...args` with an IPC channel, tracked for cleanup. */
+export function spawnNode(entry: string, args: string[] = [], options: SpawnNodeOptions = {}): ChildProcess {
+  hookParentExit();
+  const io = options.stdio ?? 'pipe';
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', tsxLoader, entry, ...args], {
+    stdio: [io === 'inherit' ? 'inherit' : 'ignore', io, io, 'ipc'],
+    env: { ...process.env, ...options.env },
+    serialization: 'advanced',
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** Resolves when the child has exited; sends SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 2000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** In a child: exit as soon as the parent is gone (its IPC channel closes). */
+export function exitWithParent(): void {
+  if (!process.send) return; // started by hand, not by spawnNode
+  process.once('disconnect', () => process.exit(0));
+}
+
+/** How many children this process is still tracking (tests use it to prove there are no orphans). */
+export function liveChildren(): number {
+  return live.size;
+}
