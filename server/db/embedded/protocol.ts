@@ -1,0 +1,118 @@
+/**
+ * OP_MSG and the legacy OP_QUERY/OP_REPLY: turn frame bodies into command documents
+ * and command replies into bytes.
+ * https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
+ */
+import { BSON, type Document } from 'bson';
+import { type Frame, FrameError, HEADER_SIZE, OP_MSG, OP_QUERY, OP_REPLY } from './framing';
+
+const CHECKSUM_PRESENT = 1 << 0;
+const MORE_TO_COME = 1 << 1;
+/** Bits 0-15 are "required": a receiver must fail on any it does not know. */
+const KNOWN_REQUIRED_BITS = CHECKSUM_PRESENT | MORE_TO_COME;
+
+export interface Request {
+  kind: 'msg' | 'query';
+  requestId: number;
+  /** The command, with kind-1 document sequences merged in as arrays. */
+  command: Document;
+  /** OP_MSG moreToCome: the client expects no reply at all. */
+  noReply: boolean;
+}
+
+function readBson(buf: Buffer, offset: number, end: number): { doc: Document; next: number } {
+  if (offset + 5 > end) throw new FrameError('truncated BSON document');
+  const size = buf.readInt32LE(offset);
+  if (size < 5 || offset + size > end) throw new FrameError(`BSON document length ${size} overruns the message`);
+  try {
+    return { doc: BSON.deserialize(buf.subarray(offset, offset + size)), next: offset + size };
+  } catch (error) {
+    throw new FrameError(`invalid BSON: ${(error as Error).message}`);
+  }
+}
+
+function readCString(buf: Buffer, offset: number, end: number): { value: string; next: number } {
+  const zero = buf.indexOf(0, offset);
+  if (zero < 0 || zero >= end) throw new FrameError('unterminated C string');
+  return { value: buf.toString('utf8', offset, zero), next: zero + 1 };
+}
+
+function parseMsg(frame: Frame): Request {
+  const { body } = frame;
+  const flags = body.readUInt32LE(0);
+  if ((flags & 0xffff & ~KNOWN_REQUIRED_BITS) !== 0) throw new FrameError(`unknown required OP_MSG flag bits ${flags}`);
+  const end = flags & CHECKSUM_PRESENT ? body.length - 4 : body.length;
+  let offset = 4;
+  let command: Document | undefined;
+  const sequences: Array<[string, Document[]]> = [];
+  while (offset < end) {
+    const kind = body[offset++];
+    if (kind === 0) {
+      if (command) throw new FrameError('OP_MSG has more than one body section');
+      const read = readBson(body, offset, end);
+      command = read.doc;
+      offset = read.next;
+    } else if (kind === 1) {
+      if (offset + 4 > end) throw new FrameError('truncated document sequence');
+      const sectionEnd = offset + body.readInt32LE(offset);
+      if (sectionEnd > end || sectionEnd < offset + 5) throw new FrameError('document sequence overruns the message');
+      const id = readCString(body, offset + 4, sectionEnd);
+      const docs: Document[] = [];
+      let at = id.next;
+      while (at < sectionEnd) {
+        const read = readBson(body, at, sectionEnd);
+        docs.push(read.doc);
+        at = read.next;
+      }
+      sequences.push([id.value, docs]);
+      offset = sectionEnd;
+    } else {
+      throw new FrameError(`unknown OP_MSG section kind ${kind}`);
+    }
+  }
+  if (!command) throw new FrameError('OP_MSG without a body section');
+  for (const [id, docs] of sequences) command[id] = docs;
+  return { kind: 'msg', requestId: frame.requestId, command, noReply: (flags & MORE_TO_COME) !== 0 };
+}
+
+function parseQuery(frame: Frame): Request {
+  const { body } = frame;
+  const ns = readCString(body, 4, body.length);
+  if (!ns.value.endsWith('.$cmd')) throw new FrameError(`OP_QUERY is only supported for commands, not ${ns.value}`);
+  // flags (4) + namespace + numberToSkip (4) + numberToReturn (4), then the query document.
+  const { doc } = readBson(body, ns.next + 8, body.length);
+  // Legacy drivers may wrap the command as { $query: {...}, $readPreference: ... }.
+  const command = (doc.$query ?? doc) as Document;
+  command.$db ??= ns.value.slice(0, -'.$cmd'.length);
+  return { kind: 'query', requestId: frame.requestId, command, noReply: false };
+}
+
+export function parseRequest(frame: Frame): Request {
+  if (frame.opCode === OP_MSG) return parseMsg(frame);
+  if (frame.opCode === OP_QUERY) return parseQuery(frame);
+  throw new FrameError(`unknown opcode ${frame.opCode}`);
+}
+
+let nextRequestId = 1;
+
+function header(length: number, responseTo: number, opCode: number): Buffer {
+  const head = Buffer.allocUnsafe(HEADER_SIZE);
+  head.writeInt32LE(length, 0);
+  head.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  head.writeInt32LE(responseTo, 8);
+  head.writeInt32LE(opCode, 12);
+  return head;
+}
+
+/** Encodes a reply in the same framing as the request it answers. */
+export function encodeReply(request: Request, reply: Document): Buffer {
+  const doc = BSON.serialize(reply);
+  if (request.kind === 'msg') {
+    const prefix = Buffer.alloc(5); // flagBits 0, then section kind 0
+    return Buffer.concat([header(HEADER_SIZE + 5 + doc.length, request.requestId, OP_MSG), prefix, doc]);
+  }
+  // OP_REPLY: responseFlags, cursorID (int64 0), startingFrom, numberReturned.
+  const prefix = Buffer.alloc(20);
+  prefix.writeInt32LE(1, 16);
+  return Buffer.concat([header(HEADER_SIZE + 20 + doc.length, request.requestId, OP_REPLY), prefix, doc]);
+}

@@ -1,0 +1,24 @@
+// `npm run test:e2e`: the browser suite. Finds a browser, builds the UI once, then hands
+// over to Playwright (which starts the real lab, see playwright.config.ts).
+// No browser: a loud skip on a user's machine, a failure under CI, so CI can never skip silently.
+import { spawnSync } from 'node:child_process';
+import { findChrome } from './chrome.mjs';
+
+const chrome = findChrome();
+if (!chrome) {
+  const lines = [
+    'No Chromium or Chrome found (looked at CHROME_PATH and the usual install paths).',
+    'The end-to-end browser tests did NOT run.',
+    'Install one (Debian/Ubuntu: sudo apt-get install chromium) or set CHROME_PATH=/path/to/chrome.',
+  ];
+  const bar = '!'.repeat(78);
+  console.error(`\n${bar}\n${lines.map((l) => `!! ${l}`).join('\n')}\n${bar}\n`);
+  process.exit(process.env.CI ? 1 : 0);
+}
+
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, CHROME_PATH: chrome } });
+
+const build = run('npx', ['vite', 'build', '--logLevel', 'warn']);
+if (build.status !== 0) process.exit(build.status ?? 1);
+const tests = run('npx', ['playwright', 'test', ...process.argv.slice(2)]);
+process.exit(tests.status ?? 1);
