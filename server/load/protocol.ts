@@ -1,0 +1,27 @@
+/** Messages between the lab's thread and the load generator's worker thread. */
+import type { RunRequest } from '../../common/config';
+import type { TraceEvent } from '../../common/trace';
+
+export interface LoadJob {
+  /** The subject's base URL, e.g. http://127.0.0.1:41234 (from the supervisor, never from a client). */
+  baseUrl: string;
+  runId: string;
+  plan: RunRequest;
+  /** How often buffered client events are shipped to the lab, ms. */
+  batchMs: number;
+  /** A request that has not finished after this long is recorded as an error, ms. */
+  requestTimeoutMs: number;
+}
+
+export interface LoadCounts {
+  sent: number;
+  completed: number;
+  errors: number;
+}
+
+export type WorkerMessage =
+  | { type: 'events'; events: TraceEvent[] }
+  | ({ type: 'done'; cancelled: boolean } & LoadCounts)
+  | { type: 'failed'; message: string };
+
+export type ParentMessage = { type: 'cancel' };
