@@ -38,6 +38,8 @@ export interface RunSummary {
   loop: { delayMaxMs: number; utilization: number };
   /** Set when the run was imported from a file rather than recorded here. */
   imported?: boolean;
+  /** Why a run failed or was cancelled (from its run.finished line). */
+  message?: string;
 }
 
 /** Messages on the WebSocket /api/live, server to browser. */
@@ -47,7 +49,12 @@ export type LiveMessage =
   | { type: 'config'; config: LabConfig }
   | { type: 'run'; run: RunSummary }
   | { type: 'trace'; runId: string | null; events: TraceEvent[] }
-  | { type: 'lagging'; skipped: number }
+  /**
+   * Back-pressure: sent once when the server starts skipping trace batches for this
+   * socket (skipped: 0), and again with `resumed: true` and the count it skipped once the
+   * socket has drained. The stored run (GET /api/runs/:id/trace) has every event.
+   */
+  | { type: 'lagging'; skipped: number; resumed?: boolean }
   | { type: 'error'; message: string };
 
 /** Messages on the WebSocket /api/live, browser to server. */
