@@ -18,7 +18,8 @@ export interface HealthResponse {
   status: 'ok' | 'degraded';
   database: DatabaseInfo & { up: boolean };
   config: LabConfig;
-  subject: { state: 'starting' | 'ready' | 'restarting' | 'down'; url?: string };
+  /** `message` says why the subject is down or restarting (e.g. the database stopped answering). */
+  subject: { state: 'starting' | 'ready' | 'restarting' | 'down'; url?: string; message?: string };
 }
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';
