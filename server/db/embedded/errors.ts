@@ -2,6 +2,7 @@
 
 export const ErrorCodes = {
   InternalError: 1,
+  Unauthorized: 13,
   BadValue: 2,
   FailedToParse: 9,
   TypeMismatch: 14,

@@ -1,0 +1,45 @@
+/**
+ * `npm run db:embedded -- --port 27018 [--dbpath DIR]`: runs the embedded server in the
+ * foreground and prints `ready on mongodb://127.0.0.1:PORT` once it accepts connections.
+ */
+import { parseArgs } from 'node:util';
+import { exitWithParent } from '../../process/children';
+import { EMBEDDED_NAME, EMBEDDED_VERSION } from './commands/handshake';
+import { openPersistence } from './persistence';
+import { listen } from './server';
+
+function fail(message: string): never {
+  console.error(`embedded MongoDB: ${message}`);
+  process.exit(1);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({ options: { port: { type: 'string', default: '27018' }, dbpath: { type: 'string' } } });
+  } catch (error) {
+    return fail(`${(error as Error).message}\nusage: db:embedded [--port N] [--dbpath DIR]`);
+  }
+})();
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
+
+const persistence = values.dbpath ? openPersistence(values.dbpath) : undefined;
+// flush() is synchronous, so it also runs when exitWithParent() exits because the parent is gone.
+process.on('exit', () => persistence?.flush());
+exitWithParent();
+
+const server = await listen({ port, store: persistence?.store }).catch((error: NodeJS.ErrnoException) =>
+  fail(error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message),
+);
+console.error(`${EMBEDDED_NAME} ${EMBEDDED_VERSION}${values.dbpath ? `, data in ${values.dbpath}` : ', in memory'}`);
+console.log(`ready on mongodb://127.0.0.1:${server.port}`);
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,87 @@
+/**
+ * Chooses how to find the documents matching a filter: through an index when the filter
+ * pins every field of one to a value (or a short $in list), otherwise by scanning.
+ * mingo then checks the candidates, unless the index lookup alone is already exact.
+ */
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import { Index } from './indexes';
+import type { Collection } from './store';
+import { indexKey, isPlainObject } from './values';
+
+/** Values a filter entry pins its field to, or undefined if it is not an equality/$in test. */
+function pinnedValues(condition: unknown): unknown[] | undefined {
+  if (condition instanceof RegExp || Array.isArray(condition)) return undefined;
+  if (!isPlainObject(condition)) return [condition];
+  const keys = Object.keys(condition);
+  if (keys.length === 0 || !keys[0]!.startsWith('$')) return [condition]; // an embedded-document match
+  if (keys.length !== 1) return undefined;
+  if (keys[0] === '$eq') return pinnedValues(condition.$eq);
+  if (keys[0] === '$in' && Array.isArray(condition.$in) && condition.$in.length <= 1000) {
+    const values = condition.$in as unknown[];
+    return values.some((v) => v instanceof RegExp || Array.isArray(v)) ? undefined : values;
+  }
+  return undefined;
+}
+
+/** A value whose index key equals mongod's equality match exactly (no null/missing or sub-document subtleties). */
+function isScalar(value: unknown): boolean {
+  return value !== null && value !== undefined && !isPlainObject(value) && !Array.isArray(value);
+}
+
+export interface Plan {
+  /** 'IXSCAN' via an index (name in `index`), or 'COLLSCAN'. */
+  stage: 'IXSCAN' | 'COLLSCAN';
+  index?: string;
+  docs: Document[];
+  /** The docs are exactly the matches: no need to run the filter over them. */
+  exact: boolean;
+}
+
+function fromIds(collection: Collection, ids: Iterable<string>): Document[] {
+  const docs: Document[] = [];
+  for (const id of ids) {
+    const doc = collection.docs.get(id);
+    if (doc) docs.push(doc);
+  }
+  return docs;
+}
+
+export function plan(collection: Collection, filter: Document): Plan {
+  const fields = Object.keys(filter);
+  const pinned = new Map<string, unknown[]>();
+  for (const field of fields) {
+    if (field.startsWith('$')) continue;
+    const values = pinnedValues(filter[field]);
+    if (values) pinned.set(field, values);
+  }
+  const exactIf = (indexFields: string[], values: unknown[][]) =>
+    fields.length === indexFields.length && values.every((list) => list.every(isScalar));
+
+  const ids = pinned.get('_id');
+  if (ids) {
+    const unique = [...new Set(ids.map(indexKey))];
+    return { stage: 'IXSCAN', index: '_id_', docs: fromIds(collection, unique), exact: exactIf(['_id'], [ids]) };
+  }
+  for (const index of collection.indexes.values()) {
+    // A sparse index leaves out documents a null test must still find.
+    if (!index.fields.every((f) => pinned.has(f) && !/\.\d+(\.|$)/.test(f))) continue;
+    const lists = index.fields.map((f) => pinned.get(f)!);
+    if (index.spec.sparse && lists.some((list) => list.some((v) => v === null))) continue;
+    if (lists.length > 1 && lists.some((list) => list.length !== 1)) continue;
+    const keys = lists.length === 1 ? lists[0]!.map((v) => Index.keyFor([v])) : [Index.keyFor(lists.map((l) => l[0]))];
+    const ids = new Set<string>();
+    for (const key of keys) for (const id of index.lookup(key) ?? []) ids.add(id);
+    return { stage: 'IXSCAN', index: index.spec.name, docs: fromIds(collection, ids), exact: exactIf(index.fields, lists) };
+  }
+  return { stage: 'COLLSCAN', docs: collection.all(), exact: fields.length === 0 };
+}
+
+/** Every document of `collection` matching `filter`, in natural order for scans. */
+export function matching(collection: Collection | undefined, filter: Document): Document[] {
+  if (!collection) return [];
+  const chosen = plan(collection, filter);
+  if (chosen.exact) return chosen.docs;
+  const query = new Query(filter, {});
+  return chosen.docs.filter((doc) => query.test(doc));
+}

@@ -1,0 +1,157 @@
+/**
+ * Databases, collections and their documents, all in memory.
+ *
+ * Stored documents are never mutated in place: an update builds a new document and swaps
+ * it in, so open cursors and replies already built keep a consistent view.
+ */
+import { type Document, ObjectId } from 'bson';
+import { CommandError } from './errors';
+import { defaultIndexName, duplicateKey, Index, type IndexSpec } from './indexes';
+import { indexKey } from './values';
+
+export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+export class Collection {
+  /** Documents keyed by indexKey(_id): this Map is the `_id_` index. Insertion order is natural order. */
+  readonly docs = new Map<string, Document>();
+  readonly indexes = new Map<string, Index>();
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    private readonly changed: () => void,
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  all(): Document[] {
+    return [...this.docs.values()];
+  }
+
+  byId(id: unknown): Document | undefined {
+    return this.docs.get(indexKey(id));
+  }
+
+  insert(doc: Document): Document {
+    // mongod stores _id first; the driver appends a generated _id to the end.
+    if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+    else if (Object.keys(doc)[0] !== '_id') doc = { _id: doc._id, ...doc };
+    if (Array.isArray(doc._id)) throw new CommandError('BadValue', "can't use an array for _id");
+    const id = indexKey(doc._id);
+    if (this.docs.has(id)) throw duplicateKey(this.ns, ID_INDEX, doc);
+    for (const index of this.indexes.values()) index.checkUnique(doc, id, this.ns);
+    for (const index of this.indexes.values()) index.add(id, doc);
+    this.docs.set(id, doc);
+    this.changed();
+    return doc;
+  }
+
+  /** Swaps `before` for `after` (same _id), keeping every index in step. */
+  replace(before: Document, after: Document): void {
+    const id = indexKey(before._id);
+    if (indexKey(after._id) !== id) {
+      throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+    }
+    for (const index of this.indexes.values()) index.checkUnique(after, id, this.ns);
+    for (const index of this.indexes.values()) {
+      index.remove(id, before);
+      index.add(id, after);
+    }
+    this.docs.set(id, after);
+    this.changed();
+  }
+
+  remove(doc: Document): void {
+    const id = indexKey(doc._id);
+    for (const index of this.indexes.values()) index.remove(id, doc);
+    this.docs.delete(id);
+    this.changed();
+  }
+
+  /** Returns false when an identical index already exists. */
+  createIndex(input: { key: Record<string, number | string>; name?: string; unique?: boolean; sparse?: boolean }): boolean {
+    const spec: IndexSpec = { v: 2, key: input.key, name: input.name ?? defaultIndexName(input.key) };
+    if (input.unique) spec.unique = true;
+    if (input.sparse) spec.sparse = true;
+    const sameKey = JSON.stringify(spec.key);
+    for (const existing of [ID_INDEX, ...[...this.indexes.values()].map((i) => i.spec)]) {
+      const keyMatches = JSON.stringify(existing.key) === sameKey;
+      if (existing.name === spec.name || keyMatches) {
+        if (keyMatches && existing.name === spec.name && !!existing.unique === !!spec.unique) return false;
+        if (existing.name === '_id_' && keyMatches && !spec.unique) return false;
+        throw new CommandError(
+          keyMatches ? 'IndexOptionsConflict' : 'IndexKeySpecsConflict',
+          `An existing index has the same ${keyMatches ? 'key pattern' : 'name'} with different options: ${existing.name}`,
+        );
+      }
+    }
+    const index = new Index(spec);
+    for (const [id, doc] of this.docs) {
+      index.checkUnique(doc, id, this.ns);
+      index.add(id, doc);
+    }
+    this.indexes.set(spec.name, index);
+    this.changed();
+    return true;
+  }
+
+  dropIndex(name: string): void {
+    if (name === '_id_') throw new CommandError('InvalidOptions', 'cannot drop _id index');
+    if (!this.indexes.delete(name)) throw new CommandError('IndexNotFound', `index not found with name [${name}]`);
+    this.changed();
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX, ...[...this.indexes.values()].map((index) => index.spec)];
+  }
+}
+
+export class Database {
+  readonly collections = new Map<string, Collection>();
+  constructor(
+    readonly name: string,
+    private readonly changed: () => void,
+  ) {}
+
+  get(name: string): Collection | undefined {
+    return this.collections.get(name);
+  }
+
+  /** Collections spring into existence on first write, as in mongod. */
+  getOrCreate(name: string): { collection: Collection; created: boolean } {
+    const existing = this.collections.get(name);
+    if (existing) return { collection: existing, created: false };
+    const collection = new Collection(this.name, name, this.changed);
+    this.collections.set(name, collection);
+    this.changed();
+    return { collection, created: true };
+  }
+
+  drop(name: string): Collection | undefined {
+    const collection = this.collections.get(name);
+    this.collections.delete(name);
+    if (collection) this.changed();
+    return collection;
+  }
+}
+
+export class Store {
+  readonly databases = new Map<string, Database>();
+  /** Called after every change; persistence hooks in here. */
+  onChange: () => void = () => {};
+
+  db(name: string): Database {
+    let db = this.databases.get(name);
+    if (!db) {
+      db = new Database(name, () => this.onChange());
+      this.databases.set(name, db);
+    }
+    return db;
+  }
+
+  dropDatabase(name: string): void {
+    if (this.databases.delete(name)) this.onChange();
+  }
+}
