@@ -1,0 +1,116 @@
+/**
+ * Choosing the database, in the order issue 2 gives:
+ *   1. a URI the user gave (--mongodb-uri or MONGODB_URI): used as is, or a clear error;
+ *   2. a real mongod through mongodb-memory-server, if one is on disk or quick to download;
+ *   3. the embedded MongoDB-compatible server, as a child process, when offline or asked to.
+ */
+import { MongoClient } from 'mongodb';
+import type { DatabaseInfo } from '../../common/api';
+import { startEmbeddedServer } from './embedded';
+import { startMemoryServer } from './memoryServer';
+import { resolveMongodBinary } from './mongodBinary';
+
+/** A given URI must answer `ping` within this long. */
+export const PING_TIMEOUT_MS = 5_000;
+
+export interface StartDatabaseOptions {
+  /** From --mongodb-uri; falls back to env MONGODB_URI. */
+  mongodbUri?: string;
+  /** From --offline: skip mongodb-memory-server and use the embedded server. */
+  offline?: boolean;
+  /** Where progress lines go (start-up messages, download progress headers). */
+  log?: (line: string) => void;
+}
+
+export interface StartedDatabase {
+  uri: string;
+  info: DatabaseInfo;
+  /** Stops whatever this call started (nothing for an external URI). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** mongodb://user:pass@host/db -> mongodb://***@host/db, so credentials never reach a log or an error. */
+export function redactUri(uri: string): string {
+  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
+}
+
+/** The one line start-up prints, e.g. "MongoDB 8.2.6 (mongodb-memory-server, cached binary ...)". */
+export function describeDatabase(info: DatabaseInfo): string {
+  switch (info.kind) {
+    case 'external':
+      return `MongoDB ${info.version} (external, ${info.reason})`;
+    case 'memory-server':
+      return `MongoDB ${info.version} (mongodb-memory-server, ${info.reason})`;
+    case 'embedded':
+      return `embedded MongoDB-compatible server ${info.version} (${info.reason})`;
+  }
+}
+
+function stripSecrets(text: string, uri: string): string {
+  const userInfo = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(uri)?.[1];
+  let out = text.split(uri).join(redactUri(uri));
+  if (userInfo) out = out.split(userInfo).join('***');
+  return out;
+}
+
+/** Connects, pings and asks the version; throws if the server does not answer in time. */
+async function pingAndVersion(uri: string, timeoutMs: number): Promise<string> {
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+    socketTimeoutMS: timeoutMs,
+  });
+  try {
+    await client.connect();
+    const admin = client.db('admin');
+    await admin.command({ ping: 1 });
+    const build = await admin.command({ buildInfo: 1 });
+    return typeof build.version === 'string' ? build.version : 'unknown';
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+async function useExternal(uri: string, source: string): Promise<StartedDatabase> {
+  const shown = redactUri(uri);
+  let version: string;
+  try {
+    version = await pingAndVersion(uri, PING_TIMEOUT_MS);
+  } catch (error) {
+    const why = stripSecrets(error instanceof Error ? error.message : String(error), uri);
+    // No `cause`: printing the error would print the driver's error too, unredacted.
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(`The MongoDB at ${shown} (from ${source}) did not answer ping within ${PING_TIMEOUT_MS / 1000} s: ${why}`);
+  }
+  return { uri, info: { kind: 'external', version, reason: `${source} ${shown}` }, stop: async () => undefined };
+}
+
+async function useEmbedded(reason: string): Promise<StartedDatabase> {
+  const server = await startEmbeddedServer();
+  return { uri: server.uri, info: { kind: 'embedded', version: server.version, reason }, stop: () => server.stop() };
+}
+
+/** Starts or finds the lab's MongoDB; see the module comment for the order. */
+export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<StartedDatabase> {
+  const log = opts.log ?? (() => undefined);
+  const given = opts.mongodbUri ?? process.env.MONGODB_URI;
+  if (given) return useExternal(given, opts.mongodbUri ? '--mongodb-uri' : 'MONGODB_URI');
+  if (opts.offline) return useEmbedded('--offline given');
+
+  const binary = await resolveMongodBinary(log);
+  if (!binary.found) return useEmbedded(binary.reason);
+  try {
+    const server = await startMemoryServer(binary.path);
+    try {
+      const version = await pingAndVersion(server.uri, PING_TIMEOUT_MS);
+      return { uri: server.uri, info: { kind: 'memory-server', version, reason: binary.how }, stop: () => server.stop() };
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    log(`mongod ${binary.path} did not start (${why}); using the embedded server`);
+    return useEmbedded(`mongod did not start: ${why}`);
+  }
+}
