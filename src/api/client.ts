@@ -1,0 +1,79 @@
+/**
+ * The lab's HTTP API, typed with the shared shapes in common/. The UI and the tests
+ * use the same endpoints (issue 3, section 5).
+ */
+import type { HealthResponse, RunSummary } from '../../common/api';
+import type { LabConfig, LabConfigPatch, RunRequest } from '../../common/config';
+import type { TraceEvent } from '../../common/trace';
+import { parseTraceLines } from '../trace/store';
+
+/** An API answer that was not 2xx; `message` is the server's own words. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'The lab server cannot be reached.');
+  }
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(response.status, errorMessage(text, response.status));
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Pulls the human message out of an error body ({ message } or { error }), falling back to the text. */
+export function errorMessage(body: string, status: number): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON: use the text itself
+  }
+  return body.trim() || `HTTP ${status}`;
+}
+
+const json = (method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+export const api = {
+  health: () => request<HealthResponse>('/api/health'),
+  getConfig: () => request<LabConfig>('/api/config'),
+  putConfig: (patch: LabConfigPatch) => request<LabConfig>('/api/config', json('PUT', patch)),
+  startRun: (plan: RunRequest) => request<{ id: string }>('/api/runs', json('POST', plan)),
+  listRuns: () => request<RunSummary[]>('/api/runs'),
+  getRun: (id: string) => request<RunSummary>(`/api/runs/${encodeURIComponent(id)}`),
+  deleteRun: (id: string) => request<unknown>(`/api/runs/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  async getTrace(id: string): Promise<TraceEvent[]> {
+    const response = await fetch(`/api/runs/${encodeURIComponent(id)}/trace`);
+    const text = await response.text();
+    if (!response.ok) throw new ApiError(response.status, errorMessage(text, response.status));
+    return parseTraceLines(text);
+  },
+  importTrace: (text: string) =>
+    request<{ id: string }>('/api/runs/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text }),
+  /** One request by hand, through the lab's forwarder (traced like any other). */
+  async sendOne(path = '/subject/users/alice'): Promise<number> {
+    const response = await fetch(path, { headers: { accept: 'application/json' } });
+    await response.arrayBuffer();
+    return response.status;
+  },
+};
+
+export type Api = typeof api;
+
+/** ws://host/api/live for the page's own origin. */
+export function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live`;
+}

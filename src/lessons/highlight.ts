@@ -1,0 +1,32 @@
+/**
+ * Syntax highlighting with Shiki, loaded only when a code pane first needs it so it stays
+ * out of the initial JavaScript: the core, the JavaScript regex engine (no WASM), two
+ * grammars and one theme, instead of the full bundle.
+ */
+import type { HighlighterCore, ThemedToken } from 'shiki/core';
+
+export type CodeLanguage = 'typescript' | 'python';
+export const THEME = 'github-light';
+
+let highlighter: Promise<HighlighterCore> | null = null;
+
+function getHighlighter(): Promise<HighlighterCore> {
+  highlighter ??= (async () => {
+    const [{ createHighlighterCore }, { createJavaScriptRegexEngine }] = await Promise.all([
+      import('shiki/core'),
+      import('shiki/engine/javascript'),
+    ]);
+    return createHighlighterCore({
+      themes: [import('shiki/themes/github-light.mjs')],
+      langs: [import('shiki/langs/typescript.mjs'), import('shiki/langs/python.mjs')],
+      engine: createJavaScriptRegexEngine(),
+    });
+  })();
+  return highlighter;
+}
+
+/** The code as lines of coloured tokens. */
+export async function highlight(code: string, lang: CodeLanguage): Promise<ThemedToken[][]> {
+  const shiki = await getHighlighter();
+  return shiki.codeToTokensBase(code, { lang, theme: THEME });
+}

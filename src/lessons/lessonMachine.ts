@@ -1,0 +1,125 @@
+/**
+ * One lesson step's experiment: idle -> applying the preset -> starting the run ->
+ * running (polling its summary) -> done or failed. The player sends RUN and RESET and
+ * reads the state; the timing (poll interval, give-up time) lives here, not in React.
+ */
+import { assign, fromPromise, setup } from 'xstate';
+import type { RunSummary } from '../../common/api';
+import type { LabConfig } from '../../common/config';
+import type { Experiment } from '../../common/lesson';
+import { applyConfig, fetchRun, startRun } from './labApi';
+import { presetConfig } from './model';
+
+/** How often the running run's summary is fetched. */
+export const POLL_MS = 250;
+/** A run still not finished after this is reported as failed (lesson runs take seconds). */
+export const GIVE_UP_MS = 120_000;
+
+export interface LessonContext {
+  experiment: Experiment | null;
+  applied: LabConfig | null;
+  runId: string | null;
+  summary: RunSummary | null;
+  error: string | null;
+}
+
+export type LessonEvent = { type: 'RUN'; experiment: Experiment } | { type: 'RESET' };
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export const lessonMachine = setup({
+  types: {
+    context: {} as LessonContext,
+    events: {} as LessonEvent,
+  },
+  actors: {
+    applyConfig: fromPromise<LabConfig, Experiment>(({ input, signal }) =>
+      applyConfig(presetConfig(input.config), signal),
+    ),
+    startRun: fromPromise<string, Experiment>(({ input, signal }) => startRun(input.run, signal)),
+    fetchRun: fromPromise<RunSummary, string>(({ input, signal }) => fetchRun(input, signal)),
+  },
+  guards: {
+    stillRunning: (_, summary: RunSummary) => summary.status === 'running',
+    finishedWell: (_, summary: RunSummary) => summary.status === 'done',
+  },
+}).createMachine({
+  id: 'lesson',
+  initial: 'idle',
+  context: { experiment: null, applied: null, runId: null, summary: null, error: null },
+  on: {
+    RUN: {
+      target: '.applying',
+      actions: assign({
+        experiment: ({ event }) => event.experiment,
+        applied: null,
+        runId: null,
+        summary: null,
+        error: null,
+      }),
+    },
+    RESET: {
+      target: '.idle',
+      actions: assign({ experiment: null, applied: null, runId: null, summary: null, error: null }),
+    },
+  },
+  states: {
+    idle: {},
+    applying: {
+      invoke: {
+        src: 'applyConfig',
+        input: ({ context }) => context.experiment as Experiment,
+        onDone: { target: 'starting', actions: assign({ applied: ({ event }) => event.output }) },
+        onError: { target: 'failed', actions: assign({ error: ({ event }) => messageOf(event.error) }) },
+      },
+    },
+    starting: {
+      invoke: {
+        src: 'startRun',
+        input: ({ context }) => context.experiment as Experiment,
+        onDone: { target: 'running', actions: assign({ runId: ({ event }) => event.output }) },
+        onError: { target: 'failed', actions: assign({ error: ({ event }) => messageOf(event.error) }) },
+      },
+    },
+    running: {
+      initial: 'waiting',
+      after: {
+        [GIVE_UP_MS]: {
+          target: 'failed',
+          actions: assign({ error: `the run did not finish within ${GIVE_UP_MS / 1000} s` }),
+        },
+      },
+      states: {
+        waiting: { after: { [POLL_MS]: 'fetching' } },
+        fetching: {
+          invoke: {
+            src: 'fetchRun',
+            input: ({ context }) => context.runId as string,
+            onDone: [
+              {
+                guard: { type: 'stillRunning', params: ({ event }) => event.output },
+                target: 'waiting',
+                actions: assign({ summary: ({ event }) => event.output }),
+              },
+              {
+                guard: { type: 'finishedWell', params: ({ event }) => event.output },
+                target: '#lesson.done',
+                actions: assign({ summary: ({ event }) => event.output }),
+              },
+              {
+                target: '#lesson.failed',
+                actions: assign({
+                  summary: ({ event }) => event.output,
+                  error: ({ event }) => `the run ended ${event.output.status}`,
+                }),
+              },
+            ],
+            onError: { target: '#lesson.failed', actions: assign({ error: ({ event }) => messageOf(event.error) }) },
+          },
+        },
+      },
+    },
+    done: {},
+    failed: {},
+  },
+});

@@ -1,0 +1,57 @@
+/**
+ * Which source lines a lesson marks for a step marker.
+ *
+ * Handlers mark their steps with a call on its own line (`step('query')`); the Python
+ * files shown in lessons use a comment (`# step: pitfall-port`). A marker's region runs
+ * from the marker line down to the line before the next marker, or to the end of the
+ * block the marker sits in (the first non-blank line indented less than the marker),
+ * whichever comes first. Trailing blank lines are not part of it.
+ *
+ * Hand-written because it is a few lines of line-scanning that no highlighter knows:
+ * Shiki highlights tokens, it does not know what our markers mean.
+ */
+
+export type MarkerSyntax = 'call' | 'comment';
+
+const CALL_MARKER = /^\s*step\(\s*['"]([A-Za-z0-9_-]+)['"]/;
+const COMMENT_MARKER = /^\s*#\s*step:\s*([a-z0-9-]+)\s*$/;
+
+const indentOf = (line: string): number => line.length - line.trimStart().length;
+
+/** The marker on a line, or null. */
+export function markerOn(line: string, syntax: MarkerSyntax): string | null {
+  const match = (syntax === 'call' ? CALL_MARKER : COMMENT_MARKER).exec(line);
+  return match?.[1] ?? null;
+}
+
+/** Every marker in a source, in order, with its 1-based line number. */
+export function findMarkers(source: string, syntax: MarkerSyntax): { name: string; line: number }[] {
+  const found: { name: string; line: number }[] = [];
+  source.split('\n').forEach((text, index) => {
+    const name = markerOn(text, syntax);
+    if (name) found.push({ name, line: index + 1 });
+  });
+  return found;
+}
+
+/** The 1-based line numbers marked for `names` (a marker may appear more than once). */
+export function markedLines(source: string, syntax: MarkerSyntax, names: readonly string[]): Set<number> {
+  const lines = source.split('\n');
+  const marked = new Set<number>();
+  const wanted = new Set(names);
+  lines.forEach((text, start) => {
+    const name = markerOn(text, syntax);
+    if (!name || !wanted.has(name)) return;
+    const indent = indentOf(text);
+    let end = start; // inclusive, 0-based
+    for (let i = start + 1; i < lines.length; i++) {
+      const line = lines[i] ?? '';
+      if (markerOn(line, syntax)) break;
+      if (line.trim() !== '' && indentOf(line) < indent) break;
+      end = i;
+    }
+    while (end > start && (lines[end] ?? '').trim() === '') end--;
+    for (let i = start; i <= end; i++) marked.add(i + 1);
+  });
+  return marked;
+}

@@ -1,0 +1,52 @@
+/**
+ * Plain-language narration of a snapshot, for the aria-live region and the caption
+ * under the loop. Pure: the narration machine decides how often it is spoken.
+ */
+import type { RequestLifecycle } from './lifecycle';
+import type { RequestAt, Snapshot } from './snapshot';
+
+/** "request 4" from a rid like "r4" or "run-3:4"; the rid itself when it has no number. */
+export function requestName(life: Pick<RequestLifecycle, 'rid' | 'client'>): string {
+  const digits = /(\d+)$/.exec(life.rid)?.[1];
+  const name = digits ? `request ${Number(digits)}` : `request ${life.rid}`;
+  return life.client ? `${name} (from ${life.client})` : name;
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const ms = (value: number) => `${Math.round(value)} ms`;
+
+function holdDuration(at: RequestAt, t: number): string {
+  const segment = at.life.segments.find((s) => s.start === at.since);
+  return segment && Number.isFinite(segment.end) ? ms(segment.end - segment.start) : `${ms(t - at.since)} so far`;
+}
+
+export function narrate(snap: Snapshot, total: number): string {
+  const holder = snap.onThread.find((r) => r.holdsLoop);
+  const door = snap.queued[0];
+  if (holder) {
+    const op = holder.life.dbOps.at(-1) ?? 'database call';
+    const inside = `the loop is blocked inside ${requestName(holder.life)}'s ${op} for ${holdDuration(holder, snap.t)}`;
+    if (door) {
+      const more = snap.queued.length > 1 ? ` (${snap.queued.length - 1} more behind it)` : '';
+      return `${capital(requestName(door.life))} waits at the door${more}: ${inside}.`;
+    }
+    return `${capital(inside)}: nothing else can run on it meanwhile.`;
+  }
+  const running = snap.onThread[0];
+  if (running) {
+    const step = running.step ? ` at step "${running.step.step}"` : '';
+    const queue = snap.queued.length > 0 ? `; ${snap.queued.length} waiting at the door` : '';
+    return `The loop runs ${requestName(running.life)}'s handler${step}${queue}.`;
+  }
+  if (snap.pool.length > 0) {
+    return `${snap.pool.length} request(s) wait for a free pool connection while ${snap.database.length} database call(s) are in flight.`;
+  }
+  if (snap.database.length > 0) {
+    const queue = snap.queued.length > 0 ? `, and ${snap.queued.length} wait at the door` : '';
+    return `${snap.database.length} database call(s) in flight; the loop is free for other work${queue}.`;
+  }
+  if (snap.queued.length > 0) return `${snap.queued.length} request(s) wait at the door.`;
+  if (snap.responding.length > 0) return `${snap.responding.length} response(s) on their way back.`;
+  if (total > 0 && snap.done === total) return `All ${total} requests are done.`;
+  return 'The loop is idle, waiting for requests.';
+}

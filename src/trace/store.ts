@@ -1,0 +1,141 @@
+/**
+ * Holds the trace of every run the page has seen, folded incrementally: each batch
+ * re-folds only the requests it touches, so 20,000 events/s stay cheap. Mutable on
+ * purpose (a frame-rate data structure, not UI state); `version` tells readers when
+ * to recompute, and `subscribe` plugs into React's useSyncExternalStore.
+ */
+import { isRequestEvent, type RequestEvent, type TraceEvent, type TraceEventOf } from '../../common/trace';
+import { foldRequest, type RequestLifecycle } from './lifecycle';
+
+/** Requests sent by hand through /subject/* arrive with runId null; they live here. */
+export const AD_HOC_RUN = 'ad-hoc';
+
+export class RunTrace {
+  readonly events: TraceEvent[] = [];
+  readonly lifecycles: RequestLifecycle[] = [];
+  readonly samples: Array<TraceEventOf<'sample'>> = [];
+  started?: TraceEventOf<'run.started'>;
+  finished?: TraceEventOf<'run.finished'>;
+  version = 0;
+  private readonly byRid = new Map<string, { index: number; events: RequestEvent[] }>();
+
+  constructor(readonly runId: string) {}
+
+  get startT(): number {
+    return this.events[0]?.t ?? 0;
+  }
+
+  get endT(): number {
+    return this.events.at(-1)?.t ?? 0;
+  }
+
+  append(batch: readonly TraceEvent[]): void {
+    if (batch.length === 0) return;
+    const touched = new Set<string>();
+    for (const event of batch) {
+      insertSorted(this.events, event);
+      if (event.type === 'run.started') this.started = event;
+      else if (event.type === 'run.finished') this.finished = event;
+      else if (event.type === 'sample') insertSorted(this.samples, event);
+      else if (isRequestEvent(event)) {
+        let entry = this.byRid.get(event.rid);
+        if (!entry) {
+          entry = { index: this.lifecycles.length, events: [] };
+          this.byRid.set(event.rid, entry);
+          this.lifecycles.push(undefined as unknown as RequestLifecycle);
+        }
+        entry.events.push(event);
+        touched.add(event.rid);
+      }
+    }
+    for (const rid of touched) {
+      const entry = this.byRid.get(rid)!;
+      this.lifecycles[entry.index] = foldRequest(entry.events);
+    }
+    this.version += 1;
+  }
+
+  lifecycle(rid: string): RequestLifecycle | undefined {
+    const entry = this.byRid.get(rid);
+    return entry ? this.lifecycles[entry.index] : undefined;
+  }
+}
+
+/** Keeps an array sorted by t; batches arrive nearly in order, so the search is short. */
+export function insertSorted<T extends { t: number }>(list: T[], item: T): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.t > item.t) i -= 1;
+  if (i === list.length) list.push(item);
+  else list.splice(i, 0, item);
+}
+
+/** The index of the first event with t > time (binary search). */
+export function upperBound(list: readonly { t: number }[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.t <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class TraceStore {
+  private readonly runs = new Map<string, RunTrace>();
+  private readonly listeners = new Set<() => void>();
+  version = 0;
+
+  run(runId: string): RunTrace | undefined {
+    return this.runs.get(runId);
+  }
+
+  runIds(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  /** Adds a batch; events are grouped by the run id the batch names, or their own run.started. */
+  ingest(runId: string | null, events: readonly TraceEvent[]): RunTrace {
+    const id = runId ?? AD_HOC_RUN;
+    let run = this.runs.get(id);
+    if (!run) {
+      run = new RunTrace(id);
+      this.runs.set(id, run);
+    }
+    run.append(events);
+    this.version += 1;
+    for (const listener of this.listeners) listener();
+    return run;
+  }
+
+  /** Replaces a run's events wholesale (a stored run fetched over HTTP, an imported file). */
+  replace(runId: string, events: readonly TraceEvent[]): RunTrace {
+    this.runs.delete(runId);
+    return this.ingest(runId, events);
+  }
+
+  delete(runId: string): void {
+    this.runs.delete(runId);
+    this.version += 1;
+    for (const listener of this.listeners) listener();
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getVersion = (): number => this.version;
+}
+
+/** Splits a JSON-lines trace file into validated-shape events (the server validates for real). */
+export function parseTraceLines(text: string): TraceEvent[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as TraceEvent);
+}
+
+export function toTraceLines(events: readonly TraceEvent[]): string {
+  return events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+}
