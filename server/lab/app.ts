@@ -1,0 +1,102 @@
+/**
+ * Builds the lab server without listening (tests use `inject` or port 0; server/cli.ts
+ * listens). It owns the lab's parts: run store, live stream, the subject supervisor it
+ * creates, a MongoClient for health checks. `app.close()` cancels a running run, stops the
+ * subject's processes and closes everything else.
+ */
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { MongoClient } from 'mongodb';
+import type { DatabaseInfo } from '../../common/api';
+import { DEFAULT_CONFIG, type LabConfig } from '../../common/config';
+import type { SubjectSupervisor, SubjectSupervisorOptions } from '../subject/api';
+import { BODY_LIMIT_BYTES, HttpError, installErrorHandling } from './errors';
+import { Lab } from './lab';
+import { LiveHub, type LiveOptions } from './live';
+import { controlRoutes } from './routes/control';
+import { forwardRoutes } from './routes/forward';
+import { LIVE_MAX_MESSAGE_BYTES, liveRoutes } from './routes/live';
+import { runRoutes } from './routes/runs';
+import { RunStore } from './runStore';
+
+export interface LabServerOptions {
+  /** Where runs are stored (`<dataDir>/runs`). */
+  dataDir: string;
+  database: { uri: string; dbName: string; info: DatabaseInfo };
+  /** Usually `createSubjectSupervisor` from server/subject/supervisor.ts. */
+  createSupervisor: (options: SubjectSupervisorOptions) => SubjectSupervisor;
+  config?: LabConfig;
+  /** A built UI folder to serve at /; when absent, / shows `uiProblem` (or nothing, in --dev). */
+  uiDir?: string;
+  uiProblem?: string;
+  live?: LiveOptions;
+  log?: (line: string) => void;
+  /** Fastify's request logger (off by default: the lab's own lines are enough). */
+  logger?: boolean;
+}
+
+export interface LabServer {
+  app: FastifyInstance;
+  lab: Lab;
+  store: RunStore;
+  live: LiveHub;
+}
+
+export async function buildApp(options: LabServerOptions): Promise<LabServer> {
+  const log = options.log ?? (() => {});
+  const store = new RunStore(options.dataDir, log);
+  await store.open();
+  const live = new LiveHub(options.live);
+  const client = new MongoClient(options.database.uri, { serverSelectionTimeoutMS: 2000, maxPoolSize: 2 });
+  const lab = new Lab({ store, live, database: { info: options.database.info, client }, config: options.config ?? DEFAULT_CONFIG, log });
+  const supervisor = options.createSupervisor({
+    mongoUri: options.database.uri,
+    dbName: options.database.dbName,
+    onEvents: lab.onSubjectEvents,
+    onState: lab.onSubjectState,
+  });
+  lab.attach(supervisor);
+
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
+  installErrorHandling(app);
+  await app.register(fastifyWebsocket, { options: { maxPayload: LIVE_MAX_MESSAGE_BYTES } });
+  await app.register(controlRoutes, { lab });
+  await app.register(runRoutes, { lab, store });
+  await app.register(liveRoutes, { lab, live });
+  await app.register(forwardRoutes, { lab, subjectUrl: () => supervisor.url() });
+
+  if (options.uiDir) {
+    await app.register(fastifyStatic, { root: path.resolve(options.uiDir), wildcard: false });
+  }
+  app.setNotFoundHandler(async (request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    const wantsPage = request.method === 'GET' && !url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+    // Client-side routes (e.g. /lessons/2) get the app's index.html.
+    if (wantsPage && options.uiDir) return reply.sendFile('index.html');
+    if (wantsPage) {
+      const why = options.uiProblem ?? 'no UI is being served (dev mode: open the Vite dev server instead)';
+      return reply.type('text/html').send(`<!doctype html><title>Event Loop Lab</title><h1>Event Loop Lab</h1><p>${escapeHtml(why)}</p><p>The API is at <a href="/api/health">/api/health</a>.</p>`);
+    }
+    throw new HttpError(404, `no such endpoint: ${request.method} ${url}`);
+  });
+
+  app.addHook('onClose', async () => {
+    live.close();
+    await lab.close();
+    await client.close().catch(() => undefined);
+  });
+
+  try {
+    await lab.start();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  return { app, lab, store, live };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

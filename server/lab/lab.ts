@@ -1,0 +1,282 @@
+/**
+ * The lab's control plane, without HTTP: the current config, the one run at a time, where
+ * trace events go (the running run's file and the live stream), and the subject's state.
+ * server/lab/routes/* are thin HTTP wrappers around it.
+ */
+import type { MongoClient } from 'mongodb';
+import type { DatabaseInfo, HealthResponse, RunSummary } from '../../common/api';
+import { type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
+import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
+import type { SubjectState, SubjectSupervisor } from '../subject/api';
+import { startLoad, type LoadHandle } from '../load/generator';
+import { HttpError } from './errors';
+import type { LiveHub } from './live';
+import { newRunId } from './runIds';
+import type { RunStore, RunWriter } from './runStore';
+import { createSummaryBuilder, type SummaryBuilder } from './summary';
+
+interface ActiveRun {
+  id: string;
+  writer: RunWriter;
+  builder: SummaryBuilder;
+  /** False while the pool warms up: those events are not part of the run. */
+  recording: boolean;
+  load?: LoadHandle;
+  cancelled: boolean;
+  /** Latest sample time seen per subject worker (to wait for the run's tail). */
+  lastSample: Map<number, number>;
+  done: Promise<void>;
+}
+
+export interface LabDeps {
+  store: RunStore;
+  live: LiveHub;
+  database: { info: DatabaseInfo; client: MongoClient };
+  config: LabConfig;
+  log: (line: string) => void;
+}
+
+/** How long a finished run waits for the subject's last samples, ms. */
+const TAIL_WAIT_MS = 1000;
+/** How often a running run's summary goes out on the live stream, ms. */
+const RUN_UPDATE_MS = 250;
+
+export class Lab {
+  private config: LabConfig;
+  private supervisor: SubjectSupervisor | undefined;
+  private subjectState: SubjectState = 'starting';
+  private subjectMessage: string | undefined;
+  private active: ActiveRun | undefined;
+  private applying: Promise<unknown> | undefined;
+  private closed = false;
+
+  constructor(private readonly deps: LabDeps) {
+    this.config = deps.config;
+  }
+
+  attach(supervisor: SubjectSupervisor): void {
+    this.supervisor = supervisor;
+  }
+
+  private get subject(): SubjectSupervisor {
+    if (!this.supervisor) throw new Error('the lab has no subject supervisor');
+    return this.supervisor;
+  }
+
+  currentConfig(): LabConfig {
+    return this.config;
+  }
+
+  runningId(): string | undefined {
+    return this.active?.id;
+  }
+
+  /** Trace events from the subject (any process). */
+  readonly onSubjectEvents = (events: TraceEvent[]): void => {
+    const run = this.active;
+    if (run?.recording) {
+      for (const e of events) if (e.type === 'sample') run.lastSample.set(e.worker, e.t);
+    }
+    this.route(events);
+  };
+
+  readonly onSubjectState = (state: SubjectState, message?: string): void => {
+    this.subjectState = state;
+    this.subjectMessage = message;
+    if (message) this.deps.log(`subject ${state}: ${message}`);
+    void this.health().then((health) => this.deps.live.broadcast({ type: 'status', health }));
+  };
+
+  /** Events of requests sent by hand through /subject/* (and anything else the lab traces itself). */
+  recordClientEvents(events: TraceEvent[]): void {
+    this.route(events);
+  }
+
+  /** Which run a hand-sent request belongs to: the recording run, if any. */
+  recordingRunId(): string | null {
+    return this.active?.recording ? this.active.id : null;
+  }
+
+  private route(events: TraceEvent[]): void {
+    const run = this.active;
+    if (run?.recording) {
+      run.writer.append(events);
+      for (const e of events) run.builder.add(e);
+      this.deps.live.publishEvents(run.id, events);
+    } else {
+      this.deps.live.publishEvents(null, events);
+    }
+  }
+
+  async health(): Promise<HealthResponse> {
+    const up = await this.pingDatabase();
+    let url: string | undefined;
+    try {
+      url = this.subjectState === 'ready' ? this.subject.url() : undefined;
+    } catch {
+      url = undefined;
+    }
+    return {
+      status: up && this.subjectState === 'ready' ? 'ok' : 'degraded',
+      database: { ...this.deps.database.info, up },
+      config: this.config,
+      subject: {
+        state: this.subjectState,
+        ...(url ? { url } : {}),
+        ...(this.subjectMessage && this.subjectState !== 'ready' ? { message: this.subjectMessage } : {}),
+      },
+    };
+  }
+
+  private lastPing: { at: number; up: boolean } | undefined;
+  private async pingDatabase(): Promise<boolean> {
+    // The UI polls health; one ping a second is plenty.
+    if (this.lastPing && Date.now() - this.lastPing.at < 1000) return this.lastPing.up;
+    const up = await Promise.race([
+      this.deps.database.client.db('admin').command({ ping: 1 }).then(() => true, () => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
+    ]);
+    this.lastPing = { at: Date.now(), up };
+    return up;
+  }
+
+  /** Starts the subject with the initial config. */
+  async start(): Promise<void> {
+    await this.subject.start(this.config);
+  }
+
+  async applyConfig(patch: LabConfigPatch): Promise<LabConfig> {
+    if (this.active) throw new HttpError(409, `run ${this.active.id} is in progress; change the config when it has finished`);
+    if (this.applying) throw new HttpError(409, 'another config change is being applied; try again in a moment');
+    const next: LabConfig = { ...this.config, ...patch };
+    const applying = this.subject.apply(next);
+    this.applying = applying;
+    try {
+      await applying;
+    } catch (error) {
+      throw new HttpError(503, `the subject could not apply the config: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.applying = undefined;
+    }
+    this.config = next;
+    this.deps.live.broadcast({ type: 'config', config: next });
+    return next;
+  }
+
+  /** Starts a run in the background; the returned id is stored at once (status running). */
+  startRun(plan: RunRequest): string {
+    if (this.closed) throw new HttpError(503, 'the lab is shutting down');
+    if (this.active) throw new HttpError(409, `run ${this.active.id} is already running; wait for it or cancel it`);
+    if (this.applying) throw new HttpError(409, 'a config change is being applied; start the run when it is done');
+    if (this.subjectState !== 'ready') throw new HttpError(503, `the subject is ${this.subjectState}; try again when it is ready`);
+    const id = newRunId();
+    const started: TraceEvent = {
+      type: 'run.started',
+      t: now(),
+      runId: id,
+      version: TRACE_VERSION,
+      config: this.config,
+      plan: { ...plan },
+    };
+    const builder = createSummaryBuilder();
+    builder.add(started);
+    const run: ActiveRun = {
+      id,
+      writer: this.deps.store.create(started),
+      builder,
+      recording: false,
+      cancelled: false,
+      lastSample: new Map(),
+      done: Promise.resolve(),
+    };
+    this.active = run;
+    this.deps.store.track(builder.result()!);
+    this.deps.live.broadcast({ type: 'run', run: builder.result()! });
+    run.done = this.execute(run, plan);
+    return id;
+  }
+
+  async cancelRun(id: string): Promise<RunSummary> {
+    const run = this.active;
+    if (!run || run.id !== id) throw new HttpError(409, `run ${id} is not running`);
+    run.cancelled = true;
+    run.load?.cancel();
+    await run.done;
+    return this.deps.store.get(id)!;
+  }
+
+  async deleteRun(id: string): Promise<void> {
+    if (this.active?.id === id) throw new HttpError(409, `run ${id} is still running; cancel it first (POST /api/runs/${id}/cancel)`);
+    if (!(await this.deps.store.delete(id))) throw new HttpError(404, `no run with id ${id}`);
+  }
+
+  private async execute(run: ActiveRun, plan: RunRequest): Promise<void> {
+    const ticker = setInterval(() => {
+      const summary = run.builder.result();
+      if (summary) this.deps.live.broadcast({ type: 'run', run: summary });
+    }, RUN_UPDATE_MS);
+    let status: 'done' | 'failed' | 'cancelled' = 'done';
+    let message: string | undefined;
+    try {
+      // Open the pool before the clock starts: the run measures the pool, not the ramp.
+      await this.subject.warm();
+      if (run.cancelled) throw new Error('cancelled before it started');
+      run.recording = true;
+      run.load = startLoad({
+        baseUrl: this.subject.url(),
+        runId: run.id,
+        plan,
+        onEvents: (events) => this.route(events),
+      });
+      const result = await run.load.result;
+      if (result.cancelled || run.cancelled) status = 'cancelled';
+      await this.waitForTail(run);
+    } catch (error) {
+      status = run.cancelled ? 'cancelled' : 'failed';
+      message = error instanceof Error ? error.message : String(error);
+      this.deps.log(`run ${run.id} ${status}: ${message}`);
+    } finally {
+      clearInterval(ticker);
+    }
+    if (status === 'cancelled' && !message) message = this.closed ? 'the lab was stopped' : 'cancelled';
+    const finished: TraceEvent = { type: 'run.finished', t: now(), runId: run.id, status, ...(message ? { message } : {}) };
+    run.writer.append([finished]);
+    run.builder.add(finished);
+    this.deps.live.publishEvents(run.id, [finished]);
+    run.recording = false;
+    this.active = undefined;
+    await run.writer.close();
+    const summary = run.builder.result()!;
+    await this.deps.store.save(summary);
+    this.deps.live.broadcast({ type: 'run', run: summary });
+  }
+
+  /**
+   * The subject ships its events in batches, so the last replies' subject-side events and
+   * the samples that cover them arrive a little after the last client.done. Wait until every
+   * worker has sent a sample dated after the end (or give up after TAIL_WAIT_MS).
+   */
+  private async waitForTail(run: ActiveRun): Promise<void> {
+    const end = now();
+    const deadline = end + TAIL_WAIT_MS;
+    const workers = this.config.workers;
+    while (now() < deadline) {
+      let caughtUp = 0;
+      for (const t of run.lastSample.values()) if (t > end) caughtUp += 1;
+      if (caughtUp >= workers) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Cancels a running run (its file is closed as cancelled) and stops the subject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const run = this.active;
+    if (run) {
+      run.cancelled = true;
+      run.load?.cancel();
+      await run.done;
+    }
+    await this.supervisor?.stop();
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../../common/config';
+import { TRACE_VERSION } from '../../../common/trace';
+import { parseTraceFile } from '../../../server/lab/traceFile';
+
+const start = JSON.stringify({ type: 'run.started', t: 1, runId: 'old', version: TRACE_VERSION, config: DEFAULT_CONFIG, plan: { requests: 1, concurrency: 1 } });
+const sent = JSON.stringify({ type: 'client.sent', t: 2, rid: 'a', route: 'getUser' });
+const done = JSON.stringify({ type: 'client.done', t: 3, rid: 'a', status: 200 });
+const finish = JSON.stringify({ type: 'run.finished', t: 4, runId: 'old', status: 'done' });
+
+describe('parseTraceFile', () => {
+  it('accepts a recorded run and renames it', () => {
+    const parsed = parseTraceFile([start, sent, done, finish, ''].join('\n'), 'new');
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.events).toHaveLength(4);
+    expect(parsed.events[0]).toMatchObject({ type: 'run.started', runId: 'new' });
+    expect(parsed.events[3]).toMatchObject({ type: 'run.finished', runId: 'new', status: 'done' });
+  });
+
+  it('names the line that is not JSON', () => {
+    expect(parseTraceFile([start, sent, '{oops', done].join('\n'), 'n')).toEqual({ ok: false, message: 'line 3: not valid JSON' });
+  });
+
+  it('names the line and field that break the schema', () => {
+    const bad = JSON.stringify({ type: 'client.done', t: 3, rid: 'a', status: 'fine' });
+    const parsed = parseTraceFile([start, sent, bad].join('\n'), 'n');
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toMatch(/^line 3: status/);
+  });
+
+  it('refuses a file that does not start with run.started, or holds two runs', () => {
+    expect(parseTraceFile([sent, done].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 1: the first event must be run.started/) });
+    expect(parseTraceFile([start, start].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 2:/) });
+    expect(parseTraceFile([start, finish, sent].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 3: nothing may follow/) });
+  });
+
+  it('refuses an out-of-bounds plan and an unknown trace version', () => {
+    const badPlan = start.replace('"requests":1', '"requests":0');
+    expect(parseTraceFile(badPlan, 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 1: plan: requests/) });
+    const v2 = start.replace(`"version":${TRACE_VERSION}`, '"version":99');
+    expect(parseTraceFile(v2, 'n').ok).toBe(false);
+  });
+
+  it('closes a recording cut short as failed', () => {
+    const parsed = parseTraceFile([start, sent].join('\n'), 'n');
+    expect(parsed.ok && parsed.events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed' });
+  });
+
+  it('refuses an empty file', () => {
+    expect(parseTraceFile('\n\n', 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
+  });
+});
