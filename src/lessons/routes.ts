@@ -13,3 +13,19 @@ export function parseLessonPath(path: string): LessonRoute {
 }
 
 export const stepPath = (lessonId: string, step: number) => `${LESSONS_PATH}/${lessonId}/${step}`;
+
+/** Back and next across the whole course: past a lesson's last step comes the next lesson's first. */
+export function adjacentSteps(
+  lessons: readonly { id: string; steps: readonly unknown[] }[],
+  lessonId: string,
+  step: number,
+): { prev: string | null; next: string | null } {
+  const index = lessons.findIndex((lesson) => lesson.id === lessonId);
+  const lesson = lessons[index];
+  if (!lesson) return { prev: null, next: null };
+  const before = lessons[index - 1];
+  const after = lessons[index + 1];
+  const prev = step > 1 ? stepPath(lessonId, step - 1) : before ? stepPath(before.id, before.steps.length) : null;
+  const next = step < lesson.steps.length ? stepPath(lessonId, step + 1) : after ? stepPath(after.id, 1) : null;
+  return { prev, next };
+}

@@ -1,0 +1,66 @@
+import { useMachine } from '@xstate/react';
+import { useMemo } from 'react';
+import { EXPECT_METRICS, type Experiment } from '../../common/lesson';
+import { describeExperiment, FOCUS_LABELS, formatMetric, measured, METRIC_LABELS } from './describe';
+import { lessonMachine } from './lessonMachine';
+import { predict, presetConfig } from './model';
+
+/** "Run this experiment": applies the step's preset, runs it live, and compares the run with the model. */
+export function ExperimentPanel({ experiment }: { /** The step's preset and what to look for. */ experiment: Experiment }) {
+  const [state, send] = useMachine(lessonMachine);
+  const model = useMemo(() => predict(presetConfig(experiment.config), experiment.run), [experiment]);
+  const { summary, error } = state.context;
+  const phase = typeof state.value === 'string' ? state.value : Object.keys(state.value)[0];
+  const busy = state.matches('applying') || state.matches('starting') || state.matches('running');
+
+  const status = state.matches('applying')
+    ? 'Applying the settings…'
+    : state.matches('starting')
+      ? 'Starting the run…'
+      : state.matches('running')
+        ? `Running: ${summary?.completed ?? 0} of ${experiment.run.requests} answered.`
+        : state.matches('done')
+          ? `Done: ${summary?.completed ?? 0} answered${summary?.errors ? `, ${summary.errors} errors` : ''}.`
+          : state.matches('failed')
+            ? `The experiment failed: ${error ?? 'unknown error'}`
+            : '';
+  const metrics = experiment.expect ? [experiment.expect.metric] : EXPECT_METRICS.slice(0, 3);
+
+  return (
+    <section className="lesson-experiment" aria-labelledby="experiment-heading">
+      <h3 id="experiment-heading">Experiment</h3>
+      <p className="lesson-preset">{describeExperiment(experiment)}</p>
+      <button type="button" onClick={() => send({ type: 'RUN', experiment })} disabled={busy}>
+        {state.matches('done') || state.matches('failed') ? 'Run it again' : 'Run this experiment'}
+      </button>
+      <div className="lesson-look-for">
+        <h4>What to look for{experiment.focus ? <span> — look at {FOCUS_LABELS[experiment.focus]}</span> : null}</h4>
+        <p>{experiment.lookFor}</p>
+      </div>
+      <p role="status" aria-live="polite" className="lesson-run-status" data-state={phase}>
+        {status}
+      </p>
+      <table className="lesson-results">
+        <caption className="visually-hidden">The model’s prediction beside this run’s measurement</caption>
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            {experiment.expect ? <th scope="col">Lesson says</th> : null}
+            <th scope="col">Model</th>
+            <th scope="col">This run</th>
+          </tr>
+        </thead>
+        <tbody>
+          {metrics.map((metric) => (
+            <tr key={metric} data-metric={metric}>
+              <th scope="row">{METRIC_LABELS[metric]}</th>
+              {experiment.expect ? <td>about {formatMetric(metric, experiment.expect.about)}</td> : null}
+              <td>{formatMetric(metric, model[metric])}</td>
+              <td data-measured>{summary && state.matches('done') ? formatMetric(metric, measured(summary, metric)) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
