@@ -32,10 +32,12 @@ let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  // 'exit' handlers must be synchronous: SIGKILL cannot be refused, and the data is throwaway.
+  // 'exit' handlers must be synchronous, so nobody waits for mongod here: SIGTERM makes it
+  // shut down on its own within a second, and the library's watchdog (which polls every 2 s
+  // for a dead parent) is the backstop if it does not.
   process.on('exit', () => {
     for (const { mongod, dbPath } of running) {
-      if (mongod.exitCode === null && mongod.signalCode === null) mongod.kill('SIGKILL');
+      if (mongod.exitCode === null && mongod.signalCode === null) mongod.kill('SIGTERM');
       rmSync(dbPath, { recursive: true, force: true });
     }
   });

@@ -103,10 +103,16 @@ function removeHalfExtracted(binaryPath: string): void {
   if (existsSync(binaryPath) && !existsSync(`${binaryPath}.md5`)) rmSync(binaryPath, { force: true });
 }
 
+/** "104.3 MB", "912 KB": the size line printed before a download. */
+export function formatBytes(bytes: number): string {
+  if (bytes <= 0) return 'unknown size';
+  if (bytes < 1_048_576) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}
+
 async function download(opts: Awaited<ReturnType<typeof DryMongoBinary.generateOptions>>, url: string, bytes: number, log: Log): Promise<string> {
   const binaryPath = DryMongoBinary.combineBinaryName(opts.downloadDir, await DryMongoBinary.getBinaryName(opts));
-  const size = bytes > 0 ? `${(bytes / 1_048_576).toFixed(1)} MB` : 'unknown size';
-  log(`Downloading MongoDB ${opts.version} (${size}) from ${url}`);
+  log(`Downloading MongoDB ${opts.version} (${formatBytes(bytes)}) from ${url}`);
   log(`  caching it in ${opts.downloadDir} (Ctrl-C is safe: the next start resumes or starts over)`);
   await mkdir(opts.downloadDir, { recursive: true });
   // Same lock file as the library, so two labs (or a test run) never extract over each other.

@@ -5,7 +5,7 @@
 import { DryMongoBinary } from 'mongodb-memory-server';
 import { MongoBinaryDownloadUrl } from 'mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js';
 import { describe, expect, it } from 'vitest';
-import { PROBE_TIMEOUT_MS, probeDownload } from '../../../server/db/mongodBinary';
+import { formatBytes, PROBE_TIMEOUT_MS, probeDownload } from '../../../server/db/mongodBinary';
 import { describeDatabase, redactUri } from '../../../server/db/resolve';
 
 describe('describeDatabase', () => {
@@ -19,6 +19,14 @@ describe('describeDatabase', () => {
     expect(describeDatabase({ kind: 'external', version: '7.0.5', reason: 'MONGODB_URI mongodb://***@db:27017' })).toBe(
       'MongoDB 7.0.5 (external, MONGODB_URI mongodb://***@db:27017)',
     );
+  });
+});
+
+describe('formatBytes', () => {
+  it('prints a download size a person can read', () => {
+    expect(formatBytes(0)).toBe('unknown size');
+    expect(formatBytes(10_000)).toBe('10 KB');
+    expect(formatBytes(107_374_182)).toBe('102.4 MB');
   });
 });
 
