@@ -1,0 +1,73 @@
+/**
+ * The subject's HTTP server: routes a request to its handler for the current mode, and
+ * traces its lifecycle (accepted, steps, responded). Builds the server without listening.
+ */
+import http from 'node:http';
+import type { Mode, RouteName } from '../../common/config';
+import { HEADER_RID, now } from '../../common/trace';
+import type { DataAccess } from './access';
+import { readJsonBody } from './body';
+import { callbackUsers } from './data/usersOver';
+import type { HandlerContext, StepName } from './handlers/context';
+import { blockingHandlers, callbackHandler, nonblockingHandlers } from './handlers/index';
+import { HttpError, sendError, sendJson } from './handlers/respond';
+import { matchRoute } from './routes';
+import type { RequestTrace, Tracer } from './runtime/tracer';
+
+export interface SubjectAppOptions {
+  mode: Mode;
+  access: DataAccess;
+  tracer: Tracer;
+  worker: number;
+  /** Read on every request, so cpuMs can change without a restart. */
+  settings: { cpuMs: number };
+}
+
+const RID = /^[\w.:-]{1,64}$/;
+
+/** The busy loop behind `cpu()`: the loop can do nothing else meanwhile. */
+function burnCpu(trace: RequestTrace, ms: number): void {
+  if (ms <= 0) return;
+  const start = now();
+  while (now() - start < ms) {
+    // spin: synchronous work, as template rendering or JSON crunching would be
+  }
+  trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'cpu' });
+}
+
+export function createSubjectServer({ mode, access, tracer, worker, settings }: SubjectAppOptions): http.Server {
+  let counter = 0;
+
+  const run = async (route: RouteName, base: Omit<HandlerContext<unknown>, 'users' | 'step'>, trace: RequestTrace): Promise<void> => {
+    const stepFor = (handler: string) => (step: StepName) => trace.emit({ type: 'handler.step', handler, step });
+    if (route === 'getUserCallback') {
+      const users = callbackUsers(access.users(trace), (error) => sendError(base.res, error));
+      return callbackHandler({ ...base, users, step: stepFor('getUser.callback') });
+    }
+    if (access.style === 'sync') {
+      return blockingHandlers[route]({ ...base, users: access.users(trace), step: stepFor(`${route}.blocking`) });
+    }
+    return nonblockingHandlers[route]({ ...base, users: access.users(trace), step: stepFor(`${route}.nonblocking`) });
+  };
+
+  return http.createServer(async (req, res) => {
+    const header = req.headers[HEADER_RID];
+    const rid = typeof header === 'string' && RID.test(header) ? header : `s${worker}-${++counter}`;
+    const url = new URL(req.url ?? '/', 'http://subject');
+    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    if (!match.ok) return sendJson(res, match.status, { error: match.message });
+
+    const trace = tracer.request(rid);
+    trace.emit({ type: 'subject.accepted', route: match.route, mode });
+    res.once('finish', () => trace.emit({ type: 'subject.responded', status: res.statusCode }));
+    try {
+      const body = match.route === 'createUser' ? await readJsonBody(req) : undefined;
+      const cpu = () => burnCpu(trace, settings.cpuMs);
+      await run(match.route, { req, res, params: match.params, query: url.searchParams, body, cpu }, trace);
+    } catch (error) {
+      // A refused upload may still be arriving: close the connection rather than read it.
+      if (error instanceof HttpError && error.status === 413) res.setHeader('connection', 'close');
+      sendError(res, error);
+    }
+  });
+}

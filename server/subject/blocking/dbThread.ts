@@ -1,0 +1,50 @@
+/**
+ * A database thread: owns a MongoClient and runs operations for the main thread. Used by
+ * the blocking facade (one thread; the main thread sleeps on `signal` until the reply)
+ * and by the executor (N threads; the main thread awaits the reply message).
+ */
+import { MongoClient } from 'mongodb';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { clientOptions } from '../data/clientOptions';
+import { describeDbError } from '../data/errors';
+import { monitorClient } from '../data/monitor';
+import { runOperation } from '../data/operations';
+import { type DbRequest, type DbResponse, type DbThreadData, decodeArgs, encodeValue } from './protocol';
+
+const data = workerData as DbThreadData & { port: MessagePort };
+const client = new MongoClient(data.uri, clientOptions(data.client));
+const db = client.db(data.dbName);
+const signal = data.signal ? new Int32Array(data.signal) : null;
+const poolGauge = new Int32Array(data.poolGauge);
+const sentAt = new Map<string, number>();
+
+monitorClient(client, {
+  sent: (comment, t) => {
+    if (!sentAt.has(comment)) sentAt.set(comment, t);
+  },
+  pool: (inUse, waiting) => {
+    Atomics.add(poolGauge, 0, inUse);
+    Atomics.add(poolGauge, 1, waiting);
+  },
+});
+
+data.port.on('message', async (request: DbRequest) => {
+  let response: DbResponse;
+  try {
+    const value = await runOperation(db, request.op, decodeArgs(request.args), request.comment);
+    response = { seq: request.seq, ok: true, value: encodeValue(value) };
+  } catch (error) {
+    response = { seq: request.seq, ok: false, error: describeDbError(error) };
+  }
+  const sent = sentAt.get(request.comment);
+  sentAt.delete(request.comment);
+  if (sent !== undefined) response.sentAt = sent;
+  // Post first, then wake: the reply must already be on the port when the main thread looks.
+  data.port.postMessage(response);
+  if (signal) {
+    Atomics.store(signal, 0, request.seq);
+    Atomics.notify(signal, 0);
+  }
+});
+
+parentPort?.postMessage('ready');

@@ -1,0 +1,70 @@
+/**
+ * The executor: blocking calls handed to a pool of threads, as Tornado's
+ * `IOLoop.run_in_executor` does. Each thread serves one call at a time (like a thread
+ * stuck in a blocking driver call), so at most `threads` database calls are in flight;
+ * the handler awaits the result and the loop is free meanwhile.
+ */
+import { DbError } from '../data/errors';
+import type { OperationName } from '../data/operations';
+import { type DbResponse, type DbThreadData, encodeArgs } from './protocol';
+import { type DbThread, startDbThread } from './startThread';
+
+export interface Executor {
+  /** Resolves with the thread's reply; waits for a free thread first if all are busy. */
+  call(op: OperationName, args: unknown[], comment: string): Promise<DbResponse>;
+  /** True when every thread is busy: the next call has to queue. */
+  saturated(): boolean;
+  close(): Promise<void>;
+}
+
+interface Job {
+  op: OperationName;
+  args: unknown[];
+  comment: string;
+  resolve: (response: DbResponse) => void;
+  reject: (error: Error) => void;
+}
+
+export async function createExecutor(data: Omit<DbThreadData, 'entry' | 'signal'>, threads: number, timeoutMs: number): Promise<Executor> {
+  const pool: DbThread[] = await Promise.all(Array.from({ length: threads }, () => startDbThread({ ...data, signal: null })));
+  const idle = [...pool];
+  const queue: Job[] = [];
+  let seq = 0;
+
+  const run = (thread: DbThread, job: Job): void => {
+    const mine = ++seq;
+    const finish = (): void => {
+      clearTimeout(timer);
+      thread.port.off('message', onMessage);
+      idle.push(thread);
+      const next = queue.shift();
+      if (next) run(idle.pop()!, next);
+    };
+    const onMessage = (response: DbResponse): void => {
+      if (response.seq !== mine) return; // a late answer to a call that already timed out
+      finish();
+      job.resolve(response);
+    };
+    const timer = setTimeout(() => {
+      finish();
+      job.reject(new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs} ms` }));
+    }, timeoutMs);
+    thread.port.on('message', onMessage);
+    thread.port.postMessage({ seq: mine, op: job.op, args: encodeArgs(job.args), comment: job.comment });
+  };
+
+  return {
+    call(op, args, comment) {
+      return new Promise((resolve, reject) => {
+        const job = { op, args, comment, resolve, reject };
+        const thread = idle.pop();
+        if (thread) run(thread, job);
+        else queue.push(job);
+      });
+    },
+    saturated: () => idle.length === 0,
+    async close() {
+      await Promise.all(pool.map((thread) => thread.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Starts one database thread and resolves when it is ready for requests. */
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { DbThreadData } from './protocol';
+
+export interface DbThread {
+  worker: Worker;
+  /** The main thread's end of the channel: requests go out, replies come back here. */
+  port: MessagePort;
+}
+
+const BOOT = new URL('./workerBoot.mjs', import.meta.url);
+const ENTRY = new URL('./dbThread.ts', import.meta.url).href;
+
+export async function startDbThread(data: Omit<DbThreadData, 'entry'>): Promise<DbThread> {
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(BOOT, {
+    workerData: { ...data, entry: ENTRY, port: port2 },
+    transferList: [port2],
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`database thread exited (${code}) before it was ready`)));
+  });
+  worker.removeAllListeners('error');
+  worker.removeAllListeners('exit');
+  port1.unref();
+  return { worker, port: port1 };
+}

@@ -1,0 +1,76 @@
+/**
+ * The synchronous facade: a blocking MongoDB call in Node.
+ *
+ * Why hand-written: the official driver is async only, and no library offers a
+ * synchronous facade over it (the lab needs one to show what a blocking driver does to an
+ * event loop, as FriendFeed's MySQL client did to Tornado).
+ *
+ * How: a worker thread owns a MongoClient and makes the call. The main thread posts the
+ * request, then sleeps in Atomics.wait on a SharedArrayBuffer until the thread stores the
+ * reply's sequence number there, and takes the reply with receiveMessageOnPort (which
+ * reads a port without the event loop). Nothing else runs on the subject's loop meanwhile.
+ *
+ * A dead database must not freeze the subject: the wait has a deadline (blockingTimeoutMs)
+ * after which the call fails with a timeout (503). The abandoned call may still answer
+ * later; every request carries a sequence number and stale replies are dropped, so a late
+ * answer can never be taken for the next call's.
+ */
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { DbError } from '../data/errors';
+import type { OperationName } from '../data/operations';
+import { type DbResponse, type DbThreadData, encodeArgs } from './protocol';
+import { type DbThread, startDbThread } from './startThread';
+
+export interface SyncFacade {
+  /** Blocks the calling thread until the reply arrives or the timeout passes. */
+  call(op: OperationName, args: unknown[], comment: string): DbResponse;
+  close(): Promise<void>;
+}
+
+export async function createSyncFacade(
+  data: Omit<DbThreadData, 'entry' | 'signal'>,
+  timeoutMs: number,
+): Promise<SyncFacade> {
+  const signalBuffer = new SharedArrayBuffer(4);
+  const signal = new Int32Array(signalBuffer);
+  const thread: DbThread = await startDbThread({ ...data, signal: signalBuffer });
+  let seq = 0;
+  let alive = true;
+  thread.worker.once('exit', () => {
+    alive = false;
+  });
+
+  /** Drains the port; returns the reply for `wanted` if it is there, dropping stale ones. */
+  const take = (wanted: number): DbResponse | undefined => {
+    for (let received = receiveMessageOnPort(thread.port); received; received = receiveMessageOnPort(thread.port)) {
+      const response = received.message as DbResponse;
+      if (response.seq === wanted) return response;
+    }
+    return undefined;
+  };
+
+  return {
+    call(op, args, comment) {
+      if (!alive) throw new DbError({ kind: 'unavailable', message: 'the database thread has stopped' });
+      const mine = ++seq;
+      let seen = Atomics.load(signal, 0);
+      thread.port.postMessage({ seq: mine, op, args: encodeArgs(args), comment });
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const response = take(mine);
+        if (response) return response;
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) {
+          throw new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs} ms` });
+        }
+        // Sleeps only while the signal still holds the value we last saw.
+        Atomics.wait(signal, 0, seen, remaining);
+        seen = Atomics.load(signal, 0);
+      }
+    },
+    async close() {
+      alive = false;
+      await thread.worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The driver options every MongoClient in the subject uses (main thread or worker thread).
+ */
+import type { MongoClientOptions } from 'mongodb';
+
+export interface ClientSettings {
+  poolSize: number;
+  /** The proxy latency when the subject started; server selection waits long enough for a handshake. */
+  dbLatencyMs: number;
+  /** Command monitoring costs a little; it is only on when tracing is. */
+  monitorCommands: boolean;
+}
+
+export function clientOptions({ poolSize, dbLatencyMs, monitorCommands }: ClientSettings): MongoClientOptions {
+  return {
+    maxPoolSize: poolSize,
+    // The driver opens at most 2 connections at a time by default; raised so that the pool
+    // size, not the connection ramp, is what limits concurrency.
+    maxConnecting: poolSize,
+    // The subject talks to one address: the latency proxy. Discovering other members would bypass it.
+    directConnection: true,
+    // Bounded so a dead database turns into a 503 within ~2 s instead of a 30 s hang.
+    serverSelectionTimeoutMS: 1500 + 2 * dbLatencyMs,
+    connectTimeoutMS: 10_000,
+    socketTimeoutMS: 30_000,
+    // One handler call = one round trip in the trace; a silent retry would hide a failure.
+    retryReads: false,
+    retryWrites: false,
+    monitorCommands,
+    appName: 'event-loop-lab-subject',
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Which handler file serves which route in which mode. The executor (blocking mode with
+ * executorThreads) runs the non-blocking files: like Tornado's run_in_executor, the
+ * handler awaits a blocking call that runs on another thread.
+ */
+import type { RouteName } from '../../../common/config';
+import type { BlockingContext, CallbackContext, NonblockingContext } from './context';
+import { createUser as createUserBlocking } from './createUser.blocking';
+import { createUser as createUserNonblocking } from './createUser.nonblocking';
+import { getUser as getUserBlocking } from './getUser.blocking';
+import { getUserCallback } from './getUser.callback';
+import { getUser as getUserNonblocking } from './getUser.nonblocking';
+import { listByCity as listByCityBlocking } from './listByCity.blocking';
+import { listByCity as listByCityNonblocking } from './listByCity.nonblocking';
+import { stats as statsBlocking } from './stats.blocking';
+import { stats as statsNonblocking } from './stats.nonblocking';
+
+type DataRoute = Exclude<RouteName, 'getUserCallback'>;
+
+export const blockingHandlers: Record<DataRoute, (ctx: BlockingContext) => void> = {
+  getUser: getUserBlocking,
+  createUser: createUserBlocking,
+  listByCity: listByCityBlocking,
+  stats: statsBlocking,
+};
+
+export const nonblockingHandlers: Record<DataRoute, (ctx: NonblockingContext) => Promise<void>> = {
+  getUser: getUserNonblocking,
+  createUser: createUserNonblocking,
+  listByCity: listByCityNonblocking,
+  stats: statsNonblocking,
+};
+
+export const callbackHandler: (ctx: CallbackContext) => void = getUserCallback;
+
+/** Handler source files per route and style, for lessons and the step-marker test. */
+export const HANDLER_FILES = {
+  getUser: { blocking: 'getUser.blocking.ts', nonblocking: 'getUser.nonblocking.ts' },
+  getUserCallback: { callback: 'getUser.callback.ts' },
+  createUser: { blocking: 'createUser.blocking.ts', nonblocking: 'createUser.nonblocking.ts' },
+  listByCity: { blocking: 'listByCity.blocking.ts', nonblocking: 'listByCity.nonblocking.ts' },
+  stats: { blocking: 'stats.blocking.ts', nonblocking: 'stats.nonblocking.ts' },
+} as const;

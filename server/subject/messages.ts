@@ -1,0 +1,23 @@
+/** IPC messages between the supervisor and a subject process (and a balancer and its workers). */
+import type { LabConfig } from '../../common/config';
+import type { TraceEvent } from '../../common/trace';
+
+/** What a subject process is started with (JSON in the LAB_SUBJECT environment variable). */
+export interface SubjectSpec {
+  config: LabConfig;
+  /** The database as seen through the latency proxy. */
+  uri: string;
+  dbName: string;
+}
+
+export type SubjectCommand = { type: 'warm' } | { type: 'configure'; cpuMs: number };
+
+export type SubjectReport =
+  | { type: 'ready'; port: number }
+  | { type: 'events'; events: TraceEvent[] }
+  | { type: 'database'; up: boolean; message?: string }
+  | { type: 'warmed'; ok: boolean; message?: string }
+  | { type: 'fatal'; message: string };
+
+export const SPEC_ENV = 'LAB_SUBJECT';
+export const WORKER_ENV = 'LAB_SUBJECT_WORKER';

@@ -1,0 +1,156 @@
+/**
+ * Runs the server under study for the lab: the latency proxy and the subject process(es).
+ * Implements SubjectSupervisor (api.ts). Operations are queued, so a start, an apply and
+ * a stop never interleave; a subject that dies unexpectedly is restarted.
+ */
+import type { LabConfig } from '../../common/config';
+import type { ProxyMessage, ProxyReport } from '../proxy/messages';
+import type { SubjectState, SubjectSupervisor, SubjectSupervisorOptions } from './api';
+import type { SubjectCommand, SubjectReport } from './messages';
+import { type ChildHandle, proxyTarget, startProxyProcess, startSubjectProcess } from './processes';
+
+type Proxy = ChildHandle<ProxyMessage, ProxyReport>;
+type Subject = ChildHandle<SubjectCommand, SubjectReport>;
+
+/** Knobs a running subject cannot change in place (its driver, threads or processes depend on them). */
+const RESTART_KEYS = ['mode', 'poolSize', 'workers', 'executorThreads', 'blockingTimeoutMs', 'tracing'] as const;
+const MAX_QUICK_CRASHES = 5;
+
+export function createSubjectSupervisor(options: SubjectSupervisorOptions): SubjectSupervisor {
+  const target = proxyTarget(options.mongoUri);
+  let config: LabConfig | undefined;
+  let proxy: Proxy | undefined;
+  let subject: Subject | undefined;
+  let current: SubjectState = 'down';
+  let stopped = false;
+  let quickCrashes = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const setState = (state: SubjectState, message?: string): void => {
+    if (state === current && message === undefined) return;
+    current = state;
+    options.onState?.(state, message);
+  };
+  /** Runs operations one at a time, in order. */
+  const serial = <T>(operation: () => Promise<T>): Promise<T> => {
+    const result = queue.then(operation, operation);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  const onReport = (report: SubjectReport): void => {
+    if (report.type === 'events') options.onEvents(report.events);
+    else if (report.type === 'database' && !report.up) setState('down', `database unreachable: ${report.message ?? ''}`);
+    else if (report.type === 'database' && report.up && current === 'down') setState('ready', 'database reachable again');
+    else if (report.type === 'fatal') process.stderr.write(`[subject] ${report.message}\n`);
+  };
+
+  const startProxy = async (cfg: LabConfig): Promise<Proxy> => {
+    const started = await startProxyProcess(target, cfg.dbLatencyMs);
+    started.child.once('exit', () => {
+      if (proxy === started && !stopped) void crashed('the latency proxy exited');
+    });
+    return started;
+  };
+
+  const startSubject = async (cfg: LabConfig, proxyPort: number): Promise<Subject> => {
+    const startedAt = Date.now();
+    const started = await startSubjectProcess({ config: cfg, uri: target.through(proxyPort), dbName: options.dbName });
+    started.child.on('message', onReport);
+    started.child.once('exit', (code, signal) => {
+      if (subject !== started || stopped) return;
+      quickCrashes = Date.now() - startedAt < 10_000 ? quickCrashes + 1 : 0;
+      void crashed(`the subject exited (${signal ?? code})`);
+    });
+    return started;
+  };
+
+  /** (Re)starts whatever is missing; the proxy first, since the subject's URI points at it. */
+  const bringUp = async (cfg: LabConfig): Promise<void> => {
+    if (!proxy || proxy.child.exitCode !== null || proxy.child.signalCode !== null) {
+      await subject?.stop();
+      subject = undefined;
+      proxy = await startProxy(cfg);
+    }
+    subject ??= await startSubject(cfg, proxy.port);
+    if (stopped) {
+      // stop() ran while we were starting: what we just started must not outlive it.
+      await Promise.all([subject.stop(), proxy.stop()]);
+      throw new Error('the supervisor was stopped');
+    }
+  };
+
+  const crashed = (message: string): Promise<void> =>
+    serial(async () => {
+      if (stopped || !config) return;
+      if (quickCrashes >= MAX_QUICK_CRASHES) return setState('down', `${message}; gave up after ${quickCrashes} quick crashes`);
+      setState('restarting', `${message}; restarting`);
+      if (subject && (subject.child.exitCode !== null || subject.child.signalCode !== null)) subject = undefined;
+      try {
+        await bringUp(config);
+        setState('ready');
+      } catch (error) {
+        setState('down', error instanceof Error ? error.message : String(error));
+      }
+    });
+
+  return {
+    start: (cfg) =>
+      serial(async () => {
+        if (stopped) throw new Error('the supervisor was stopped');
+        config = cfg;
+        setState('starting');
+        await bringUp(cfg);
+        setState('ready');
+      }),
+
+    apply: (next) =>
+      serial(async () => {
+        if (stopped) throw new Error('the supervisor was stopped');
+        const previous = config;
+        config = next;
+        if (!previous || !subject || !proxy) {
+          setState('starting');
+          await bringUp(next);
+          return setState('ready');
+        }
+        if (next.dbLatencyMs !== previous.dbLatencyMs) {
+          await proxy.ask({ type: 'setLatency', ms: next.dbLatencyMs }, (r): r is ProxyReport => r.type === 'latencySet', 5000);
+        }
+        if (RESTART_KEYS.some((key) => next[key] !== previous[key])) {
+          setState('restarting', 'applying a new config');
+          const old = subject;
+          subject = undefined;
+          await old.stop();
+          await bringUp(next);
+          setState('ready');
+        } else if (next.cpuMs !== previous.cpuMs) {
+          subject.send({ type: 'configure', cpuMs: next.cpuMs });
+        }
+      }),
+
+    warm: () =>
+      serial(async () => {
+        if (!subject) throw new Error('the subject is not running');
+        const isWarmed = (r: SubjectReport): r is Extract<SubjectReport, { type: 'warmed' }> => r.type === 'warmed';
+        const reply = await subject.ask({ type: 'warm' }, isWarmed, 30_000);
+        if (!reply.ok) throw new Error(`warming the pool failed: ${reply.message ?? 'unknown error'}`);
+      }),
+
+    url() {
+      if (!subject) throw new Error('the subject is not running');
+      return `http://127.0.0.1:${subject.port}`;
+    },
+
+    state: () => current,
+
+    stop: async () => {
+      stopped = true;
+      const [s, p] = [subject, proxy];
+      subject = undefined;
+      proxy = undefined;
+      await Promise.all([s?.stop(), p?.stop()]);
+      if (current !== 'down') setState('down', 'stopped');
+    },
+  };
+}

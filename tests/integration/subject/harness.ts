@@ -1,0 +1,112 @@
+/**
+ * Shared set-up for the subject's integration tests: a real embedded MongoDB (seeded),
+ * the real supervisor with its proxy and subject processes, and real HTTP requests.
+ */
+import http from 'node:http';
+import { type Db, MongoClient } from 'mongodb';
+import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
+import { HEADER_RID, type TraceEvent, now } from '../../../common/trace';
+import { type EmbeddedServer, startEmbeddedServer } from '../../../server/db/embedded/index';
+import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
+import type { SubjectState, SubjectSupervisor } from '../../../server/subject/api';
+import { createSubjectSupervisor } from '../../../server/subject/supervisor';
+
+export interface Database {
+  server: EmbeddedServer;
+  client: MongoClient;
+  db: Db;
+  stop(): Promise<void>;
+}
+
+export async function startDatabase(port = 0): Promise<Database> {
+  const server = await startEmbeddedServer({ port, log: () => undefined });
+  const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
+  const db = client.db(LAB_DB_NAME);
+  await seedUsers(db);
+  return {
+    server,
+    client,
+    db,
+    stop: async () => {
+      await client.close(true);
+      await server.stop();
+    },
+  };
+}
+
+export interface Lab {
+  supervisor: SubjectSupervisor;
+  events: TraceEvent[];
+  states: { state: SubjectState; message?: string }[];
+  url(path: string): string;
+}
+
+export async function startLab(database: Database, patch: Partial<LabConfig> = {}): Promise<Lab> {
+  const events: TraceEvent[] = [];
+  const states: Lab['states'] = [];
+  const supervisor = createSubjectSupervisor({
+    mongoUri: database.server.uri,
+    dbName: LAB_DB_NAME,
+    onEvents: (batch) => events.push(...batch),
+    onState: (state, message) => states.push({ state, message }),
+  });
+  await supervisor.start({ ...DEFAULT_CONFIG, ...patch });
+  await supervisor.warm();
+  return { supervisor, events, states, url: (path) => supervisor.url() + path };
+}
+
+export interface Reply {
+  rid: string;
+  status: number;
+  body: string;
+  sentAt: number;
+  doneAt: number;
+}
+
+/** One request on its own connection (no shared keep-alive, so the balancer sees each). */
+export function request(url: string, options: { method?: string; body?: string; headers?: Record<string, string>; rid?: string } = {}): Promise<Reply> {
+  const rid = options.rid ?? `t-${Math.random().toString(36).slice(2, 10)}`;
+  const sentAt = now();
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: options.method ?? 'GET', agent: false, headers: { [HEADER_RID]: rid, ...options.headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ rid, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), sentAt, doneAt: now() }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export interface Batch {
+  replies: Reply[];
+  /** From the first send to the last response, ms. */
+  elapsedMs: number;
+}
+
+/** `count` concurrent requests to the same URL. */
+export async function batch(url: string, count: number, prefix = 'b'): Promise<Batch> {
+  const tag = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  const replies = await Promise.all(Array.from({ length: count }, (_, i) => request(url, { rid: `${tag}-${i}` })));
+  const first = Math.min(...replies.map((r) => r.sentAt));
+  const last = Math.max(...replies.map((r) => r.doneAt));
+  return { replies, elapsedMs: last - first };
+}
+
+/** Trace batches arrive every ~25 ms; give the last one time to land. */
+export const settle = (ms = 150): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function eventsFor(events: TraceEvent[], rid: string): TraceEvent[] {
+  return events
+    .map((event, index) => ({ event, index }))
+    .filter(({ event }) => 'rid' in event && event.rid === rid)
+    .sort((a, b) => a.event.t - b.event.t || a.index - b.index)
+    .map(({ event }) => event);
+}
+
+/** The largest loop delay sampled by the subject between two times. */
+export function loopDelayMax(events: TraceEvent[], from: number, to: number): number {
+  let max = 0;
+  for (const event of events) if (event.type === 'sample' && event.t >= from && event.t <= to + 200) max = Math.max(max, event.loopDelayMaxMs);
+  return max;
+}
