@@ -20,15 +20,28 @@ const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const READY = /^ready on (mongodb:\/\/127\.0\.0\.1:(\d+))$/m;
 const START_TIMEOUT_MS = 10_000;
 
+export interface EmbeddedServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Keep the data in this directory across restarts; in memory when absent. */
+  dbpath?: string;
+  /** Receives the server's log lines; by default they go to stderr prefixed "[embedded-mongo]". */
+  log?: (line: string) => void;
+}
+
 /** Starts the server in a child process; resolves once it prints its ready line. */
-export async function startEmbeddedServer(opts: { port?: number; dbpath?: string } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const args = ['--port', String(opts.port ?? 0), ...(opts.dbpath ? ['--dbpath', opts.dbpath] : [])];
   const child = spawnNode(CLI, args, { stdio: 'pipe' });
   let stderrTail = '';
   child.stderr!.setEncoding('utf8');
+  const log = opts.log ?? ((line: string) => process.stderr.write(`[embedded-mongo] ${line}\n`));
+  let partial = '';
   child.stderr!.on('data', (text: string) => {
     stderrTail = (stderrTail + text).slice(-2000);
-    process.stderr.write(text.replace(/^(?=.)/gm, '[embedded-mongo] '));
+    const lines = (partial + text).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) log(line);
   });
 
   return new Promise<EmbeddedServer>((resolve, reject) => {

@@ -79,7 +79,10 @@ export function plan(collection: Collection, filter: Document): Plan {
 
 /** Every document of `collection` matching `filter`, in natural order for scans. */
 export function matching(collection: Collection | undefined, filter: Document): Document[] {
-  if (!collection) return [];
+  if (!collection) {
+    new Query(filter, {}); // still rejects a bad filter, as mongod parses it before looking for the collection
+    return [];
+  }
   const chosen = plan(collection, filter);
   if (chosen.exact) return chosen.docs;
   const query = new Query(filter, {});

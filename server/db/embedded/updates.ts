@@ -49,7 +49,8 @@ export function applyUpdate(doc: Document, u: UpdateSpec, arrayFilters?: Documen
   try {
     changed = mingoUpdate(next, modifier, arrayFilters);
   } catch (error) {
-    throw new CommandError('FailedToParse', (error as Error).message);
+    const message = (error as Error).message;
+    throw new CommandError(/immutable field/.test(message) ? 'ImmutableField' : 'FailedToParse', message);
   }
   return changed.length > 0 ? next : doc;
 }

@@ -4,7 +4,7 @@ import { Aggregator, find as mingoFind } from 'mingo';
 import type { Batch } from '../cursors';
 import { CommandError } from '../errors';
 import { valuesAt } from '../indexes';
-import { matching } from '../planner';
+import { matching, plan } from '../planner';
 import { cloneDoc, indexKey } from '../values';
 import { collectionName, count, optional, required } from './args';
 import type { CommandContext, CommandHandler } from './context';
@@ -122,6 +122,33 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   return cursorReply(ns, ctx.cursors.first(ns, docs, count(cursor, 'aggregate.cursor', 'batchSize')), 'firstBatch');
 };
 
+/**
+ * explain for find, in mongod's shape: the plan stage (IXSCAN through an index or COLLSCAN)
+ * and, from 'executionStats' on, how many documents were examined. Lessons read these.
+ */
+const explain: CommandHandler = (cmd, ctx) => {
+  const inner = required(cmd, 'explain', 'explain', 'object');
+  if (Object.keys(inner)[0] !== 'find') throw new CommandError('NotImplemented', 'the embedded server explains find only');
+  const name = collectionName(inner, 'find');
+  const filter = optional(inner, 'find', 'filter', 'object') ?? {};
+  const verbosity = optional(cmd, 'explain', 'verbosity', 'string') ?? 'allPlansExecution';
+  const collection = ctx.db.get(name);
+  const chosen = collection ? plan(collection, filter) : { stage: 'EOF' as const, docs: [], index: undefined };
+  const returned = shape(matching(collection, filter), { skip: count(inner, 'find', 'skip'), limit: count(inner, 'find', 'limit') });
+  const winningPlan =
+    chosen.stage === 'IXSCAN'
+      ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: chosen.index } }
+      : { stage: chosen.stage, filter };
+  const queryPlanner = { namespace: `${ctx.db.name}.${name}`, parsedQuery: filter, winningPlan, rejectedPlans: [] };
+  const executionStats = {
+    executionSuccess: true,
+    nReturned: returned.length,
+    totalKeysExamined: chosen.stage === 'IXSCAN' ? chosen.docs.length : 0,
+    totalDocsExamined: chosen.docs.length,
+  };
+  return { queryPlanner, ...(verbosity === 'queryPlanner' ? {} : { executionStats }), ok: 1 };
+};
+
 export const readCommands: Record<string, CommandHandler> = {
   find,
   getMore,
@@ -129,4 +156,5 @@ export const readCommands: Record<string, CommandHandler> = {
   count: countCommand,
   distinct,
   aggregate,
+  explain,
 };

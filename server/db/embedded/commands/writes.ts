@@ -70,25 +70,43 @@ function updateMatches(collection: Collection, q: Document, u: Document | Docume
   return { matched: multi ? targets.length : Math.min(1, targets.length), modified };
 }
 
+interface UpdateStatement {
+  q: Document;
+  u: unknown;
+  multi: boolean;
+  upsert: boolean;
+  arrayFilters?: Document[];
+}
+
+/** Field types are checked for the whole batch first: a malformed statement fails the command, like mongod. */
+function parseUpdates(cmd: Document): UpdateStatement[] {
+  return required(cmd, 'update', 'updates', 'array').map((raw) => {
+    if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', "BSON field 'update.updates' must be an array of objects");
+    return {
+      q: optional(raw, 'update.updates', 'q', 'object') ?? {},
+      u: raw.u,
+      multi: optional(raw, 'update.updates', 'multi', 'bool') ?? false,
+      upsert: optional(raw, 'update.updates', 'upsert', 'bool') ?? false,
+      arrayFilters: optional(raw, 'update.updates', 'arrayFilters', 'array') as Document[] | undefined,
+    };
+  });
+}
+
 const update: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'update');
-  const updates = required(cmd, 'update', 'updates', 'array');
+  const updates = parseUpdates(cmd);
   const ordered = optional(cmd, 'update', 'ordered', 'bool') ?? true;
   const { collection } = ctx.db.getOrCreate(name);
   let n = 0;
   let nModified = 0;
   const upserted: Array<{ index: number; _id: unknown }> = [];
-  const errors = eachItem(updates, ordered, (raw, index) => {
-    if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', 'each update statement must be an object');
-    const q = optional(raw, 'update.updates', 'q', 'object') ?? {};
-    const u = checkUpdateSpec(raw.u);
-    const multi = optional(raw, 'update.updates', 'multi', 'bool') ?? false;
-    const arrayFilters = optional(raw, 'update.updates', 'arrayFilters', 'array') as Document[] | undefined;
+  const errors = eachItem(updates, ordered, ({ q, multi, upsert, arrayFilters, ...statement }, index) => {
+    const u = checkUpdateSpec(statement.u);
     if (multi && !Array.isArray(u) && !Object.keys(u).some((k) => k.startsWith('$')) && Object.keys(u).length > 0) {
       throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
     }
     const result = updateMatches(collection, q, u, multi, arrayFilters);
-    if (result.matched === 0 && optional(raw, 'update.updates', 'upsert', 'bool')) {
+    if (result.matched === 0 && upsert) {
       const doc = collection.insert(upsertDocument(q, u, arrayFilters));
       upserted.push({ index, _id: doc._id });
       n++;
@@ -103,19 +121,20 @@ const update: CommandHandler = (cmd, ctx) => {
 
 const deleteCommand: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'delete');
-  const deletes = required(cmd, 'delete', 'deletes', 'array');
-  const ordered = optional(cmd, 'delete', 'ordered', 'bool') ?? true;
-  const collection = ctx.db.get(name);
-  let n = 0;
-  const errors = eachItem(deletes, ordered, (raw) => {
-    if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', 'each delete statement must be an object');
+  const deletes = required(cmd, 'delete', 'deletes', 'array').map((raw) => {
+    if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', "BSON field 'delete.deletes' must be an array of objects");
     const q = required(raw, 'delete.deletes', 'q', 'object');
     const limit = required(raw, 'delete.deletes', 'limit', 'number');
     if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    if (!collection) return;
+    return { q, limit };
+  });
+  const ordered = optional(cmd, 'delete', 'ordered', 'bool') ?? true;
+  const collection = ctx.db.get(name);
+  let n = 0;
+  const errors = eachItem(deletes, ordered, ({ q, limit }) => {
     const targets = matching(collection, q);
     for (const doc of limit === 1 ? targets.slice(0, 1) : targets) {
-      collection.remove(doc);
+      collection!.remove(doc);
       n++;
     }
   });

@@ -1,0 +1,48 @@
+/**
+ * The database the conformance suite runs against: the embedded server by default, or the
+ * real MongoDB named by MONGODB_URI, so the same assertions pin both (issue 2, "Tests").
+ */
+import { randomBytes } from 'node:crypto';
+import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';
+import { startEmbeddedServer } from '../../../server/db/embedded';
+
+export interface Target {
+  uri: string;
+  /** True when testing a real MongoDB given by MONGODB_URI. */
+  external: boolean;
+  client: MongoClient;
+  /** A database unique to this run, dropped by stop(). */
+  db: Db;
+  /** Extra log lines the embedded server printed (empty for an external server). */
+  logs: string[];
+  connect(options?: MongoClientOptions): Promise<MongoClient>;
+  stop(): Promise<void>;
+}
+
+export async function openTarget(): Promise<Target> {
+  const logs: string[] = [];
+  const external = process.env.MONGODB_URI;
+  const server = external ? undefined : await startEmbeddedServer({ log: (line) => logs.push(line) });
+  const uri = external ?? server!.uri;
+  const clients: MongoClient[] = [];
+  const connect = async (options: MongoClientOptions = {}) => {
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, ...options });
+    clients.push(client);
+    return client.connect();
+  };
+  const client = await connect();
+  const db = client.db(`eloop_conformance_${randomBytes(4).toString('hex')}`);
+  return {
+    uri,
+    external: Boolean(external),
+    client,
+    db,
+    logs,
+    connect,
+    async stop() {
+      await db.dropDatabase().catch(() => undefined);
+      await Promise.all(clients.map((c) => c.close()));
+      await server?.stop();
+    },
+  };
+}
