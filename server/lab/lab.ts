@@ -63,6 +63,11 @@ export class Lab {
     return this.supervisor;
   }
 
+  /** The subject's base URL (the benchmark points autocannon at it). */
+  subjectUrl(): string {
+    return this.subject.url();
+  }
+
   currentConfig(): LabConfig {
     return this.config;
   }

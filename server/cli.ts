@@ -1,0 +1,146 @@
+/**
+ * `npm start`: the database, the subject, the lab server and the UI, on one port.
+ * `npm run dev` (--dev): the same backend plus Vite's dev server, which proxies /api and
+ * /subject here (vite.config.ts); the lab then does not serve dist/.
+ *
+ * Flags: --port (default PORT or 3000), --host (default 127.0.0.1), --offline,
+ * --mongodb-uri URI, --data-dir DIR (default .lab/), --dev.
+ */
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { describeDatabase, startDatabase } from './db/resolve';
+import { LAB_DB_NAME, seedUsers } from './db/seed';
+import { buildApp } from './lab/app';
+import { ensureUiBuilt } from './lab/ui';
+import { createSubjectSupervisor } from './subject/supervisor';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--dev]`;
+
+function fail(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
+
+function parseFlags() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        offline: { type: 'boolean', default: false },
+        'mongodb-uri': { type: 'string' },
+        'data-dir': { type: 'string', default: '.lab' },
+        dev: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const portText = values.port ?? process.env.PORT ?? '3000';
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65_535) fail(`--port must be a number from 0 to 65535, not "${portText}"\n${USAGE}`, 2);
+    return { ...values, port };
+  } catch (error) {
+    return fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
+  }
+}
+
+/** Checks the port before starting anything, so a clash is reported in a second, not after the database. */
+function portFree(port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error));
+    probe.listen(port, host, () => probe.close(() => resolve(undefined)));
+  });
+}
+
+function portMessage(error: NodeJS.ErrnoException, port: number, host: string): string {
+  if (error.code === 'EADDRINUSE') {
+    return `port ${port} is already in use on ${host}: stop the other program or choose another port with --port (e.g. npm start -- --port ${port + 1})`;
+  }
+  return `cannot listen on ${host}:${port}: ${error.message}`;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags();
+  const log = (line: string) => console.log(line);
+  const clash = await portFree(flags.port, flags.host);
+  if (clash) fail(portMessage(clash, flags.port, flags.host));
+
+  const ui = flags.dev ? {} : await ensureUiBuilt(ROOT, log);
+  const database = await startDatabase({ mongodbUri: flags['mongodb-uri'], offline: flags.offline, log });
+  const stops: Array<() => Promise<void>> = [() => database.stop()];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const step of stops.reverse()) await step().catch((error) => console.error(`while stopping: ${String(error)}`));
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      log(`\n${signal}: stopping the lab ...`);
+      void stop(0);
+    });
+  }
+
+  try {
+    const seeding = new MongoClient(database.uri);
+    try {
+      const seeded = await seedUsers(seeding.db(LAB_DB_NAME));
+      log(seeded.created ? `seeded ${seeded.count} users` : `using ${seeded.count} existing users`);
+    } finally {
+      await seeding.close();
+    }
+    const { app, lab } = await buildApp({
+      dataDir: path.resolve(flags['data-dir']),
+      database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
+      createSupervisor: createSubjectSupervisor,
+      uiDir: ui.dir,
+      uiProblem: ui.problem,
+      log,
+    });
+    stops.push(() => app.close());
+    try {
+      await app.listen({ port: flags.port, host: flags.host });
+    } catch (error) {
+      console.error(portMessage(error as NodeJS.ErrnoException, flags.port, flags.host));
+      return stop(1);
+    }
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : flags.port;
+    const url = `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${port}`;
+    log(`database: ${describeDatabase(database.info)}`);
+    log(`mode: ${lab.currentConfig().mode}, dbLatencyMs ${lab.currentConfig().dbLatencyMs} (change it with PUT ${url}/api/config)`);
+    if (flags.dev) {
+      const { createServer } = await import('vite');
+      const target = `http://127.0.0.1:${port}`;
+      const vite = await createServer({
+        root: ROOT,
+        configFile: path.join(ROOT, 'vite.config.ts'),
+        server: { host: flags.host, proxy: { '/api': { target, ws: true }, '/subject': target } },
+      });
+      await vite.listen();
+      stops.push(() => vite.close());
+      log(`API on ${url}`);
+      log(`Event Loop Lab (dev) on ${vite.resolvedUrls?.local[0] ?? 'the Vite dev server'}`);
+    } else {
+      log(`Event Loop Lab on ${url}`);
+    }
+  } catch (error) {
+    console.error(`the lab could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await stop(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  // e.g. a --mongodb-uri that does not answer: startDatabase's message names it.
+  fail(`the lab could not start: ${error instanceof Error ? error.message : String(error)}`);
+});

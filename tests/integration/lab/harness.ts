@@ -1,0 +1,98 @@
+/**
+ * Starts the real lab for a test: the embedded database (a real wire server in its own
+ * process), the seed, the real subject supervisor and the lab server on port 0.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { WebSocket } from 'ws';
+import type { LiveMessage, RunSummary } from '../../../common/api';
+import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
+import { startDatabase, type StartedDatabase } from '../../../server/db/resolve';
+import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
+import { buildApp, type LabServer } from '../../../server/lab/app';
+import type { LiveOptions } from '../../../server/lab/live';
+import { createSubjectSupervisor } from '../../../server/subject/supervisor';
+
+export async function startSeededDatabase(): Promise<StartedDatabase> {
+  const database = await startDatabase({ offline: true, log: () => {} });
+  const client = new MongoClient(database.uri);
+  try {
+    await seedUsers(client.db(LAB_DB_NAME));
+  } finally {
+    await client.close();
+  }
+  return database;
+}
+
+export async function makeDataDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'lab-test-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface RunningLab extends LabServer {
+  url: string;
+  json<T = unknown>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }>;
+  waitForRun(id: string, timeoutMs?: number): Promise<RunSummary>;
+  close(): Promise<void>;
+}
+
+export async function startLab(
+  database: StartedDatabase,
+  dataDir: string,
+  options: { config?: Partial<LabConfig>; live?: LiveOptions } = {},
+): Promise<RunningLab> {
+  const server = await buildApp({
+    dataDir,
+    database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
+    createSupervisor: createSubjectSupervisor,
+    config: { ...DEFAULT_CONFIG, ...options.config },
+    live: options.live,
+  });
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+  const json = async <T>(method: string, route: string, body?: unknown) => {
+    const res = await fetch(`${url}${route}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+  const waitForRun = async (id: string, timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { body } = await json<RunSummary>('GET', `/api/runs/${id}`);
+      if (body.status !== 'running') return body;
+      if (Date.now() > deadline) throw new Error(`run ${id} still running after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { ...server, url, json, waitForRun, close: () => server.app.close() };
+}
+
+/** A WebSocket client that keeps every message it receives. */
+export async function openLive(url: string): Promise<{ socket: WebSocket; messages: LiveMessage[]; closed: Promise<number> }> {
+  const socket = new WebSocket(`${url.replace('http', 'ws')}/api/live`);
+  const messages: LiveMessage[] = [];
+  socket.on('message', (data) => messages.push(JSON.parse(String(data)) as LiveMessage));
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, messages, closed };
+}
+
+export async function until<T>(probe: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
