@@ -53,7 +53,8 @@ export async function probeDownload(url: string, timeoutMs = PROBE_TIMEOUT_MS): 
     }
     return { ok: true, bytes: Number(res.headers.get('content-length') ?? 0) };
   } catch (error) {
-    return { ok: false, why: `${host}: ${errorText(error)} within ${timeoutMs / 1000} s` };
+    const why = errorText(error);
+    return { ok: false, why: `${host}: ${why === 'no answer' ? `no answer within ${timeoutMs / 1000} s` : why}` };
   }
 }
 

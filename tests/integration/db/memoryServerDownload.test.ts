@@ -146,7 +146,7 @@ describe('mongod started through mongodb-memory-server', () => {
       const lab = spawnNode(fixture, [], { stdio: 'pipe' });
       try {
         const ready = await readyLine(lab);
-        expect(ready.line).toMatch(/^MongoDB .* \(mongodb-memory-server, cached binary /);
+        expect(ready.line).toMatch(/^MongoDB .* \(mongodb-memory-server, (cached binary|downloaded to) /);
         const mongod = childPids(lab.pid!);
         const behind = [...mongod, ...mongod.flatMap((pid) => childPids(pid))];
         expect(behind.length).toBeGreaterThanOrEqual(2); // mongod (here: the fake) and what it runs
