@@ -53,6 +53,7 @@ const serverStatus: CommandHandler = (_cmd, ctx) => ({
   localTime: new Date(),
   connections: { ...ctx.stats.connections, available: 1_000_000 },
   opcounters: { ...ctx.stats.opcounters },
+  extra_info: { user_time_us: process.cpuUsage().user, system_time_us: process.cpuUsage().system },
   mem: { bits: 64, resident: Math.round(process.memoryUsage().rss / 2 ** 20) },
   storageEngine: { name: 'memory' },
   ok: 1,
