@@ -16,7 +16,12 @@ type Subject = ChildHandle<SubjectCommand, SubjectReport>;
 const RESTART_KEYS = ['mode', 'poolSize', 'workers', 'executorThreads', 'blockingTimeoutMs', 'tracing'] as const;
 const MAX_QUICK_CRASHES = 5;
 
-export function createSubjectSupervisor(options: SubjectSupervisorOptions): SubjectSupervisor {
+/** The supervisor, plus the process ids it runs (for tests and diagnostics). */
+export interface InspectableSubjectSupervisor extends SubjectSupervisor {
+  pids(): { proxy?: number; subject?: number };
+}
+
+export function createSubjectSupervisor(options: SubjectSupervisorOptions): InspectableSubjectSupervisor {
   const target = proxyTarget(options.mongoUri);
   let config: LabConfig | undefined;
   let proxy: Proxy | undefined;
@@ -143,6 +148,8 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Subj
     },
 
     state: () => current,
+
+    pids: () => ({ proxy: proxy?.child.pid, subject: subject?.child.pid }),
 
     stop: async () => {
       stopped = true;

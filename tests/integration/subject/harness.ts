@@ -8,8 +8,8 @@ import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { HEADER_RID, type TraceEvent, now } from '../../../common/trace';
 import { type EmbeddedServer, startEmbeddedServer } from '../../../server/db/embedded/index';
 import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
-import type { SubjectState, SubjectSupervisor } from '../../../server/subject/api';
-import { createSubjectSupervisor } from '../../../server/subject/supervisor';
+import type { SubjectState } from '../../../server/subject/api';
+import { type InspectableSubjectSupervisor, createSubjectSupervisor } from '../../../server/subject/supervisor';
 
 export interface Database {
   server: EmbeddedServer;
@@ -35,13 +35,13 @@ export async function startDatabase(port = 0): Promise<Database> {
 }
 
 export interface Lab {
-  supervisor: SubjectSupervisor;
+  supervisor: InspectableSubjectSupervisor;
   events: TraceEvent[];
   states: { state: SubjectState; message?: string }[];
   url(path: string): string;
 }
 
-export async function startLab(database: Database, patch: Partial<LabConfig> = {}): Promise<Lab> {
+export async function startLab(database: Pick<Database, 'server'>, patch: Partial<LabConfig> = {}): Promise<Lab> {
   const events: TraceEvent[] = [];
   const states: Lab['states'] = [];
   const supervisor = createSubjectSupervisor({
@@ -91,6 +91,15 @@ export async function batch(url: string, count: number, prefix = 'b'): Promise<B
   const first = Math.min(...replies.map((r) => r.sentAt));
   const last = Math.max(...replies.map((r) => r.doneAt));
   return { replies, elapsedMs: last - first };
+}
+
+/** Polls until `check` passes or `timeoutMs` runs out. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
 }
 
 /** Trace batches arrive every ~25 ms; give the last one time to land. */
