@@ -1,0 +1,143 @@
+import { createActor, fromPromise, SimulatedClock, waitFor } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../../common/api';
+import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
+import type { Experiment } from '../../../common/lesson';
+import { GIVE_UP_MS, lessonMachine, POLL_MS } from '../../../src/lessons/lessonMachine';
+
+const experiment: Experiment = {
+  config: { mode: 'blocking', dbLatencyMs: 100 },
+  run: { requests: 10, concurrency: 10, route: 'getUser' },
+  lookFor: 'the queue',
+};
+
+const summary = (status: RunSummary['status'], completed: number): RunSummary => ({
+  id: 'r1',
+  status,
+  config: DEFAULT_CONFIG,
+  plan: experiment.run,
+  startedAt: 0,
+  completed,
+  errors: 0,
+  durationMs: 1000,
+  throughputPerSec: 10,
+  latencyMs: { p50: 500, p95: 950, p99: 1000, max: 1000 },
+  loop: { delayMaxMs: 900, utilization: 0.9 },
+});
+
+/** The machine with the lab replaced by scripted answers; records what it was asked. */
+function scripted(options: { refuseConfig?: string; statuses?: RunSummary[] } = {}) {
+  const calls: { applied: LabConfig[]; started: unknown[]; fetched: string[] } = { applied: [], started: [], fetched: [] };
+  const statuses = [...(options.statuses ?? [summary('running', 3), summary('done', 10)])];
+  const machine = lessonMachine.provide({
+    actors: {
+      applyConfig: fromPromise<LabConfig, Experiment>(async ({ input }) => {
+        if (options.refuseConfig) throw new Error(options.refuseConfig);
+        const applied = { ...DEFAULT_CONFIG, ...input.config };
+        calls.applied.push(applied);
+        return applied;
+      }),
+      startRun: fromPromise<string, Experiment>(async ({ input }) => {
+        calls.started.push(input.run);
+        return 'r1';
+      }),
+      fetchRun: fromPromise<RunSummary, string>(async ({ input }) => {
+        calls.fetched.push(input);
+        return statuses.length > 1 ? (statuses.shift() as RunSummary) : (statuses[0] as RunSummary);
+      }),
+    },
+  });
+  return { machine, calls };
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('lessonMachine', () => {
+  it('waits in idle until asked to run', () => {
+    const actor = createActor(lessonMachine).start();
+    expect(actor.getSnapshot().value).toBe('idle');
+    actor.stop();
+  });
+
+  it('applies the preset, starts the run, polls until it is done and keeps the summary', async () => {
+    const clock = new SimulatedClock();
+    const { machine, calls } = scripted();
+    const actor = createActor(machine, { clock }).start();
+    actor.send({ type: 'RUN', experiment });
+    await waitFor(actor, (s) => s.matches('running'));
+    expect(calls.applied[0]).toMatchObject({ mode: 'blocking', dbLatencyMs: 100, cpuMs: 0, workers: 1 });
+    expect(calls.started).toEqual([experiment.run]);
+    expect(calls.fetched).toEqual([]); // nothing fetched before the first poll interval
+
+    clock.increment(POLL_MS);
+    await flush();
+    expect(actor.getSnapshot().context.summary?.completed).toBe(3);
+    expect(actor.getSnapshot().matches('running')).toBe(true);
+
+    clock.increment(POLL_MS);
+    await waitFor(actor, (s) => s.matches('done'));
+    expect(calls.fetched).toEqual(['r1', 'r1']);
+    expect(actor.getSnapshot().context.summary?.status).toBe('done');
+    actor.stop();
+  });
+
+  it('fails with the server\'s message when the preset is refused', async () => {
+    const { machine, calls } = scripted({ refuseConfig: 'PUT /api/config answered 400: poolSize must be between 1 and 200' });
+    const actor = createActor(machine).start();
+    actor.send({ type: 'RUN', experiment });
+    await waitFor(actor, (s) => s.matches('failed'));
+    expect(actor.getSnapshot().context.error).toContain('poolSize must be between 1 and 200');
+    expect(calls.started).toEqual([]);
+    actor.stop();
+  });
+
+  it('fails when the run ends in anything but done', async () => {
+    const clock = new SimulatedClock();
+    const { machine } = scripted({ statuses: [summary('failed', 4)] });
+    const actor = createActor(machine, { clock }).start();
+    actor.send({ type: 'RUN', experiment });
+    await waitFor(actor, (s) => s.matches('running'));
+    clock.increment(POLL_MS);
+    await waitFor(actor, (s) => s.matches('failed'));
+    expect(actor.getSnapshot().context.error).toBe('the run ended failed');
+    actor.stop();
+  });
+
+  it('gives up on a run that never finishes', async () => {
+    const clock = new SimulatedClock();
+    const { machine } = scripted({ statuses: [summary('running', 1)] });
+    const actor = createActor(machine, { clock }).start();
+    actor.send({ type: 'RUN', experiment });
+    await waitFor(actor, (s) => s.matches('running'));
+    clock.increment(GIVE_UP_MS);
+    await waitFor(actor, (s) => s.matches('failed'));
+    expect(actor.getSnapshot().context.error).toMatch(/did not finish/);
+    actor.stop();
+  });
+
+  it('can run again after finishing, starting from a clean slate', async () => {
+    const clock = new SimulatedClock();
+    const { machine, calls } = scripted({ statuses: [summary('done', 10)] });
+    const actor = createActor(machine, { clock }).start();
+    actor.send({ type: 'RUN', experiment });
+    await waitFor(actor, (s) => s.matches('running'));
+    clock.increment(POLL_MS);
+    await waitFor(actor, (s) => s.matches('done'));
+    actor.send({ type: 'RUN', experiment });
+    expect(actor.getSnapshot().context.summary).toBeNull();
+    await waitFor(actor, (s) => s.matches('running'));
+    expect(calls.started).toHaveLength(2);
+    actor.stop();
+  });
+
+  it('returns to idle on RESET and forgets the run', async () => {
+    const { machine } = scripted();
+    const actor = createActor(machine).start();
+    actor.send({ type: 'RUN', experiment });
+    await waitFor(actor, (s) => s.matches('running'));
+    actor.send({ type: 'RESET' });
+    expect(actor.getSnapshot().value).toBe('idle');
+    expect(actor.getSnapshot().context).toMatchObject({ runId: null, summary: null, experiment: null });
+    actor.stop();
+  });
+});
