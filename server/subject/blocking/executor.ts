@@ -64,7 +64,7 @@ export async function createExecutor(data: Omit<DbThreadData, 'entry' | 'signal'
     },
     saturated: () => idle.length === 0,
     async close() {
-      await Promise.all(pool.map((thread) => thread.worker.terminate()));
+      await Promise.all(pool.map((thread) => thread.terminate()));
     },
   };
 }

@@ -6,6 +6,8 @@ export interface DbThread {
   worker: Worker;
   /** The main thread's end of the channel: requests go out, replies come back here. */
   port: MessagePort;
+  /** Stops the thread on purpose (any other exit takes the subject process down). */
+  terminate(): Promise<void>;
 }
 
 const BOOT = new URL('./workerBoot.mjs', import.meta.url);
@@ -25,5 +27,21 @@ export async function startDbThread(data: Omit<DbThreadData, 'entry'>): Promise<
   worker.removeAllListeners('error');
   worker.removeAllListeners('exit');
   port1.unref();
-  return { worker, port: port1 };
+  let terminating = false;
+  // A database thread that dies on its own leaves the subject unable to reach MongoDB:
+  // exit, and let the supervisor restart the subject cleanly (it reports the crash).
+  worker.on('error', (error) => console.error('subject: database thread failed', error));
+  worker.once('exit', (code) => {
+    if (terminating) return;
+    console.error(`subject: database thread exited (${code}); exiting so the supervisor restarts us`);
+    process.exit(1);
+  });
+  return {
+    worker,
+    port: port1,
+    terminate: async () => {
+      terminating = true;
+      await worker.terminate();
+    },
+  };
 }

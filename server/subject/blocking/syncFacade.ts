@@ -70,7 +70,7 @@ export async function createSyncFacade(
     },
     async close() {
       alive = false;
-      await thread.worker.terminate();
+      await thread.terminate();
     },
   };
 }
