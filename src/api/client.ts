@@ -62,7 +62,7 @@ export const api = {
     return parseTraceLines(text);
   },
   importTrace: (text: string) =>
-    request<{ id: string }>('/api/runs/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text }),
+    request<RunSummary>('/api/runs/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text }),
   /** One request by hand, through the lab's forwarder (traced like any other). */
   async sendOne(path = '/subject/users/alice'): Promise<number> {
     const response = await fetch(path, { headers: { accept: 'application/json' } });

@@ -36,13 +36,16 @@ export type PlaybackEvent =
   | { type: 'playback.toggle' }
   | { type: 'playback.step'; direction: 1 | -1 }
   | { type: 'playback.seek'; t: number }
-  | { type: 'playback.speed'; speed: number };
+  | { type: 'playback.speed'; speed: number }
+  | { type: 'playback.select'; rid: string | undefined };
 
 export interface PlaybackContext {
   source: TimeSource;
   runId?: string;
   t: number;
   speed: number;
+  /** The request the code view follows; undefined: whichever is on the thread. */
+  selectedRid?: string;
   /** Coarse ticks instead of per-frame motion (prefers-reduced-motion). */
   stepMs?: number;
 }
@@ -61,7 +64,7 @@ export const playbackMachine = setup({
   actions: {
     load: assign(({ context, event }) => {
       if (event.type !== 'playback.load') return {};
-      return { runId: event.runId, t: bounds(context.source, event.runId).start };
+      return { runId: event.runId, t: bounds(context.source, event.runId).start, selectedRid: undefined };
     }),
     followNewest: assign({ t: ({ context }) => bounds(context.source, context.runId).end }),
     advance: assign({
@@ -103,6 +106,7 @@ export const playbackMachine = setup({
       { target: '.playing', actions: 'load' },
     ],
     'playback.speed': { actions: 'setSpeed' },
+    'playback.select': { actions: assign({ selectedRid: ({ event }) => event.rid }) },
     'playback.step': { target: '.paused', actions: 'step' },
     'playback.seek': { target: '.paused', actions: 'seek' },
     'playback.live': { target: '.live' },

@@ -1,0 +1,103 @@
+/**
+ * The UI benchmark (issue 4, "Performance"): builds the app, serves dist/ statically,
+ * opens headless Chromium and measures, on synthetic traces fed through window.__lab:
+ *  - p95 frame time with 1,000 request tokens on screen (goal <= 16.7 ms),
+ *  - frames per second while ingesting 20,000 events/s in one batch per frame (goal >= 50),
+ *  - the initial JavaScript, gzipped (goal <= 150 KB).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { DEFAULT_CONFIG } from '../common/config';
+import type { TraceEvent } from '../common/trace';
+import { synthesizeRun } from '../src/trace/synthetic';
+import type { BenchRow } from './index';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, serveStatic } from './uiServer';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Sum of gzip sizes of the scripts index.html loads before anything else (entry + modulepreloads). */
+export function initialJsGzipBytes(distDir: string): number {
+  const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
+  const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  return scripts.reduce((sum, src) => sum + gzipSync(readFileSync(path.join(distDir, src))).length, 0);
+}
+
+function p95(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+}
+
+export async function benchUi(): Promise<BenchRow[]> {
+  const { build } = await import('vite');
+  await build({ root: ROOT, logLevel: 'warn', configFile: path.join(ROOT, 'vite.config.ts') });
+  const dist = path.join(ROOT, 'dist');
+  const rows: BenchRow[] = [];
+  const gzipKb = initialJsGzipBytes(dist) / 1024;
+  rows.push({ name: 'initial JS (gzip)', value: gzipKb, unit: 'KB', goal: '<= 150', ok: gzipKb <= 150 });
+
+  const server = await serveStatic(dist);
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    // tsx compiles with keepNames, which wraps functions passed to evaluate() in __name().
+    await page.addInitScript('globalThis.__name = (f) => f');
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__lab !== undefined);
+
+    // 1,000 tokens: 1,000 requests at once, a 2 s database and a pool that lets them all go.
+    const crowd = synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 2000, poolSize: 200 }, { requests: 1000, concurrency: 1000, runId: 'crowd' });
+    const frames = await page.evaluate(async (events: TraceEvent[]) => {
+      const lab = window.__lab!;
+      lab.load(events, 'crowd');
+      const times: number[] = [];
+      return new Promise<{ frames: number[]; tokens: number }>((resolve) => {
+        let last = performance.now();
+        const tick = (now: number) => {
+          times.push(now - last);
+          last = now;
+          if (times.length < 180) requestAnimationFrame(tick);
+          else resolve({ frames: times.slice(10), tokens: Number(document.querySelector('[data-testid="view-loop"]')?.getAttribute('data-tokens') ?? 0) });
+        };
+        requestAnimationFrame(tick);
+      });
+    }, crowd);
+    const frameP95 = p95(frames.frames);
+    rows.push({ name: `p95 frame time, ${frames.tokens} tokens on screen`, value: frameP95, unit: 'ms', goal: '<= 16.7', ok: frameP95 <= 16.7 && frames.tokens >= 1000 });
+
+    // 20,000 events/s, delivered as one batch per frame, for 4 s, live.
+    const stream = synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 20, poolSize: 50 }, { requests: 8000, concurrency: 100, runId: 'stream' });
+    const ingest = await page.evaluate(async (events: TraceEvent[]) => {
+      const lab = window.__lab!;
+      const rate = 20_000;
+      let sent = 0;
+      let frames = 0;
+      const start = performance.now();
+      return new Promise<{ fps: number; events: number; seconds: number }>((resolve) => {
+        const tick = (now: number) => {
+          const due = Math.min(events.length, Math.floor(((now - start) / 1000) * rate));
+          if (due > sent) lab.ingest(events.slice(sent, due), 'stream');
+          sent = due;
+          frames += 1;
+          if (sent < events.length && now - start < 6000) requestAnimationFrame(tick);
+          else {
+            const seconds = (now - start) / 1000;
+            resolve({ fps: frames / seconds, events: sent, seconds });
+          }
+        };
+        requestAnimationFrame(tick);
+      });
+    }, stream);
+    rows.push({ name: `fps while ingesting ${Math.round(ingest.events / ingest.seconds)} events/s`, value: ingest.fps, unit: 'fps', goal: '>= 50', ok: ingest.fps >= 50 && ingest.events / ingest.seconds >= 18_000 });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  return rows;
+}
+
+// `tsx bench/ui.ts` runs it alone.
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  benchUi().then((rows) => console.table(rows), (error) => (console.error(error), process.exit(1)));
+}

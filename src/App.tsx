@@ -1,0 +1,37 @@
+import { lazy, Suspense, type ComponentType } from 'react';
+import { parseRoute, useLocationPath } from './routing';
+import { LabPage } from './viz/components/LabPage';
+
+interface LessonPlayerProps {
+  path: string;
+  navigate: (path: string) => void;
+}
+
+// The lesson player is another engineer's module; the glob keeps this build working
+// whether or not it exists, and keeps lessons out of the lab's initial JavaScript.
+const lessonModules = import.meta.glob<{ default: ComponentType<LessonPlayerProps> }>('./lessons/LessonPlayer.tsx');
+const loadLessons = lessonModules['./lessons/LessonPlayer.tsx'];
+const LessonPlayer = loadLessons ? lazy(loadLessons) : null;
+
+export function App() {
+  const [path, navigate] = useLocationPath();
+  const route = parseRoute(path);
+  if (route.name === 'lab') return <LabPage navigate={navigate} />;
+  if (route.name === 'lessons' && LessonPlayer) {
+    return (
+      <Suspense fallback={<p className="loading">Loading the lessons…</p>}>
+        <LessonPlayer path={route.path} navigate={navigate} />
+      </Suspense>
+    );
+  }
+  return (
+    <main className="not-found">
+      <h1>Nothing here</h1>
+      <p>
+        <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))}>
+          Back to the lab
+        </a>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,89 @@
+import type { ScaleLinear } from 'd3-scale';
+import { area, curveStepAfter } from 'd3-shape';
+import { PHASE_LABELS, type RequestLifecycle } from '../../trace/lifecycle';
+import type { CountPoint, LoopSegment } from '../../trace/lanes';
+import { requestName } from '../../trace/narrate';
+import { formatMs } from '../layout/timelineLayout';
+
+type X = ScaleLinear<number, number>;
+
+/** Describes a request's phases in words: the lane's accessible name and its details. */
+export function describeLifecycle(life: RequestLifecycle, origin: number): string {
+  const phases = life.segments
+    .map((s) => `${PHASE_LABELS[s.phase]} ${formatMs(s.end - s.start)}${s.holdsLoop ? ' (holding the loop)' : ''}`)
+    .join(', ');
+  return `${requestName(life)}, sent at ${formatMs(life.sentAt - origin)}: ${phases || 'no events yet'}`;
+}
+
+const rangeOf = (x: X) => { const [r0 = 0, r1 = 0] = x.range(); return { r0, r1 }; };
+
+function clip(x: X, start: number, end: number, until: number) {
+  const [d0, d1] = x.domain() as [number, number];
+  const s = Math.max(start, d0);
+  const e = Math.min(Number.isFinite(end) ? end : until, d1);
+  return e > s ? { x: x(s), width: Math.max(1, x(e) - x(s)) } : undefined;
+}
+
+/** One request: its phases as bars, patterned so colour is not the only signal. */
+export function RequestLane(props: {
+  life: RequestLifecycle; x: X; y: number; height: number; origin: number; until: number;
+  selected: boolean; onFocus: (rid: string) => void; onSelect: (rid: string) => void;
+}) {
+  const { life, x, y, height, origin, until } = props;
+  return (
+    <g
+      className={`request-lane${props.selected ? ' selected' : ''}`}
+      data-testid="request-lane"
+      data-rid={life.rid}
+      data-sent-at={(life.sentAt - origin).toFixed(2)}
+      data-accepted-at={life.acceptedAt === undefined ? '' : (life.acceptedAt - origin).toFixed(2)}
+      tabIndex={0}
+      role="button"
+      aria-pressed={props.selected}
+      aria-label={describeLifecycle(life, origin)}
+      onMouseEnter={() => props.onFocus(life.rid)}
+      onFocus={() => props.onFocus(life.rid)}
+      onClick={() => props.onSelect(life.rid)}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onSelect(life.rid))}
+    >
+      <rect x={0} y={y} width={rangeOf(x).r1} height={height} className="lane-hit" />
+      {height >= 10 && (
+        <text x={4} y={y + height / 2} dy="0.35em" className="lane-label">
+          {requestName(life).replace('request ', 'req ')}
+        </text>
+      )}
+      {life.segments.map((s, i) => {
+        const box = clip(x, s.start, s.end, until);
+        if (!box) return null;
+        return <rect key={i} x={box.x} y={y + 1} width={box.width} height={Math.max(2, height - 2)} className={`seg seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`} />;
+      })}
+    </g>
+  );
+}
+
+/** A subject loop: blocked (hatched), busy (solid), idle (empty). */
+export function LoopLaneRow({ segments, x, y, height, worker, until }: { segments: LoopSegment[]; x: X; y: number; height: number; worker: number; until: number }) {
+  return (
+    <g className="loop-lane" data-testid="loop-lane">
+      <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">loop {worker}</text>
+      <rect x={rangeOf(x).r0} y={y} width={rangeOf(x).r1 - rangeOf(x).r0} height={height} className="lane-idle" />
+      {segments.map((s, i) => {
+        const box = clip(x, s.start, s.end, until);
+        return box ? <rect key={i} x={box.x} y={y} width={box.width} height={height} className={`loop-${s.state}`} /> : null;
+      })}
+    </g>
+  );
+}
+
+/** Database calls in flight over time. */
+export function DatabaseLane({ points, x, y, height }: { points: CountPoint[]; x: X; y: number; height: number }) {
+  const peak = Math.max(1, ...points.map((p) => p.count));
+  const path = area<CountPoint>().x((p) => x(p.t)).y0(y + height).y1((p) => y + height - (p.count / peak) * height).curve(curveStepAfter)(points) ?? '';
+  return (
+    <g className="db-lane" data-testid="database-lane">
+      <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">database</text>
+      <path d={path} className="db-area" />
+      <text x={rangeOf(x).r1 - 4} y={y + 10} textAnchor="end" className="lane-note">peak {peak} in flight</text>
+    </g>
+  );
+}

@@ -1,0 +1,84 @@
+import { useSelector } from '@xstate/react';
+import { useMemo, useState, type RefObject } from 'react';
+import { useLab } from '../../lab/LabContext';
+import { databaseInFlight, loopLane, workersOf } from '../../trace/lanes';
+import type { RunTrace } from '../../trace/store';
+import { formatMs, panDomain, TOP_LANE_HEIGHT, timelineLayout, zoomDomain, type Domain } from '../layout/timelineLayout';
+import { TIMELINE_SVG_STYLE } from './exportFiles';
+import { RequestDetails } from './RequestDetails';
+import { TimelinePatterns } from './TimelinePatterns';
+import { DatabaseLane, LoopLaneRow, RequestLane } from './TimelineLanes';
+import { useSize } from './useSize';
+
+/** One lane per request plus loop and database lanes, on one time axis; zoom and pan. */
+export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | undefined; version: number; t: number; svgRef: RefObject<SVGSVGElement | null> }) {
+  const { playback } = useLab();
+  const selected = useSelector(playback, (s) => s.context.selectedRid);
+  const [ref, size] = useSize<HTMLDivElement>({ width: 900, height: 400 });
+  const [zoom, setZoom] = useState<Domain | null>(null);
+  const [focused, setFocused] = useState<string>();
+  const full = useMemo<Domain>(() => {
+    const start = trace?.startT ?? 0;
+    return { start, end: Math.max(start + 1, trace?.endT ?? 1) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [trace, version]);
+  const domain = zoom ?? full;
+  const lifecycles = trace?.lifecycles ?? [];
+  const workers = useMemo(() => workersOf(lifecycles), [lifecycles, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const width = Math.max(400, size.width);
+  const layout = useMemo(() => timelineLayout(lifecycles, domain, width, workers.length, Math.max(300, size.height)), [lifecycles, domain, width, workers.length, size.height, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const loops = useMemo(() => workers.map((w) => loopLane(lifecycles, w, full.end)), [workers, lifecycles, full.end, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const db = useMemo(() => databaseInFlight(lifecycles, full.end), [lifecycles, full.end, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const x = layout.x;
+  const zoomBy = (factor: number) => setZoom(zoomDomain(domain, factor, Math.min(Math.max(t, domain.start), domain.end), full));
+  const panBy = (fraction: number) => zoom && setZoom(panDomain(domain, fraction, full));
+  const focusLife = focused ? trace?.lifecycle(focused) : undefined;
+  return (
+    <div className="timeline-view" data-testid="view-timeline">
+      <div className="timeline-tools" role="group" aria-label="Zoom and pan the timeline">
+        <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">＋ Zoom in</button>
+        <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">－ Zoom out</button>
+        <button type="button" onClick={() => panBy(-0.25)} disabled={!zoom} aria-label="Pan left">◀</button>
+        <button type="button" onClick={() => panBy(0.25)} disabled={!zoom} aria-label="Pan right">▶</button>
+        <button type="button" onClick={() => setZoom(null)} disabled={!zoom}>Show all</button>
+        <span className="legend" aria-hidden="true">
+          <span className="key seg-queued">queued</span> <span className="key seg-running">on the loop</span>{' '}
+          <span className="key seg-pool">pool wait</span> <span className="key seg-database">database</span>{' '}
+          <span className="key seg-holds">holding the loop</span> <span className="key seg-responding">responding</span>
+        </span>
+      </div>
+      <div className="timeline-scroll" ref={ref}
+        onKeyDown={(e) => {
+          if (e.key === '+' || e.key === '=') zoomBy(0.5);
+          else if (e.key === '-') zoomBy(2);
+          else return;
+          e.preventDefault();
+        }}>
+        <svg ref={svgRef} id="timeline-svg" width={width} height={layout.height} viewBox={`0 0 ${width} ${layout.height}`} role="group" aria-label={`Timeline of ${lifecycles.length} requests`}
+          onWheel={(e) => { if (e.ctrlKey || e.altKey) zoomBy(e.deltaY > 0 ? 1.25 : 0.8); else if (zoom && e.shiftKey) panBy(e.deltaY > 0 ? 0.1 : -0.1); }}>
+          <style>{TIMELINE_SVG_STYLE}</style>
+          <TimelinePatterns />
+          {loops.map((segments, i) => (
+            <LoopLaneRow key={workers[i]} segments={segments} x={x} y={4 + i * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} worker={workers[i]!} until={full.end} />
+          ))}
+          <DatabaseLane points={db} x={x} y={4 + workers.length * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} />
+          {layout.lanes.map((life, i) => (
+            <RequestLane key={life.rid} life={life} x={x} y={layout.requestTop + i * layout.laneHeight} height={layout.laneHeight} origin={full.start} until={full.end}
+              selected={life.rid === selected} onFocus={setFocused} onSelect={(rid) => playback.send({ type: 'playback.select', rid })} />
+          ))}
+          <g className="axis" transform={`translate(0, ${layout.height - 22})`} aria-hidden="true">
+            {x.ticks(8).map((tick) => (
+              <g key={tick} transform={`translate(${x(tick)}, 0)`}>
+                <line y1={-layout.height} y2={4} className="gridline" />
+                <text y={16} textAnchor="middle">{formatMs(tick - full.start)}</text>
+              </g>
+            ))}
+          </g>
+          {t >= domain.start && t <= domain.end && <line className="cursor" x1={x(t)} x2={x(t)} y1={0} y2={layout.height - 22} data-testid="timeline-cursor" />}
+        </svg>
+        {layout.hiddenLanes > 0 && <p className="hint">{layout.hiddenLanes} more requests are in the numbers, not drawn as lanes.</p>}
+      </div>
+      <RequestDetails life={focusLife} origin={full.start} />
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { useSelector } from '@xstate/react';
+import { useMemo } from 'react';
+import { handlerName } from '../../code/handlerSource';
+import { useLab, useRunTrace } from '../../lab/LabContext';
+import { stepAt, type RequestLifecycle } from '../../trace/lifecycle';
+import { narrate } from '../../trace/narrate';
+import { snapshotAt } from '../../trace/snapshot';
+
+/** The request that moved most recently at or before t (what the code view follows by default). */
+function latestMover(lifecycles: readonly RequestLifecycle[], t: number): RequestLifecycle | undefined {
+  let best: RequestLifecycle | undefined;
+  let bestT = -Infinity;
+  for (const life of lifecycles) {
+    const mark = stepAt(life, t);
+    if (mark && mark.t > bestT) {
+      bestT = mark.t;
+      best = life;
+    }
+  }
+  return best;
+}
+
+/** Everything the views draw for the current playback position, computed once per frame. */
+export function useStage() {
+  const lab = useLab();
+  const runId = useSelector(lab.playback, (s) => s.context.runId);
+  const t = useSelector(lab.playback, (s) => s.context.t);
+  const selectedRid = useSelector(lab.playback, (s) => s.context.selectedRid);
+  const config = useSelector(lab.config, (s) => s.context.config);
+  const { trace, version } = useRunTrace(runId);
+  const snapshot = useMemo(() => (trace ? snapshotAt(trace.lifecycles, t, trace.samples, trace.events) : undefined), [trace, version, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  const mode = trace?.started?.config.mode ?? trace?.lifecycles[0]?.mode ?? config.mode;
+  const follow = useMemo(() => {
+    if (!trace) return undefined;
+    if (selectedRid) return trace.lifecycle(selectedRid);
+    return snapshot?.onThread[0]?.life ?? latestMover(trace.lifecycles, t);
+  }, [trace, selectedRid, snapshot, t]);
+  const step = follow ? stepAt(follow, t) : undefined;
+  const route = follow?.route || String(trace?.started?.plan.route ?? 'getUser');
+  const handler = step?.handler ?? handlerName(route, mode);
+  const total = trace?.lifecycles.length ?? 0;
+  const narration = snapshot ? narrate(snapshot, total) : 'Nothing has happened yet: fire some requests.';
+  return { runId, t, trace, version, snapshot, mode, config, follow, step, handler, total, narration };
+}
