@@ -12,6 +12,8 @@ import { MongoClient } from 'mongodb';
 import type { DatabaseInfo } from '../../common/api';
 import { DEFAULT_CONFIG, type LabConfig } from '../../common/config';
 import type { SubjectSupervisor, SubjectSupervisorOptions } from '../subject/api';
+import { classroomPlugin } from './classroom/plugin';
+import type { ClassroomSession } from './classroom/session';
 import { BODY_LIMIT_BYTES, HttpError, installErrorHandling } from './errors';
 import { Lab } from './lab';
 import { LiveHub, type LiveOptions } from './live';
@@ -35,6 +37,8 @@ export interface LabServerOptions {
   log?: (line: string) => void;
   /** Fastify's request logger (off by default: the lab's own lines are enough). */
   logger?: boolean;
+  /** Classroom mode (issue 6): presenter-only controls, students' requests rate-limited. */
+  classroom?: ClassroomSession;
 }
 
 export interface LabServer {
@@ -62,6 +66,7 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   installErrorHandling(app);
   await app.register(fastifyWebsocket, { options: { maxPayload: LIVE_MAX_MESSAGE_BYTES } });
+  if (options.classroom) await app.register(classroomPlugin, { session: options.classroom });
   await app.register(controlRoutes, { lab });
   await app.register(runRoutes, { lab, store });
   await app.register(liveRoutes, { lab, live });
