@@ -4,8 +4,8 @@
  * It runs on its own thread so that neither the subject's loop nor the lab's loop does the
  * sending: otherwise a busy lab would look like a slow subject.
  */
-import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { Pool } from 'undici';
 import { RUN_BOUNDS } from '../../common/config';
 import { HEADER_RID, HEADER_RUN, now, type TraceEvent } from '../../common/trace';
 import type { LoadCounts, LoadJob, ParentMessage, WorkerMessage } from './protocol';
@@ -15,7 +15,6 @@ const port = parentPort;
 if (!port) throw new Error('server/load/worker.ts must run as a worker thread');
 const job = (workerData as { job: LoadJob }).job;
 const route = job.plan.route ?? 'getUser';
-const target = new URL(job.baseUrl);
 
 let buffer: TraceEvent[] = [];
 const counts: LoadCounts = { sent: 0, completed: 0, errors: 0 };
@@ -32,52 +31,50 @@ function flush(): void {
 const flusher = setInterval(flush, job.batchMs);
 
 const closed = 'concurrency' in job.plan;
-// Closed loop: exactly `concurrency` sockets. Open loop: arrivals do not wait for replies,
-// so sockets are capped only by the concurrency bound; past that, requests queue in the
-// agent and their latency (measured from scheduledAt) shows the wait.
-const agent = new http.Agent({
-  keepAlive: true,
-  maxSockets: closed ? (job.plan as { concurrency: number }).concurrency : RUN_BOUNDS.concurrency.max,
+// undici rather than node:http: about 40% less CPU per request, and on a 2-core machine
+// every cycle the generator spends is taken from the subject it measures.
+// Closed loop: exactly `concurrency` connections. Open loop: arrivals do not wait for
+// replies, so connections are capped only by the concurrency bound; past that, requests
+// queue in the pool and their latency (measured from scheduledAt) shows the wait.
+const pool = new Pool(job.baseUrl, {
+  connections: closed ? (job.plan as { concurrency: number }).concurrency : RUN_BOUNDS.concurrency.max,
+  pipelining: 1,
+  headersTimeout: job.requestTimeoutMs,
+  bodyTimeout: job.requestTimeoutMs,
 });
 
-function send(index: number, scheduledAt?: number): Promise<void> {
+async function send(index: number, scheduledAt?: number): Promise<void> {
   const rid = `${job.runId}-${index}`;
   const { method, path, body } = requestFor(route, index, job.runId);
   const headers: Record<string, string> = { [HEADER_RID]: rid, [HEADER_RUN]: job.runId };
-  if (body !== undefined) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = String(Buffer.byteLength(body));
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  buffer.push(
+    scheduledAt === undefined
+      ? { type: 'client.sent', t: now(), rid, route }
+      : { type: 'client.sent', t: now(), rid, route, scheduledAt },
+  );
+  counts.sent += 1;
+  let status = 0;
+  let error: string | undefined;
+  try {
+    // request() resolves once the status line and headers are parsed: the first bytes are in.
+    const res = await pool.request({ method, path, headers, body });
+    buffer.push({ type: 'client.firstByte', t: now(), rid });
+    status = res.statusCode;
+    await res.body.dump({ limit: Infinity });
+  } catch (caught) {
+    error = cancelled ? 'cancelled' : describe(caught);
   }
-  return new Promise((resolve) => {
-    let finished = false;
-    const finish = (status: number, error?: string) => {
-      if (finished) return;
-      finished = true;
-      buffer.push(error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status });
-      if (error || status >= 400) counts.errors += 1;
-      counts.completed += 1;
-      resolve();
-    };
-    const req = http.request(
-      { agent, hostname: target.hostname, port: target.port, method, path, headers, timeout: job.requestTimeoutMs },
-      (res) => {
-        // 'response' fires once the status line and headers are parsed: the first bytes are in.
-        buffer.push({ type: 'client.firstByte', t: now(), rid });
-        res.resume();
-        res.once('end', () => finish(res.statusCode ?? 0));
-        res.once('error', (error) => finish(res.statusCode ?? 0, error.message));
-      },
-    );
-    req.once('timeout', () => req.destroy(new Error(`no reply within ${job.requestTimeoutMs} ms`)));
-    req.once('error', (error) => finish(0, cancelled ? 'cancelled' : error.message));
-    buffer.push(
-      scheduledAt === undefined
-        ? { type: 'client.sent', t: now(), rid, route }
-        : { type: 'client.sent', t: now(), rid, route, scheduledAt },
-    );
-    counts.sent += 1;
-    req.end(body);
-  });
+  buffer.push(error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status });
+  if (error || status >= 400) counts.errors += 1;
+  counts.completed += 1;
+}
+
+/** undici wraps connection errors; the cause names the real one (ECONNREFUSED, ECONNRESET). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
 }
 
 async function closedLoop(requests: number, concurrency: number): Promise<void> {
@@ -115,7 +112,7 @@ function openLoop(ratePerSec: number, durationSec: number): Promise<void> {
 port.on('message', (message: ParentMessage) => {
   if (message.type === 'cancel') {
     cancelled = true;
-    agent.destroy();
+    void pool.destroy();
   }
 });
 
@@ -130,5 +127,5 @@ try {
   flush();
   post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
 } finally {
-  agent.destroy();
+  await pool.destroy().catch(() => undefined);
 }
