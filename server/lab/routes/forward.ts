@@ -54,7 +54,8 @@ export async function forwardRoutes(app: FastifyInstance, { lab, subjectUrl }: {
     }
     headers[HEADER_RID] = rid;
     if (runId) headers[HEADER_RUN] = runId;
-    if (client) headers[HEADER_CLIENT] = client;
+    // Percent-encoded: a header value cannot carry a nickname like 李雷 (Node throws ERR_INVALID_CHAR).
+    if (client) headers[HEADER_CLIENT] = encodeURIComponent(client);
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     if (body) headers['content-length'] = String(body.length);
 
