@@ -28,13 +28,13 @@ export function ExperimentPanel({ experiment }: { /** The step's preset and what
 
   return (
     <section className="lesson-experiment" aria-labelledby="experiment-heading">
-      <h3 id="experiment-heading">Experiment</h3>
+      <h2 id="experiment-heading">Experiment</h2>
       <p className="lesson-preset">{describeExperiment(experiment)}</p>
       <button type="button" onClick={() => send({ type: 'RUN', experiment })} disabled={busy}>
         {state.matches('done') || state.matches('failed') ? 'Run it again' : 'Run this experiment'}
       </button>
       <div className="lesson-look-for">
-        <h4>What to look for{experiment.focus ? <span> — look at {FOCUS_LABELS[experiment.focus]}</span> : null}</h4>
+        <h3>What to look for{experiment.focus ? <span> — look at {FOCUS_LABELS[experiment.focus]}</span> : null}</h3>
         <p>{experiment.lookFor}</p>
       </div>
       <p role="status" aria-live="polite" className="lesson-run-status" data-state={phase}>

@@ -3,6 +3,7 @@ import type { Lesson } from '../../common/lesson';
 import { CheckQuestion } from './CheckQuestion';
 import { CodePane } from './CodePane';
 import { ExperimentPanel } from './ExperimentPanel';
+import { LiveLoop } from './LiveLoop';
 import { Markdown } from './Markdown';
 import { LESSONS_PATH } from './routes';
 
@@ -59,6 +60,7 @@ export function StepView({ lesson, step, done, prev, next, navigate, onCorrect }
         ))}
       </div>
       <ExperimentPanel experiment={current.experiment} />
+      <LiveLoop />
       <CheckQuestion check={current.check} onCorrect={onCorrect} />
       <nav className="lesson-nav" aria-label="Steps">
         {prev ? link(prev, '← Back', 'prev') : link(LESSONS_PATH, '← All lessons')}

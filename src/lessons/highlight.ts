@@ -6,7 +6,7 @@
 import type { HighlighterCore, ThemedToken } from 'shiki/core';
 
 export type CodeLanguage = 'typescript' | 'python';
-export const THEME = 'github-light';
+export const THEME = 'github-light-high-contrast';
 
 let highlighter: Promise<HighlighterCore> | null = null;
 
@@ -17,7 +17,7 @@ function getHighlighter(): Promise<HighlighterCore> {
       import('shiki/engine/javascript'),
     ]);
     return createHighlighterCore({
-      themes: [import('shiki/themes/github-light.mjs')],
+      themes: [import('shiki/themes/github-light-high-contrast.mjs')],
       langs: [import('shiki/langs/typescript.mjs'), import('shiki/langs/python.mjs')],
       engine: createJavaScriptRegexEngine(),
     });
