@@ -55,11 +55,12 @@ export function createSubjectServer({ mode, access, tracer, worker, settings }: 
     const rid = typeof header === 'string' && RID.test(header) ? header : `s${worker}-${++counter}`;
     const url = new URL(req.url ?? '/', 'http://subject');
     const match = matchRoute(req.method ?? 'GET', url.pathname);
+    const trace = tracer.request(rid);
+    // Requests for no route are traced too (as 'unmatched'): a hand-sent typo still shows up.
+    trace.emit({ type: 'subject.accepted', route: match.ok ? match.route : 'unmatched', mode });
+    res.once('finish', () => trace.emit({ type: 'subject.responded', status: res.statusCode }));
     if (!match.ok) return sendJson(res, match.status, { error: match.message });
 
-    const trace = tracer.request(rid);
-    trace.emit({ type: 'subject.accepted', route: match.route, mode });
-    res.once('finish', () => trace.emit({ type: 'subject.responded', status: res.statusCode }));
     try {
       const body = match.route === 'createUser' ? await readJsonBody(req) : undefined;
       const cpu = () => burnCpu(trace, settings.cpuMs);

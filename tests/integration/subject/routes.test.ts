@@ -128,9 +128,12 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
       }
     });
 
-    it('answers 404 for an unknown path and 405 for a wrong method', async () => {
-      expect((await request(lab.url('/nothing'))).status).toBe(404);
+    it('answers 404 for an unknown path and 405 for a wrong method, and traces them', async () => {
+      const missing = await request(lab.url('/nothing'));
+      expect(missing.status).toBe(404);
       expect((await request(lab.url('/users'), { method: 'DELETE' })).status).toBe(405);
+      await settle();
+      expect(eventsFor(lab.events, missing.rid).map((event) => event.type)).toEqual(['subject.accepted', 'subject.responded']);
     });
   });
 });
