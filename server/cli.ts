@@ -4,7 +4,9 @@
  * /subject here (vite.config.ts); the lab then does not serve dist/.
  *
  * Flags: --port (default PORT or 3000), --host (default 127.0.0.1), --offline,
- * --mongodb-uri URI, --data-dir DIR (default .lab/), --dev.
+ * --mongodb-uri URI, --data-dir DIR (default .lab/), --dev, --classroom (issue 6: listens on
+ * 0.0.0.0 unless --host is given, prints the students' join URL, its QR code and the
+ * presenter link).
  */
 import net from 'node:net';
 import path from 'node:path';
@@ -14,11 +16,12 @@ import { MongoClient } from 'mongodb';
 import { describeDatabase, startDatabase } from './db/resolve';
 import { LAB_DB_NAME, seedUsers } from './db/seed';
 import { buildApp } from './lab/app';
+import { announceClassroom, createClassroom } from './lab/classroom/session';
 import { ensureUiBuilt } from './lab/ui';
 import { createSubjectSupervisor } from './subject/supervisor';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--dev]`;
+const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--dev] [--classroom]`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -30,7 +33,8 @@ function parseFlags() {
     const { values } = parseArgs({
       options: {
         port: { type: 'string' },
-        host: { type: 'string', default: '127.0.0.1' },
+        host: { type: 'string' },
+        classroom: { type: 'boolean', default: false },
         offline: { type: 'boolean', default: false },
         'mongodb-uri': { type: 'string' },
         'data-dir': { type: 'string', default: '.lab' },
@@ -46,7 +50,8 @@ function parseFlags() {
     const portText = values.port ?? process.env.PORT ?? '3000';
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65_535) fail(`--port must be a number from 0 to 65535, not "${portText}"\n${USAGE}`, 2);
-    return { ...values, port };
+    // A classroom's phones must reach the lab: all interfaces, unless --host says otherwise.
+    return { ...values, port, host: values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1') };
   } catch (error) {
     return fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
   }
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
     } finally {
       await seeding.close();
     }
+    const classroom = flags.classroom ? createClassroom() : undefined;
     const { app, lab } = await buildApp({
       dataDir: path.resolve(flags['data-dir']),
       database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
       uiDir: ui.dir,
       uiProblem: ui.problem,
       log,
+      classroom,
     });
     stops.push(() => app.close());
     try {
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
     } else {
       log(`Event Loop Lab on ${url}`);
     }
+    if (classroom) await announceClassroom(classroom.listening(flags.host, port), log);
   } catch (error) {
     console.error(`the lab could not start: ${error instanceof Error ? error.message : String(error)}`);
     await stop(1);
