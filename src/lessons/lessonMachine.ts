@@ -110,7 +110,8 @@ export const lessonMachine = setup({
                 target: '#lesson.failed',
                 actions: assign({
                   summary: ({ event }) => event.output,
-                  error: ({ event }) => `the run ended ${event.output.status}`,
+                  error: ({ event }) =>
+                    `the run ended ${event.output.status}${event.output.message ? `: ${event.output.message}` : ''}`,
                 }),
               },
             ],

@@ -93,13 +93,13 @@ describe('lessonMachine', () => {
 
   it('fails when the run ends in anything but done', async () => {
     const clock = new SimulatedClock();
-    const { machine } = scripted({ statuses: [summary('failed', 4)] });
+    const { machine } = scripted({ statuses: [{ ...summary('failed', 4), message: 'the database stopped answering' }] });
     const actor = createActor(machine, { clock }).start();
     actor.send({ type: 'RUN', experiment });
     await waitFor(actor, (s) => s.matches('running'));
     clock.increment(POLL_MS);
     await waitFor(actor, (s) => s.matches('failed'));
-    expect(actor.getSnapshot().context.error).toBe('the run ended failed');
+    expect(actor.getSnapshot().context.error).toBe('the run ended failed: the database stopped answering');
     actor.stop();
   });
 
