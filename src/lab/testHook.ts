@@ -12,6 +12,8 @@ export interface LabTestHook {
   /** Replaces a run and replays it from the start (live: follow the end instead). */
   load(events: TraceEvent[], runId: string, live?: boolean): void;
   requestCount(runId: string): number;
+  /** Moves playback to time t (epoch ms) and plays at this speed from there. */
+  playFrom(t: number, speed: number): void;
   playback(): { state: string; t: number; runId?: string };
 }
 
@@ -25,6 +27,11 @@ export function installTestHook(lab: LabSystem): void {
   window.__lab = {
     ingest: (events, runId = 'bench') => lab.ingest(runId, events),
     load: (events, runId, live = false) => lab.loadLocal(runId, events, live),
+    playFrom: (t, speed) => {
+      lab.playback.send({ type: 'playback.seek', t });
+      lab.playback.send({ type: 'playback.speed', speed });
+      lab.playback.send({ type: 'playback.play' });
+    },
     requestCount: (runId) => lab.store.run(runId)?.lifecycles.length ?? 0,
     playback: () => {
       const snapshot = lab.playback.getSnapshot();

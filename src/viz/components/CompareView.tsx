@@ -29,7 +29,7 @@ function MiniTimeline({ run, durationMs }: { run: RunTrace; durationMs: number }
 }
 
 /** The last blocking and non-blocking runs side by side, on the same scales. */
-export function CompareView({ store, version }: { store: TraceStore; version: number }) {
+export function CompareView({ store, version }: { store: TraceStore; version: number | string }) {
   const runs = useMemo(() => lastRunsByMode(store.runIds().map((id) => store.run(id)!)), [store, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const scale = useMemo(() => sharedScale([runs.blocking, runs.nonblocking]), [runs]);
   return (

@@ -5,12 +5,11 @@ import type { Snapshot } from '../../trace/snapshot';
 import { layoutTokens, loopGeometry } from '../layout/loopLayout';
 import { formatMs } from '../layout/timelineLayout';
 import { LoopScenery } from './LoopScenery';
-import { drawTokens, TokenShape } from './TokenShape';
+import { drawTokens } from './drawTokens';
 import { useSize } from './useSize';
 
-/** Above this many tokens the SVG stops drawing them one by one and a canvas takes over. */
-export const CANVAS_THRESHOLD = 300;
-const CANVAS_COLORS = { queued: '#4a4a4a', running: '#0b4f9c', pool: '#6a2c91', database: '#a34700', responding: '#1b6e35' };
+/** Tokens are numbered while there are this few of them. */
+const LABEL_LIMIT = 40;
 
 /** The hero: one thread, a queue at the door, database calls as tokens that leave and come back. */
 export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: Snapshot | undefined; mode: Mode; total: number; reducedMotion: boolean }) {
@@ -20,14 +19,13 @@ export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: S
   const geometry = useMemo(() => loopGeometry(width, height), [width, height]);
   const layout = useMemo(() => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion) : undefined), [snapshot, geometry, reducedMotion]);
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const useCanvas = (layout?.tokens.length ?? 0) > CANVAS_THRESHOLD;
+  const scale = typeof window === 'undefined' ? 1 : Math.min(2, window.devicePixelRatio || 1);
+  const showLabels = (layout?.tokens.length ?? 0) <= LABEL_LIMIT;
   useEffect(() => {
     const ctx = canvasRef.current?.getContext('2d');
-    if (ctx && layout && useCanvas) drawTokens(ctx, layout.tokens, geometry.token * 0.7, CANVAS_COLORS);
-  }, [layout, useCanvas, geometry]);
+    if (ctx) drawTokens(ctx, layout?.tokens ?? [], geometry.token * (showLabels ? 1 : 0.7), showLabels, scale);
+  }, [layout, geometry, showLabels, scale]);
   const holder = layout?.holder;
-  const showLabels = (layout?.tokens.length ?? 0) <= 40;
-  const label = (rid: string) => /(\d+)$/.exec(rid)?.[1] ?? '';
   const summary = snapshot
     ? `${snapshot.queued.length} waiting at the door, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.`
     : 'No run loaded.';
@@ -38,21 +36,17 @@ export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: S
         {holder && (
           <g className="tether" aria-hidden="true">
             <line x1={geometry.thread.cx} y1={geometry.thread.cy} x2={geometry.database.x} y2={geometry.thread.cy} />
-            <text x={(geometry.thread.cx + geometry.database.x) / 2} y={geometry.thread.cy - 8} textAnchor="middle" className="tether-label">
-              held {formatMs(snapshot!.t - holder.since)} for {holder.life.dbOps.at(-1) ?? 'the database'}
+            <text x={(geometry.thread.cx + geometry.thread.r + geometry.database.x) / 2} y={geometry.thread.cy - 12} textAnchor="middle" className="tether-label">
+              {geometry.compact ? '' : 'held '}{formatMs(snapshot!.t - holder.since)}{geometry.compact ? '' : ` for ${holder.life.dbOps.at(-1) ?? 'the database'}`}
             </text>
           </g>
         )}
-        {!useCanvas &&
-          layout?.tokens.map((token) => (
-            <TokenShape key={token.rid} token={token} size={geometry.token * (showLabels ? 1 : 0.7)} label={showLabels ? label(token.rid) : undefined} />
-          ))}
         {layout && layout.hiddenQueued > 0 && (
           <text x={geometry.token} y={geometry.height - 8} className="overflow-label">+{layout.hiddenQueued} more at the door</text>
         )}
-        <text x={geometry.thread.cx} y={geometry.thread.cy + geometry.thread.r + 22} textAnchor="middle" className="thread-caption">
+        <text x={geometry.thread.cx} y={geometry.thread.cy + geometry.thread.r + 52} textAnchor="middle" className="thread-caption">
           {holder
-            ? `BLOCKED: ${requestName(holder.life)} holds the thread`
+            ? geometry.compact ? 'BLOCKED' : `BLOCKED: ${requestName(holder.life)} holds the thread`
             : snapshot?.onThread[0]
               ? `running ${requestName(snapshot.onThread[0].life)}`
               : 'idle'}
@@ -61,7 +55,7 @@ export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: S
           ✓ {snapshot?.done ?? 0} / {total} done
         </text>
       </svg>
-      {useCanvas && <canvas ref={canvasRef} width={width} height={height} className="token-canvas" aria-hidden="true" />}
+      <canvas ref={canvasRef} width={width * scale} height={height * scale} style={{ width, height }} className="token-canvas" aria-hidden="true" data-testid="token-canvas" />
     </div>
   );
 }

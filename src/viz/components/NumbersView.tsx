@@ -12,7 +12,7 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 const count = (v: number) => String(Math.round(v));
 
 /** Throughput, latency percentiles, loop delay, ELU and pool over time; the model beside the measured value. */
-export function NumbersView({ trace, version, t, config }: { trace: RunTrace | undefined; version: number; t: number; config: LabConfig }) {
+export function NumbersView({ trace, version, t, config }: { trace: RunTrace | undefined; version: number | string; t: number; config: LabConfig }) {
   const data = useMemo(() => {
     if (!trace) return undefined;
     const lifecycles = trace.lifecycles;

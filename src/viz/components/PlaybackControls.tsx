@@ -16,13 +16,13 @@ export function PlaybackControls({ start, end }: { start: number; end: number })
         ● Live <kbd>l</kbd>
       </button>
       <button type="button" onClick={() => send({ type: 'playback.step', direction: -1 })} data-testid="step-back" aria-label="Step back one event (←)">
-        ⏮ Back
+        ◀ Back
       </button>
       <button type="button" onClick={() => send({ type: 'playback.toggle' })} data-testid="play-pause" aria-label={state === 'paused' ? 'Play (space)' : 'Pause (space)'}>
-        {state === 'paused' ? '▶ Play' : '⏸ Pause'}
+        {state === 'paused' ? 'Play' : 'Pause'}
       </button>
       <button type="button" onClick={() => send({ type: 'playback.step', direction: 1 })} data-testid="step-forward" aria-label="Step forward one event (→)">
-        Next ⏭
+        Next ▶
       </button>
       <label className="speed">
         Speed <strong>{speed.toFixed(speed < 1 ? 2 : 1)}×</strong>

@@ -35,7 +35,7 @@ export function RunsPanel({ importRef, onExport, onExportSvg, onExportPng }: {
         // The lab is unreachable: replay the file locally rather than not at all.
         const events = parseTraceLines(text);
         const started = events.find((e) => e.type === 'run.started');
-        if (!started || message !== 'The lab server cannot be reached.') throw new Error(message);
+        if (!started || message !== 'The lab server cannot be reached.') throw error;
         lab.loadLocal(`file:${started.runId}`, events);
         setNote(`Replaying ${file.name} locally (the lab is unreachable).`);
       } catch {

@@ -10,8 +10,11 @@ import { TimelinePatterns } from './TimelinePatterns';
 import { DatabaseLane, LoopLaneRow, RequestLane } from './TimelineLanes';
 import { useSize } from './useSize';
 
+/** Lanes share the window's height (not the container's: that would grow with its own content). */
+const viewportHeight = () => Math.max(300, (typeof window === 'undefined' ? 800 : window.innerHeight) * 0.55);
+
 /** One lane per request plus loop and database lanes, on one time axis; zoom and pan. */
-export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | undefined; version: number; t: number; svgRef: RefObject<SVGSVGElement | null> }) {
+export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | undefined; version: number | string; t: number; svgRef: RefObject<SVGSVGElement | null> }) {
   const { playback } = useLab();
   const selected = useSelector(playback, (s) => s.context.selectedRid);
   const [ref, size] = useSize<HTMLDivElement>({ width: 900, height: 400 });
@@ -26,18 +29,42 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
   const lifecycles = trace?.lifecycles ?? [];
   const workers = useMemo(() => workersOf(lifecycles), [lifecycles, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const width = Math.max(400, size.width);
-  const layout = useMemo(() => timelineLayout(lifecycles, domain, width, workers.length, Math.max(300, size.height)), [lifecycles, domain, width, workers.length, size.height, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const layout = useMemo(() => timelineLayout(lifecycles, domain, width, workers.length, viewportHeight()), [lifecycles, domain, width, workers.length, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const loops = useMemo(() => workers.map((w) => loopLane(lifecycles, w, full.end)), [workers, lifecycles, full.end, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const db = useMemo(() => databaseInFlight(lifecycles, full.end), [lifecycles, full.end, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const x = layout.x;
   const zoomBy = (factor: number) => setZoom(zoomDomain(domain, factor, Math.min(Math.max(t, domain.start), domain.end), full));
   const panBy = (fraction: number) => zoom && setZoom(panDomain(domain, fraction, full));
+  // Lanes and axis do not depend on t: memoised, a playback frame only moves the cursor.
+  const drawing = useMemo(
+    () => (
+      <>
+          {loops.map((segments, i) => (
+          <LoopLaneRow key={workers[i]} segments={segments} x={x} y={4 + i * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} worker={workers[i]!} until={full.end} />
+        ))}
+        <DatabaseLane points={db} x={x} y={4 + workers.length * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} />
+        {layout.lanes.map((life, i) => (
+          <RequestLane key={life.rid} life={life} x={x} y={layout.requestTop + i * layout.laneHeight} height={layout.laneHeight} origin={full.start} until={full.end}
+            selected={life.rid === selected} onFocus={setFocused} onSelect={(rid) => playback.send({ type: 'playback.select', rid })} />
+        ))}
+        <g className="axis" transform={`translate(0, ${layout.height - 22})`} aria-hidden="true">
+          {x.ticks(8).map((tick) => (
+            <g key={tick} transform={`translate(${x(tick)}, 0)`}>
+              <line y1={-layout.height} y2={4} className="gridline" />
+              <text y={16} textAnchor="middle">{formatMs(tick - full.start)}</text>
+            </g>
+          ))}
+        </g>
+      </>
+    ),
+    [loops, workers, x, full, db, layout, selected, playback],
+  );
   const focusLife = focused ? trace?.lifecycle(focused) : undefined;
   return (
     <div className="timeline-view" data-testid="view-timeline">
       <div className="timeline-tools" role="group" aria-label="Zoom and pan the timeline">
-        <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">＋ Zoom in</button>
-        <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">－ Zoom out</button>
+        <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">+ Zoom in</button>
+        <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">− Zoom out</button>
         <button type="button" onClick={() => panBy(-0.25)} disabled={!zoom} aria-label="Pan left">◀</button>
         <button type="button" onClick={() => panBy(0.25)} disabled={!zoom} aria-label="Pan right">▶</button>
         <button type="button" onClick={() => setZoom(null)} disabled={!zoom}>Show all</button>
@@ -58,24 +85,13 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
           onWheel={(e) => { if (e.ctrlKey || e.altKey) zoomBy(e.deltaY > 0 ? 1.25 : 0.8); else if (zoom && e.shiftKey) panBy(e.deltaY > 0 ? 0.1 : -0.1); }}>
           <style>{TIMELINE_SVG_STYLE}</style>
           <TimelinePatterns />
-          {loops.map((segments, i) => (
-            <LoopLaneRow key={workers[i]} segments={segments} x={x} y={4 + i * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} worker={workers[i]!} until={full.end} />
-          ))}
-          <DatabaseLane points={db} x={x} y={4 + workers.length * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} />
-          {layout.lanes.map((life, i) => (
-            <RequestLane key={life.rid} life={life} x={x} y={layout.requestTop + i * layout.laneHeight} height={layout.laneHeight} origin={full.start} until={full.end}
-              selected={life.rid === selected} onFocus={setFocused} onSelect={(rid) => playback.send({ type: 'playback.select', rid })} />
-          ))}
-          <g className="axis" transform={`translate(0, ${layout.height - 22})`} aria-hidden="true">
-            {x.ticks(8).map((tick) => (
-              <g key={tick} transform={`translate(${x(tick)}, 0)`}>
-                <line y1={-layout.height} y2={4} className="gridline" />
-                <text y={16} textAnchor="middle">{formatMs(tick - full.start)}</text>
-              </g>
-            ))}
-          </g>
-          {t >= domain.start && t <= domain.end && <line className="cursor" x1={x(t)} x2={x(t)} y1={0} y2={layout.height - 22} data-testid="timeline-cursor" />}
+          {drawing}
         </svg>
+        {t >= domain.start && t <= domain.end && (
+          // An HTML overlay moved by transform: the browser composites it without repainting the SVG.
+          <div className="timeline-cursor" data-testid="timeline-cursor" aria-hidden="true"
+            style={{ height: layout.height - 22, transform: `translateX(${x(t) - 1}px)` }} />
+        )}
         {layout.hiddenLanes > 0 && <p className="hint">{layout.hiddenLanes} more requests are in the numbers, not drawn as lanes.</p>}
       </div>
       <RequestDetails life={focusLife} origin={full.start} />

@@ -20,8 +20,10 @@ export function ViewTabs({ view, setView, children }: { view: ViewName; setView:
           <button key={v.name} type="button" role="tab" id={`tab-${v.name}`} aria-selected={v.name === view} aria-controls={`panel-${v.name}`}
             tabIndex={v.name === view ? 0 : -1} data-testid={`tab-${v.name}`} onClick={() => setView(v.name)}
             onKeyDown={(e) => {
-              if (e.key === 'ArrowRight') (e.preventDefault(), move(1));
-              if (e.key === 'ArrowLeft') (e.preventDefault(), move(-1));
+              const delta = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+              if (delta === 0) return;
+              e.preventDefault();
+              move(delta);
             }}>
             {v.label} <kbd aria-hidden="true">{i + 1}</kbd>
           </button>

@@ -9,6 +9,8 @@ import type { RequestAt, Snapshot } from '../../trace/snapshot';
 export interface LoopGeometry {
   width: number;
   height: number;
+  /** A phone: short labels. */
+  compact: boolean;
   door: { x: number; y: number; height: number };
   thread: { cx: number; cy: number; r: number };
   pool: { x: number; y: number; width: number; height: number };
@@ -21,16 +23,17 @@ export interface LoopGeometry {
 
 export function loopGeometry(width: number, height: number): LoopGeometry {
   const token = Math.max(6, Math.min(14, height / 30));
-  const cy = height * 0.46;
-  const r = Math.min(width * 0.13, height * 0.26);
-  const cx = width * 0.38;
+  const cy = height * 0.47;
+  const r = Math.min(width * 0.14, height * 0.3);
+  const cx = width * 0.42;
   const dbWidth = width * 0.14;
   return {
     width,
     height,
-    door: { x: cx - r - width * 0.05, y: cy, height: r * 2 },
+    compact: width < 600,
+    door: { x: cx - r - Math.max(28, width * 0.06), y: cy, height: r * 2 },
     thread: { cx, cy, r },
-    pool: { x: cx + r + width * 0.06, y: cy + r * 0.55, width: width * 0.2, height: r * 0.7 },
+    pool: { x: cx + r + width * 0.06, y: cy + r * 0.25, width: width * 0.2, height: r * 0.6 },
     database: { x: width - dbWidth - width * 0.03, y: cy - r * 0.8, width: dbWidth, height: r * 1.6 },
     wire: { x1: cx + r, y1: cy - r * 0.2, x2: width - dbWidth - width * 0.03, y2: cy - r * 0.2 },
     done: { x: width * 0.97, y: height * 0.93 },

@@ -1,0 +1,43 @@
+import { useDeferredValue, type RefObject } from 'react';
+import { useSelector } from '@xstate/react';
+import { useLab } from '../../lab/LabContext';
+import { detailKey } from '../detailKey';
+import { CodeView } from './CodeView';
+import { CompareView } from './CompareView';
+import { LoopView } from './LoopView';
+import { Narration } from './Narration';
+import { NumbersView } from './NumbersView';
+import { PlaybackControls } from './PlaybackControls';
+import { TimelineView } from './TimelineView';
+import { useStage } from './useStage';
+import { ViewTabs, type ViewName } from './ViewTabs';
+
+const reducedMotion = typeof window !== 'undefined' && (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false);
+
+/** The loop (hero), the narration, playback and the detail views: everything that moves with t. */
+export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: ViewName) => void; svgRef: RefObject<SVGSVGElement | null> }) {
+  const lab = useLab();
+  const stage = useStage();
+  // The detail views are heavier than the loop: React may render them a little behind,
+  // so a burst of trace events never costs the hero animation its frames.
+  const live = useSelector(lab.playback, (s) => s.matches('live'));
+  const key = detailKey(stage.version, live, stage.trace?.endT ?? 0, stage.trace?.finished !== undefined);
+  const version = useDeferredValue(key);
+  const t = useDeferredValue(stage.t);
+  return (
+    <main className="stage" id="stage" tabIndex={-1}>
+      <section className="hero" aria-labelledby="loop-title">
+        <h2 id="loop-title" className="visually-hidden">The loop</h2>
+        <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} />
+        <Narration text={stage.narration} />
+        <PlaybackControls start={stage.trace?.startT ?? 0} end={stage.trace?.endT ?? 0} />
+      </section>
+      <ViewTabs view={view} setView={setView}>
+        {view === 'timeline' && <TimelineView trace={stage.trace} version={version} t={t} svgRef={svgRef} />}
+        {view === 'code' && <CodeView handler={stage.handler} follow={stage.follow} step={stage.step} />}
+        {view === 'numbers' && <NumbersView trace={stage.trace} version={version} t={t} config={stage.config} />}
+        {view === 'compare' && <CompareView store={lab.store} version={version} />}
+      </ViewTabs>
+    </main>
+  );
+}
