@@ -8,7 +8,7 @@ import type { DatabaseInfo, HealthResponse, RunSummary } from '../../common/api'
 import { type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
-import { startLoad, type LoadHandle } from '../load/generator';
+import { createLoadGenerator, type LoadGenerator, type LoadHandle } from '../load/generator';
 import { HttpError } from './errors';
 import type { LiveHub } from './live';
 import { newRunId } from './runIds';
@@ -49,9 +49,16 @@ export class Lab {
   private active: ActiveRun | undefined;
   private applying: Promise<unknown> | undefined;
   private closed = false;
+  private generator: LoadGenerator | undefined;
 
   constructor(private readonly deps: LabDeps) {
     this.config = deps.config;
+  }
+
+  /** One generator thread for the lab's lifetime, started with the first run. */
+  private loadGenerator(): LoadGenerator {
+    this.generator ??= createLoadGenerator();
+    return this.generator;
   }
 
   attach(supervisor: SubjectSupervisor): void {
@@ -227,7 +234,7 @@ export class Lab {
       await this.subject.warm();
       if (run.cancelled) throw new Error('cancelled before it started');
       run.recording = true;
-      run.load = startLoad({
+      run.load = this.loadGenerator().start({
         baseUrl: this.subject.url(),
         runId: run.id,
         plan,
@@ -239,6 +246,11 @@ export class Lab {
     } catch (error) {
       status = run.cancelled ? 'cancelled' : 'failed';
       message = error instanceof Error ? error.message : String(error);
+      if (run.load) {
+        // The generator may be what failed: the next run gets a fresh thread.
+        void this.generator?.close();
+        this.generator = undefined;
+      }
       this.deps.log(`run ${run.id} ${status}: ${message}`);
     } finally {
       clearInterval(ticker);
@@ -282,6 +294,7 @@ export class Lab {
       run.load?.cancel();
       await run.done;
     }
+    await this.generator?.close();
     await this.supervisor?.stop();
   }
 }

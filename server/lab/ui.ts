@@ -46,7 +46,9 @@ export async function ensureUiBuilt(root: string, log: (line: string) => void): 
     const { build } = await import('vite');
     await build({ root, logLevel: 'warn', configFile: path.join(root, 'vite.config.ts') });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Vite's message is coloured for a terminal; the page shows it too.
+    // eslint-disable-next-line no-control-regex
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\x1b\[[0-9;]*m/g, '');
     log(`the UI build failed: ${message}`);
     return { problem: `the UI build failed: ${message}` };
   }

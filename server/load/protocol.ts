@@ -20,8 +20,9 @@ export interface LoadCounts {
 }
 
 export type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'events'; events: TraceEvent[] }
   | ({ type: 'done'; cancelled: boolean } & LoadCounts)
   | { type: 'failed'; message: string };
 
-export type ParentMessage = { type: 'cancel' };
+export type ParentMessage = { type: 'run'; job: LoadJob } | { type: 'cancel' };

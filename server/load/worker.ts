@@ -1,131 +1,36 @@
 /**
- * The load generator's thread. It sends the run's requests to the subject and records the
- * client side of each one (client.sent, client.firstByte, client.done) with the shared clock.
- * It runs on its own thread so that neither the subject's loop nor the lab's loop does the
- * sending: otherwise a busy lab would look like a slow subject.
+ * The load generator's thread: one per lab, kept between runs (starting a thread with
+ * tsx costs a few hundred ms of CPU). It runs one job at a time on request from
+ * generator.ts and ships the client events back in batches. Its own thread, so that
+ * neither the subject's loop nor the lab's loop does the sending: otherwise a busy lab
+ * would look like a slow subject.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { Pool } from 'undici';
-import { RUN_BOUNDS } from '../../common/config';
-import { HEADER_RID, HEADER_RUN, now, type TraceEvent } from '../../common/trace';
-import type { LoadCounts, LoadJob, ParentMessage, WorkerMessage } from './protocol';
-import { requestFor } from './routes';
+import { parentPort } from 'node:worker_threads';
+import type { ParentMessage, WorkerMessage } from './protocol';
+import { runJob, type RunningJob } from './job';
 
 const port = parentPort;
 if (!port) throw new Error('server/load/worker.ts must run as a worker thread');
-const job = (workerData as { job: LoadJob }).job;
-const route = job.plan.route ?? 'getUser';
+const post = (message: WorkerMessage) => port.postMessage(message);
 
-let buffer: TraceEvent[] = [];
-const counts: LoadCounts = { sent: 0, completed: 0, errors: 0 };
-let cancelled = false;
-
-function post(message: WorkerMessage): void {
-  port!.postMessage(message);
-}
-function flush(): void {
-  if (buffer.length === 0) return;
-  post({ type: 'events', events: buffer });
-  buffer = [];
-}
-const flusher = setInterval(flush, job.batchMs);
-
-const closed = 'concurrency' in job.plan;
-// undici rather than node:http: about 40% less CPU per request, and on a 2-core machine
-// every cycle the generator spends is taken from the subject it measures.
-// Closed loop: exactly `concurrency` connections. Open loop: arrivals do not wait for
-// replies, so connections are capped only by the concurrency bound; past that, requests
-// queue in the pool and their latency (measured from scheduledAt) shows the wait.
-const pool = new Pool(job.baseUrl, {
-  connections: closed ? (job.plan as { concurrency: number }).concurrency : RUN_BOUNDS.concurrency.max,
-  pipelining: 1,
-  headersTimeout: job.requestTimeoutMs,
-  bodyTimeout: job.requestTimeoutMs,
-});
-
-async function send(index: number, scheduledAt?: number): Promise<void> {
-  const rid = `${job.runId}-${index}`;
-  const { method, path, body } = requestFor(route, index, job.runId);
-  const headers: Record<string, string> = { [HEADER_RID]: rid, [HEADER_RUN]: job.runId };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  buffer.push(
-    scheduledAt === undefined
-      ? { type: 'client.sent', t: now(), rid, route }
-      : { type: 'client.sent', t: now(), rid, route, scheduledAt },
-  );
-  counts.sent += 1;
-  let status = 0;
-  let error: string | undefined;
-  try {
-    // request() resolves once the status line and headers are parsed: the first bytes are in.
-    const res = await pool.request({ method, path, headers, body });
-    buffer.push({ type: 'client.firstByte', t: now(), rid });
-    status = res.statusCode;
-    await res.body.dump({ limit: Infinity });
-  } catch (caught) {
-    error = cancelled ? 'cancelled' : describe(caught);
-  }
-  buffer.push(error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status });
-  if (error || status >= 400) counts.errors += 1;
-  counts.completed += 1;
-}
-
-/** undici wraps connection errors; the cause names the real one (ECONNREFUSED, ECONNRESET). */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
-}
-
-async function closedLoop(requests: number, concurrency: number): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (!cancelled && next < requests) await send(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, lane));
-}
-
-/** Open loop: request i is due at start + i / rate, whatever happened to the earlier ones. */
-function openLoop(ratePerSec: number, durationSec: number): Promise<void> {
-  const total = ratePerSec * durationSec;
-  const interval = 1000 / ratePerSec;
-  const start = now();
-  const inFlight: Promise<void>[] = [];
-  let index = 0;
-  return new Promise((resolve) => {
-    const tick = () => {
-      const t = now();
-      while (!cancelled && index < total && start + index * interval <= t) {
-        inFlight.push(send(index, start + index * interval));
-        index += 1;
-      }
-      if (cancelled || index >= total) {
-        void Promise.all(inFlight).then(() => resolve());
-        return;
-      }
-      setTimeout(tick, Math.max(0, start + index * interval - now()));
-    };
-    tick();
-  });
-}
+let current: RunningJob | undefined;
 
 port.on('message', (message: ParentMessage) => {
   if (message.type === 'cancel') {
-    cancelled = true;
-    void pool.destroy();
+    current?.cancel();
+    return;
   }
+  if (current) {
+    post({ type: 'failed', message: 'a run is already in progress on this generator' });
+    return;
+  }
+  const running = runJob(message.job, (events) => post({ type: 'events', events }));
+  current = running;
+  running.result.then(
+    (result) => post({ type: 'done', ...result }),
+    (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+  ).finally(() => {
+    current = undefined;
+  });
 });
-
-try {
-  if ('concurrency' in job.plan) await closedLoop(job.plan.requests, job.plan.concurrency);
-  else await openLoop(job.plan.ratePerSec, job.plan.durationSec);
-  clearInterval(flusher);
-  flush();
-  post({ type: 'done', cancelled, ...counts });
-} catch (error) {
-  clearInterval(flusher);
-  flush();
-  post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-} finally {
-  await pool.destroy().catch(() => undefined);
-}
+post({ type: 'ready' });

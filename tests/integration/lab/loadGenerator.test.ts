@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADER_RID, HEADER_RUN, type TraceEvent } from '../../../common/trace';
-import { startLoad } from '../../../server/load/generator';
+import { createLoadGenerator, startLoad } from '../../../server/load/generator';
 
 // A real HTTP server standing in for the subject: it answers after `delayMs` and
 // records how many requests it holds at once, so the generator's concurrency shows.
@@ -96,5 +96,18 @@ describe('load generator', () => {
     const result = await handle.result;
     expect(result.cancelled).toBe(true);
     expect(result.sent).toBeLessThan(10_000);
+  });
+
+  it('runs one job after another on one thread, and refuses a second at the same time', async () => {
+    const generator = createLoadGenerator();
+    try {
+      const { onEvents } = collect();
+      const first = generator.start({ baseUrl, runId: 'seq1', plan: { requests: 20, concurrency: 4 }, onEvents });
+      await expect(generator.start({ baseUrl, runId: 'seq2', plan: { requests: 1, concurrency: 1 }, onEvents }).result).rejects.toThrow(/already in progress/);
+      expect((await first.result).completed).toBe(20);
+      expect((await generator.start({ baseUrl, runId: 'seq3', plan: { requests: 5, concurrency: 5 }, onEvents }).result).completed).toBe(5);
+    } finally {
+      await generator.close();
+    }
   });
 });
