@@ -95,6 +95,16 @@ describe('runs', () => {
     expect((await lab.json<RunSummary[]>('GET', '/api/runs')).body.map((r) => r.id)).toContain(finished.id);
   });
 
+  it('runs an open loop at the asked rate, with latency counted from each scheduled time', async () => {
+    const { body } = await lab.json<{ id: string }>('POST', '/api/runs', { ratePerSec: 40, durationSec: 1, route: 'stats' });
+    const summary = await lab.waitForRun(body.id);
+    expect(summary).toMatchObject({ status: 'done', completed: 40, errors: 0, plan: { ratePerSec: 40, durationSec: 1, route: 'stats' } });
+    const { events } = await fetchTrace(body.id);
+    const due = events.flatMap((e) => (e.type === 'client.sent' && e.scheduledAt !== undefined ? [e.scheduledAt] : []));
+    expect(due).toHaveLength(40);
+    expect(due[39]! - due[0]!).toBeCloseTo(39 * 25, 0);
+  });
+
   it('records a complete, ordered lifecycle for every request', async () => {
     const { events } = await fetchTrace(finished.id);
     const byRid = new Map<string, TraceEvent[]>();
