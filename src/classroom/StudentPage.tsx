@@ -1,0 +1,56 @@
+import { useMachine } from '@xstate/react';
+import { useState } from 'react';
+import { studentColor } from './colors';
+import { studentMachine } from './studentMachine';
+import './classroom.css';
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+
+/** The page a phone opens from the QR code: a nickname, one big button, its own results. */
+export function StudentPage() {
+  const [state, send] = useMachine(studentMachine);
+  const [draft, setDraft] = useState('');
+  const { nickname, error, results, inFlight } = state.context;
+  if (state.matches('checking')) return <main className="student"><p>Connecting to the lab…</p></main>;
+  if (state.matches('naming') || state.matches('joining')) {
+    return (
+      <main className="student">
+        <h1>Join the class</h1>
+        <form onSubmit={(e) => (e.preventDefault(), send({ type: 'join', nickname: draft }))}>
+          <label htmlFor="nickname">Pick a nickname</label>
+          <input id="nickname" data-testid="nickname" value={draft} maxLength={24} autoComplete="off" autoFocus
+            onChange={(e) => setDraft(e.target.value)} aria-describedby="nickname-help" />
+          <p id="nickname-help" className="hint">Up to 24 letters, digits, spaces, - or _. The room will see it on the projector.</p>
+          <button type="submit" className="big" disabled={state.matches('joining') || draft.trim() === ''} data-testid="join">Join</button>
+        </form>
+        {error && <p className="error" role="alert">{error}</p>}
+      </main>
+    );
+  }
+  const resting = state.matches({ ready: 'resting' });
+  const done = results.filter((r) => r.status >= 200 && r.status < 300);
+  const longest = done.reduce((max, r) => Math.max(max, r.latencyMs), 0);
+  return (
+    <main className="student" style={{ ['--me' as string]: studentColor(nickname ?? '') }}>
+      <h1>
+        You are <span className="me" data-testid="me">{nickname}</span>
+      </h1>
+      <button type="button" className="big send" data-testid="send-one" disabled={resting} onClick={() => send({ type: 'send', count: 1 })}>
+        Send a request
+      </button>
+      <button type="button" className="send-ten" data-testid="send-ten" disabled={resting} onClick={() => send({ type: 'send', count: 10 })}>
+        Send 10
+      </button>
+      <p className="status" role="status" data-testid="student-status">
+        {resting ? 'Slow down: the lab asked you to wait a moment.' : inFlight > 0 ? `${inFlight} on their way…` : done.length > 0 ? `Your longest wait: ${ms(longest)}` : 'Tap the button and watch the projector.'}
+      </p>
+      <ol className="results" aria-label="Your latest requests" data-testid="results">
+        {results.map((r, i) => (
+          <li key={results.length - i} className={r.status >= 200 && r.status < 300 ? 'ok' : 'failed'}>
+            <strong>{ms(r.latencyMs)}</strong> {r.status >= 200 && r.status < 300 ? 'answered' : r.message ?? `HTTP ${r.status}`}
+          </li>
+        ))}
+      </ol>
+    </main>
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * The classroom endpoints (server/lab/classroom/routes.ts) for the student page and the
+ * presenter's panels. A student's request goes through /subject/* like anyone's; the lab
+ * tags it with their nickname from their cookie.
+ */
+import { ApiError, errorMessage } from '../api/client';
+
+export type Role = 'presenter' | 'student' | 'guest';
+
+export interface StudentView {
+  id: string;
+  nickname: string;
+  sent: number;
+  answered: number;
+  limited: number;
+  inFlight: number;
+  maxLatencyMs: number;
+  recent: Array<{ status: number; latencyMs: number }>;
+}
+
+export interface ClassroomInfo {
+  role: Role;
+  joinUrl: string | null;
+  students: number;
+  limits: { ratePerSec: number; burst: number; maxInFlightPerStudent: number; maxStudents: number };
+  student?: StudentView;
+}
+
+/** One request as the phone saw it. */
+export interface SendResult {
+  status: number;
+  latencyMs: number;
+  /** For a 429: how long to wait, ms. */
+  retryAfterMs?: number;
+  message?: string;
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: 'same-origin', ...init });
+  } catch {
+    throw new ApiError(0, 'The lab cannot be reached: is the phone on the same network as the presenter?');
+  }
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(response.status, errorMessage(text, response.status));
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const classroomApi = {
+  info: () => call<ClassroomInfo>('/api/classroom'),
+  join: (nickname: string) =>
+    call<{ role: 'student'; student: StudentView }>('/api/classroom/join', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nickname }),
+    }),
+  students: () => call<{ students: StudentView[] }>('/api/classroom/students'),
+  /** One request to the subject, timed from tap to last byte. Never throws. */
+  async send(path = '/subject/users/alice'): Promise<SendResult> {
+    const t0 = performance.now();
+    try {
+      const response = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      const text = await response.text();
+      const latencyMs = performance.now() - t0;
+      if (response.ok) return { status: response.status, latencyMs };
+      const retry = Number(response.headers.get('retry-after'));
+      return { status: response.status, latencyMs, message: errorMessage(text, response.status), ...(retry > 0 ? { retryAfterMs: retry * 1000 } : {}) };
+    } catch {
+      return { status: 0, latencyMs: performance.now() - t0, message: 'no answer: the lab cannot be reached' };
+    }
+  },
+};
