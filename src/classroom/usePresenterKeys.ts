@@ -1,0 +1,47 @@
+import { useEffect, useRef } from 'react';
+import { useLab } from '../lab/LabContext';
+import type { RunPlanDraft } from '../viz/components/RunControls';
+import { presenterAction, type PresenterAction } from './presenterKeys';
+
+interface ViewHandlers {
+  plan: RunPlanDraft;
+  toggle: (panel: 'controls' | 'lessons' | 'qr') => void;
+  close: () => void;
+}
+
+/** One keydown listener for the presenter view, routed to the lab's machines. */
+export function usePresenterKeys(handlers: ViewHandlers) {
+  const lab = useLab();
+  const latest = useRef(handlers);
+  useEffect(() => {
+    latest.current = handlers;
+  });
+  useEffect(() => {
+    const run = (action: PresenterAction) => {
+      const h = latest.current;
+      const mode = lab.config.getSnapshot().context.config.mode;
+      const table: Record<PresenterAction, () => void> = {
+        'mode.toggle': () => lab.config.send({ type: 'config.change', patch: { mode: mode === 'blocking' ? 'nonblocking' : 'blocking' } }),
+        'run.fire': () => lab.run.send({ type: 'run.fire', plan: h.plan }),
+        'playback.toggle': () => lab.playback.send({ type: 'playback.toggle' }),
+        'playback.back': () => lab.playback.send({ type: 'playback.step', direction: -1 }),
+        'playback.forward': () => lab.playback.send({ type: 'playback.step', direction: 1 }),
+        'playback.live': () => lab.playback.send({ type: 'playback.live' }),
+        'view.controls': () => h.toggle('controls'),
+        'view.lessons': () => h.toggle('lessons'),
+        'view.qr': () => h.toggle('qr'),
+        'view.close': h.close,
+      };
+      table[action]();
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented) return;
+      const action = presenterAction(event);
+      if (!action) return;
+      event.preventDefault();
+      run(action);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [lab]);
+}
