@@ -13,6 +13,10 @@ const lessonModules = import.meta.glob<{ default: ComponentType<LessonPlayerProp
 const loadLessons = lessonModules['./lessons/LessonPlayer.tsx'];
 const LessonPlayer = loadLessons ? lazy(loadLessons) : null;
 
+// Classroom mode (issue 6): the phones' page and the projector's, loaded only there.
+const StudentPage = lazy(() => import('./classroom/StudentPage').then((m) => ({ default: m.StudentPage })));
+const PresenterView = lazy(() => import('./classroom/PresenterView'));
+
 export function App() {
   const [path, navigate] = useLocationPath();
   const route = parseRoute(path);
@@ -23,6 +27,9 @@ export function App() {
         <LessonPlayer path={route.path} navigate={navigate} />
       </Suspense>
     );
+  }
+  if (route.name === 'not-found' && (route.path === '/join' || route.path === '/presenter')) {
+    return <Suspense fallback={<p className="loading">Loading…</p>}>{route.path === '/join' ? <StudentPage /> : <PresenterView />}</Suspense>;
   }
   return (
     <main className="not-found">
