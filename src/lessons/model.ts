@@ -103,8 +103,9 @@ export function predict(config: LabConfig, run: ClosedRun): Prediction {
     latencyMaxMs: percentile(sorted, 100),
     latencyP50Ms: percentile(sorted, 50),
     throughputPerSec: durationMs > 0 ? (run.requests / durationMs) * 1000 : 0,
-    // Requests that arrive while the loop is held are handled back to back when it frees,
-    // so a timer can wait for the whole unbroken stretch, not just one request's hold.
+    // Requests that arrive while the loop is held can be handled back to back when it frees,
+    // so a timer may wait for the whole unbroken stretch: an upper bound (Node often gets a
+    // timer in between two queued requests, and then the lab measures about one hold).
     loopDelayMaxMs: longestBusy * scale,
   };
 }
