@@ -1,0 +1,78 @@
+/**
+ * Classroom mode end to end (issue 6): a real lab started with --classroom (its own
+ * process, on 127.0.0.1 and a free port: the shared lab of playwright.config.ts runs
+ * without it), one presenter and three students in separate browser contexts.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startClassroomProcess, type LabProcess } from '../integration/classroom/process';
+
+let lab: LabProcess;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'lab-classroom-e2e-'));
+  lab = await startClassroomProcess(dataDir);
+});
+
+test.afterAll(async () => {
+  await lab?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function student(browser: Browser, nickname: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(lab.joinUrl);
+  await page.getByTestId('nickname').fill(nickname);
+  await page.getByTestId('join').click();
+  await expect(page.getByTestId('me')).toHaveText(nickname);
+  return page;
+}
+
+test('students send requests and the presenter sees their labelled tokens; a student cannot switch the mode', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const presenterContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  const presenter = await presenterContext.newPage();
+  await presenter.goto(`${lab.url}/classroom/presenter?token=${lab.presenterToken}`);
+  await expect(presenter).toHaveURL(/\/presenter$/);
+  await expect(presenter.getByTestId('presenter')).toBeVisible();
+  await expect(presenter.getByTestId('join-url')).toHaveText(lab.joinUrl);
+
+  // A slow database and the blocking driver: the room's requests queue at the door, visibly.
+  const latency = await presenter.request.put(`${lab.url}/api/config`, { data: { dbLatencyMs: 300 } });
+  expect(latency.status()).toBe(200);
+  await presenter.locator('body').press('b');
+  await expect(presenter.getByTestId('presenter-mode')).toHaveText('Blocking');
+
+  const names = ['Ada', 'Grace', 'Zoé'];
+  const phones = await Promise.all(names.map((name) => student(browser, name)));
+  await expect(presenter.getByTestId('student-count')).toHaveText('3 students in');
+
+  for (const phone of phones) await phone.getByTestId('send-ten').click();
+  for (const name of names) {
+    await expect(presenter.locator(`[data-testid="room-token"][data-client="${name}"]`).first()).toBeVisible({ timeout: 20_000 });
+  }
+  // Thirty requests at 300 ms each, one at a time: everyone's results arrive within ~10 s.
+  for (const phone of phones) {
+    await expect(phone.getByTestId('results').locator('li.ok')).toHaveCount(10, { timeout: 60_000 });
+  }
+  for (const name of names) {
+    await expect(presenter.getByTestId('leaderboard').locator(`li[data-client="${name}"]`)).toBeVisible();
+  }
+
+  // The student's phone cannot change the lab: the server says 403.
+  const attempt = await phones[0]!.evaluate(async () => {
+    const res = await fetch('/api/config', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'nonblocking' }) });
+    return { status: res.status, body: await res.text() };
+  });
+  expect(attempt.status).toBe(403);
+  expect(attempt.body).toMatch(/only the presenter/);
+  const config = await (await presenter.request.get(`${lab.url}/api/config`)).json();
+  expect(config.mode).toBe('blocking');
+  // Nor can it open the presenter's screen.
+  await phones[1]!.goto(`${lab.url}/presenter`);
+  await expect(phones[1]!.getByTestId('not-presenter')).toBeVisible();
+});
