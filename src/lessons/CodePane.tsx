@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { ThemedToken } from 'shiki/core';
 import type { CodeRef, Lesson } from '../../common/lesson';
 import { highlight } from './highlight';
 import { loadCode, type LoadedCode } from './load';
+import { findMarkers } from './regions';
 
 /** Lines as "3–7, 12" for the screen-reader description of what is marked. */
 function describeLines(lines: Set<number>): string {
@@ -17,8 +18,22 @@ function describeLines(lines: Set<number>): string {
   return ranges.join(', ');
 }
 
-/** One source file with its step's lines marked; plain text first, colours when Shiki has loaded. */
-export function CodePane({ lesson, codeRef, id }: { lesson: Lesson; /** Which file and markers. */ codeRef: CodeRef; id: string }) {
+interface CodePaneProps {
+  lesson: Lesson;
+  /** Which file and markers. */
+  codeRef: CodeRef;
+  id: string;
+  /** The step the visualizer's followed request is at in this handler, if it is this one. */
+  liveStep?: string | undefined;
+  /** That request's id. */
+  liveRid?: string | undefined;
+}
+
+/**
+ * One source file with its step's lines marked; plain text first, colours when Shiki has
+ * loaded. Memoised: the live step changes every animation frame, the pane only when it moves.
+ */
+export const CodePane = memo(function CodePane({ lesson, codeRef, id, liveStep, liveRid }: CodePaneProps) {
   const [code, setCode] = useState<LoadedCode | null>(null);
   const [tokens, setTokens] = useState<ThemedToken[][] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -43,12 +58,19 @@ export function CodePane({ lesson, codeRef, id }: { lesson: Lesson; /** Which fi
   if (!code) return <p className="lesson-code-loading">Loading {caption}…</p>;
 
   const lines = tokens ?? code.code.split('\n').map((text) => [{ content: text, offset: 0 } as ThemedToken]);
+  const liveLine = liveStep ? findMarkers(code.code, 'call').find((m) => m.name === liveStep)?.line : undefined;
   const descId = `${id}-marked`;
   return (
     <figure className="lesson-code">
       <figcaption>
         {caption}
         {codeRef.caption ? <span className="lesson-code-file"> · {code.name}</span> : null}
+        {liveLine ? (
+          <span className="lesson-code-live">
+            {' '}
+            · ● request {liveRid} is at <code>{liveStep}</code>
+          </span>
+        ) : null}
       </figcaption>
       <p id={descId} className="visually-hidden">
         {code.marked.size ? `Marked lines: ${describeLines(code.marked)}.` : 'No lines marked.'}
@@ -57,10 +79,15 @@ export function CodePane({ lesson, codeRef, id }: { lesson: Lesson; /** Which fi
         <code>
           {lines.map((line, index) => {
             const marked = code.marked.has(index + 1);
+            const live = liveLine === index + 1;
             return (
-              <span key={index} className={marked ? 'line marked' : 'line'} data-line={index + 1}>
+              <span
+                key={index}
+                className={`line${marked ? ' marked' : ''}${live ? ' live' : ''}`}
+                data-line={index + 1}
+              >
                 <span className="gutter" aria-hidden="true">
-                  {marked ? '▶' : ' '}
+                  {live ? '●' : marked ? '▶' : ' '}
                   {String(index + 1).padStart(3, ' ')}
                 </span>
                 {line.map((token, t) => (
@@ -76,4 +103,4 @@ export function CodePane({ lesson, codeRef, id }: { lesson: Lesson; /** Which fi
       </pre>
     </figure>
   );
-}
+});

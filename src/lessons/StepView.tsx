@@ -4,6 +4,7 @@ import { CheckQuestion } from './CheckQuestion';
 import { CodePane } from './CodePane';
 import { ExperimentPanel } from './ExperimentPanel';
 import { LiveLoop } from './LiveLoop';
+import { WithLiveStep } from './LiveStep';
 import { Markdown } from './Markdown';
 import { LESSONS_PATH } from './routes';
 
@@ -54,11 +55,25 @@ export function StepView({ lesson, step, done, prev, next, navigate, onCorrect }
       </h1>
       {step === 1 && lesson.intro ? <Markdown text={lesson.intro} /> : null}
       <Markdown text={current.markdown} />
-      <div className="lesson-code-panes" data-panes={current.code.length}>
-        {current.code.map((ref, index) => (
-          <CodePane key={index} id={`code-${index}`} lesson={lesson} codeRef={ref} />
-        ))}
-      </div>
+      <WithLiveStep>
+        {(live) => (
+          <div className="lesson-code-panes" data-panes={current.code.length}>
+            {current.code.map((ref, index) => {
+              const here = live && 'handler' in ref && live.handler === ref.handler ? live : undefined;
+              return (
+                <CodePane
+                  key={index}
+                  id={`code-${index}`}
+                  lesson={lesson}
+                  codeRef={ref}
+                  liveStep={here?.step}
+                  liveRid={here?.rid}
+                />
+              );
+            })}
+          </div>
+        )}
+      </WithLiveStep>
       <ExperimentPanel experiment={current.experiment} />
       <LiveLoop />
       <CheckQuestion check={current.check} onCorrect={onCorrect} />

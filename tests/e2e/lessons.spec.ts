@@ -58,6 +58,11 @@ test('walks through lesson 2 step by step, runs its experiment live and checks i
   expect(slowestMs).toBeGreaterThanOrEqual(800);
   expect(slowestMs).toBeLessThan(10_000);
   await expect(page.locator('tr[data-metric="latencyMaxMs"]')).toContainText('about 1000 ms');
+  // The code follows the visualizer: the line the followed request is on is marked live.
+  const live = page.locator('.lesson-code .line.live');
+  await expect(live).toHaveCount(1);
+  await expect(live).toContainText(/step\('(parse|cpu|query|respond)'\)/);
+  await expect(page.locator('.lesson-code-live')).toContainText(/request \S+ is at/);
 
   // The check question: wrong first, then right; feedback is announced.
   const check = page.getByRole('group', { name: /When is the tenth one answered/ });
