@@ -80,8 +80,19 @@ export function sortByTime<T extends { t: number }>(events: readonly T[]): T[] {
   return [...events].sort((a, b) => a.t - b.t);
 }
 
+/**
+ * Time order, except that the client's send comes first and its done comes last: the
+ * client and the subject are different processes, and their clocks may disagree by a
+ * fraction of a millisecond (a subject.responded stamped just after client.done).
+ */
+function lifecycleOrder(events: readonly RequestEvent[]): RequestEvent[] {
+  const sorted = sortByTime(events);
+  const rank = (e: RequestEvent) => (e.type === 'client.sent' ? 0 : e.type === 'client.done' ? 2 : 1);
+  return sorted.sort((a, b) => rank(a) - rank(b));
+}
+
 export function foldRequest(unsorted: readonly RequestEvent[]): RequestLifecycle {
-  const events = sortByTime(unsorted);
+  const events = lifecycleOrder(unsorted);
   const first = events[0];
   if (!first) throw new Error('foldRequest needs at least one event');
   const life: RequestLifecycle = {
@@ -130,8 +141,11 @@ export function foldRequest(unsorted: readonly RequestEvent[]): RequestLifecycle
     }
     const next = phaseStartedBy(event);
     if (!next || (open && open.phase === next)) continue;
-    if (open) open.end = event.t;
-    open = next === 'end' ? undefined : { phase: next, start: event.t, end: Infinity, holdsLoop: false };
+    // Phases never go back in time, whatever the clocks say.
+    const at = Math.max(event.t, open?.start ?? -Infinity);
+    if (open) open.end = at;
+    if (next === 'end') life.doneAt = at;
+    open = next === 'end' ? undefined : { phase: next, start: at, end: Infinity, holdsLoop: false };
     if (open) life.segments.push(open);
   }
   // Zero-length phases (db.call and pool.wait at the same instant) only add noise.

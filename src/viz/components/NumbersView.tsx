@@ -52,7 +52,7 @@ export function NumbersView({ trace, version, t, config }: { trace: RunTrace | u
         <div className="model" data-testid="model-vs-measured">
           <h3>The model's prediction beside the measurement</h3>
           <table>
-            <thead><tr><th scope="col"></th><th scope="col">Model</th><th scope="col">Measured</th></tr></thead>
+            <thead><tr><th scope="col">Quantity</th><th scope="col">Model</th><th scope="col">Measured</th></tr></thead>
             <tbody>
               <tr><th scope="row">Batch time</th><td>{formatMs(model.batchMs)}</td><td>{formatMs(measured.batchMs)}</td></tr>
               <tr><th scope="row">Throughput</th><td>{perSec(model.throughputPerSec)}</td><td>{perSec(measured.throughput)}</td></tr>

@@ -136,3 +136,14 @@ describe('TraceStore', () => {
     expect(times).toEqual([...times].sort((x, y) => x - y));
   });
 });
+
+describe('clock skew between processes', () => {
+  it('ends the request at client.done even when the subject stamped its response a little later', () => {
+    const events = blockingRequest('r1', 0).map((e) => (e.type === 'subject.responded' ? { ...e, t: 206 } : e));
+    const life = foldRequest(events);
+    expect(life.segments.at(-1)?.end).toBe(206);
+    expect(life.doneAt).toBe(206);
+    expect(life.segments.every((s) => Number.isFinite(s.end))).toBe(true);
+    expect(phaseAt(life, 300)).toBe('done');
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * The visualizer against the real lab (the runner starts it with the embedded database;
+ * see playwright.config.ts): blocking requests visibly serialise, non-blocking ones
+ * overlap, the code view follows the step markers, a run survives export and import,
+ * axe finds nothing, and every view is photographed at projector and phone sizes.
+ */
+import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`${message.text()} ${message.location().url}`);
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+async function openLab(page: Page) {
+  await page.goto('/');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
+}
+
+/** Sets the lab up through the page's own controls: the preset, then the mode switch. */
+async function configure(page: Page, mode: 'blocking' | 'nonblocking') {
+  await page.getByRole('button', { name: '10 requests, 200 ms database' }).click();
+  await page.getByTestId(`mode-${mode}`).click();
+  await expect(page.getByTestId(`mode-${mode}`)).toHaveAttribute('aria-checked', 'true');
+  await expect(page.locator('.mode-pending')).toHaveCount(0, { timeout: 30_000 });
+  const config = await (await page.request.get('/api/config')).json();
+  expect(config).toMatchObject({ mode, dbLatencyMs: 200 });
+}
+
+async function fireAndWait(page: Page) {
+  await page.getByTestId('fire').click();
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  await expect(page.getByTestId('request-lane')).toHaveCount(10);
+}
+
+/** When the subject's loop picked each request up, in ms from the run's start, sorted. */
+async function acceptedTimes(page: Page): Promise<number[]> {
+  await expect(page.locator('[data-testid="request-lane"][data-accepted-at=""]')).toHaveCount(0);
+  const values = await page.getByTestId('request-lane').evaluateAll((lanes) => lanes.map((lane) => Number(lane.getAttribute('data-accepted-at'))));
+  return values.sort((a, b) => a - b);
+}
+
+test('the page loads with no console errors', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await openLab(page);
+  await expect(page.getByRole('heading', { level: 1, name: 'Event Loop Lab' })).toBeVisible();
+  await expect(page.getByTestId('database-status')).toContainText('Database');
+  expect(errors).toEqual([]);
+});
+
+test('blocking mode: ten requests at 200 ms start one after another', async ({ page }) => {
+  await openLab(page);
+  await configure(page, 'blocking');
+  await fireAndWait(page);
+  const starts = await acceptedTimes(page);
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(150);
+  await expect(page.locator('[data-testid="request-lane"] .seg-holds').first()).toBeVisible();
+});
+
+test('non-blocking mode: ten requests at 200 ms overlap', async ({ page }) => {
+  await openLab(page);
+  await configure(page, 'nonblocking');
+  await fireAndWait(page);
+  const starts = await acceptedTimes(page);
+  // All ten are on their way to the database before the first one's 200 ms round trip is over.
+  expect(starts.at(-1)! - starts[0]!).toBeLessThan(150);
+  await expect(page.locator('[data-testid="request-lane"] .seg-holds')).toHaveCount(0);
+});
+
+test('stepping back and forward moves the highlighted line in the code view', async ({ page }) => {
+  await openLab(page);
+  await configure(page, 'blocking');
+  await fireAndWait(page);
+  const lane = page.getByTestId('request-lane').first();
+  const acceptedAt = Number(await lane.getAttribute('data-accepted-at'));
+  await lane.click();
+  await page.getByTestId('tab-code').click();
+  const code = page.getByTestId('view-code');
+  await expect(code).toHaveAttribute('data-handler', 'getUser.blocking');
+  // Just before that request reached the loop, then forward event by event until its line changes.
+  const scrubber = page.getByTestId('scrubber');
+  await scrubber.fill(String(Number(await scrubber.getAttribute('min')) + acceptedAt - 0.5));
+  const lines: string[] = [];
+  for (let i = 0; i < 60 && new Set(lines.filter(Boolean)).size < 2; i += 1) {
+    await page.getByTestId('step-forward').click();
+    lines.push((await code.getAttribute('data-highlighted-line')) ?? '');
+  }
+  const seen = [...new Set(lines.filter(Boolean))];
+  expect(seen.length).toBeGreaterThanOrEqual(2);
+  const [first, second] = seen;
+  await expect(code).toHaveAttribute('data-highlighted-line', second!);
+  await expect(page.getByTestId('code-line-active')).toBeVisible();
+  for (let i = 0; i < 60 && (await code.getAttribute('data-highlighted-line')) === second; i += 1) {
+    await page.getByTestId('step-back').click();
+  }
+  await expect(code).toHaveAttribute('data-highlighted-line', first!);
+});
+
+test('an exported run imports as the same run', async ({ page }, testInfo) => {
+  await openLab(page);
+  await configure(page, 'blocking');
+  await fireAndWait(page);
+  const before = await acceptedTimes(page);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-run').click();
+  const file = testInfo.outputPath('exported-run.jsonl');
+  await (await download).saveAs(file);
+  const exported = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; rid?: string });
+  expect(exported.filter((e) => e.type === 'client.done')).toHaveLength(10);
+
+  await page.getByTestId('import-file').setInputFiles(file);
+  await expect(page.getByTestId('import-note')).toContainText('Imported');
+  await expect(page.getByTestId('request-lane')).toHaveCount(10);
+  expect(await acceptedTimes(page)).toEqual(before);
+});
+
+const VIEWS = ['timeline', 'code', 'numbers', 'compare'] as const;
+
+async function loadBothModes(page: Page) {
+  await openLab(page);
+  for (const mode of ['nonblocking', 'blocking'] as const) {
+    await configure(page, mode);
+    await fireAndWait(page);
+  }
+}
+
+test('axe finds no accessibility violations in any view or the help overlay', async ({ page }) => {
+  test.setTimeout(120_000);
+  await loadBothModes(page);
+  for (const view of VIEWS) {
+    await page.getByTestId(`tab-${view}`).click();
+    await expect(page.getByTestId(`view-${view}`)).toBeVisible();
+    const results = await new AxeBuilder({ page }).analyze();
+    expect(results.violations.map((v) => `${view}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  }
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help')).toBeVisible();
+  const help = await new AxeBuilder({ page }).analyze();
+  expect(help.violations.map((v) => v.id)).toEqual([]);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('help')).toBeHidden();
+});
+
+async function photograph(page: Page, testInfo: TestInfo, size: string) {
+  for (const view of VIEWS) {
+    await page.getByTestId(`tab-${view}`).click();
+    await expect(page.getByTestId(`view-${view}`)).toBeVisible();
+    const path = testInfo.outputPath(`${view}-${size}.png`);
+    await page.screenshot({ path, fullPage: true });
+    await testInfo.attach(`${view}-${size}`, { path, contentType: 'image/png' });
+  }
+}
+
+test('screenshots of every view at projector and phone sizes', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await loadBothModes(page);
+  // Midway through the blocking run: the queue at the door and the held thread.
+  const scrubber = page.getByTestId('scrubber');
+  const [min, max] = [Number(await scrubber.getAttribute('min')), Number(await scrubber.getAttribute('max'))];
+  await scrubber.fill(String(min + (max - min) * 0.6));
+  await photograph(page, testInfo, '1920x1080');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await photograph(page, testInfo, '1366x768');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await photograph(page, testInfo, '390x844');
+});
