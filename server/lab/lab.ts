@@ -83,6 +83,16 @@ export class Lab {
     return this.active?.id;
   }
 
+  /** A run's summary: computed now for the running run, stored for the others. */
+  summaryOf(id: string): RunSummary | undefined {
+    if (this.active?.id === id) return this.active.builder.result();
+    return this.deps.store.get(id);
+  }
+
+  listRuns(): RunSummary[] {
+    return this.deps.store.list().map((run) => (run.id === this.active?.id ? this.active.builder.result() ?? run : run));
+  }
+
   /** Trace events from the subject (any process). */
   readonly onSubjectEvents = (events: TraceEvent[]): void => {
     const run = this.active;

@@ -18,7 +18,7 @@ export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab
     return id;
   };
   const known = (id: string) => {
-    const summary = store.get(id);
+    const summary = lab.summaryOf(id);
     if (!summary) throw new HttpError(404, `no run with id ${id}`);
     return summary;
   };
@@ -29,7 +29,7 @@ export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab
     return reply.code(202).send({ id });
   });
 
-  app.get('/api/runs', async () => store.list());
+  app.get('/api/runs', async () => lab.listRuns());
 
   app.get('/api/runs/:id', async (request) => known(runId(request.params)));
 

@@ -164,6 +164,15 @@ describe('runs', () => {
     const config = await lab.json<{ error: string }>('PUT', '/api/config', { dbLatencyMs: 0 });
     expect(config.status).toBe(409);
     expect((await lab.json('DELETE', `/api/runs/${body.id}`)).status).toBe(409);
+    // A running run's numbers are live.
+    const deadline = Date.now() + 10_000;
+    let live: RunSummary | undefined;
+    while (Date.now() < deadline && !(live && live.completed >= 3)) {
+      live = (await lab.json<RunSummary>('GET', `/api/runs/${body.id}`)).body;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(live).toMatchObject({ status: 'running' });
+    expect(live!.completed).toBeGreaterThanOrEqual(3);
     const cancelled = await lab.json<RunSummary>('POST', `/api/runs/${body.id}/cancel`);
     expect(cancelled.body.status).toBe('cancelled');
     expect(cancelled.body.completed).toBeLessThan(200);
