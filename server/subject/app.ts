@@ -58,7 +58,13 @@ export function createSubjectServer({ mode, access, tracer, worker, settings }: 
     const trace = tracer.request(rid);
     // Requests for no route are traced too (as 'unmatched'): a hand-sent typo still shows up.
     trace.emit({ type: 'subject.accepted', route: match.ok ? match.route : 'unmatched', mode });
-    res.once('finish', () => trace.emit({ type: 'subject.responded', status: res.statusCode }));
+    // Stamped when the handler ends the response, not on 'finish': 'finish' fires after the
+    // bytes reached the OS, which can be later than the client's first byte.
+    const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      if (!res.writableEnded) trace.emit({ type: 'subject.responded', status: res.statusCode });
+      return end(...args);
+    }) as typeof res.end;
     if (!match.ok) return sendJson(res, match.status, { error: match.message });
 
     try {
