@@ -25,6 +25,7 @@ test.afterAll(async () => {
 async function student(browser: Browser, nickname: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[${nickname}'s phone] ${error.message}`));
   await page.goto(lab.joinUrl);
   await page.getByTestId('nickname').fill(nickname);
   await page.getByTestId('join').click();
@@ -55,6 +56,7 @@ test('students send requests and the presenter sees their labelled tokens; a stu
   for (const name of names) {
     await expect(presenter.locator(`[data-testid="room-token"][data-client="${name}"]`).first()).toBeVisible({ timeout: 20_000 });
   }
+  await presenter.screenshot({ path: test.info().outputPath('presenter-with-room.png') });
   // Thirty requests at 300 ms each, one at a time: everyone's results arrive within ~10 s.
   for (const phone of phones) {
     await expect(phone.getByTestId('results').locator('li.ok')).toHaveCount(10, { timeout: 60_000 });
