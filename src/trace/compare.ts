@@ -27,7 +27,7 @@ export function sharedScale(runs: ReadonlyArray<RunTrace | undefined>): { durati
   let maxLatencyMs = 1;
   for (const run of runs) {
     if (!run) continue;
-    durationMs = Math.max(durationMs, run.endT - run.startT, batchDuration(run.lifecycles));
+    durationMs = Math.max(durationMs, batchDuration(run.lifecycles));
     maxLatencyMs = Math.max(maxLatencyMs, latencies(run.lifecycles).at(-1) ?? 0);
   }
   return { durationMs, maxLatencyMs };

@@ -13,7 +13,8 @@ function MiniTimeline({ run, durationMs }: { run: RunTrace; durationMs: number }
   const width = 400;
   const lanes = run.lifecycles.slice(0, 100);
   const laneHeight = Math.max(2, Math.min(10, 160 / Math.max(1, lanes.length)));
-  const x = (t: number) => ((t - run.startT) / durationMs) * width;
+  const origin = Math.min(...lanes.map((l) => l.sentAt));
+  const x = (t: number) => ((t - origin) / durationMs) * width;
   return (
     <svg viewBox={`0 0 ${width} ${lanes.length * laneHeight + 2}`} width="100%" role="img" aria-label={`${lanes.length} requests over ${formatMs(batchDuration(run.lifecycles))}`}>
       {lanes.map((life, i) =>

@@ -11,7 +11,7 @@ export function Histogram({ bins, maxX, title = 'Latency histogram' }: { bins: H
   return (
     <figure className="histogram">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height + 18}`} width="100%" role="img"
+      <svg viewBox={`-24 0 ${width + 48} ${height + 18}`} width="100%" role="img"
         aria-label={`${title}: ${bins.map((b) => `${b.count} between ${formatMs(b.x0)} and ${formatMs(b.x1)}`).filter((_, i) => bins[i]!.count > 0).join('; ') || 'no requests yet'}`}>
         {bars.map((bar, i) => (
           <rect key={i} x={bar.x} y={bar.y} width={bar.width} height={bar.height} className="hist-bar" />

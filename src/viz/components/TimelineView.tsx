@@ -21,8 +21,10 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
   const [zoom, setZoom] = useState<Domain | null>(null);
   const [focused, setFocused] = useState<string>();
   const full = useMemo<Domain>(() => {
-    const start = trace?.startT ?? 0;
-    return { start, end: Math.max(start + 1, trace?.endT ?? 1) };
+    // From the first request, not the run's start: the pool warm-up before it is not the story.
+    const start = trace?.lifecycles.reduce((first, l) => Math.min(first, l.sentAt), Infinity) ?? 0;
+    const from = Number.isFinite(start) ? start : (trace?.startT ?? 0);
+    return { start: from, end: Math.max(from + 1, trace?.endT ?? 1) };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [trace, version]);
   const domain = zoom ?? full;
