@@ -74,6 +74,14 @@ test('students send requests and the presenter sees their labelled tokens; a stu
   expect(attempt.body).toMatch(/only the presenter/);
   const config = await (await presenter.request.get(`${lab.url}/api/config`)).json();
   expect(config.mode).toBe('blocking');
+  // The presenter's keys: F fires a run (presenter-only on the server), C and P open the controls and the lesson.
+  await presenter.locator('body').press('f');
+  await expect.poll(async () => ((await (await presenter.request.get(`${lab.url}/api/runs`)).json()) as unknown[]).length, { timeout: 20_000 }).toBeGreaterThan(0);
+  await presenter.locator('body').press('c');
+  await expect(presenter.getByTestId('presenter-controls')).toBeVisible();
+  await presenter.locator('body').press('p');
+  await expect(presenter.getByRole('region', { name: 'Lesson' }).getByRole('heading').first()).toBeVisible();
+
   // Nor can it open the presenter's screen.
   await phones[1]!.goto(`${lab.url}/presenter`);
   await expect(phones[1]!.getByTestId('not-presenter')).toBeVisible();
