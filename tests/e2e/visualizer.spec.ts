@@ -78,14 +78,16 @@ test('stepping back and forward moves the highlighted line in the code view', as
   await configure(page, 'blocking');
   await fireAndWait(page);
   const lane = page.getByTestId('request-lane').first();
-  const acceptedAt = Number(await lane.getAttribute('data-accepted-at'));
+  // Lane times count from the timeline's origin (epoch ms), as the scrubber's values do not.
+  const origin = Number(await page.getByTestId('view-timeline').getAttribute('data-origin'));
+  const acceptedAt = origin + Number(await lane.getAttribute('data-accepted-at'));
   await lane.click();
   await page.getByTestId('tab-code').click();
   const code = page.getByTestId('view-code');
   await expect(code).toHaveAttribute('data-handler', 'getUser.blocking');
   // Just before that request reached the loop, then forward event by event until its line changes.
   const scrubber = page.getByTestId('scrubber');
-  await scrubber.fill(String(Number(await scrubber.getAttribute('min')) + acceptedAt - 0.5));
+  await scrubber.fill(String(acceptedAt - 0.5));
   const lines: string[] = [];
   for (let i = 0; i < 60 && new Set(lines.filter(Boolean)).size < 2; i += 1) {
     await page.getByTestId('step-forward').click();

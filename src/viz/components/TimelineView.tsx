@@ -63,7 +63,7 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
   );
   const focusLife = focused ? trace?.lifecycle(focused) : undefined;
   return (
-    <div className="timeline-view" data-testid="view-timeline">
+    <div className="timeline-view" data-testid="view-timeline" data-origin={full.start}>
       <div className="timeline-tools" role="group" aria-label="Zoom and pan the timeline">
         <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">+ Zoom in</button>
         <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">− Zoom out</button>
