@@ -27,12 +27,14 @@ export interface EmbeddedServerOptions {
   dbpath?: string;
   /** Receives the server's log lines; by default they go to stderr prefixed "[embedded-mongo]". */
   log?: (line: string) => void;
+  /** Extra Node flags for the server process, e.g. ['--cpu-prof'] to profile it. */
+  nodeFlags?: string[];
 }
 
 /** Starts the server in a child process; resolves once it prints its ready line. */
 export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const args = ['--port', String(opts.port ?? 0), ...(opts.dbpath ? ['--dbpath', opts.dbpath] : [])];
-  const child = spawnNode(CLI, args, { stdio: 'pipe' });
+  const child = spawnNode(CLI, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags });
   let stderrTail = '';
   child.stderr!.setEncoding('utf8');
   const log = opts.log ?? ((line: string) => process.stderr.write(`[embedded-mongo] ${line}\n`));

@@ -95,24 +95,26 @@ export function parseRequest(frame: Frame): Request {
 
 let nextRequestId = 1;
 
-function header(length: number, responseTo: number, opCode: number): Buffer {
-  const head = Buffer.allocUnsafe(HEADER_SIZE);
-  head.writeInt32LE(length, 0);
-  head.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
-  head.writeInt32LE(responseTo, 8);
-  head.writeInt32LE(opCode, 12);
-  return head;
+/** One buffer for the whole message: header, `prefix` bytes (zeroed, then `fill`s them), then `doc`. */
+function message(opCode: number, responseTo: number, prefix: number, doc: Uint8Array): Buffer {
+  const length = HEADER_SIZE + prefix + doc.length;
+  const out = Buffer.allocUnsafe(length);
+  out.writeInt32LE(length, 0);
+  out.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
+  out.writeInt32LE(responseTo, 8);
+  out.writeInt32LE(opCode, 12);
+  out.fill(0, HEADER_SIZE, HEADER_SIZE + prefix);
+  out.set(doc, HEADER_SIZE + prefix);
+  return out;
 }
 
 /** Encodes a reply in the same framing as the request it answers. */
 export function encodeReply(request: Request, reply: Document): Buffer {
   const doc = BSON.serialize(reply);
-  if (request.kind === 'msg') {
-    const prefix = Buffer.alloc(5); // flagBits 0, then section kind 0
-    return Buffer.concat([header(HEADER_SIZE + 5 + doc.length, request.requestId, OP_MSG), prefix, doc]);
-  }
-  // OP_REPLY: responseFlags, cursorID (int64 0), startingFrom, numberReturned.
-  const prefix = Buffer.alloc(20);
-  prefix.writeInt32LE(1, 16);
-  return Buffer.concat([header(HEADER_SIZE + 20 + doc.length, request.requestId, OP_REPLY), prefix, doc]);
+  // OP_MSG: flagBits 0, then section kind 0.
+  if (request.kind === 'msg') return message(OP_MSG, request.requestId, 5, doc);
+  // OP_REPLY: responseFlags 0, cursorID (int64 0), startingFrom 0, numberReturned 1.
+  const out = message(OP_REPLY, request.requestId, 20, doc);
+  out.writeInt32LE(1, HEADER_SIZE + 16);
+  return out;
 }
