@@ -14,10 +14,13 @@ export function useLab(): LabSystem {
   return lab;
 }
 
-/** Re-renders when the store changes; returns the run (or undefined) and the store version for memo keys. */
-export function useRunTrace(runId: string | undefined): { trace: RunTrace | undefined; version: number } {
+/**
+ * Re-renders when the store changes. `version` is the run's own version (it moves only
+ * when this run's events change); `storeVersion` moves on any run's change.
+ */
+export function useRunTrace(runId: string | undefined): { trace: RunTrace | undefined; version: number; storeVersion: number } {
   const { store } = useLab();
-  const version = useSyncExternalStore(store.subscribe, store.getVersion);
+  const storeVersion = useSyncExternalStore(store.subscribe, store.getVersion);
   const trace = runId ? store.run(runId) : undefined;
-  return { trace, version };
+  return { trace, version: trace?.version ?? -1, storeVersion };
 }

@@ -18,6 +18,8 @@ export class RunTrace {
   finished?: TraceEventOf<'run.finished'>;
   version = 0;
   private readonly byRid = new Map<string, { index: number; events: RequestEvent[] }>();
+  /** Requests not yet done: live views only need these (done ones stay done). */
+  private readonly open = new Set<number>();
 
   constructor(readonly runId: string) {}
 
@@ -50,9 +52,16 @@ export class RunTrace {
     }
     for (const rid of touched) {
       const entry = this.byRid.get(rid)!;
-      this.lifecycles[entry.index] = foldRequest(entry.events);
+      const life = foldRequest(entry.events);
+      this.lifecycles[entry.index] = life;
+      if (life.doneAt === undefined) this.open.add(entry.index);
+      else this.open.delete(entry.index);
     }
     this.version += 1;
+  }
+
+  openLifecycles(): RequestLifecycle[] {
+    return [...this.open].map((i) => this.lifecycles[i]!);
   }
 
   lifecycle(rid: string): RequestLifecycle | undefined {

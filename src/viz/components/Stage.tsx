@@ -23,6 +23,7 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
   const live = useSelector(lab.playback, (s) => s.matches('live'));
   const key = detailKey(stage.version, live, stage.trace?.endT ?? 0, stage.trace?.finished !== undefined);
   const version = useDeferredValue(key);
+  const storeVersion = useDeferredValue(stage.storeVersion);
   const t = useDeferredValue(stage.t);
   return (
     <main className="stage" id="stage" tabIndex={-1}>
@@ -36,7 +37,7 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
         {view === 'timeline' && <TimelineView trace={stage.trace} version={version} t={t} svgRef={svgRef} />}
         {view === 'code' && <CodeView handler={stage.handler} follow={stage.follow} step={stage.step} />}
         {view === 'numbers' && <NumbersView trace={stage.trace} version={version} t={t} config={stage.config} />}
-        {view === 'compare' && <CompareView store={lab.store} version={version} />}
+        {view === 'compare' && <CompareView store={lab.store} version={storeVersion} />}
       </ViewTabs>
     </main>
   );

@@ -1,6 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useMemo, useState, type RefObject } from 'react';
 import { useLab } from '../../lab/LabContext';
+import { cachedFor } from '../../trace/cache';
 import { databaseInFlight, loopLane, workersOf } from '../../trace/lanes';
 import type { RunTrace } from '../../trace/store';
 import { formatMs, panDomain, TOP_LANE_HEIGHT, timelineLayout, zoomDomain, type Domain } from '../layout/timelineLayout';
@@ -28,12 +29,18 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [trace, version]);
   const domain = zoom ?? full;
-  const lifecycles = trace?.lifecycles ?? [];
-  const workers = useMemo(() => workersOf(lifecycles), [lifecycles, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const lifecycles = useMemo(() => trace?.lifecycles ?? [], [trace]);
+  const workers = useMemo(() => (trace ? cachedFor(trace, 'workers', version, () => workersOf(lifecycles)) : [0]), [trace, lifecycles, version]);
   const width = Math.max(400, size.width);
   const layout = useMemo(() => timelineLayout(lifecycles, domain, width, workers.length, viewportHeight()), [lifecycles, domain, width, workers.length, version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const loops = useMemo(() => workers.map((w) => loopLane(lifecycles, w, full.end)), [workers, lifecycles, full.end, version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const db = useMemo(() => databaseInFlight(lifecycles, full.end), [lifecycles, full.end, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const loops = useMemo(
+    () => (trace ? cachedFor(trace, 'loops', version, () => workers.map((w) => loopLane(lifecycles, w, full.end))) : []),
+    [trace, workers, lifecycles, full.end, version],
+  );
+  const db = useMemo(
+    () => (trace ? cachedFor(trace, 'db', version, () => databaseInFlight(lifecycles, full.end)) : []),
+    [trace, lifecycles, full.end, version],
+  );
   const x = layout.x;
   const zoomBy = (factor: number) => setZoom(zoomDomain(domain, factor, Math.min(Math.max(t, domain.start), domain.end), full));
   const panBy = (fraction: number) => zoom && setZoom(panDomain(domain, fraction, full));

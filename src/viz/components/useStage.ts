@@ -27,18 +27,26 @@ export function useStage() {
   const t = useSelector(lab.playback, (s) => s.context.t);
   const selectedRid = useSelector(lab.playback, (s) => s.context.selectedRid);
   const config = useSelector(lab.config, (s) => s.context.config);
-  const { trace, version } = useRunTrace(runId);
-  const snapshot = useMemo(() => (trace ? snapshotAt(trace.lifecycles, t, trace.samples, trace.events) : undefined), [trace, version, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { trace, version, storeVersion } = useRunTrace(runId);
+  const live = useSelector(lab.playback, (s) => s.matches('live'));
+  const snapshot = useMemo(() => {
+    if (!trace) return undefined;
+    if (!live) return snapshotAt(trace.lifecycles, t, trace.samples, trace.events);
+    // Live, t is the newest event: finished requests are finished, only open ones need a look.
+    const open = trace.openLifecycles();
+    const snap = snapshotAt(open, t, trace.samples, trace.events);
+    return { ...snap, done: snap.done + trace.lifecycles.length - open.length };
+  }, [trace, version, t, live]); // eslint-disable-line react-hooks/exhaustive-deps
   const mode = trace?.started?.config.mode ?? trace?.lifecycles[0]?.mode ?? config.mode;
   const follow = useMemo(() => {
     if (!trace) return undefined;
     if (selectedRid) return trace.lifecycle(selectedRid);
-    return snapshot?.onThread[0]?.life ?? latestMover(trace.lifecycles, t);
-  }, [trace, selectedRid, snapshot, t]);
+    return snapshot?.onThread[0]?.life ?? latestMover(live ? trace.openLifecycles() : trace.lifecycles, t);
+  }, [trace, selectedRid, snapshot, t, live]);
   const step = follow ? stepAt(follow, t) : undefined;
   const route = follow?.route || String(trace?.started?.plan.route ?? 'getUser');
   const handler = step?.handler ?? handlerName(route, mode);
   const total = trace?.lifecycles.length ?? 0;
   const narration = snapshot ? narrate(snapshot, total) : 'Nothing has happened yet: fire some requests.';
-  return { runId, t, trace, version, snapshot, mode, config, follow, step, handler, total, narration };
+  return { runId, t, trace, version, storeVersion, snapshot, mode, config, follow, step, handler, total, narration };
 }

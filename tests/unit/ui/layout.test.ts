@@ -139,7 +139,7 @@ describe('small pure helpers', () => {
 
   it('refreshes live detail views in trace-time steps, and replays on every change', () => {
     expect(detailKey(7, true, 1000, false)).toBe(detailKey(8, true, 1100, false));
-    expect(detailKey(7, true, 1000, false)).not.toBe(detailKey(8, true, 1300, false));
+    expect(detailKey(7, true, 1000, false)).not.toBe(detailKey(8, true, 1600, false));
     expect(detailKey(7, true, 1000, false)).not.toBe(detailKey(7, true, 1000, true));
     expect(detailKey(7, false, 1000, false)).not.toBe(detailKey(8, false, 1000, false));
   });

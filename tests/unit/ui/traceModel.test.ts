@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../common/config';
-import type { TraceEvent } from '../../../common/trace';
+import type { RequestEvent } from '../../../common/trace';
 import { foldRequest, phaseAt, stepAt } from '../../../src/trace/lifecycle';
 import { databaseInFlight, laneShares, loopLane, mergeIntervals } from '../../../src/trace/lanes';
 import { snapshotAt, nextEventTime, previousEventTime } from '../../../src/trace/snapshot';
@@ -8,7 +8,7 @@ import { TraceStore } from '../../../src/trace/store';
 import { synthesizeRun } from '../../../src/trace/synthetic';
 import { narrate } from '../../../src/trace/narrate';
 
-const blockingRequest = (rid: string, t0: number, rtt = 200): TraceEvent[] => [
+const blockingRequest = (rid: string, t0: number, rtt = 200): RequestEvent[] => [
   { type: 'client.sent', t: t0, rid, route: 'getUser' },
   { type: 'subject.accepted', t: t0 + 1, rid, worker: 0, route: 'getUser', mode: 'blocking' },
   { type: 'handler.step', t: t0 + 1, rid, worker: 0, handler: 'getUser.blocking', step: 'parse' },
@@ -44,7 +44,7 @@ describe('foldRequest', () => {
   });
 
   it('adds a pool phase when the driver had to wait for a connection', () => {
-    const events: TraceEvent[] = [
+    const events: RequestEvent[] = [
       { type: 'client.sent', t: 0, rid: 'r1', route: 'getUser' },
       { type: 'subject.accepted', t: 1, rid: 'r1', worker: 0, route: 'getUser', mode: 'nonblocking' },
       { type: 'db.call', t: 2, rid: 'r1', worker: 0, op: 'findOne', collection: 'users' },
@@ -126,6 +126,15 @@ describe('TraceStore', () => {
     const batched = store.run('a')!;
     expect(batched.lifecycles.map((l) => l.segments)).toEqual(whole.lifecycles.map((l) => l.segments));
     expect(batched.events.map((e) => e.t)).toEqual(whole.events.map((e) => e.t));
+  });
+
+  it('knows which requests are still open', () => {
+    const store = new TraceStore();
+    store.ingest('a', blockingRequest('r1', 0));
+    store.ingest('a', blockingRequest('r2', 300).slice(0, 4));
+    expect(store.run('a')!.openLifecycles().map((l) => l.rid)).toEqual(['r2']);
+    store.ingest('a', blockingRequest('r2', 300).slice(4));
+    expect(store.run('a')!.openLifecycles()).toEqual([]);
   });
 
   it('keeps events sorted when a batch arrives late', () => {
