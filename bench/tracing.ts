@@ -1,0 +1,156 @@
+/**
+ * What tracing costs the server under study (issue 3, "Tracing on vs off at the highest
+ * throughput this machine reaches: goal >= 0.95"), measured on its own:
+ * one subject (non-blocking, no added latency, pool 50) started by the real supervisor
+ * over the embedded database, loaded by autocannon (its own process) at 50 connections.
+ *
+ * The machine is shared, so on and off runs alternate, a few times, and medians are
+ * reported. Beside throughput, the CPU each request costs the subject process and this
+ * process (which receives the events, as the lab does) shows the cost even when other
+ * work on the machine moves the raw numbers.
+ *
+ * Runnable alone: `npx tsx bench/tracing.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+import { DEFAULT_CONFIG, type LabConfig } from '../common/config';
+import { startDatabase } from '../server/db/resolve';
+import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
+import { spawnNode } from '../server/process/children';
+import { createSubjectSupervisor } from '../server/subject/supervisor';
+
+export interface TracingBenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  goal?: string;
+  ok?: boolean;
+}
+
+const CONNECTIONS = 50;
+const SECONDS = 4;
+const PAIRS = Number(process.env.TRACING_BENCH_PAIRS ?? 3);
+const ROUTE = '/users/alice';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+/** autocannon in its own process, so its loop is never the one receiving trace events. */
+function autocannon(url: string, seconds: number): Promise<{ requests: number; non2xx: number; errors: number }> {
+  const child = spawnNode(autocannonCli, ['--json', '-c', String(CONNECTIONS), '-d', String(seconds), url]);
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr!.resume();
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      try {
+        const result = JSON.parse(out) as { requests: { total: number }; non2xx: number; errors: number };
+        resolve({ requests: result.requests.total, non2xx: result.non2xx, errors: result.errors });
+      } catch {
+        reject(new Error(`autocannon exited ${code} without a JSON result`));
+      }
+    });
+  });
+}
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc (Linux). */
+function processCpuMicros(pid: number): number {
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+}
+
+interface Measured {
+  perSecond: number;
+  subjectUsPerRequest: number;
+  receiverUsPerRequest: number;
+  eventsPerRequest: number;
+}
+
+export async function benchTracing(): Promise<TracingBenchRow[]> {
+  const database = await startDatabase({ offline: true, log: () => {} });
+  let events = 0;
+  const supervisor = createSubjectSupervisor({
+    mongoUri: database.uri,
+    dbName: LAB_DB_NAME,
+    onEvents: (batch) => {
+      events += batch.length;
+    },
+  });
+  try {
+    const seeding = new MongoClient(database.uri);
+    await seedUsers(seeding.db(LAB_DB_NAME));
+    await seeding.close();
+    const base: LabConfig = { ...DEFAULT_CONFIG, mode: 'nonblocking', dbLatencyMs: 0, poolSize: CONNECTIONS, cpuMs: 0 };
+    await supervisor.start(base);
+
+    const measure = async (tracing: boolean): Promise<Measured> => {
+      await supervisor.apply({ ...base, tracing });
+      await supervisor.warm();
+      const url = supervisor.url() + ROUTE;
+      await autocannon(url, 1); // JIT and keep-alive connections warm
+      const pid = supervisor.pids().subject!;
+      const subjectBefore = processCpuMicros(pid);
+      const receiverBefore = process.cpuUsage();
+      const eventsBefore = events;
+      const start = performance.now();
+      const result = await autocannon(url, SECONDS);
+      const seconds = (performance.now() - start) / 1000;
+      // Events still on their way (the last batch) belong to this run.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`tracing ${tracing ? 'on' : 'off'}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+      const receiver = process.cpuUsage(receiverBefore);
+      return {
+        // autocannon's own clock excludes its start-up; ours includes it, the same for both sides.
+        perSecond: result.requests / seconds,
+        subjectUsPerRequest: (processCpuMicros(pid) - subjectBefore) / result.requests,
+        receiverUsPerRequest: (receiver.user + receiver.system) / result.requests,
+        eventsPerRequest: (events - eventsBefore) / result.requests,
+      };
+    };
+
+    const pairs: Array<{ on: Measured; off: Measured }> = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const pair: Partial<{ on: Measured; off: Measured }> = {};
+      for (const tracing of i % 2 ? [false, true] : [true, false]) pair[tracing ? 'on' : 'off'] = await measure(tracing);
+      pairs.push(pair as { on: Measured; off: Measured });
+    }
+
+    const ratio = median(pairs.map((p) => p.on.perSecond / p.off.perSecond));
+    const of = (side: 'on' | 'off', key: keyof Measured) => median(pairs.map((p) => p[side][key]));
+    return [
+      { name: `tracing on: GET ${ROUTE}, non-blocking, 0 ms, c=${CONNECTIONS} (median)`, value: of('on', 'perSecond'), unit: 'req/s' },
+      { name: 'tracing off: same (median)', value: of('off', 'perSecond'), unit: 'req/s' },
+      { name: `tracing on / off (median of ${PAIRS} alternating pairs)`, value: ratio, unit: 'x', goal: '>= 0.95', ok: ratio >= 0.95 },
+      { name: '  subject CPU per request, tracing on (median)', value: of('on', 'subjectUsPerRequest'), unit: 'µs' },
+      { name: '  subject CPU per request, tracing off (median)', value: of('off', 'subjectUsPerRequest'), unit: 'µs' },
+      {
+        name: '  subject CPU on / off (median of pairs)',
+        value: median(pairs.map((p) => p.on.subjectUsPerRequest / p.off.subjectUsPerRequest)),
+        unit: 'x',
+      },
+      { name: '  receiving process CPU per request, tracing on (median)', value: of('on', 'receiverUsPerRequest'), unit: 'µs' },
+      { name: '  receiving process CPU per request, tracing off (median)', value: of('off', 'receiverUsPerRequest'), unit: 'µs' },
+      { name: '  trace events per request, tracing on', value: of('on', 'eventsPerRequest'), unit: '' },
+    ];
+  } finally {
+    await supervisor.stop();
+    await database.stop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const row of await benchTracing()) {
+    const met = row.ok === undefined ? '' : row.ok ? '  met' : '  NOT MET';
+    console.log(`${row.name.padEnd(64)} ${row.value.toFixed(2).padStart(10)} ${row.unit.padEnd(6)} ${row.goal ?? ''}${met}`);
+  }
+  process.exit(0);
+}
