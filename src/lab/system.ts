@@ -67,11 +67,15 @@ export function createLabSystem(options: LabSystemOptions) {
     }
   };
 
-  /** Live batches: an ad-hoc request (runId null) is shown when nothing else is playing. */
+  /**
+   * Live batches. Requests sent by hand (runId null) take the screen when the page is
+   * live and no run is in progress, so "Send one request" shows at once.
+   */
   const ingest = (runId: string | null, events: TraceEvent[]) => {
     const trace = store.ingest(runId, events);
     const playing = playback.getSnapshot();
-    if (!playing.context.runId || (playing.matches('live') && run.getSnapshot().context.runId === undefined)) {
+    const idleLive = playing.matches('live') && !run.getSnapshot().matches('running') && !run.getSnapshot().matches('starting');
+    if (trace.runId !== playing.context.runId && (!playing.context.runId || (idleLive && runId === null))) {
       playback.send({ type: 'playback.load', runId: trace.runId, live: true });
     }
   };
