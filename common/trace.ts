@@ -15,17 +15,10 @@
  */
 import { z } from 'zod';
 import { labConfigSchema } from './config';
+import { TRACE_VERSION } from './traceBasics';
 
-export const TRACE_VERSION = 1;
-
-export const HEADER_RID = 'x-lab-rid';
-export const HEADER_RUN = 'x-lab-run';
-export const HEADER_CLIENT = 'x-lab-client';
-
-/** The one clock: epoch ms, sub-ms precision, comparable across processes on one machine. */
-export function now(): number {
-  return performance.timeOrigin + performance.now();
-}
+// Plain values and helpers live in traceBasics.ts so the page can use them without bundling zod.
+export * from './traceBasics';
 
 const t = z.number().finite().nonnegative();
 const rid = z.string().min(1).max(64);
@@ -118,10 +111,6 @@ export type TraceEventOf<K extends TraceEventType> = Extract<TraceEvent, { type:
 /** Events that belong to one request. */
 export type RequestEvent = Extract<TraceEvent, { rid: string }>;
 
-export function isRequestEvent(event: TraceEvent): event is RequestEvent {
-  return 'rid' in event;
-}
-
 /** Validates one untrusted event (an imported file, a batch from another process). */
 export function parseTraceEvent(value: unknown): { ok: true; event: TraceEvent } | { ok: false; message: string } {
   const result = traceEventSchema.safeParse(value);
@@ -130,11 +119,3 @@ export function parseTraceEvent(value: unknown): { ok: true; event: TraceEvent }
   return { ok: false, message: first ? `${first.path.join('.') || 'event'}: ${first.message}` : 'invalid event' };
 }
 
-/** The order a single request's lifecycle must follow (each type at most once unless noted). */
-export const REQUEST_LIFECYCLE: readonly TraceEventType[] = [
-  'client.sent',
-  'subject.accepted',
-  'subject.responded',
-  'client.firstByte',
-  'client.done',
-];

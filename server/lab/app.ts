@@ -73,7 +73,9 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   await app.register(forwardRoutes, { lab, subjectUrl: () => supervisor.url() });
 
   if (options.uiDir) {
-    await app.register(fastifyStatic, { root: path.resolve(options.uiDir), wildcard: false });
+    // wildcard: files are looked up per request, so a rebuilt dist/ (new hashed assets) is served
+    // without a restart; a miss falls through to the not-found handler below (SPA routes).
+    await app.register(fastifyStatic, { root: path.resolve(options.uiDir), wildcard: true });
   }
   app.setNotFoundHandler(async (request, reply) => {
     const url = request.url.split('?')[0] ?? '';

@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What the UI build reads: a change to any of these makes dist/ stale. */
-const SOURCES = ['src', 'common', 'lessons', 'index.html', 'vite.config.ts', 'package.json'];
+const SOURCES = ['src', 'common', 'lessons', 'public', 'server/subject/handlers', 'index.html', 'vite.config.ts', 'package.json'];
 
 async function newestMtime(target: string): Promise<number> {
   let info;

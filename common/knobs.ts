@@ -1,0 +1,41 @@
+/**
+ * The knobs' plain values (modes, bounds, defaults, routes), without zod, so the browser
+ * bundle can import them cheaply. The schemas that enforce them are in config.ts.
+ */
+import type { LabConfig } from './config';
+
+export const MODES = ['blocking', 'nonblocking'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Bounds live in one table so the API's 400 messages, the UI's sliders and the docs agree. */
+export const CONFIG_BOUNDS = {
+  dbLatencyMs: { min: 0, max: 2000 },
+  poolSize: { min: 1, max: 200 },
+  cpuMs: { min: 0, max: 200 },
+  workers: { min: 1, max: 8 },
+  executorThreads: { min: 0, max: 16 },
+  blockingTimeoutMs: { min: 100, max: 30_000 },
+} as const;
+
+export const DEFAULT_CONFIG: LabConfig = {
+  mode: 'nonblocking',
+  dbLatencyMs: 100,
+  poolSize: 10,
+  cpuMs: 0,
+  workers: 1,
+  executorThreads: 0,
+  blockingTimeoutMs: 5000,
+  tracing: true,
+};
+
+/** The routes the load generator may target. It only ever targets the subject: no URL parameter. */
+export const ROUTES = ['getUser', 'getUserCallback', 'listByCity', 'stats', 'createUser'] as const;
+export type RouteName = (typeof ROUTES)[number];
+
+export const RUN_BOUNDS = {
+  requests: { min: 1, max: 100_000 },
+  concurrency: { min: 1, max: 2000 },
+  ratePerSec: { min: 1, max: 20_000 },
+  durationSec: { min: 1, max: 120 },
+} as const;
+

@@ -1,0 +1,29 @@
+/**
+ * The trace's plain values and helpers (version, headers, the clock, type guards), without
+ * zod, so the browser bundle can import them cheaply. The schema is in trace.ts.
+ */
+import type { RequestEvent, TraceEvent, TraceEventType } from './trace';
+
+export const TRACE_VERSION = 1;
+
+export const HEADER_RID = 'x-lab-rid';
+export const HEADER_RUN = 'x-lab-run';
+export const HEADER_CLIENT = 'x-lab-client';
+
+/** The one clock: epoch ms, sub-ms precision, comparable across processes on one machine. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export function isRequestEvent(event: TraceEvent): event is RequestEvent {
+  return 'rid' in event;
+}
+
+/** The order a single request's lifecycle must follow (each type at most once unless noted). */
+export const REQUEST_LIFECYCLE: readonly TraceEventType[] = [
+  'client.sent',
+  'subject.accepted',
+  'subject.responded',
+  'client.firstByte',
+  'client.done',
+];
