@@ -1,6 +1,6 @@
 /** IPC messages between the supervisor and a subject process (and a balancer and its workers). */
 import type { LabConfig } from '../../common/config';
-import type { TraceEvent } from '../../common/trace';
+import type { TraceBatch } from './runtime/traceBatch';
 
 /** What a subject process is started with (JSON in the LAB_SUBJECT environment variable). */
 export interface SubjectSpec {
@@ -14,7 +14,8 @@ export type SubjectCommand = { type: 'warm' } | { type: 'configure'; cpuMs: numb
 
 export type SubjectReport =
   | { type: 'ready'; port: number }
-  | { type: 'events'; events: TraceEvent[] }
+  /** Trace events in their compact wire form (runtime/traceBatch.ts); the supervisor unpacks them. */
+  | { type: 'events'; events: TraceBatch }
   | { type: 'database'; up: boolean; message?: string }
   | { type: 'warmed'; ok: boolean; message?: string }
   | { type: 'fatal'; message: string };

@@ -8,6 +8,7 @@ import type { ProxyMessage, ProxyReport } from '../proxy/messages';
 import type { SubjectState, SubjectSupervisor, SubjectSupervisorOptions } from './api';
 import type { SubjectCommand, SubjectReport } from './messages';
 import { type ChildHandle, proxyTarget, startProxyProcess, startSubjectProcess } from './processes';
+import { unpackBatch } from './runtime/traceBatch';
 
 type Proxy = ChildHandle<ProxyMessage, ProxyReport>;
 type Subject = ChildHandle<SubjectCommand, SubjectReport>;
@@ -44,7 +45,7 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
   };
 
   const onReport = (report: SubjectReport): void => {
-    if (report.type === 'events') options.onEvents(report.events);
+    if (report.type === 'events') options.onEvents(unpackBatch(report.events));
     else if (report.type === 'database' && !report.up) setState('down', `database unreachable: ${report.message ?? ''}`);
     else if (report.type === 'database' && report.up && current === 'down') setState('ready', 'database reachable again');
     else if (report.type === 'fatal') process.stderr.write(`[subject] ${report.message}\n`);
