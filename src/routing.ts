@@ -12,6 +12,9 @@ export function parseRoute(path: string): Route {
   return { name: 'not-found', path: clean };
 }
 
+/** The classroom's student page (phones): it never opens the lab's live connection. */
+export const isStudentPath = (path: string) => (path.replace(/\/+$/, '') || '/') === '/join';
+
 /** The current path and a navigate function (pushState + re-render; back/forward work). */
 export function useLocationPath(): [string, (path: string) => void] {
   const [path, setPath] = useState(() => window.location.pathname);

@@ -105,8 +105,10 @@ export function createLabSystem(options: LabSystemOptions) {
     playback.send({ type: 'playback.load', runId, live });
   };
 
-  const start = () => {
-    for (const actor of [config, run, narration, playback, connection]) actor.start();
+  /** `connect: false` leaves the live connection off (pages that talk to the lab their own way). */
+  const start = ({ connect = true }: { connect?: boolean } = {}) => {
+    for (const actor of [config, run, narration, playback]) actor.start();
+    if (connect) connection.start();
   };
   const stop = () => {
     for (const actor of [connection, playback, narration, run, config]) actor.stop();

@@ -1,17 +1,38 @@
 import { useMachine } from '@xstate/react';
-import { useMemo } from 'react';
+import { useContext, useMemo } from 'react';
 import { EXPECT_METRICS, type Experiment } from '../../common/lesson';
+import { LabContext } from '../lab/LabContext';
+import { BackendBadge, useBackend } from './BackendBadge';
 import { describeExperiment, FOCUS_LABELS, formatMetric, measured, METRIC_LABELS } from './describe';
 import { lessonMachine } from './lessonMachine';
 import { predict, presetConfig } from './model';
 
-/** "Run this experiment": applies the step's preset, runs it live, and compares the run with the model. */
-export function ExperimentPanel({ experiment }: { /** The step's preset and what to look for. */ experiment: Experiment }) {
-  const [state, send] = useMachine(lessonMachine);
+/**
+ * "Run this experiment": applies the step's preset, runs it live, and compares the run with
+ * the model. With no lab server it replays the step's recorded run instead, and says so.
+ */
+export function ExperimentPanel({ experiment, lessonId, step }: {
+  /** The step's preset and what to look for. */
+  experiment: Experiment;
+  /** Which recording replays when no lab answers. */
+  lessonId: string;
+  step: number;
+}) {
+  const lab = useContext(LabContext);
+  const backend = useBackend();
+  const machine = useMemo(
+    () =>
+      lessonMachine.provide({
+        actions: { showRecording: (_, { runId, events }) => lab?.loadLocal(runId, events) },
+      }),
+    [lab],
+  );
+  const [state, send] = useMachine(machine);
+  const recorded = state.context.source === 'recorded';
   const model = useMemo(() => predict(presetConfig(experiment.config), experiment.run), [experiment]);
   const { summary, error } = state.context;
   const phase = typeof state.value === 'string' ? state.value : Object.keys(state.value)[0];
-  const busy = state.matches('applying') || state.matches('starting') || state.matches('running');
+  const busy = state.matches('replaying') || state.matches('applying') || state.matches('starting') || state.matches('running');
 
   const status = state.matches('applying')
     ? 'Applying the settings…'
@@ -19,7 +40,11 @@ export function ExperimentPanel({ experiment }: { /** The step's preset and what
       ? 'Starting the run…'
       : state.matches('running')
         ? `Running: ${summary?.completed ?? 0} of ${experiment.run.requests} answered.`
-        : state.matches('done')
+        : state.matches('replaying')
+          ? 'Loading the recorded run…'
+          : state.matches('done') && recorded
+          ? `Replaying a recorded run: ${summary?.completed ?? 0} answered${summary?.errors ? `, ${summary.errors} errors` : ''}.`
+          : state.matches('done')
           ? `Done: ${summary?.completed ?? 0} answered${summary?.errors ? `, ${summary.errors} errors` : ''}.`
           : state.matches('failed')
             ? `The experiment failed: ${error ?? 'unknown error'}`
@@ -28,9 +53,15 @@ export function ExperimentPanel({ experiment }: { /** The step's preset and what
 
   return (
     <section className="lesson-experiment" aria-labelledby="experiment-heading">
-      <h2 id="experiment-heading">Experiment</h2>
+      <h2 id="experiment-heading">
+        Experiment <BackendBadge backend={backend} />
+      </h2>
       <p className="lesson-preset">{describeExperiment(experiment)}</p>
-      <button type="button" onClick={() => send({ type: 'RUN', experiment })} disabled={busy}>
+      <button
+        type="button"
+        onClick={() => send({ type: 'RUN', experiment, backend, recording: { lessonId, step } })}
+        disabled={busy}
+      >
         {state.matches('done') || state.matches('failed') ? 'Run it again' : 'Run this experiment'}
       </button>
       <div className="lesson-look-for">
@@ -47,7 +78,7 @@ export function ExperimentPanel({ experiment }: { /** The step's preset and what
             <th scope="col">Number</th>
             {experiment.expect ? <th scope="col">Lesson says</th> : null}
             <th scope="col">Model</th>
-            <th scope="col">This run</th>
+            <th scope="col">{recorded ? 'Recorded run' : 'This run'}</th>
           </tr>
         </thead>
         <tbody>

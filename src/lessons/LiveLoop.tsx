@@ -1,5 +1,6 @@
 import { useContext } from 'react';
 import { LabContext } from '../lab/LabContext';
+import { useBackend } from './BackendBadge';
 import { LoopView } from '../viz/components/LoopView';
 import { Narration } from '../viz/components/Narration';
 import { useStage } from '../viz/components/useStage';
@@ -24,10 +25,11 @@ function LiveLoopView() {
  */
 export function LiveLoop() {
   const lab = useContext(LabContext);
+  const backend = useBackend();
   if (!lab) return null;
   return (
     <section className="lesson-live" aria-labelledby="live-heading">
-      <h2 id="live-heading">The loop, live</h2>
+      <h2 id="live-heading">{backend === 'recorded' ? 'The loop, replaying a recorded run' : 'The loop, live'}</h2>
       <p className="lesson-live-link">
         <a href="/" target="_blank" rel="noopener">
           Open the full lab (timeline, numbers, code) in a new tab

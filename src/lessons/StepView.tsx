@@ -74,7 +74,7 @@ export function StepView({ lesson, step, done, prev, next, navigate, onCorrect }
           </div>
         )}
       </WithLiveStep>
-      <ExperimentPanel experiment={current.experiment} />
+      <ExperimentPanel experiment={current.experiment} lessonId={lesson.id} step={step} />
       <LiveLoop />
       <CheckQuestion check={current.check} onCorrect={onCorrect} />
       <nav className="lesson-nav" aria-label="Steps">

@@ -1,14 +1,21 @@
 /**
  * One lesson step's experiment: idle -> applying the preset -> starting the run ->
- * running (polling its summary) -> done or failed. The player sends RUN and RESET and
- * reads the state; the timing (poll interval, give-up time) lives here, not in React.
+ * running (polling its summary) -> done or failed. With no lab server (a static build),
+ * RUN instead goes idle -> replaying (fetch the step's recorded run, show it) -> done.
+ * The player sends RUN and RESET and reads the state; the timing (poll interval,
+ * give-up time) lives here, not in React.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import type { RunSummary } from '../../common/api';
 import type { LabConfig } from '../../common/config';
 import type { Experiment } from '../../common/lesson';
+import type { TraceEvent } from '../../common/trace';
+// The lab's own summariser (pure, no I/O): a replayed recording reports the numbers the lab reported.
+import { summarizeTrace } from '../../server/lab/summary';
+import type { Backend } from '../machines/connectionMachine';
 import { applyConfig, fetchRun, startRun } from './labApi';
 import { presetConfig } from './model';
+import { fetchRecording } from './recordings';
 
 /** How often the running run's summary is fetched. */
 export const POLL_MS = 250;
@@ -21,9 +28,26 @@ export interface LessonContext {
   runId: string | null;
   summary: RunSummary | null;
   error: string | null;
+  recording: RecordingRef | null;
+  /** Where the shown run came from: the lab, just now, or a recording of it. */
+  source: 'live' | 'recorded' | null;
 }
 
-export type LessonEvent = { type: 'RUN'; experiment: Experiment } | { type: 'RESET' };
+/** Which step's recording to replay when there is no lab. */
+export interface RecordingRef {
+  lessonId: string;
+  step: number;
+}
+
+export type LessonEvent =
+  | {
+      type: 'RUN';
+      experiment: Experiment;
+      /** What the connection machine says experiments run against (default: live). */
+      backend?: Backend;
+      recording?: RecordingRef;
+    }
+  | { type: 'RESET' };
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -38,33 +62,78 @@ export const lessonMachine = setup({
     ),
     startRun: fromPromise<string, Experiment>(({ input, signal }) => startRun(input.run, signal)),
     fetchRun: fromPromise<RunSummary, string>(({ input, signal }) => fetchRun(input, signal)),
+    fetchRecording: fromPromise<TraceEvent[], RecordingRef>(({ input, signal }) =>
+      fetchRecording(input.lessonId, input.step, signal),
+    ),
+  },
+  actions: {
+    /** Puts the recorded run on screen; the player provides it (the lab system's loadLocal). */
+    showRecording: (_, _params: { runId: string; events: TraceEvent[] }) => {},
   },
   guards: {
+    replays: ({ event }) => event.type === 'RUN' && event.backend === 'recorded' && event.recording !== undefined,
     stillRunning: (_, summary: RunSummary) => summary.status === 'running',
     finishedWell: (_, summary: RunSummary) => summary.status === 'done',
   },
 }).createMachine({
   id: 'lesson',
   initial: 'idle',
-  context: { experiment: null, applied: null, runId: null, summary: null, error: null },
+  context: { experiment: null, applied: null, runId: null, summary: null, error: null, source: null, recording: null },
   on: {
-    RUN: {
-      target: '.applying',
-      actions: assign({
-        experiment: ({ event }) => event.experiment,
-        applied: null,
-        runId: null,
-        summary: null,
-        error: null,
-      }),
-    },
+    RUN: [
+      {
+        guard: 'replays',
+        target: '.replaying',
+        actions: assign({
+          experiment: ({ event }) => event.experiment,
+          recording: ({ event }) => event.recording ?? null,
+          applied: null,
+          runId: null,
+          summary: null,
+          error: null,
+          source: 'recorded',
+        }),
+      },
+      {
+        target: '.applying',
+        actions: assign({
+          experiment: ({ event }) => event.experiment,
+          recording: null,
+          applied: null,
+          runId: null,
+          summary: null,
+          error: null,
+          source: 'live',
+        }),
+      },
+    ],
     RESET: {
       target: '.idle',
-      actions: assign({ experiment: null, applied: null, runId: null, summary: null, error: null }),
+      actions: assign({ experiment: null, applied: null, runId: null, summary: null, error: null, source: null, recording: null }),
     },
   },
   states: {
     idle: {},
+    replaying: {
+      invoke: {
+        src: 'fetchRecording',
+        input: ({ context }) => context.recording as RecordingRef,
+        onDone: {
+          target: 'done',
+          actions: [
+            assign(({ event }) => {
+              const summary = summarizeTrace(event.output) ?? null;
+              return { summary, runId: summary?.id ?? null, applied: summary?.config ?? null };
+            }),
+            {
+              type: 'showRecording',
+              params: ({ context, event }) => ({ runId: context.runId ?? 'recording', events: event.output }),
+            },
+          ],
+        },
+        onError: { target: 'failed', actions: assign({ error: ({ event }) => messageOf(event.error) }) },
+      },
+    },
     applying: {
       invoke: {
         src: 'applyConfig',

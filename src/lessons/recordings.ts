@@ -40,7 +40,7 @@ export async function fetchRecording(lessonId: string, step: number, signal?: Ab
     response = await fetch(url, { signal });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new Error(`the recording ${url} cannot be fetched`);
+    throw new Error(`the recording ${url} cannot be fetched`, { cause: error });
   }
   if (!response.ok) throw new Error(`there is no recording for this step (${url} answered ${response.status})`);
   const events = parseTraceLines(await response.text());

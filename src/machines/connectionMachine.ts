@@ -17,6 +17,13 @@ export function backoffDelay(attempt: number): number {
   return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
 }
 
+/**
+ * What experiments run against: `live` while a lab server answers on the socket,
+ * `recorded` while none does (a static build with no lab: lessons replay recorded runs),
+ * `unknown` before the first attempt settles.
+ */
+export type Backend = 'unknown' | 'live' | 'recorded';
+
 /** What the lab system hears: every server message, plus `resync` when live batches were skipped. */
 export type ConnectionNotice = LiveMessage | { type: 'resync' } | { type: 'disconnected' };
 
@@ -30,6 +37,7 @@ export interface ConnectionContext extends ConnectionInput {
   health?: HealthResponse;
   lastError?: string;
   skipped: number;
+  backend: Backend;
 }
 
 export type ConnectionEvent = SocketEvent | { type: 'connection.retry' };
@@ -56,7 +64,7 @@ export const connectionMachine = setup({
   },
 }).createMachine({
   id: 'connection',
-  context: ({ input }) => ({ ...input, attempt: 0, skipped: 0 }),
+  context: ({ input }) => ({ ...input, attempt: 0, skipped: 0, backend: 'unknown' as Backend }),
   initial: 'online',
   states: {
     online: {
@@ -66,7 +74,12 @@ export const connectionMachine = setup({
         'socket.closed': {
           target: 'reconnecting',
           actions: [
-            assign({ lastError: ({ event }) => event.reason, attempt: ({ context }) => context.attempt + 1 }),
+            assign({
+              lastError: ({ event }) => event.reason,
+              attempt: ({ context }) => context.attempt + 1,
+              // No lab (or it went away): experiments replay recordings until one answers again.
+              backend: 'recorded',
+            }),
             { type: 'notify', params: { type: 'disconnected' } },
           ],
         },
@@ -76,7 +89,7 @@ export const connectionMachine = setup({
           on: { 'socket.open': { target: 'connected' } },
         },
         connected: {
-          entry: assign({ attempt: 0, lastError: undefined }),
+          entry: assign({ attempt: 0, lastError: undefined, backend: 'live' }),
           initial: 'live',
           on: {
             'socket.message': [

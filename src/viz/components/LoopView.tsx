@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { Mode } from '../../../common/config';
 import { requestName } from '../../trace/narrate';
 import type { Snapshot } from '../../trace/snapshot';
-import { layoutTokens, loopGeometry } from '../layout/loopLayout';
+import { layoutTokens, loopGeometry, type Token } from '../layout/loopLayout';
 import { formatMs } from '../layout/timelineLayout';
 import { LoopScenery } from './LoopScenery';
 import { drawTokens } from './drawTokens';
@@ -10,6 +10,24 @@ import { useSize } from './useSize';
 
 /** Tokens are numbered while there are this few of them. */
 const LABEL_LIMIT = 40;
+/** Students named in the view's text alternative (the canvas itself is hidden from screen readers). */
+const NAMED_STUDENTS = 12;
+
+const PLACES: Record<Token['phase'], string> = {
+  queued: 'at the door',
+  running: 'on the thread',
+  pool: 'waiting for a pool connection',
+  database: 'at the database',
+  responding: 'answered',
+};
+
+/** "alice at the database, bob at the door": whose request is where, in words. */
+function studentsSummary(tokens: readonly Token[]): string {
+  const mine = tokens.filter((t) => t.client);
+  if (mine.length === 0) return '';
+  const named = mine.slice(0, NAMED_STUDENTS).map((t) => `${t.client} ${PLACES[t.phase]}`);
+  return ` Students: ${named.join(', ')}${mine.length > NAMED_STUDENTS ? ` and ${mine.length - NAMED_STUDENTS} more` : ''}.`;
+}
 
 /** The hero: one thread, a queue at the door, database calls as tokens that leave and come back. */
 export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: Snapshot | undefined; mode: Mode; total: number; reducedMotion: boolean }) {
@@ -27,7 +45,7 @@ export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: S
   }, [layout, geometry, showLabels, scale]);
   const holder = layout?.holder;
   const summary = snapshot
-    ? `${snapshot.queued.length} waiting at the door, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.`
+    ? `${snapshot.queued.length} waiting at the door, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.${studentsSummary(layout?.tokens ?? [])}`
     : 'No run loaded.';
   return (
     <div className="loop-view" ref={ref} data-testid="view-loop" data-mode={mode} data-tokens={layout?.tokens.length ?? 0}>

@@ -2,7 +2,10 @@
  * Draws the loop view's request tokens on a canvas: shape by phase (so colour is not
  * the only signal), numbers when there are few. A canvas keeps 1,000+ moving tokens
  * at frame rate where as many SVG nodes would not (issue 4, performance).
+ * A student's request (classroom mode) takes the student's colour and the start of their
+ * nickname as its label, so the projector shows whose request is where.
  */
+import { studentColor } from '../../classroom/colors';
 import type { Token } from '../layout/loopLayout';
 
 export const TOKEN_COLORS: Record<Token['phase'], string> = {
@@ -13,6 +16,21 @@ export const TOKEN_COLORS: Record<Token['phase'], string> = {
   responding: '#1b6e35',
 };
 const HOLDING = '#b00020';
+
+/** Characters of a nickname that fit in a token. */
+const CLIENT_LABEL_CHARS = 3;
+
+/** The text inside a token: the start of the student's nickname, or the request's number. */
+export function tokenLabel(token: Pick<Token, 'rid' | 'client'>): string {
+  if (token.client) return Array.from(token.client.trim()).slice(0, CLIENT_LABEL_CHARS).join('');
+  return /(\d+)$/.exec(token.rid)?.[1] ?? '';
+}
+
+/** The fill (or ring) colour: holding the loop wins, then the student, then the phase. */
+export function tokenColor(token: Pick<Token, 'phase' | 'holdsLoop' | 'client'>): string {
+  if (token.holdsLoop) return HOLDING;
+  return token.client ? studentColor(token.client) : TOKEN_COLORS[token.phase];
+}
 
 function polygon(ctx: CanvasRenderingContext2D, points: Array<[number, number]>) {
   points.forEach(([px, py], i) => (i === 0 ? ctx.moveTo(px, py) : ctx.lineTo(px, py)));
@@ -32,9 +50,9 @@ export function drawTokens(ctx: CanvasRenderingContext2D, tokens: readonly Token
   ctx.clearRect(0, 0, ctx.canvas.width / scale, ctx.canvas.height / scale);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  ctx.font = `800 ${Math.round(size * 1.05)}px system-ui, sans-serif`;
+  const font = (label: string) => `800 ${Math.round(size * (label.length > 2 ? 0.8 : 1.05))}px system-ui, sans-serif`;
   for (const token of tokens) {
-    const color = token.holdsLoop ? HOLDING : TOKEN_COLORS[token.phase];
+    const color = tokenColor(token);
     outline(ctx, token, size);
     if (token.shape === 'ring') {
       ctx.fillStyle = '#fff';
@@ -51,9 +69,12 @@ export function drawTokens(ctx: CanvasRenderingContext2D, tokens: readonly Token
         ctx.stroke();
       }
     }
-    if (labels) {
+    // Students' tokens are always labelled: the label says whose it is, the colour only repeats it.
+    if (labels || token.client) {
+      const label = tokenLabel(token);
+      ctx.font = font(label);
       ctx.fillStyle = token.shape === 'ring' ? '#111' : '#fff';
-      ctx.fillText(/(\d+)$/.exec(token.rid)?.[1] ?? '', token.x, token.y + 1);
+      ctx.fillText(label, token.x, token.y + 1);
     }
   }
 }

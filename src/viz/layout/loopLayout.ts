@@ -59,6 +59,8 @@ export interface Token {
   x: number;
   y: number;
   holdsLoop: boolean;
+  /** The student who sent it (classroom mode's x-lab-client tag), if any. */
+  client?: string;
 }
 
 export interface LoopLayout {
@@ -113,5 +115,7 @@ export function layoutTokens(snap: Snapshot, g: LoopGeometry, reducedMotion = fa
 }
 
 function token(req: RequestAt, x: number, y: number): Token {
-  return { rid: req.life.rid, phase: req.phase, shape: PHASE_SHAPES[req.phase], x, y, holdsLoop: req.holdsLoop };
+  const drawn: Token = { rid: req.life.rid, phase: req.phase, shape: PHASE_SHAPES[req.phase], x, y, holdsLoop: req.holdsLoop };
+  if (req.life.client) drawn.client = req.life.client;
+  return drawn;
 }
