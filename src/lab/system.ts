@@ -5,6 +5,7 @@
  */
 import { createActor } from 'xstate';
 import type { LiveMessage } from '../../common/api';
+import { isRequestEvent } from '../../common/traceBasics';
 import type { TraceEvent } from '../../common/trace';
 import { api, liveUrl } from '../api/client';
 import { configMachine } from '../machines/configMachine';
@@ -69,13 +70,14 @@ export function createLabSystem(options: LabSystemOptions) {
 
   /**
    * Live batches. Requests sent by hand (runId null) take the screen when the page is
-   * live and no run is in progress, so "Send one request" shows at once.
+   * live and no run is in progress, so "Send one request" shows at once. Samples alone
+   * (the subject reports them between runs too) never take the screen.
    */
   const ingest = (runId: string | null, events: TraceEvent[]) => {
     const trace = store.ingest(runId, events);
     const playing = playback.getSnapshot();
     const idleLive = playing.matches('live') && !run.getSnapshot().matches('running') && !run.getSnapshot().matches('starting');
-    if (trace.runId !== playing.context.runId && (!playing.context.runId || (idleLive && runId === null))) {
+    if (trace.runId !== playing.context.runId && (!playing.context.runId || (idleLive && runId === null && events.some(isRequestEvent)))) {
       playback.send({ type: 'playback.load', runId: trace.runId, live: true });
     }
   };
