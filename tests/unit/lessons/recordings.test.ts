@@ -12,10 +12,10 @@ import { createActor, fromPromise, waitFor } from 'xstate';
 import type { LabConfig } from '../../../common/config';
 import type { Experiment, Lesson } from '../../../common/lesson';
 import { parseTraceEvent, type TraceEvent, type TraceEventOf } from '../../../common/trace';
-import { lessonMachine } from '../../../src/lessons/lessonMachine';
+import { lessonMachine, type RecordingRef } from '../../../src/lessons/lessonMachine';
 import { presetConfig } from '../../../src/lessons/model';
 import { parseLesson } from '../../../src/lessons/parse';
-import { recordingKey, type RecordingIndex, type RecordingRef } from '../../../src/lessons/recordings';
+import { recordingKey, type RecordingIndex } from '../../../src/lessons/recordings';
 import { connectionMachine } from '../../../src/machines/connectionMachine';
 import { fakeSocketFactory } from '../ui/fakes';
 
