@@ -8,14 +8,17 @@ import { CONFIG_BOUNDS, MODES, ROUTES, RUN_BOUNDS } from './knobs';
 // The plain values live in knobs.ts so the page can use them without bundling zod.
 export * from './knobs';
 
-const bounded = (name: keyof typeof CONFIG_BOUNDS) => {
-  const { min, max } = CONFIG_BOUNDS[name];
+/** A whole number within [min, max], with a message that names the field and its bounds. */
+function wholeNumber(name: string, { min, max }: { min: number; max: number }) {
   return z
     .number({ error: `${name} must be a number from ${min} to ${max}` })
     .int({ error: `${name} must be a whole number from ${min} to ${max}` })
     .min(min, { error: `${name} must be between ${min} and ${max}` })
     .max(max, { error: `${name} must be between ${min} and ${max}` });
-};
+}
+
+const bounded = (name: keyof typeof CONFIG_BOUNDS) => wholeNumber(name, CONFIG_BOUNDS[name]);
+const runNumber = (name: keyof typeof RUN_BOUNDS) => wholeNumber(name, RUN_BOUNDS[name]);
 
 export const labConfigSchema = z
   .object({
@@ -44,15 +47,6 @@ export type LabConfig = z.infer<typeof labConfigSchema>;
 export const labConfigPatchSchema = labConfigSchema.partial().strict();
 export type LabConfigPatch = z.infer<typeof labConfigPatchSchema>;
 
-
-const runNumber = (name: keyof typeof RUN_BOUNDS) => {
-  const { min, max } = RUN_BOUNDS[name];
-  return z
-    .number({ error: `${name} must be a number from ${min} to ${max}` })
-    .int({ error: `${name} must be a whole number from ${min} to ${max}` })
-    .min(min, { error: `${name} must be between ${min} and ${max}` })
-    .max(max, { error: `${name} must be between ${min} and ${max}` });
-};
 
 const route = z.enum(ROUTES, { error: `route must be one of: ${ROUTES.join(', ')}` });
 
