@@ -41,7 +41,10 @@ export function useStage() {
   const follow = useMemo(() => {
     if (!trace) return undefined;
     if (selectedRid) return trace.lifecycle(selectedRid);
-    return snapshot?.onThread[0]?.life ?? latestMover(live ? trace.openLifecycles() : trace.lifecycles, t);
+    if (snapshot?.onThread[0]) return snapshot.onThread[0].life;
+    // Live, only open requests can still move; once all are done (t no longer moves), the
+    // last one to move stays followed, so the code keeps showing where the run ended.
+    return (live ? latestMover(trace.openLifecycles(), t) : undefined) ?? latestMover(trace.lifecycles, t);
   }, [trace, selectedRid, snapshot, t, live]);
   const step = follow ? stepAt(follow, t) : undefined;
   const route = follow?.route || String(trace?.started?.plan.route ?? 'getUser');
