@@ -7,11 +7,15 @@ export interface ClientSettings {
   poolSize: number;
   /** The proxy latency when the subject started; server selection waits long enough for a handshake. */
   dbLatencyMs: number;
-  /** Command monitoring costs a little; it is only on when tracing is. */
+  /**
+   * Report when each operation's command goes out (db.sent): on when tracing is. Read from
+   * the pool's events (data/monitor.ts); the driver's command monitoring stays off, it costs
+   * far more.
+   */
   monitorCommands: boolean;
 }
 
-export function clientOptions({ poolSize, dbLatencyMs, monitorCommands }: ClientSettings): MongoClientOptions {
+export function clientOptions({ poolSize, dbLatencyMs }: ClientSettings): MongoClientOptions {
   return {
     maxPoolSize: poolSize,
     // The driver opens at most 2 connections at a time by default; raised so that the pool
@@ -26,7 +30,6 @@ export function clientOptions({ poolSize, dbLatencyMs, monitorCommands }: Client
     // One handler call = one round trip in the trace; a silent retry would hide a failure.
     retryReads: false,
     retryWrites: false,
-    monitorCommands,
     appName: 'event-loop-lab-subject',
   };
 }

@@ -4,6 +4,7 @@
  * table means the two modes cannot drift apart in what they ask MongoDB.
  */
 import type { Db, Document } from 'mongodb';
+import { trackOperation } from './monitor';
 
 /** The seeded collection (server/db/seed.ts writes it). */
 export const USERS_COLLECTION = 'users';
@@ -23,10 +24,17 @@ export function assertPlainFilter(filter: unknown): asserts filter is Record<str
 }
 
 /**
- * Runs one operation. `comment` carries the request id: MongoDB echoes it in the driver's
- * commandStarted event, which is how `db.sent` is matched back to its request.
+ * Runs one operation. `comment` carries the request id: it travels with the command (mongod
+ * logs and profiles show it) and ties the operation's pool checkout to its request, which is
+ * how `db.sent` is matched back (data/monitor.ts).
  */
-export async function runOperation(db: Db, op: OperationName, args: unknown[], comment: string): Promise<unknown> {
+export function runOperation(db: Db, op: OperationName, args: unknown[], comment: string): Promise<unknown> {
+  // ping [n] asks the pool for n connections at once; everything else for one.
+  const checkouts = op === 'ping' && typeof args[0] === 'number' ? args[0] : 1;
+  return trackOperation(db.client, comment, checkouts, () => callDriver(db, op, args, comment));
+}
+
+async function callDriver(db: Db, op: OperationName, args: unknown[], comment: string): Promise<unknown> {
   const users = db.collection(USERS_COLLECTION);
   switch (op) {
     case 'findOne': {
@@ -41,6 +49,7 @@ export async function runOperation(db: Db, op: OperationName, args: unknown[], c
     case 'find': {
       const [filter, options] = args as [unknown, { limit: number }];
       assertPlainFilter(filter);
+      // batchSize = limit: the whole answer in the first reply, one round trip.
       return users.find(filter, { comment, limit: options.limit, batchSize: options.limit }).toArray();
     }
     case 'aggregate':

@@ -63,6 +63,14 @@ describe('limits that non-blocking does not remove', () => {
     expect(result.elapsedMs).toBeLessThan(1000);
     const rids = result.replies.map((reply) => reply.rid);
     expect(ofBatch(lab.events, rids, 'pool.wait').length).toBeGreaterThanOrEqual(6);
+    // Each request's db.sent is when its own round trip began: one round trip (100 ms)
+    // before its reply, however long it waited for a connection first.
+    for (const rid of rids) {
+      const [sent] = ofBatch(lab.events, [rid], 'db.sent');
+      const [reply] = ofBatch(lab.events, [rid], 'db.reply');
+      expect(reply!.t - sent!.t).toBeGreaterThanOrEqual(90);
+      expect(reply!.t - sent!.t).toBeLessThan(190);
+    }
   });
 
   it('serialises CPU work of 50 ms per request even in non-blocking mode', async () => {
