@@ -13,7 +13,8 @@
  * HTTP, parsing and tracing costs are left out: the lab runs a little slower than this
  * (on the shared two-core development machine, 10-30 % slower in blocking mode).
  */
-import { DEFAULT_CONFIG, type LabConfig, type LabConfigPatch } from '../../common/config';
+import type { LabConfig, LabConfigPatch } from '../../common/config';
+import { DEFAULT_CONFIG } from '../../common/knobs';
 import type { ExpectMetric } from '../../common/lesson';
 
 export interface ClosedRun {

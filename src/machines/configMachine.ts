@@ -4,7 +4,8 @@
  * is queued and sent when the first settles, so the last click wins.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import { DEFAULT_CONFIG, type LabConfig, type LabConfigPatch } from '../../common/config';
+import type { LabConfig, LabConfigPatch } from '../../common/config';
+import { DEFAULT_CONFIG } from '../../common/knobs';
 import { api } from '../api/client';
 
 export type ConfigEvent =

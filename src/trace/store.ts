@@ -4,7 +4,8 @@
  * purpose (a frame-rate data structure, not UI state); `version` tells readers when
  * to recompute, and `subscribe` plugs into React's useSyncExternalStore.
  */
-import { isRequestEvent, type RequestEvent, type TraceEvent, type TraceEventOf } from '../../common/trace';
+import type { RequestEvent, TraceEvent, TraceEventOf } from '../../common/trace';
+import { isRequestEvent } from '../../common/traceBasics';
 import { foldRequest, type RequestLifecycle } from './lifecycle';
 
 /** Requests sent by hand through /subject/* arrive with runId null; they live here. */

@@ -4,7 +4,8 @@
  * page always shows the real trace from the lab's API.
  */
 import type { LabConfig } from '../../common/config';
-import { TRACE_VERSION, type TraceEvent } from '../../common/trace';
+import type { TraceEvent } from '../../common/trace';
+import { TRACE_VERSION } from '../../common/traceBasics';
 
 export interface SyntheticPlan {
   requests: number;

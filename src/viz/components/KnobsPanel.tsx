@@ -1,6 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useState } from 'react';
-import { CONFIG_BOUNDS, type LabConfig, type LabConfigPatch } from '../../../common/config';
+import type { LabConfig, LabConfigPatch } from '../../../common/config';
+import { CONFIG_BOUNDS } from '../../../common/knobs';
 import { useLab } from '../../lab/LabContext';
 
 type Knob = 'dbLatencyMs' | 'poolSize' | 'cpuMs' | 'workers' | 'executorThreads';

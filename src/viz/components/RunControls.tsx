@@ -1,6 +1,6 @@
 import { useSelector } from '@xstate/react';
 import { useState } from 'react';
-import { ROUTES, RUN_BOUNDS, type RouteName } from '../../../common/config';
+import { ROUTES, RUN_BOUNDS, type RouteName } from '../../../common/knobs';
 import { api } from '../../api/client';
 import { useLab } from '../../lab/LabContext';
 
