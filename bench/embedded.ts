@@ -17,14 +17,8 @@ import { pathToFileURL } from 'node:url';
 import { BSON, MongoClient, UUID } from 'mongodb';
 import { exitWithParent, spawnNode, stopChild } from '../server/process/children';
 import { startEmbeddedServer } from '../server/db/embedded';
+import { type BenchRow, printTable } from './table';
 
-export interface EmbeddedBenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  goal?: string;
-  ok?: boolean;
-}
 
 const USERS = 10_000;
 const FIRST = ['Ada', 'Alan', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus'];
@@ -212,7 +206,7 @@ export interface EmbeddedBenchOptions {
   serverNodeFlags?: string[];
 }
 
-export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise<EmbeddedBenchRow[]> {
+export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise<BenchRow[]> {
   const server = await startEmbeddedServer({ nodeFlags: options.serverNodeFlags });
   const single = new MongoClient(server.uri, { maxPoolSize: 1 });
   try {
@@ -252,7 +246,7 @@ export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise
     }
 
     const rtt = median(rtts);
-    const loadRows = (kind: string, load: typeof wire): EmbeddedBenchRow[] => [
+    const loadRows = (kind: string, load: typeof wire): BenchRow[] => [
       {
         name: `findOne by indexed username, ${LOAD_CONNECTIONS} connections, ${kind} (best of ${LOAD_ROUNDS})`,
         value: load.perSecond,
@@ -286,9 +280,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   const profileDir = process.argv.includes('--profile-server') ? path.join(tmpdir(), 'embedded-profiles') : undefined;
   const rows = await benchEmbedded({ serverNodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined });
-  const cells = rows.map((r) => [r.name, `${r.value < 10 ? r.value.toFixed(3) : Math.round(r.value)} ${r.unit}`, r.goal ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
-  const header = ['measure', 'value', 'goal', 'met'];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  for (const line of [header, widths.map((w) => '-'.repeat(w)), ...cells]) console.log(line.map((c, i) => c.padEnd(widths[i]!)).join(' | '));
+  printTable('embedded', rows);
   if (profileDir) console.log(`server CPU profile written to ${profileDir}/`);
 }

@@ -26,14 +26,8 @@ import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
 import { buildApp, type LabServer } from '../server/lab/app';
 import { spawnNode } from '../server/process/children';
 import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { type BenchRow, printTable } from './table';
 
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  goal?: string;
-  ok?: boolean;
-}
 
 const CONCURRENCY = 50;
 const LATENCY_MS = 20;
@@ -175,10 +169,6 @@ export async function benchEngine(): Promise<BenchRow[]> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // Not bench/index.ts's printTable: importing that module runs every suite.
-  for (const row of await benchEngine()) {
-    const met = row.ok === undefined ? '' : row.ok ? '  met' : '  NOT MET';
-    console.log(`${row.name.padEnd(62)} ${row.value.toFixed(2).padStart(10)} ${row.unit.padEnd(6)} ${row.goal ?? ''}${met}`);
-  }
+  printTable('engine', await benchEngine());
   process.exit(0);
 }

@@ -26,14 +26,8 @@ import { startDatabase } from '../server/db/resolve';
 import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
 import { spawnNode } from '../server/process/children';
 import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { type BenchRow, printTable } from './table';
 
-export interface TracingBenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  goal?: string;
-  ok?: boolean;
-}
 
 const CONNECTIONS = 50;
 const SECONDS = 3;
@@ -89,7 +83,7 @@ interface Side {
   paced: Measured;
 }
 
-export async function benchTracing(): Promise<TracingBenchRow[]> {
+export async function benchTracing(): Promise<BenchRow[]> {
   const database = await startDatabase({ offline: true, log: () => {} });
   let events = 0;
   const supervisor = createSubjectSupervisor({
@@ -175,9 +169,6 @@ export async function benchTracing(): Promise<TracingBenchRow[]> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const row of await benchTracing()) {
-    const met = row.ok === undefined ? '' : row.ok ? '  met' : '  NOT MET';
-    console.log(`${row.name.padEnd(64)} ${row.value.toFixed(2).padStart(10)} ${row.unit.padEnd(6)} ${row.goal ?? ''}${met}`);
-  }
+  printTable('tracing', await benchTracing());
   process.exit(0);
 }

@@ -13,7 +13,7 @@ import { chromium } from '@playwright/test';
 import { DEFAULT_CONFIG } from '../common/config';
 import type { TraceEvent } from '../common/trace';
 import { synthesizeRun } from '../src/trace/synthetic';
-import type { BenchRow } from './index';
+import { type BenchRow, printTable } from './table';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, serveStatic } from './uiServer';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -126,5 +126,5 @@ export async function benchUi(): Promise<BenchRow[]> {
 
 // `tsx bench/ui.ts` runs it alone.
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  benchUi().then((rows) => console.table(rows), (error) => (console.error(error), process.exit(1)));
+  benchUi().then((rows) => printTable('ui', rows), (error) => (console.error(error), process.exit(1)));
 }

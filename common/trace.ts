@@ -75,7 +75,7 @@ export const traceEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('db.call'), ...inSubject, op: z.string(), collection: z.string() }),
   /** No pool connection was free: the call waits for one (ends at db.sent). */
   z.object({ type: z.literal('pool.wait'), ...inSubject }),
-  /** The command went out on a connection (driver's commandStarted). */
+  /** The pool handed the call its connection; the command is written now (from the pool's checkout event). */
   z.object({ type: z.literal('db.sent'), ...inSubject }),
   /** The reply came back to the handler. */
   z.object({ type: z.literal('db.reply'), ...inSubject, ok: z.boolean(), error: z.string().optional() }),
