@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { BSON } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTarget, type Target } from './target';
+import { openTarget, type Target, REAL_MONGODB } from './target';
 
 const OP_MSG = 2013;
 const MORE_TO_COME = 1 << 1;
@@ -56,7 +56,7 @@ function exchange(bytes: Buffer, count: number): Promise<Array<{ responseTo: num
   });
 }
 
-describe.runIf(!process.env.MONGODB_URI)('pipelined requests', () => {
+describe.runIf(!REAL_MONGODB)('pipelined requests', () => {
   it('answers each request of one write in order and leaves moreToCome ones unanswered', async () => {
     const db = target.db.databaseName;
     const bytes = Buffer.concat([

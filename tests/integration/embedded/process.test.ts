@@ -8,6 +8,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { liveChildren, spawnNode, stopChild } from '../../../server/process/children';
 import { EMBEDDED_VERSION, startEmbeddedServer } from '../../../server/db/embedded';
+import { REAL_MONGODB } from './target';
 
 const CLI = fileURLToPath(new URL('../../../server/db/embedded/cli.ts', import.meta.url));
 const dirs: string[] = [];
@@ -27,7 +28,7 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
-describe.runIf(!process.env.MONGODB_URI)('the embedded server process', () => {
+describe.runIf(!REAL_MONGODB)('the embedded server process', () => {
   it('prints exactly "ready on mongodb://127.0.0.1:PORT" once it accepts connections', async () => {
     const child = spawnNode(CLI, ['--port', '0']);
     try {

@@ -1,14 +1,19 @@
 /**
- * The database the conformance suite runs against: the embedded server by default, or the
- * real MongoDB named by MONGODB_URI, so the same assertions pin both (issue 2, "Tests").
+ * The database the conformance suite runs against: the embedded server by default, the
+ * real MongoDB named by MONGODB_URI, or a real mongod started from MONGOMS_SYSTEM_BINARY
+ * (through mongodb-memory-server), so the same assertions pin all of them (issue 2, "Tests").
  */
 import { randomBytes } from 'node:crypto';
 import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';
 import { startEmbeddedServer } from '../../../server/db/embedded';
+import { startMemoryServer } from '../../../server/db/memoryServer';
+
+/** True when the suite runs against a real MongoDB: tests that poke at the embedded server's own frames skip then. */
+export const REAL_MONGODB = Boolean(process.env.MONGODB_URI || process.env.MONGOMS_SYSTEM_BINARY);
 
 export interface Target {
   uri: string;
-  /** True when testing a real MongoDB given by MONGODB_URI. */
+  /** True when testing a real MongoDB (MONGODB_URI or MONGOMS_SYSTEM_BINARY). */
   external: boolean;
   client: MongoClient;
   /** A database unique to this run, dropped by stop(). */
@@ -22,7 +27,12 @@ export interface Target {
 export async function openTarget(): Promise<Target> {
   const logs: string[] = [];
   const external = process.env.MONGODB_URI;
-  const server = external ? undefined : await startEmbeddedServer({ log: (line) => logs.push(line) });
+  const binary = process.env.MONGOMS_SYSTEM_BINARY;
+  const server = external
+    ? undefined
+    : binary
+      ? await startMemoryServer(binary)
+      : await startEmbeddedServer({ log: (line) => logs.push(line) });
   const uri = external ?? server!.uri;
   const clients: MongoClient[] = [];
   const connect = async (options: MongoClientOptions = {}) => {
@@ -34,7 +44,7 @@ export async function openTarget(): Promise<Target> {
   const db = client.db(`eloop_conformance_${randomBytes(4).toString('hex')}`);
   return {
     uri,
-    external: Boolean(external),
+    external: REAL_MONGODB,
     client,
     db,
     logs,
