@@ -91,7 +91,8 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      log(`\n${signal}: stopping the lab ...`);
+      // npm and the terminal may both deliver the same Ctrl-C: say it once.
+      if (!stopping) log(`\n${signal}: stopping the lab ...`);
       void stop(0);
     });
   }
