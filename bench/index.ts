@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   engine: async () => (await import('./engine')).benchEngine(),
   tracing: async () => (await import('./tracing')).benchTracing(),
   ui: async () => (await import('./ui')).benchUi(),
+  lighthouse: async () => (await import('./lighthouse')).benchLighthouse(),
 };
 
 async function main(): Promise<void> {

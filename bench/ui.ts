@@ -5,8 +5,7 @@
  *  - frames per second while ingesting 20,000 events/s in one batch per frame (goal >= 50),
  *  - the initial JavaScript, gzipped (goal <= 150 KB).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
@@ -14,9 +13,7 @@ import { DEFAULT_CONFIG } from '../common/config';
 import type { TraceEvent } from '../common/trace';
 import { synthesizeRun } from '../src/trace/synthetic';
 import { type BenchRow, printTable } from './table';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, serveStatic } from './uiServer';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
+import { CHROMIUM_ARGS, CHROMIUM_PATH, buildDistToTemp, serveStatic } from './uiServer';
 
 /** Sum of gzip sizes of the scripts index.html loads before anything else (entry + modulepreloads). */
 export function initialJsGzipBytes(distDir: string): number {
@@ -31,10 +28,8 @@ function p95(values: number[]): number {
 }
 
 export async function benchUi(): Promise<BenchRow[]> {
-  const { build } = await import('vite');
-  // A private output folder: the lab server may be rebuilding dist/ at the same time.
-  const dist = mkdtempSync(path.join(os.tmpdir(), 'lab-ui-bench-'));
-  await build({ root: ROOT, logLevel: 'warn', configFile: path.join(ROOT, 'vite.config.ts'), build: { outDir: dist, emptyOutDir: true } });
+  const built = await buildDistToTemp('lab-ui-bench-');
+  const dist = built.dir;
   const rows: BenchRow[] = [];
   const gzipKb = initialJsGzipBytes(dist) / 1024;
   rows.push({ name: 'initial JS (gzip)', value: gzipKb, unit: 'KB', goal: '<= 150', ok: gzipKb <= 150 });
@@ -119,7 +114,7 @@ export async function benchUi(): Promise<BenchRow[]> {
   } finally {
     await browser.close();
     await server.close();
-    rmSync(dist, { recursive: true, force: true });
+    built.remove();
   }
   return rows;
 }

@@ -2,10 +2,21 @@
  * A tiny static server for the built UI (dist/), with the single-page fallback, for the
  * UI benchmark and screenshots. /api answers 503: these measure the page, not the lab.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Builds the UI into a private temporary folder: the lab server may be rebuilding dist/ at the same time. */
+export async function buildDistToTemp(prefix: string): Promise<{ dir: string; remove: () => void }> {
+  const { build } = await import('vite');
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  await build({ root: ROOT, logLevel: 'warn', configFile: path.join(ROOT, 'vite.config.ts'), build: { outDir: dir, emptyOutDir: true } });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
