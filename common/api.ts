@@ -60,3 +60,21 @@ export type LiveMessage =
 
 /** Messages on the WebSocket /api/live, browser to server. */
 export type LiveClientMessage = { type: 'ping' } | { type: 'resume' };
+
+/** One answered request of a classroom student, as the student's phone shows it. */
+export interface StudentResult {
+  status: number;
+  latencyMs: number;
+}
+
+/** What a student (or the presenter's board) may see of a student: no key, no rate bucket. */
+export interface StudentView {
+  id: string;
+  nickname: string;
+  sent: number;
+  answered: number;
+  limited: number;
+  inFlight: number;
+  maxLatencyMs: number;
+  recent: StudentResult[];
+}

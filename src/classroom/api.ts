@@ -3,20 +3,11 @@
  * presenter's panels. A student's request goes through /subject/* like anyone's; the lab
  * tags it with their nickname from their cookie.
  */
+import type { StudentView } from '../../common/api';
 import { ApiError, errorMessage } from '../api/client';
 
 export type Role = 'presenter' | 'student' | 'guest';
 
-export interface StudentView {
-  id: string;
-  nickname: string;
-  sent: number;
-  answered: number;
-  limited: number;
-  inFlight: number;
-  maxLatencyMs: number;
-  recent: Array<{ status: number; latencyMs: number }>;
-}
 
 export interface ClassroomInfo {
   role: Role;

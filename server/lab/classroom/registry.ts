@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { nicknameKey } from './nickname';
 import { TokenBucket } from './tokenBucket';
+import type { StudentResult, StudentView } from '../../../common/api';
 
 export interface ClassroomLimits {
   maxStudents: number;
@@ -28,11 +29,6 @@ export const DEFAULT_LIMITS: ClassroomLimits = {
 /** How many recent latencies each student keeps (for their own page and the board). */
 export const RECENT_RESULTS = 20;
 
-export interface StudentResult {
-  status: number;
-  latencyMs: number;
-}
-
 export interface Student {
   id: string;
   key: string;
@@ -44,18 +40,6 @@ export interface Student {
   sent: number;
   answered: number;
   limited: number;
-  maxLatencyMs: number;
-  recent: StudentResult[];
-}
-
-/** What a student (or the presenter's board) may see of a student: no key, no bucket. */
-export interface StudentView {
-  id: string;
-  nickname: string;
-  sent: number;
-  answered: number;
-  limited: number;
-  inFlight: number;
   maxLatencyMs: number;
   recent: StudentResult[];
 }
