@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useLab } from '../lab/LabContext';
 import type { RunPlanDraft } from '../viz/components/RunControls';
 import { presenterAction, type PresenterAction } from './presenterKeys';
+import { sharedActions } from '../lab/actions';
 
 interface ViewHandlers {
   plan: RunPlanDraft;
@@ -19,14 +20,8 @@ export function usePresenterKeys(handlers: ViewHandlers) {
   useEffect(() => {
     const run = (action: PresenterAction) => {
       const h = latest.current;
-      const mode = lab.config.getSnapshot().context.config.mode;
       const table: Record<PresenterAction, () => void> = {
-        'mode.toggle': () => lab.config.send({ type: 'config.change', patch: { mode: mode === 'blocking' ? 'nonblocking' : 'blocking' } }),
-        'run.fire': () => lab.run.send({ type: 'run.fire', plan: h.plan }),
-        'playback.toggle': () => lab.playback.send({ type: 'playback.toggle' }),
-        'playback.back': () => lab.playback.send({ type: 'playback.step', direction: -1 }),
-        'playback.forward': () => lab.playback.send({ type: 'playback.step', direction: 1 }),
-        'playback.live': () => lab.playback.send({ type: 'playback.live' }),
+        ...sharedActions(lab, h.plan),
         'view.controls': () => h.toggle('controls'),
         'view.lessons': () => h.toggle('lessons'),
         'view.qr': () => h.toggle('qr'),

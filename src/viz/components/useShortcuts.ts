@@ -4,6 +4,7 @@ import { useLab } from '../../lab/LabContext';
 import { isTyping, shortcutFor, type ShortcutAction } from '../shortcuts';
 import type { RunPlanDraft } from './RunControls';
 import type { ViewName } from './ViewTabs';
+import { sharedActions } from '../../lab/actions';
 
 interface Handlers {
   plan: RunPlanDraft;
@@ -25,17 +26,11 @@ export function useShortcuts(handlers: Handlers) {
     const run = (action: ShortcutAction) => {
       const h = latest.current;
       const speed = lab.playback.getSnapshot().context.speed;
-      const mode = lab.config.getSnapshot().context.config.mode;
       const table: Record<ShortcutAction, () => void> = {
+        ...sharedActions(lab, h.plan),
         'mode.blocking': () => lab.config.send({ type: 'config.change', patch: { mode: 'blocking' } }),
         'mode.nonblocking': () => lab.config.send({ type: 'config.change', patch: { mode: 'nonblocking' } }),
-        'mode.toggle': () => lab.config.send({ type: 'config.change', patch: { mode: mode === 'blocking' ? 'nonblocking' : 'blocking' } }),
-        'run.fire': () => lab.run.send({ type: 'run.fire', plan: h.plan }),
         'run.one': () => void api.sendOne().catch(() => undefined),
-        'playback.toggle': () => lab.playback.send({ type: 'playback.toggle' }),
-        'playback.back': () => lab.playback.send({ type: 'playback.step', direction: -1 }),
-        'playback.forward': () => lab.playback.send({ type: 'playback.step', direction: 1 }),
-        'playback.live': () => lab.playback.send({ type: 'playback.live' }),
         'playback.slower': () => lab.playback.send({ type: 'playback.speed', speed: speed / 2 }),
         'playback.faster': () => lab.playback.send({ type: 'playback.speed', speed: speed * 2 }),
         'view.timeline': () => h.setView('timeline'),
