@@ -14,12 +14,20 @@
  * after which the call fails with a timeout (503). The abandoned call may still answer
  * later; every request carries a sequence number and stale replies are dropped, so a late
  * answer can never be taken for the next call's.
+ *
+ * A circuit breaker keeps a dead database from costing every queued request a full
+ * timeout in turn: after a call finds the database unreachable (or times out), calls for
+ * the next BREAKER_COOLDOWN_MS fail at once with 503; then one call tries again with the
+ * full timeout. A slow but working database never trips it.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { DbError } from '../data/errors';
 import type { OperationName } from '../data/operations';
 import { type DbResponse, type DbThreadData, encodeArgs } from './protocol';
 import { type DbThread, startDbThread } from './startThread';
+
+/** How long calls fail fast after the database was found unreachable. */
+export const BREAKER_COOLDOWN_MS = 1000;
 
 export interface SyncFacade {
   /** Blocks the calling thread until the reply arrives or the timeout passes. */
@@ -35,6 +43,7 @@ export async function createSyncFacade(
   const signal = new Int32Array(signalBuffer);
   const thread: DbThread = await startDbThread({ ...data, signal: signalBuffer });
   let seq = 0;
+  let openUntil = 0;
   let alive = true;
   thread.worker.once('exit', () => {
     alive = false;
@@ -49,23 +58,38 @@ export async function createSyncFacade(
     return undefined;
   };
 
+  /** Posts one call and sleeps until its reply arrives or the deadline passes. */
+  const waitFor = (op: OperationName, args: unknown[], comment: string): DbResponse => {
+    const mine = ++seq;
+    let seen = Atomics.load(signal, 0);
+    thread.port.postMessage({ seq: mine, op, args: encodeArgs(args), comment });
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const response = take(mine);
+      if (response) return response;
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) {
+        throw new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs} ms` });
+      }
+      // Sleeps only while the signal still holds the value we last saw.
+      Atomics.wait(signal, 0, seen, remaining);
+      seen = Atomics.load(signal, 0);
+    }
+  };
+
   return {
     call(op, args, comment) {
       if (!alive) throw new DbError({ kind: 'unavailable', message: 'the database thread has stopped' });
-      const mine = ++seq;
-      let seen = Atomics.load(signal, 0);
-      thread.port.postMessage({ seq: mine, op, args: encodeArgs(args), comment });
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const response = take(mine);
-        if (response) return response;
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) {
-          throw new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs} ms` });
-        }
-        // Sleeps only while the signal still holds the value we last saw.
-        Atomics.wait(signal, 0, seen, remaining);
-        seen = Atomics.load(signal, 0);
+      if (performance.now() < openUntil) {
+        throw new DbError({ kind: 'unavailable', message: 'the database was unreachable a moment ago; trying again shortly' });
+      }
+      try {
+        const response = waitFor(op, args, comment);
+        if (!response.ok && response.error.kind === 'unavailable') openUntil = performance.now() + BREAKER_COOLDOWN_MS;
+        return response;
+      } catch (error) {
+        openUntil = performance.now() + BREAKER_COOLDOWN_MS;
+        throw error;
       }
     },
     async close() {
