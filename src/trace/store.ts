@@ -146,6 +146,13 @@ export function parseTraceLines(text: string): TraceEvent[] {
     .map((line) => JSON.parse(line) as TraceEvent);
 }
 
+/**
+ * A trace file as the lab stores and imports it: run.started first, run.finished last, the
+ * rest in time order. The page keeps events in time order, and a subject's sample can be
+ * stamped a moment before the lab stamped run.started, so time order alone is not enough.
+ */
 export function toTraceLines(events: readonly TraceEvent[]): string {
-  return events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+  const rank = (e: TraceEvent) => (e.type === 'run.started' ? 0 : e.type === 'run.finished' ? 2 : 1);
+  const ordered = [...events].sort((a, b) => rank(a) - rank(b)); // stable: time order stays within a rank
+  return ordered.map((e) => JSON.stringify(e)).join('\n') + '\n';
 }
