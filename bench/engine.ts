@@ -17,16 +17,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { MongoClient } from 'mongodb';
 import type { RunSummary } from '../common/api';
 import { DEFAULT_CONFIG, type LabConfig, type RunRequest } from '../common/config';
 import { startDatabase } from '../server/db/resolve';
 import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
 import { buildApp, type LabServer } from '../server/lab/app';
-import { spawnNode } from '../server/process/children';
 import { createSubjectSupervisor } from '../server/subject/supervisor';
 import { type BenchRow, printTable } from './table';
+import { autocannon } from './autocannon';
 
 
 const CONCURRENCY = 50;
@@ -60,26 +59,6 @@ async function roundTrip(server: LabServer, mode: LabConfig['mode'], dbLatencyMs
   await configure(server, { mode, dbLatencyMs, poolSize: DEFAULT_CONFIG.poolSize, cpuMs: 0, tracing: true });
   await run(server, { requests: 20, concurrency: 1 });
   return (await run(server, { requests: dbLatencyMs ? 100 : 300, concurrency: 1 })).latencyMs.p50;
-}
-
-const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-
-/** autocannon in its own process (so it never shares a loop with the lab), JSON result. */
-function autocannon(url: string, connections: number, seconds: number): Promise<{ requestsPerSec: number; non2xx: number }> {
-  const child = spawnNode(autocannonCli, ['--json', '-c', String(connections), '-d', String(seconds), url]);
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr!.resume();
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      try {
-        const result = JSON.parse(out) as { requests: { average: number }; non2xx: number };
-        resolve({ requestsPerSec: result.requests.average, non2xx: result.non2xx });
-      } catch {
-        reject(new Error(`autocannon exited ${code} without a JSON result`));
-      }
-    });
-  });
 }
 
 function ratioRow(name: string, ratio: number, goal: string, ok: boolean): BenchRow {
@@ -152,7 +131,7 @@ export async function benchEngine(): Promise<BenchRow[]> {
     const url = `${server.lab.subjectUrl()}/users/alice`;
     const loadPairs: Array<{ ours: number; theirs: number }> = [];
     for (let i = 0; i < REPEATS; i++) {
-      const theirs = (await autocannon(url, CONCURRENCY, 3)).requestsPerSec;
+      const theirs = (await autocannon(url, { connections: CONCURRENCY, seconds: 3 })).requestsPerSec;
       const ours = (await run(server, { requests: Math.round(theirs * 3), concurrency: CONCURRENCY })).throughputPerSec;
       loadPairs.push({ ours, theirs });
     }

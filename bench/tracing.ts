@@ -18,15 +18,14 @@
  * TRACING_BENCH_VERBOSE=1 to print every pair).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { DEFAULT_CONFIG, type LabConfig } from '../common/config';
 import { startDatabase } from '../server/db/resolve';
 import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
-import { spawnNode } from '../server/process/children';
 import { createSubjectSupervisor } from '../server/subject/supervisor';
 import { type BenchRow, printTable } from './table';
+import { autocannon } from './autocannon';
 
 
 const CONNECTIONS = 50;
@@ -40,27 +39,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-
-/** autocannon in its own process, so its loop is never the one receiving trace events. */
-function autocannon(url: string, seconds: number, rate?: number): Promise<{ requests: number; non2xx: number; errors: number }> {
-  const args = ['--json', '-c', String(CONNECTIONS), '-d', String(seconds), ...(rate ? ['-R', String(rate)] : []), url];
-  const child = spawnNode(autocannonCli, args);
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr!.resume();
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      try {
-        const result = JSON.parse(out) as { requests: { total: number }; non2xx: number; errors: number };
-        resolve({ requests: result.requests.total, non2xx: result.non2xx, errors: result.errors });
-      } catch {
-        reject(new Error(`autocannon exited ${code} without a JSON result`));
-      }
-    });
-  });
 }
 
 /** CPU time (user + system) a process has used so far, in µs, from /proc (Linux). */
@@ -107,7 +85,7 @@ export async function benchTracing(): Promise<BenchRow[]> {
       const receiverBefore = process.cpuUsage();
       const eventsBefore = events;
       const start = performance.now();
-      const result = await autocannon(url, SECONDS, rate);
+      const result = await autocannon(url, { connections: CONNECTIONS, seconds: SECONDS, rate });
       const seconds = (performance.now() - start) / 1000;
       // Events still on their way (the last batch) belong to this run.
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -126,7 +104,7 @@ export async function benchTracing(): Promise<BenchRow[]> {
       await supervisor.apply({ ...base, tracing });
       await supervisor.warm();
       const url = supervisor.url() + ROUTE;
-      await autocannon(url, 1); // JIT and keep-alive connections warm
+      await autocannon(url, { connections: CONNECTIONS, seconds: 1 }); // JIT and keep-alive connections warm
       return { max: await load(url), paced: await load(url, PACED_RATE) };
     };
 
