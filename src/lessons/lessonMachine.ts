@@ -10,8 +10,8 @@ import type { RunSummary } from '../../common/api';
 import type { LabConfig } from '../../common/config';
 import type { Experiment } from '../../common/lesson';
 import type { TraceEvent } from '../../common/trace';
-// The lab's own summariser (pure, no I/O): a replayed recording reports the numbers the lab reported.
-import { summarizeTrace } from '../../server/lab/summary';
+// The lab's own summariser: a replayed recording reports the numbers the lab reported.
+import { summarizeTrace } from '../../common/runSummary';
 import type { Backend } from '../machines/connectionMachine';
 import { applyConfig, fetchRun, startRun } from './labApi';
 import { presetConfig } from './model';

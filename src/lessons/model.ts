@@ -16,6 +16,7 @@
 import type { LabConfig, LabConfigPatch } from '../../common/config';
 import { DEFAULT_CONFIG } from '../../common/knobs';
 import type { ExpectMetric } from '../../common/lesson';
+import { percentile } from '../../common/percentile';
 
 export interface ClosedRun {
   requests: number;
@@ -31,12 +32,6 @@ export function presetConfig(patch: LabConfigPatch): LabConfig {
 
 /** Requests above this are predicted from the first MAX_SIMULATED (the model is linear past warm-up). */
 const MAX_SIMULATED = 20_000;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(sorted.length, rank) - 1] ?? 0;
-}
 
 /** The index of the slot (client, lane) that is free first. */
 function earliest(freeAt: number[]): number {
@@ -101,8 +96,8 @@ export function predict(config: LabConfig, run: ClosedRun): Prediction {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     durationMs,
-    latencyMaxMs: percentile(sorted, 100),
-    latencyP50Ms: percentile(sorted, 50),
+    latencyMaxMs: percentile(sorted, 1),
+    latencyP50Ms: percentile(sorted, 0.5),
     throughputPerSec: durationMs > 0 ? (run.requests / durationMs) * 1000 : 0,
     // Requests that arrive while the loop is held can be handled back to back when it frees,
     // so a timer may wait for the whole unbroken stretch: an upper bound (Node often gets a

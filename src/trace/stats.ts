@@ -1,7 +1,10 @@
 /**
- * The numbers view's statistics, from lifecycles and samples. d3-array does the maths.
+ * The numbers view's statistics, from lifecycles and samples. d3-array bins the histogram;
+ * percentiles are the lab's one definition (nearest rank, common/percentile.ts), so this
+ * tab and the Runs list show the same p99 for the same run.
  */
-import { bin, quantileSorted } from 'd3-array';
+import { bin } from 'd3-array';
+import { percentile } from '../../common/percentile';
 import type { TraceEventOf } from '../../common/trace';
 import { latencyOf, type RequestLifecycle } from './lifecycle';
 
@@ -25,9 +28,9 @@ export function latencies(lifecycles: readonly RequestLifecycle[]): number[] {
 export function latencyStats(sorted: number[]): LatencyStats {
   return {
     count: sorted.length,
-    p50: quantileSorted(sorted, 0.5) ?? 0,
-    p95: quantileSorted(sorted, 0.95) ?? 0,
-    p99: quantileSorted(sorted, 0.99) ?? 0,
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
     max: sorted.at(-1) ?? 0,
   };
 }

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { LabConfig } from '../../../common/config';
+import { PERCENTILE_DEFINITION } from '../../../common/percentile';
 import { predict } from '../../trace/model';
 import { batchDuration, latencies, latencyHistogram, latencyStats, measuredThroughput, sampleSeries, throughputSeries } from '../../trace/stats';
 import type { RunTrace } from '../../trace/store';
@@ -48,6 +49,7 @@ export function NumbersView({ trace, version, t, config }: { trace: RunTrace | u
         <div><dt>p99</dt><dd>{formatMs(stats.p99)}</dd></div>
         <div><dt>Completed</dt><dd>{stats.count}</dd></div>
       </dl>
+      <p className="hint">Percentiles by {PERCENTILE_DEFINITION}: p99 is a latency some request really had (of ten requests, the slowest).</p>
       {model && (
         <div className="model" data-testid="model-vs-measured">
           <h3>The model's prediction beside the measurement</h3>

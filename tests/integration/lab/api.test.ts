@@ -5,7 +5,7 @@ import type { HealthResponse, RunSummary } from '../../../common/api';
 import type { LabConfig } from '../../../common/config';
 import { parseTraceEvent, REQUEST_LIFECYCLE, TRACE_VERSION, type TraceEvent } from '../../../common/trace';
 import type { StartedDatabase } from '../../../server/db/resolve';
-import { summarizeTrace } from '../../../server/lab/summary';
+import { summarizeTrace } from '../../../common/runSummary';
 import { liveChildren } from '../../../server/process/children';
 import { makeDataDir, startLab, startSeededDatabase, type RunningLab } from './harness';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../common/config';
 import { TRACE_VERSION, type TraceEvent } from '../../../common/trace';
-import { percentile, summarizeTrace } from '../../../server/lab/summary';
+import { percentile, summarizeTrace } from '../../../common/runSummary';
 
 const started: TraceEvent = { type: 'run.started', t: 1000, runId: 'r1', version: TRACE_VERSION, config: DEFAULT_CONFIG, plan: { requests: 4, concurrency: 2 } };
 
