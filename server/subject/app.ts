@@ -50,7 +50,8 @@ export function createSubjectServer({ mode, access, tracer, worker, settings }: 
     return nonblockingHandlers[route]({ ...base, users: access.users(trace), step: stepFor(`${route}.nonblocking`) });
   };
 
-  return http.createServer(async (req, res) => {
+  // Every failure is answered inside handle(): the promise it returns never rejects.
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const header = req.headers[HEADER_RID];
     const rid = typeof header === 'string' && RID.test(header) ? header : `s${worker}-${++counter}`;
     const url = new URL(req.url ?? '/', 'http://subject');
@@ -76,5 +77,6 @@ export function createSubjectServer({ mode, access, tracer, worker, settings }: 
       if (error instanceof HttpError && error.status === 413) res.setHeader('connection', 'close');
       sendError(res, error);
     }
-  });
+  };
+  return http.createServer((req, res) => void handle(req, res));
 }

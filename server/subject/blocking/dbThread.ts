@@ -28,7 +28,8 @@ monitorClient(client, {
   },
 });
 
-data.port.on('message', async (request: DbRequest) => {
+/** Answers one request; failures become an error reply, so the promise never rejects. */
+async function answer(request: DbRequest): Promise<void> {
   let response: DbResponse;
   try {
     const value = await runOperation(db, request.op, decodeArgs(request.args), request.comment);
@@ -45,6 +46,8 @@ data.port.on('message', async (request: DbRequest) => {
     Atomics.store(signal, 0, request.seq);
     Atomics.notify(signal, 0);
   }
-});
+}
+
+data.port.on('message', (request: DbRequest) => void answer(request));
 
 parentPort?.postMessage('ready');
