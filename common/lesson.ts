@@ -11,10 +11,7 @@
  */
 import { z } from 'zod';
 import { closedRunSchema, labConfigPatchSchema } from './config';
-
-/** The step markers handlers call on their own line: `step('query')`. */
-export const STEP_MARKERS = ['parse', 'cpu', 'query', 'respond', 'callback'] as const;
-export type StepMarker = (typeof STEP_MARKERS)[number];
+import { STEP_NAMES } from './steps';
 
 /** Parts of the visualizer a step can point the reader at. */
 export const FOCUS_AREAS = ['queue', 'loop', 'database', 'pool', 'timeline', 'numbers', 'code'] as const;
@@ -34,8 +31,8 @@ export const codeRefSchema = z.union([
         .regex(/^[A-Za-z]+\.(?:blocking|nonblocking|callback)$/, 'handler is a file stem like getUser.blocking')
         .describe('A handler that runs, by file stem in server/subject/handlers (e.g. `getUser.blocking`). Its source is imported, never copied.'),
       steps: z
-        .array(z.enum(STEP_MARKERS))
-        .max(STEP_MARKERS.length)
+        .array(z.enum(STEP_NAMES))
+        .max(STEP_NAMES.length)
         .default([])
         .describe('Step markers whose lines are marked: from `step(name)` down to the next marker or the end of the block.'),
       caption: z.string().max(120).optional().describe('A short label over the code, e.g. "Blocking".'),

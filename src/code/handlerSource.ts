@@ -3,6 +3,7 @@
  * never a copy), and the line of each step marker, found by its `step('name')` call.
  */
 import type { Mode, RouteName } from '../../common/config';
+import { findMarkers } from './markers';
 
 const sources = import.meta.glob<string>('../../server/subject/handlers/*.ts', { query: '?raw', import: 'default' });
 
@@ -24,13 +25,10 @@ export async function loadHandlerSource(handler: string): Promise<string | undef
   return load ? load() : undefined;
 }
 
-/** 1-based line of each step marker: `step('query')` (or a `// step: query` comment). */
+/** 1-based line of each step marker (`step('query')` on its own line); the first one wins. */
 export function stepLines(source: string): Map<string, number> {
   const lines = new Map<string, number>();
-  source.split('\n').forEach((line, i) => {
-    const match = /\bstep\(\s*['"]([\w-]+)['"]\s*\)/.exec(line) ?? /\/\/\s*step:\s*([\w-]+)/.exec(line);
-    if (match && !lines.has(match[1]!)) lines.set(match[1]!, i + 1);
-  });
+  for (const { name, line } of findMarkers(source, 'call')) if (!lines.has(name)) lines.set(name, line);
   return lines;
 }
 

@@ -3,7 +3,7 @@ import type { ThemedToken } from 'shiki/core';
 import type { CodeRef, Lesson } from '../../common/lesson';
 import { highlight } from './highlight';
 import { loadCode, type LoadedCode } from './load';
-import { findMarkers } from './regions';
+import { findMarkers } from '../code/markers';
 
 /** Lines as "3–7, 12" for the screen-reader description of what is marked. */
 function describeLines(lines: Set<number>): string {

@@ -4,17 +4,14 @@
  * code that runs, never a copy), each in its own lazily loaded chunk.
  */
 import type { CodeRef, Lesson } from '../../common/lesson';
+import { loadHandlerSource } from '../code/handlerSource';
 import type { CodeLanguage } from './highlight';
 import { parseLesson } from './parse';
-import { markedLines } from './regions';
+import { markedLines } from '../code/markers';
 
 const lessonFiles = import.meta.glob('/lessons/*/lesson.md', { query: '?raw', import: 'default', eager: true }) as Record<
   string,
   string
->;
-const handlerFiles = import.meta.glob('/server/subject/handlers/*.ts', { query: '?raw', import: 'default' }) as Record<
-  string,
-  () => Promise<string>
 >;
 const pythonFiles = import.meta.glob('/lessons/*/*.py', { query: '?raw', import: 'default' }) as Record<
   string,
@@ -56,9 +53,9 @@ export interface LoadedCode {
 export async function loadCode(lesson: Lesson, ref: CodeRef): Promise<LoadedCode> {
   if ('handler' in ref) {
     const name = `${ref.handler}.ts`;
-    const load = handlerFiles[`/server/subject/handlers/${name}`];
-    if (!load) throw new Error(`server/subject/handlers/${name} is missing`);
-    const code = (await load()).replace(/\n$/, '');
+    const source = await loadHandlerSource(ref.handler);
+    if (source === undefined) throw new Error(`server/subject/handlers/${name} is missing`);
+    const code = source.replace(/\n$/, '');
     return { name, code, lang: 'typescript', marked: markedLines(code, 'call', ref.steps) };
   }
   const load = pythonFiles[`/lessons/${lesson.folder}/${ref.file}`];

@@ -4,11 +4,10 @@
  * already bound to the request, so a handler reads like ordinary application code.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StepName } from '../../../common/steps';
 import type { AsyncUsers, BlockingUsers, CallbackUsers } from '../data/types';
 
-/** The step vocabulary lessons rely on, in the order steps happen in a handler. */
-export const STEP_ORDER = ['parse', 'cpu', 'query', 'callback', 'respond'] as const;
-export type StepName = (typeof STEP_ORDER)[number];
+export type { StepName };
 
 export interface HandlerContext<Users> {
   req: IncomingMessage;

@@ -5,17 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HANDLER_FILES } from '../../../server/subject/handlers/index';
-import { STEP_ORDER } from '../../../server/subject/handlers/context';
+import { STEP_NAMES } from '../../../common/steps';
+import { findMarkers } from '../../../src/code/markers';
 
 const HANDLERS_DIR = new URL('../../../server/subject/handlers/', import.meta.url);
 const files = Object.values(HANDLER_FILES).flatMap((styles) => Object.values(styles) as string[]);
-
-function markers(source: string): { step: string; line: number }[] {
-  return source.split('\n').flatMap((text, index) => {
-    const match = /^\s*step\('([a-z]+)'\);/.exec(text);
-    return match ? [{ step: match[1]!, line: index + 1 }] : [];
-  });
-}
 
 describe('handler step markers', () => {
   it('lists all nine handler files', () => {
@@ -24,8 +18,8 @@ describe('handler step markers', () => {
 
   it.each(files)('%s has each step exactly once, in the documented order', (file) => {
     const source = readFileSync(new URL(file, HANDLERS_DIR), 'utf8');
-    const found = markers(source).map((marker) => marker.step);
-    const expected = STEP_ORDER.filter((step) => step !== 'callback' || file.includes('.callback.'));
+    const found = findMarkers(source, 'call').map((marker) => marker.name);
+    const expected = STEP_NAMES.filter((step) => step !== 'callback' || file.includes('.callback.'));
     expect(found).toEqual(expected);
     // A step() call anywhere else (not on its own line) would be a marker a lesson cannot find.
     expect(source.match(/\bstep\(/g)?.length).toBe(found.length);

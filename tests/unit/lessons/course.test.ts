@@ -10,7 +10,7 @@ import { closedRunSchema, labConfigPatchSchema, labConfigSchema } from '../../..
 import type { Lesson } from '../../../common/lesson';
 import { predict, presetConfig } from '../../../src/lessons/model';
 import { parseLesson } from '../../../src/lessons/parse';
-import { findMarkers, markedLines } from '../../../src/lessons/regions';
+import { findMarkers, markedLines } from '../../../src/code/markers';
 
 const root = join(import.meta.dirname, '../../..');
 const lessonsDir = join(root, 'lessons');

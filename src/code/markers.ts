@@ -1,5 +1,6 @@
 /**
- * Which source lines a lesson marks for a step marker.
+ * The one step-marker parser: which lines a lesson marks, and the line the Code view
+ * highlights for the step a request is at.
  *
  * Handlers mark their steps with a call on its own line (`step('query')`); the Python
  * files shown in lessons use a comment (`# step: pitfall-port`). A marker's region runs

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMarkers, markedLines } from '../../../src/lessons/regions';
+import { findMarkers, markedLines } from '../../../src/code/markers';
 
 const handler = `export async function getUser({ step, users }) {
   step('parse');
