@@ -20,6 +20,8 @@ export interface HealthResponse {
   config: LabConfig;
   /** `message` says why the subject is down or restarting (e.g. the database stopped answering). */
   subject: { state: 'starting' | 'ready' | 'restarting' | 'down'; url?: string; message?: string };
+  /** Whether new runs can be saved to the data dir (`message` names the failing file and why). */
+  runs?: { canSave: boolean; message?: string };
 }
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';

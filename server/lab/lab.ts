@@ -23,6 +23,8 @@ interface ActiveRun {
   recording: boolean;
   load?: LoadHandle;
   cancelled: boolean;
+  /** Set when the run's file cannot be written: the run stops and ends as failed. */
+  saveError?: Error;
   /** Latest sample time seen per subject worker (to wait for the run's tail). */
   lastSample: Map<number, number>;
   done: Promise<void>;
@@ -106,8 +108,16 @@ export class Lab {
     this.subjectState = state;
     this.subjectMessage = message;
     if (message) this.deps.log(`subject ${state}: ${message}`);
-    void this.health().then((health) => this.deps.live.broadcast({ type: 'status', health }));
+    void this.broadcastHealth();
   };
+
+  private async broadcastHealth(): Promise<void> {
+    try {
+      this.deps.live.broadcast({ type: 'status', health: await this.health() });
+    } catch (error) {
+      this.deps.log(`could not send the lab's status: ${describe(error)}`);
+    }
+  }
 
   /** Events of requests sent by hand through /subject/* (and anything else the lab traces itself). */
   recordClientEvents(events: TraceEvent[]): void {
@@ -138,8 +148,9 @@ export class Lab {
     } catch {
       url = undefined;
     }
+    const savingProblem = await this.deps.store.savingProblem();
     return {
-      status: up && this.subjectState === 'ready' ? 'ok' : 'degraded',
+      status: up && this.subjectState === 'ready' && !savingProblem ? 'ok' : 'degraded',
       database: { ...this.deps.database.info, up },
       config: this.config,
       subject: {
@@ -147,6 +158,7 @@ export class Lab {
         ...(url ? { url } : {}),
         ...(this.subjectMessage && this.subjectState !== 'ready' ? { message: this.subjectMessage } : {}),
       },
+      runs: savingProblem ? { canSave: false, message: `runs cannot be saved: ${savingProblem}` } : { canSave: true },
     };
   }
 
@@ -204,7 +216,10 @@ export class Lab {
     builder.add(started);
     const run: ActiveRun = {
       id,
-      writer: this.deps.store.create(started),
+      writer: this.deps.store.create(started, (error) => {
+        run.saveError = error;
+        run.load?.cancel();
+      }),
       builder,
       recording: false,
       cancelled: false,
@@ -214,7 +229,11 @@ export class Lab {
     this.active = run;
     this.deps.store.track(builder.result()!);
     this.deps.live.broadcast({ type: 'run', run: builder.result()! });
-    run.done = this.execute(run, plan);
+    run.done = this.execute(run, plan).catch((error: unknown) => {
+      // execute() handles its own failures; this is the backstop that keeps the lab up.
+      this.deps.log(`run ${id} could not be finished: ${describe(error)}`);
+      if (this.active === run) this.active = undefined;
+    });
     return id;
   }
 
@@ -229,7 +248,13 @@ export class Lab {
 
   async deleteRun(id: string): Promise<void> {
     if (this.active?.id === id) throw new HttpError(409, `run ${id} is still running; cancel it first (POST /api/runs/${id}/cancel)`);
-    if (!(await this.deps.store.delete(id))) throw new HttpError(404, `no run with id ${id}`);
+    let deleted: boolean;
+    try {
+      deleted = await this.deps.store.delete(id);
+    } catch (error) {
+      throw new HttpError(503, `run ${id} could not be deleted: ${describe(error)}`);
+    }
+    if (!deleted) throw new HttpError(404, `no run with id ${id}`);
   }
 
   private async execute(run: ActiveRun, plan: RunRequest): Promise<void> {
@@ -243,6 +268,7 @@ export class Lab {
       // Open the pool before the clock starts: the run measures the pool, not the ramp.
       await this.subject.warm();
       if (run.cancelled) throw new Error('cancelled before it started');
+      if (run.saveError) throw run.saveError;
       run.recording = true;
       run.load = this.loadGenerator().start({
         baseUrl: this.subject.url(),
@@ -255,7 +281,7 @@ export class Lab {
       await this.waitForTail(run);
     } catch (error) {
       status = run.cancelled ? 'cancelled' : 'failed';
-      message = error instanceof Error ? error.message : String(error);
+      message = describe(error);
       if (run.load) {
         // The generator may be what failed: the next run gets a fresh thread.
         void this.generator?.close();
@@ -265,6 +291,12 @@ export class Lab {
     } finally {
       clearInterval(ticker);
     }
+    await run.writer.flush();
+    const saveError = run.saveError ?? run.writer.error();
+    if (saveError) {
+      status = 'failed';
+      message = `the run could not be saved: ${saveError.message}`;
+    }
     if (status === 'cancelled' && !message) message = this.closed ? 'the lab was stopped' : 'cancelled';
     const finished: TraceEvent = { type: 'run.finished', t: now(), runId: run.id, status, ...(message ? { message } : {}) };
     run.writer.append([finished]);
@@ -273,9 +305,16 @@ export class Lab {
     run.recording = false;
     this.active = undefined;
     await run.writer.close();
-    const summary = run.builder.result()!;
-    await this.deps.store.save(summary);
+    let summary = run.builder.result()!;
+    try {
+      await this.deps.store.save(summary);
+    } catch (error) {
+      summary = { ...summary, status: 'failed', message: `the run could not be saved: ${describe(error)}` };
+      this.deps.store.track(summary);
+      this.deps.log(`run ${run.id} failed: ${summary.message}`);
+    }
     this.deps.live.broadcast({ type: 'run', run: summary });
+    if (saveError || summary.status !== run.builder.result()!.status) void this.broadcastHealth();
   }
 
   /**
@@ -307,4 +346,8 @@ export class Lab {
     await this.generator?.close();
     await this.supervisor?.stop();
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -18,13 +18,27 @@ import { createSummaryBuilder, summarizeTrace } from './summary';
 
 export interface RunWriter {
   append(events: readonly TraceEvent[]): void;
-  /** Waits until everything appended so far is in the file. */
+  /** Waits until everything appended so far is in the file (or has failed to get there). */
+  flush(): Promise<void>;
+  /** The first write that failed (EPERM, ENOSPC, ...), if any. */
+  error(): Error | undefined;
+  /** Waits until everything appended so far is in the file. Never rejects. */
   close(): Promise<void>;
+}
+
+/** How long a health check trusts the last write it saw (or its own probe), ms. */
+const WRITABLE_CHECK_MS = 5000;
+
+/** `EPERM: operation not permitted, open '<file>'`: Node's message already names the file. */
+function describeFsError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export class RunStore {
   readonly dir: string;
   private readonly summaries = new Map<string, RunSummary>();
+  /** The latest evidence about whether runs can be written: a real write or a probe. */
+  private writable: { at: number; problem: string | undefined } | undefined;
 
   constructor(dataDir: string, private readonly log: (line: string) => void = () => {}) {
     this.dir = path.join(dataDir, 'runs');
@@ -58,28 +72,67 @@ export class RunStore {
     return path.join(this.dir, `${id}.jsonl`);
   }
 
-  /** Starts a run's file with its run.started line. */
-  create(started: TraceEvent & { type: 'run.started' }): RunWriter {
+  /**
+   * Starts a run's file with its run.started line. A failing write does not throw: the
+   * writer remembers it (`error()`) and tells `onError` once, so the run can end as failed.
+   */
+  create(started: TraceEvent & { type: 'run.started' }, onError: (error: Error) => void = () => {}): RunWriter {
     const stream: WriteStream = createWriteStream(this.tracePath(started.runId), { flags: 'a' });
-    stream.on('error', (error) => this.log(`could not write run ${started.runId}: ${error.message}`));
+    let failure: Error | undefined;
+    stream.on('error', (error) => {
+      if (failure) return;
+      failure = error;
+      this.noteWrite(error);
+      this.log(`could not write run ${started.runId}: ${error.message}`);
+      onError(error);
+    });
     const write = (events: readonly TraceEvent[]) => {
-      if (events.length === 0) return;
+      if (events.length === 0 || failure || stream.destroyed) return;
       stream.write(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     };
     write([started]);
     return {
       append: write,
+      flush: () => new Promise<void>((resolve) => (stream.destroyed ? resolve() : stream.write('', () => resolve()))),
+      error: () => failure,
       close: () => new Promise<void>((resolve) => stream.end(() => resolve())),
     };
   }
 
-  /** Records a run's latest summary (and on disk once it has finished). */
+  /** Records a run's latest summary (and on disk once it has finished). Rejects if the file cannot be written. */
   async save(summary: RunSummary): Promise<void> {
     this.summaries.set(summary.id, summary);
     if (summary.status === 'running') return;
     const file = this.summaryPath(summary.id);
-    await writeFile(`${file}.tmp`, JSON.stringify(summary));
-    await rename(`${file}.tmp`, file);
+    try {
+      await writeFile(`${file}.tmp`, JSON.stringify(summary));
+      await rename(`${file}.tmp`, file);
+    } catch (error) {
+      this.noteWrite(error);
+      throw error;
+    }
+    this.noteWrite(undefined);
+  }
+
+  /**
+   * Why runs cannot be saved right now, or undefined if they can: the last write's outcome,
+   * or (when that is older than a few seconds) a probe file written and removed.
+   */
+  async savingProblem(): Promise<string | undefined> {
+    if (this.writable && Date.now() - this.writable.at < WRITABLE_CHECK_MS) return this.writable.problem;
+    const probe = path.join(this.dir, '.write-probe');
+    try {
+      await writeFile(probe, '');
+      await rm(probe, { force: true });
+      this.noteWrite(undefined);
+    } catch (error) {
+      this.noteWrite(error);
+    }
+    return this.writable?.problem;
+  }
+
+  private noteWrite(error: unknown): void {
+    this.writable = { at: Date.now(), problem: error === undefined ? undefined : describeFsError(error) };
   }
 
   /** Shows a running run in the list without writing its summary yet. */
@@ -98,8 +151,15 @@ export class RunStore {
   async importTrace(id: string, events: readonly TraceEvent[]): Promise<RunSummary> {
     const summary = summarizeTrace(events, { id, imported: true });
     if (!summary) throw new Error('an imported trace needs a run.started line');
-    await writeFile(this.tracePath(id), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    await this.save(summary);
+    try {
+      await writeFile(this.tracePath(id), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+      await this.save(summary);
+    } catch (error) {
+      this.noteWrite(error);
+      this.summaries.delete(id);
+      await rm(this.tracePath(id), { force: true }).catch(() => undefined);
+      throw error;
+    }
     return summary;
   }
 

@@ -64,7 +64,12 @@ export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab
       const id = newRunId();
       const parsed = parseTraceFile(request.body, id);
       if (!parsed.ok) throw new HttpError(400, `invalid trace file: ${parsed.message}`);
-      const summary = await store.importTrace(id, parsed.events);
+      let summary;
+      try {
+        summary = await store.importTrace(id, parsed.events);
+      } catch (error) {
+        throw new HttpError(503, `the run could not be saved: ${error instanceof Error ? error.message : String(error)}`);
+      }
       return reply.code(201).send(summary);
     });
   });
