@@ -19,7 +19,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   retries: process.env.CI ? 1 : 0,
   outputDir: 'test-results',
-  reporter: [['list']],
+  reporter: [['list'], ['./tests/e2e/flakyReporter.ts']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',

@@ -12,7 +12,7 @@ export default defineConfig({
   },
   test: {
     // Playwright specs live in tests/e2e and run under Playwright, not Vitest.
-    include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.ts', 'tests/timing/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration tests start real processes and some measure time: run files one at a time.

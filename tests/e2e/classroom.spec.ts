@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { startClassroomProcess, type LabProcess } from '../integration/classroom/process';
 
 let lab: LabProcess;
@@ -17,6 +17,12 @@ test.beforeAll(async () => {
   lab = await startClassroomProcess(dataDir);
 });
 
+/** Every browser context a test opens: closed after it, so phones don't load later specs. */
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
 test.afterAll(async () => {
   await lab?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -24,6 +30,7 @@ test.afterAll(async () => {
 
 async function student(browser: Browser, nickname: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${nickname}'s phone] ${error.message}`));
   await page.goto(lab.joinUrl);
@@ -36,6 +43,7 @@ async function student(browser: Browser, nickname: string): Promise<Page> {
 test('students send requests and the presenter sees their labelled tokens; a student cannot switch the mode', async ({ browser }) => {
   test.setTimeout(240_000);
   const presenterContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  contexts.push(presenterContext);
   const presenter = await presenterContext.newPage();
   await presenter.goto(`${lab.url}/classroom/presenter?token=${lab.presenterToken}`);
   await expect(presenter).toHaveURL(/\/presenter$/);

@@ -56,7 +56,6 @@ test('walks through lesson 2 step by step, runs its experiment live and checks i
   const slowestMs = Number((await slowest.textContent())?.replace(/[^\d]/g, ''));
   // Served one after another: the tenth waits for nine round trips of 100 ms first.
   expect(slowestMs).toBeGreaterThanOrEqual(800);
-  expect(slowestMs).toBeLessThan(10_000);
   await expect(page.locator('tr[data-metric="latencyMaxMs"]')).toContainText('about 1000 ms');
   // The code follows the visualizer: the line the followed request is on is marked live.
   const live = page.locator('.lesson-code .line.live');

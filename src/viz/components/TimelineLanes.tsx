@@ -37,6 +37,7 @@ export function RequestLane(props: {
       data-rid={life.rid}
       data-sent-at={(life.sentAt - origin).toFixed(2)}
       data-accepted-at={life.acceptedAt === undefined ? '' : (life.acceptedAt - origin).toFixed(2)}
+      data-responded-at={life.respondedAt === undefined ? '' : (life.respondedAt - origin).toFixed(2)}
       tabIndex={0}
       role="button"
       aria-pressed={props.selected}

@@ -102,8 +102,23 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
 }
 
-/** Trace batches arrive every ~25 ms; give the last one time to land. */
-export const settle = (ms = 150): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits until the lab has received the trace up to `until` (default: now): every worker
+ * that was sampling shortly before it has shipped a sample stamped after it. Samples are taken every <= 50 ms and
+ * shipped in batches, so this is the condition a fixed sleep would only hope for.
+ */
+export async function caughtUp(lab: Pick<Lab, 'events'>, until = now(), timeoutMs = 20_000): Promise<void> {
+  await eventually(() => {
+    const workers = new Set<number>();
+    const late = new Set<number>();
+    for (const event of lab.events) {
+      if (event.type !== 'sample' || event.t < until - 500) continue;
+      workers.add(event.worker);
+      if (event.t >= until) late.add(event.worker);
+    }
+    return workers.size > 0 && late.size === workers.size;
+  }, timeoutMs, 10);
+}
 
 export function eventsFor(events: TraceEvent[], rid: string): TraceEvent[] {
   return events

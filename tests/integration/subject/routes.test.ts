@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../../common/config';
 import { liveChildren } from '../../../server/process/children';
-import { type Database, type Lab, eventsFor, request, settle, startDatabase, startLab } from './harness';
+import { type Database, type Lab, caughtUp, eventsFor, request, startDatabase, startLab } from './harness';
 
 const VARIANTS: [string, Partial<LabConfig>][] = [
   ['non-blocking', { mode: 'nonblocking' }],
@@ -95,7 +95,7 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
     it('never hands the driver an object filter for a JSON string in the path', async () => {
       const reply = await request(lab.url('/users/%7B%22%24ne%22%3Anull%7D'));
       expect([400, 404]).toContain(reply.status);
-      await settle();
+      await caughtUp(lab);
       const types = eventsFor(lab.events, reply.rid).map((event) => event.type);
       expect(types).toContain('subject.responded');
       expect(types).not.toContain('db.call');
@@ -132,7 +132,7 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
       const missing = await request(lab.url('/nothing'));
       expect(missing.status).toBe(404);
       expect((await request(lab.url('/users'), { method: 'DELETE' })).status).toBe(405);
-      await settle();
+      await caughtUp(lab);
       expect(eventsFor(lab.events, missing.rid).map((event) => event.type)).toEqual(['subject.accepted', 'subject.responded']);
     });
   });

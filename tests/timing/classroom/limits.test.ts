@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedDatabase } from '../../../server/db/resolve';
-import { makeDataDir, startSeededDatabase } from '../lab/harness';
-import { startClassroomLab, type Answer, type ClassroomLab } from './harness';
+import { makeDataDir, startSeededDatabase } from '../../integration/lab/harness';
+import { startClassroomLab, type Answer, type ClassroomLab } from '../../integration/classroom/harness';
 
 let database: StartedDatabase;
 let data: Awaited<ReturnType<typeof makeDataDir>>;
@@ -76,12 +76,17 @@ describe('sending', () => {
     const cookie = await joined('rapid');
     const answers: Answer[] = [];
     // One after another, so neither the in-flight cap nor the gate is what says no.
-    for (let i = 0; i < 26; i++) answers.push(await send(cookie));
+    const started = performance.now();
+    // Until the first 429: 20 at once, then 5 a second; a slow machine refills more in between.
+    while (answers.length < 200 && !answers.some((a) => a.status === 429)) answers.push(await send(cookie));
+    const elapsedMs = performance.now() - started;
     const ok = answers.filter((a) => a.status === 200).length;
     const limited = answers.filter((a) => a.status === 429);
     expect(ok).toBeGreaterThanOrEqual(20);
-    expect(ok).toBeLessThanOrEqual(22); // 26 requests take well under 400 ms: at most two tokens refill
-    expect(ok + limited.length).toBe(26);
+    // The burst of 20, plus what refilled at 5 a second while they were sent (a slow machine refills more).
+    expect(ok).toBeLessThanOrEqual(20 + Math.ceil((elapsedMs / 1000) * 5));
+    expect(limited).toHaveLength(1);
+    expect(ok + limited.length).toBe(answers.length);
     expect(answers.slice(0, 20).every((a) => a.status === 200)).toBe(true);
     expect(limited[0]!.json().error).toMatch(/at most 5 requests a second/);
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

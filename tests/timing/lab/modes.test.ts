@@ -1,13 +1,13 @@
 /**
  * The lab's promise, end to end through its API: with dbLatencyMs 100, ten concurrent
  * GET /users/alice serialise in blocking mode and overlap in non-blocking mode, as the
- * stored trace shows. Timing-dependent: own file, generous ratios.
+ * stored trace shows. Timing-dependent: own file, ratios and lower bounds only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../common/api';
 import { parseTraceEvent, type TraceEvent } from '../../../common/trace';
 import type { StartedDatabase } from '../../../server/db/resolve';
-import { makeDataDir, startLab, startSeededDatabase, type RunningLab } from './harness';
+import { makeDataDir, startLab, startSeededDatabase, type RunningLab } from '../../integration/lab/harness';
 
 let database: StartedDatabase;
 let data: Awaited<ReturnType<typeof makeDataDir>>;
@@ -28,6 +28,9 @@ afterAll(async () => {
 async function runTen(mode: 'blocking' | 'nonblocking'): Promise<{ summary: RunSummary; events: TraceEvent[] }> {
   const put = await lab.json('PUT', '/api/config', { mode, dbLatencyMs: 100, poolSize: 10, cpuMs: 0, workers: 1, executorThreads: 0 });
   expect(put.status).toBe(200);
+  // One unmeasured run first, so connections and JIT are warm in both modes alike.
+  const warm = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 10, concurrency: 10, route: 'getUser' });
+  await lab.waitForRun(warm.body.id);
   const { body } = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 10, concurrency: 10, route: 'getUser' });
   const summary = await lab.waitForRun(body.id);
   const text = await (await fetch(`${lab.url}/api/runs/${body.id}/trace`)).text();
@@ -57,19 +60,18 @@ const span = (events: TraceEvent[]) => {
 };
 
 describe('blocking vs non-blocking through the lab', () => {
-  it('serialises ten requests in blocking mode: one at a time, ~1 s, a blocked loop', async () => {
-    const { summary, events } = await runTen('blocking');
-    expect(summary).toMatchObject({ status: 'done', completed: 10, errors: 0 });
-    expect(maxOverlap(events)).toBe(1);
-    expect(span(events)).toBeGreaterThanOrEqual(800);
-    expect(summary.loop.delayMaxMs).toBeGreaterThanOrEqual(80);
-  });
+  it('serialises ten requests in blocking mode and overlaps them in non-blocking mode', async () => {
+    const blocking = await runTen('blocking');
+    const nonblocking = await runTen('nonblocking');
+    for (const { summary } of [blocking, nonblocking]) expect(summary).toMatchObject({ status: 'done', completed: 10, errors: 0 });
 
-  it('overlaps ten requests in non-blocking mode: all in flight together, done in ~0.1 s', async () => {
-    const { summary, events } = await runTen('nonblocking');
-    expect(summary).toMatchObject({ status: 'done', completed: 10, errors: 0 });
-    expect(maxOverlap(events)).toBeGreaterThanOrEqual(8);
-    expect(span(events)).toBeLessThan(400);
-    expect(summary.loop.delayMaxMs).toBeLessThan(50);
+    // Blocking: one at a time, at least nine round trips, a loop held for a round trip.
+    expect(maxOverlap(blocking.events)).toBe(1);
+    expect(span(blocking.events)).toBeGreaterThanOrEqual(9 * 100 * 0.9);
+    expect(blocking.summary.loop.delayMaxMs).toBeGreaterThanOrEqual(80);
+    // Non-blocking: all in flight together, several times quicker, a freer loop.
+    expect(maxOverlap(nonblocking.events)).toBeGreaterThanOrEqual(8);
+    expect(span(blocking.events) / span(nonblocking.events)).toBeGreaterThanOrEqual(5);
+    expect(nonblocking.summary.loop.delayMaxMs).toBeLessThan(blocking.summary.loop.delayMaxMs);
   });
 });

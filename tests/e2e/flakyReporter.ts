@@ -1,0 +1,20 @@
+/**
+ * Lists the specs that passed only on their retry (Playwright calls them flaky) in
+ * test-results/.flaky, so `npm test`'s summary, the last thing in a CI log, names them.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Reporter, TestCase } from '@playwright/test/reporter';
+
+export default class FlakyReporter implements Reporter {
+  private readonly flaky = new Set<TestCase>();
+
+  onTestEnd(test: TestCase): void {
+    if (test.outcome() === 'flaky') this.flaky.add(test);
+  }
+
+  onEnd(): void {
+    mkdirSync('test-results', { recursive: true });
+    const lines = [...this.flaky].map((test) => `  ${test.location.file.replace(`${process.cwd()}/`, '')}:${test.location.line} › ${test.titlePath().filter(Boolean).slice(1).join(' › ')}`);
+    writeFileSync('test-results/.flaky', lines.join('\n'));
+  }
+}
