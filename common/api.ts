@@ -13,6 +13,20 @@ export interface DatabaseInfo {
   reason: string;
 }
 
+/** Whether the Tornado subject can run here, as found at start (server/subject-tornado/python.ts). */
+export type TornadoRuntimeInfo =
+  | {
+      available: true;
+      /** The interpreter used. */
+      python: string;
+      tornado: string;
+      pymongo: string;
+      motor?: string;
+      /** What non-blocking mode awaits, e.g. "Motor 2.3.0 (pymongo on a thread pool)". */
+      asyncDriver: string;
+    }
+  | { available: false; reason: string; install: string };
+
 /** GET /api/health */
 export interface HealthResponse {
   status: 'ok' | 'degraded';
@@ -22,6 +36,8 @@ export interface HealthResponse {
   subject: { state: 'starting' | 'ready' | 'restarting' | 'down'; url?: string; message?: string };
   /** Whether new runs can be saved to the data dir (`message` names the failing file and why). */
   runs?: { canSave: boolean; message?: string };
+  /** The runtimes the subject can run in (Node always can). */
+  runtimes?: { tornado: TornadoRuntimeInfo };
 }
 
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled';

@@ -3,7 +3,7 @@
  * Every number a client can set has a bound (see DESIGN.md, "What bad input gets").
  */
 import { z } from 'zod';
-import { CONFIG_BOUNDS, MODES, ROUTES, RUN_BOUNDS } from './knobs';
+import { CONFIG_BOUNDS, MODES, ROUTES, RUN_BOUNDS, RUNTIMES } from './knobs';
 
 // The plain values live in knobs.ts so the page can use them without bundling zod.
 export * from './knobs';
@@ -20,8 +20,15 @@ function wholeNumber(name: string, { min, max }: { min: number; max: number }) {
 const bounded = (name: keyof typeof CONFIG_BOUNDS) => wholeNumber(name, CONFIG_BOUNDS[name]);
 const runNumber = (name: keyof typeof RUN_BOUNDS) => wholeNumber(name, RUN_BOUNDS[name]);
 
+const runtime = z.enum(RUNTIMES, { error: `runtime must be one of: ${RUNTIMES.join(', ')}` });
+
 export const labConfigSchema = z
   .object({
+    /**
+     * Which subject runs: Node (server/subject) or Tornado (server/subject-tornado). Runs
+     * recorded before the knob existed were all Node, hence the default.
+     */
+    runtime: runtime.default('node'),
     /** How the subject's handlers reach MongoDB: a synchronous facade or the driver's async API. */
     mode: z.enum(MODES, { error: `mode must be one of: ${MODES.join(', ')}` }),
     /** Added by the TCP latency proxy to every database round trip (half each way). */
@@ -44,7 +51,7 @@ export const labConfigSchema = z
 export type LabConfig = z.infer<typeof labConfigSchema>;
 
 /** A partial update, as sent by `PUT /api/config`. Unknown fields are refused. */
-export const labConfigPatchSchema = labConfigSchema.partial().strict();
+export const labConfigPatchSchema = labConfigSchema.extend({ runtime: runtime.optional() }).partial().strict();
 export type LabConfigPatch = z.infer<typeof labConfigPatchSchema>;
 
 

@@ -7,6 +7,10 @@ import type { LabConfig } from './config';
 export const MODES = ['blocking', 'nonblocking'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** Which server under study runs: the Node subject, or the Tornado (Python) one. */
+export const RUNTIMES = ['node', 'tornado'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
 /** Bounds live in one table so the API's 400 messages, the UI's sliders and the docs agree. */
 export const CONFIG_BOUNDS = {
   dbLatencyMs: { min: 0, max: 2000 },
@@ -18,6 +22,7 @@ export const CONFIG_BOUNDS = {
 } as const;
 
 export const DEFAULT_CONFIG: LabConfig = {
+  runtime: 'node',
   mode: 'nonblocking',
   dbLatencyMs: 100,
   poolSize: 10,

@@ -4,7 +4,8 @@
  * /subject here (vite.config.ts); the lab then does not serve dist/.
  *
  * Flags: --port (default PORT or 3000), --host (default 127.0.0.1), --offline,
- * --mongodb-uri URI, --data-dir DIR (default .lab/), --dev, --classroom (issue 6: listens on
+ * --mongodb-uri URI, --data-dir DIR (default .lab/), --python PATH (the Tornado runtime's
+ * interpreter; else LAB_PYTHON, python3 on PATH, /usr/bin/python3), --dev, --classroom (issue 6: listens on
  * 0.0.0.0 unless --host is given, prints the students' join URL, its QR code and the
  * presenter link).
  */
@@ -19,9 +20,10 @@ import { buildApp } from './lab/app';
 import { announceClassroom, createClassroom } from './lab/classroom/session';
 import { ensureUiBuilt } from './lab/ui';
 import { createSubjectSupervisor } from './subject/supervisor';
+import { describeTornado, tornadoRuntime } from './subject-tornado/python';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--dev] [--classroom]`;
+const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom]`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -38,6 +40,7 @@ function parseFlags() {
         offline: { type: 'boolean', default: false },
         'mongodb-uri': { type: 'string' },
         'data-dir': { type: 'string', default: '.lab' },
+        python: { type: 'string' },
         dev: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -79,6 +82,9 @@ async function main(): Promise<void> {
   const clash = await portFree(flags.port, flags.host);
   if (clash) fail(portMessage(clash, flags.port, flags.host));
 
+  // The Tornado runtime's interpreter: --python wins over LAB_PYTHON (python.ts reads it from there).
+  if (flags.python) process.env.LAB_PYTHON = flags.python;
+  const tornado = tornadoRuntime(); // probed while the database starts
   const ui = flags.dev ? {} : await ensureUiBuilt(ROOT, log);
   const database = await startDatabase({ mongodbUri: flags['mongodb-uri'], offline: flags.offline, log });
   const stops: Array<() => Promise<void>> = [() => database.stop()];
@@ -126,6 +132,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : flags.port;
     const url = `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${port}`;
     log(`database: ${describeDatabase(database.info)}`);
+    log(describeTornado(await tornado));
     log(`mode: ${lab.currentConfig().mode}, dbLatencyMs ${lab.currentConfig().dbLatencyMs} (change it with PUT ${url}/api/config)`);
     if (flags.dev) {
       const { createServer } = await import('vite');

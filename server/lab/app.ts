@@ -9,9 +9,10 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MongoClient } from 'mongodb';
-import type { DatabaseInfo } from '../../common/api';
+import type { DatabaseInfo, TornadoRuntimeInfo } from '../../common/api';
 import { DEFAULT_CONFIG, type LabConfig } from '../../common/config';
 import type { SubjectSupervisor, SubjectSupervisorOptions } from '../subject/api';
+import { tornadoRuntime } from '../subject-tornado/python';
 import { classroomPlugin } from './classroom/plugin';
 import type { ClassroomSession } from './classroom/session';
 import { BODY_LIMIT_BYTES, HttpError, installErrorHandling } from './errors';
@@ -37,6 +38,8 @@ export interface LabServerOptions {
   log?: (line: string) => void;
   /** Fastify's request logger (off by default: the lab's own lines are enough). */
   logger?: boolean;
+  /** Whether the Tornado runtime is available (default: probe this machine once). */
+  tornado?: () => Promise<TornadoRuntimeInfo>;
   /** Classroom mode (issue 6): presenter-only controls, students' requests rate-limited. */
   classroom?: ClassroomSession;
 }
@@ -54,7 +57,7 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   await store.open();
   const live = new LiveHub(options.live);
   const client = new MongoClient(options.database.uri, { serverSelectionTimeoutMS: 2000, maxPoolSize: 2 });
-  const lab = new Lab({ store, live, database: { info: options.database.info, client }, config: options.config ?? DEFAULT_CONFIG, log });
+  const lab = new Lab({ store, live, database: { info: options.database.info, client }, config: options.config ?? DEFAULT_CONFIG, log, tornado: options.tornado ?? tornadoRuntime });
   const supervisor = options.createSupervisor({
     mongoUri: options.database.uri,
     dbName: options.database.dbName,

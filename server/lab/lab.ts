@@ -4,7 +4,7 @@
  * server/lab/routes/* are thin HTTP wrappers around it.
  */
 import type { MongoClient } from 'mongodb';
-import type { DatabaseInfo, HealthResponse, RunSummary } from '../../common/api';
+import type { DatabaseInfo, HealthResponse, RunSummary, TornadoRuntimeInfo } from '../../common/api';
 import { type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
@@ -36,6 +36,8 @@ export interface LabDeps {
   database: { info: DatabaseInfo; client: MongoClient };
   config: LabConfig;
   log: (line: string) => void;
+  /** Whether the Tornado subject can run here (probed once; server/subject-tornado/python.ts). */
+  tornado: () => Promise<TornadoRuntimeInfo>;
 }
 
 /** How long a finished run waits for the subject's last samples, ms. */
@@ -149,6 +151,7 @@ export class Lab {
       url = undefined;
     }
     const savingProblem = await this.deps.store.savingProblem();
+    const tornado = await this.deps.tornado();
     return {
       status: up && this.subjectState === 'ready' && !savingProblem ? 'ok' : 'degraded',
       database: { ...this.deps.database.info, up },
@@ -159,6 +162,7 @@ export class Lab {
         ...(this.subjectMessage && this.subjectState !== 'ready' ? { message: this.subjectMessage } : {}),
       },
       runs: savingProblem ? { canSave: false, message: `runs cannot be saved: ${savingProblem}` } : { canSave: true },
+      runtimes: { tornado },
     };
   }
 
@@ -183,6 +187,10 @@ export class Lab {
     if (this.active) throw new HttpError(409, `run ${this.active.id} is in progress; change the config when it has finished`);
     if (this.applying) throw new HttpError(409, 'another config change is being applied; try again in a moment');
     const next: LabConfig = { ...this.config, ...patch };
+    if (next.runtime === 'tornado' && this.config.runtime !== 'tornado') {
+      const tornado = await this.deps.tornado();
+      if (!tornado.available) throw new HttpError(409, `the Tornado runtime is unavailable here (${tornado.reason}); install it with: ${tornado.install}`);
+    }
     const applying = this.subject.apply(next);
     this.applying = applying;
     try {

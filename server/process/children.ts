@@ -44,12 +44,25 @@ export interface SpawnNodeOptions {
 
 /** Spawns `node --import tsx <entry> ...args` with an IPC channel, tracked for cleanup. */
 export function spawnNode(entry: string, args: string[] = [], options: SpawnNodeOptions = {}): ChildProcess {
+  return spawnWithChannel(process.execPath, [...(options.nodeFlags ?? []), '--import', tsxLoader, entry, ...args], options, 'advanced');
+}
+
+/**
+ * Spawns a program that is not Node (the Tornado subject's Python) with an IPC channel in
+ * JSON mode: newline-delimited JSON on the file descriptor named in NODE_CHANNEL_FD, which
+ * any language can speak. The child must exit when that channel reaches end of file.
+ */
+export function spawnProgram(command: string, args: string[], options: Omit<SpawnNodeOptions, 'nodeFlags'> = {}): ChildProcess {
+  return spawnWithChannel(command, args, options, 'json');
+}
+
+function spawnWithChannel(command: string, args: string[], options: SpawnNodeOptions, serialization: 'advanced' | 'json'): ChildProcess {
   hookParentExit();
   const io = options.stdio ?? 'pipe';
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', tsxLoader, entry, ...args], {
+  const child = spawn(command, args, {
     stdio: [io === 'inherit' ? 'inherit' : 'ignore', io, io, 'ipc'],
     env: { ...process.env, ...options.env },
-    serialization: 'advanced',
+    serialization,
   });
   live.add(child);
   child.once('exit', () => live.delete(child));

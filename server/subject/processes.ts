@@ -5,6 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnNode, stopChild } from '../process/children';
 import type { ProxyMessage, ProxyReport } from '../proxy/messages';
+import { startTornadoSubject } from '../subject-tornado/spawn';
 import { SPEC_ENV, type SubjectCommand, type SubjectReport, type SubjectSpec } from './messages';
 
 const PROXY_ENTRY = new URL('../proxy/main.ts', import.meta.url).pathname;
@@ -53,7 +54,8 @@ function waitFor<Report>(child: ChildProcess, accept: (report: Report) => boolea
   });
 }
 
-async function start<Command, Report extends { type: string }>(child: ChildProcess, label: string, timeoutMs: number): Promise<ChildHandle<Command, Report>> {
+/** Waits for a freshly spawned child's 'ready' (or 'fatal') report and wraps it in a handle. */
+export async function connectChild<Command, Report extends { type: string }>(child: ChildProcess, label: string, timeoutMs: number): Promise<ChildHandle<Command, Report>> {
   forwardOutput(child, label);
   const fatal = (report: Report): boolean => report.type === 'fatal';
   const ready = await waitFor<Report>(child, (report) => report.type === 'ready' || fatal(report), timeoutMs, `starting ${label}`).catch(
@@ -83,12 +85,14 @@ async function start<Command, Report extends { type: string }>(child: ChildProce
 
 export function startProxyProcess(target: { host: string; port: number }, latencyMs: number): Promise<ChildHandle<ProxyMessage, ProxyReport>> {
   const child = spawnNode(PROXY_ENTRY, [target.host, String(target.port), String(latencyMs)]);
-  return start(child, 'proxy', 20_000);
+  return connectChild(child, 'proxy', 20_000);
 }
 
+/** Starts the subject in the runtime its config names: the Node subject here, or the Tornado one. */
 export function startSubjectProcess(spec: SubjectSpec): Promise<ChildHandle<SubjectCommand, SubjectReport>> {
+  if (spec.config.runtime === 'tornado') return startTornadoSubject(spec);
   const child = spawnNode(SUBJECT_ENTRY, [], { env: { [SPEC_ENV]: JSON.stringify(spec) } });
-  return start(child, 'subject', 30_000);
+  return connectChild(child, 'subject', 30_000);
 }
 
 /**

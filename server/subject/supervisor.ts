@@ -14,7 +14,7 @@ type Proxy = ChildHandle<ProxyMessage, ProxyReport>;
 type Subject = ChildHandle<SubjectCommand, SubjectReport>;
 
 /** Knobs a running subject cannot change in place (its driver, threads or processes depend on them). */
-const RESTART_KEYS = ['mode', 'poolSize', 'workers', 'executorThreads', 'blockingTimeoutMs', 'tracing'] as const;
+const RESTART_KEYS = ['runtime', 'mode', 'poolSize', 'workers', 'executorThreads', 'blockingTimeoutMs', 'tracing'] as const;
 const MAX_QUICK_CRASHES = 5;
 
 /** The supervisor, plus the process ids it runs (for tests and diagnostics). */

@@ -23,7 +23,7 @@ export interface TraceBatch {
   data: unknown[];
 }
 
-interface Layout {
+export interface Layout {
   type: TraceEventType;
   code: number;
   /** The event's own fields, without type, t and worker. */
@@ -35,6 +35,10 @@ const LAYOUTS: Layout[] = traceEventSchema.options.map((option, code) => ({
   code,
   fields: Object.keys(option.shape).filter((key) => key !== 'type' && key !== 't' && key !== 'worker'),
 }));
+/** The wire layouts, for a subject written in another language (the Tornado subject gets them in its spec). */
+export function batchLayouts(): readonly Layout[] {
+  return LAYOUTS;
+}
 const BY_TYPE = new Map(LAYOUTS.map((layout) => [layout.type, layout]));
 
 /** Appends one event to a batch's data: its fields from `event`, its time `t`, and `rid` for its rid field. */

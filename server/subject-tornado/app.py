@@ -1,0 +1,49 @@
+"""
+The Tornado application: which handler file serves which route in which mode. Blocking
+mode with executorThreads runs the non-blocking files (as the Node subject does): the
+handler awaits a pymongo call that IOLoop.run_in_executor runs on another thread.
+"""
+import itertools
+
+import tornado.web
+
+from handlers import (create_user_blocking, create_user_nonblocking, get_user_blocking, get_user_callback,
+                      get_user_nonblocking, list_by_city_blocking, list_by_city_nonblocking, stats_blocking,
+                      stats_nonblocking)
+from handlers.base import NoRoute
+
+BLOCKING = [get_user_blocking.GetUser, list_by_city_blocking.ListByCity, create_user_blocking.CreateUser, stats_blocking.Stats]
+NONBLOCKING = [get_user_nonblocking.GetUser, list_by_city_nonblocking.ListByCity, create_user_nonblocking.CreateUser,
+               stats_nonblocking.Stats]
+
+
+class Subject:
+    """What the handlers share: the trace, the database access, the knobs that change live."""
+
+    def __init__(self, tracer, access, worker, settings):
+        self.tracer = tracer
+        self.access = access
+        self.mode = access.mode
+        self.settings = settings
+        self._ids = itertools.count(1)
+        self._worker = worker
+
+    def next_rid(self):
+        return f's{self._worker}-{next(self._ids)}'
+
+
+def make_app(subject):
+    get_user, list_by_city, create_user, stats = BLOCKING if subject.access.style == 'sync' else NONBLOCKING
+    users = type('Users', (list_by_city, create_user), {})  # GET and POST share the path /users
+    args = {'subject': subject}
+    return tornado.web.Application(
+        [
+            (r'/users/([^/]+)/?', get_user, args),
+            (r'/callback/users/([^/]+)/?', get_user_callback.GetUserCallback, args),
+            (r'/users/?', users, args),
+            (r'/stats/?', stats, args),
+        ],
+        default_handler_class=NoRoute,
+        default_handler_args=args,
+        compress_response=False,
+    )

@@ -1,0 +1,154 @@
+"""
+What every handler inherits. Tracing stays out of the handler text: `self.step('query')`
+is the step marker a lesson highlights AND the trace's `handler.step` event, and
+`self.users` is already bound to the request, so a handler reads like ordinary Tornado code.
+"""
+import html
+import json
+import logging
+import re
+
+import tornado.concurrent
+import tornado.web
+
+from runtime.clock import now
+from runtime.errors import DbError
+from runtime.users import CallbackUsers
+
+from .inputs import InputError
+
+RID = re.compile(r'^[\w.:-]{1,64}$', re.ASCII)
+log = logging.getLogger('subject')
+
+
+class LabHandler(tornado.web.RequestHandler):
+    route = 'unmatched'
+
+    def initialize(self, subject):
+        self.subject = subject
+        self.trace = None
+        self._responded = False
+
+    # --- the request's life, traced ---
+
+    def prepare(self):
+        header = self.request.headers.get('x-lab-rid', '')
+        rid = header if RID.match(header) else self.subject.next_rid()
+        serving = self._serving_class()
+        self._handler = serving.__module__.rsplit('.', 1)[-1] + '.py'
+        self.trace = self.subject.tracer.request(rid)
+        self.trace.emit('subject.accepted', route=serving.route, mode=self.subject.mode)
+        self.users = self.subject.access.users(self.trace)
+
+    def finish(self, chunk=None):
+        # Stamped when the handler ends the response, like the Node subject's res.end.
+        if not self._responded and self.trace is not None:
+            self._responded = True
+            self.trace.emit('subject.responded', status=self.get_status())
+        return super().finish(chunk)
+
+    def step(self, name):
+        """Marks the line the handler is on: the trace's `handler.step`."""
+        self.trace.emit('handler.step', handler=self._handler, step=name)
+
+    def _serving_class(self):
+        """The class whose method serves this request (GET and POST /users are two handlers).
+        Its file, e.g. get_user_blocking.py, names the handler in the trace and the code view."""
+        method = self.request.method.lower()
+        return next((cls for cls in type(self).__mro__ if method in vars(cls) and issubclass(cls, LabHandler)), type(self))
+
+    def cpu(self):
+        """cpuMs of pure-Python work on the loop: what async does not fix."""
+        ms = self.subject.settings['cpuMs']
+        if ms <= 0:
+            return
+        start = now()
+        while now() - start < ms:
+            pass  # spin, as template rendering or JSON crunching would
+        self.trace.emit('loop.blocked', t=start, durationMs=now() - start, reason='cpu')
+
+    def callback_users(self):
+        """The 2010 callback API over this mode's users (get_user_callback.py)."""
+        return CallbackUsers(self.users, on_throw=self.fail)
+
+    def finished(self):
+        """A Future resolved when the response has been sent: Tornado 6 has no @asynchronous,
+        so a callback-style handler awaits this to keep its request open."""
+        if not hasattr(self, '_finished_future'):
+            self._finished_future = tornado.concurrent.Future()
+            if self._finished:
+                self._finished_future.set_result(None)
+        return self._finished_future
+
+    def on_finish(self):
+        if hasattr(self, '_finished_future') and not self._finished_future.done():
+            self._finished_future.set_result(None)
+
+    # --- answers ---
+
+    def send_json(self, status, body):
+        if self._finished:
+            return
+        self.set_status(status)
+        self.set_header('content-type', 'application/json; charset=utf-8')
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+    def greet(self, user):
+        """The post's `self.render('template', first_name=...)`: HTML by default, JSON when asked."""
+        greeting = f"Hello, {user['first_name']}!"
+        if 'application/json' in self.request.headers.get('accept', ''):
+            return self.send_json(200, {'username': user['username'], 'first_name': user['first_name'], 'greeting': greeting})
+        self.set_header('content-type', 'text/html; charset=utf-8')
+        self.finish(f'<!doctype html>\n<title>{html.escape(user["username"])}</title>\n<p>{html.escape(greeting)}</p>\n')
+
+    def not_found(self, message):
+        self.send_json(404, {'error': message})
+
+    def fail(self, error):
+        """Any failure to a status: validation 4xx, duplicate 409, database down 503."""
+        status, message = describe_failure(error, self.request)
+        if status == 413:
+            self.set_header('connection', 'close')
+        self.send_json(status, {'error': message})
+
+    # Tornado's hooks for an exception that leaves a handler method.
+    def write_error(self, status_code, **kwargs):
+        error = kwargs.get('exc_info', (None, None, None))[1]
+        status, message = describe_failure(error, self.request, status_code)
+        self.set_status(status)
+        self.set_header('content-type', 'application/json; charset=utf-8')
+        self.finish(json.dumps({'error': message}, ensure_ascii=False))
+
+    def log_exception(self, typ, value, tb):
+        if not isinstance(value, (tornado.web.HTTPError, DbError)):
+            log.error('subject: unexpected error', exc_info=(typ, value, tb))
+
+
+def describe_failure(error, request, status=500):
+    if isinstance(error, InputError):
+        return error.status_code, error.message
+    if isinstance(error, DbError):
+        if error.kind == 'duplicate':
+            return 409, 'that username is taken'
+        if error.kind in ('unavailable', 'timeout'):
+            return 503, f'database unavailable: {error.message}'
+        return 500, 'internal error'
+    if isinstance(error, tornado.web.HTTPError):
+        if error.status_code == 405:
+            return 405, f'{request.method} is not allowed on {request.path}'
+        if error.status_code == 404:
+            return 404, f'no route for {request.method} {request.path}'
+        return error.status_code, error.log_message or error.reason or 'request refused'
+    if status != 500:
+        return status, 'request refused'
+    if error is not None:
+        log.error('subject: unexpected error: %r', error)
+    return 500, 'internal error'
+
+
+class NoRoute(LabHandler):
+    """Requests for no route are traced too (as 'unmatched'): a hand-sent typo still shows up."""
+
+    def prepare(self):
+        super().prepare()
+        raise tornado.web.HTTPError(404)

@@ -1,0 +1,81 @@
+"""
+The Tornado subject's entry (spawned by the lab, server/subject-tornado/spawn.ts): one
+process, one IOLoop, serving the lesson handlers on a free port of 127.0.0.1.
+
+It reads its spec (config, database URI, trace layouts) from the LAB_SUBJECT environment
+variable, talks to the lab over Node's IPC channel (runtime/channel.py) and answers the
+same commands as the Node subject: warm (open the pool) and configure (cpuMs).
+"""
+import asyncio
+import json
+import logging
+import os
+import sys
+
+import tornado.httpserver
+import tornado.netutil
+
+from app import Subject, make_app
+from handlers.inputs import MAX_BODY_BYTES
+from runtime.access import Access
+from runtime.channel import Channel
+from runtime.sampler import start_sampler
+from runtime.tracer import Tracer
+
+
+def describe(error):
+    return str(error) or type(error).__name__
+
+
+async def serve(spec, worker, channel):
+    config = spec['config']
+    health = {'up': None}
+
+    def on_health(up, message):
+        if up == health['up']:
+            return
+        health['up'] = up
+        channel.send({'type': 'database', 'up': True} if up else {'type': 'database', 'up': False, 'message': message or 'database unavailable'})
+
+    access = Access(config, spec['uri'], spec['dbName'], on_health)
+    tracer = Tracer(config['tracing'], worker, spec['layouts'], lambda batch: channel.send({'type': 'events', 'events': batch}))
+    start_sampler(tracer, access)
+    subject = Subject(tracer, access, worker, {'cpuMs': config['cpuMs']})
+    loop = asyncio.get_running_loop()
+
+    async def warm():
+        try:
+            await access.warm()
+            channel.send({'type': 'warmed', 'ok': True})
+        except Exception as error:
+            channel.send({'type': 'warmed', 'ok': False, 'message': describe(error)})
+
+    def on_command(command):
+        if command.get('type') == 'configure':
+            subject.settings['cpuMs'] = command['cpuMs']
+        elif command.get('type') == 'warm':
+            asyncio.ensure_future(warm())
+
+    channel.listen(lambda command: loop.call_soon_threadsafe(on_command, command))
+    # The body limit is checked in the handler (413 with a message); this only stops abuse.
+    server = tornado.httpserver.HTTPServer(make_app(subject), max_body_size=4 * MAX_BODY_BYTES, idle_connection_timeout=30)
+    sockets = tornado.netutil.bind_sockets(0, '127.0.0.1')
+    server.add_sockets(sockets)
+    channel.send({'type': 'ready', 'port': sockets[0].getsockname()[1], 'driver': access.driver})
+    await asyncio.Event().wait()
+
+
+def main():
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format='%(message)s')
+    logging.getLogger('tornado.access').setLevel(logging.ERROR)  # 4xx answers are the lab's normal business
+    channel = Channel()
+    try:
+        spec = json.loads(os.environ['LAB_SUBJECT'])
+        asyncio.run(serve(spec, int(os.environ.get('LAB_SUBJECT_WORKER', '0')), channel))
+    except Exception as error:
+        channel.send({'type': 'fatal', 'message': describe(error)})
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,84 @@
+"""
+Samples the loop every 25 ms, as the Node subject does: the largest loop delay since the
+last sample, the loop's utilization, the pool and memory.
+
+Loop delay: a 5 ms PeriodicCallback notes how late it runs. A blocked loop cannot run it;
+the first beat after the block carries the delay. Utilization: the time the asyncio loop
+spends waiting in its selector is idle time; the rest is the loop at work (what Node's
+eventLoopUtilization measures). CPython has no cheap figure for the heap in use, so
+heapUsedBytes is reported as 0.
+"""
+import asyncio
+import os
+import resource
+import time
+
+from tornado.ioloop import PeriodicCallback
+
+BEAT_MS = 5
+RSS_EVERY = 10
+_PAGE = os.sysconf('SC_PAGE_SIZE') if hasattr(os, 'sysconf') else 4096
+
+
+def _rss_bytes():
+    try:
+        with open('/proc/self/statm') as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _count_idle_time():
+    """Wraps the loop's selector so that time spent waiting in it is counted as idle."""
+    idle = [0.0]
+    selector = getattr(asyncio.get_running_loop(), '_selector', None)
+    if selector is None:
+        return lambda: None
+    select = selector.select
+
+    def timed_select(timeout=None):
+        start = time.perf_counter()
+        try:
+            return select(timeout)
+        finally:
+            idle[0] += time.perf_counter() - start
+
+    selector.select = timed_select
+    return lambda: idle[0]
+
+
+def start_sampler(tracer, gauges, every_ms=25):
+    if not tracer.enabled:
+        return
+    state = {'max_late_ms': 0.0, 'last_beat': time.perf_counter(), 'samples': 0, 'rss': _rss_bytes()}
+    idle_seconds = _count_idle_time()
+    last = {'at': time.perf_counter(), 'idle': idle_seconds()}
+
+    def beat():
+        t = time.perf_counter()
+        state['max_late_ms'] = max(state['max_late_ms'], (t - state['last_beat']) * 1000 - BEAT_MS)
+        state['last_beat'] = t
+
+    def sample():
+        beat()  # a block that ended just now is counted here, not in the next sample
+        at, idle = time.perf_counter(), idle_seconds()
+        elu = 0.0
+        if idle is not None and at > last['at']:
+            elu = 1 - (idle - last['idle']) / (at - last['at'])
+        last['at'], last['idle'] = at, idle
+        state['samples'] += 1
+        if state['samples'] % RSS_EVERY == 0:
+            state['rss'] = _rss_bytes()
+        tracer.sample(
+            loopDelayMaxMs=max(0.0, state['max_late_ms']),
+            elu=min(1.0, max(0.0, elu)),
+            poolInUse=max(0, gauges.pool_in_use()),
+            poolWaiting=max(0, gauges.pool_waiting()),
+            dbInFlight=max(0, gauges.db_in_flight()),
+            rssBytes=state['rss'],
+            heapUsedBytes=0,
+        )
+        state['max_late_ms'] = 0.0
+
+    PeriodicCallback(beat, BEAT_MS).start()
+    PeriodicCallback(sample, every_ms).start()
