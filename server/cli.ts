@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { describeDatabase, startDatabase } from './db/resolve';
+import { watchParent } from './process/parentWatch';
 import { LAB_DB_NAME, seedUsers } from './db/seed';
 import { buildApp } from './lab/app';
 import { announceClassroom, createClassroom } from './lab/classroom/session';
@@ -60,6 +61,9 @@ function parseFlags() {
   }
 }
 
+/** How long a graceful stop may take before the lab exits regardless, ms. */
+const STOP_DEADLINE_MS = 4000;
+
 /** Checks the port before starting anything, so a clash is reported in a second, not after the database. */
 function portFree(port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
   return new Promise((resolve) => {
@@ -92,16 +96,25 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // A step that hangs must not keep the port: exit anyway (children.ts kills the children on exit).
+    setTimeout(() => {
+      console.error(`the lab did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
+      process.exit(code || 1);
+    }, STOP_DEADLINE_MS).unref();
     for (const step of stops.reverse()) await step().catch((error) => console.error(`while stopping: ${String(error)}`));
     process.exit(code);
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       // npm and the terminal may both deliver the same Ctrl-C: say it once.
       if (!stopping) log(`\n${signal}: stopping the lab ...`);
       void stop(0);
     });
   }
+  watchParent(() => {
+    if (!stopping) log('the process that started the lab is gone: stopping the lab ...');
+    void stop(0);
+  });
 
   try {
     const seeding = new MongoClient(database.uri);

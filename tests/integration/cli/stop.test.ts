@@ -1,0 +1,61 @@
+/**
+ * Stopping `npm start` the way process managers do: a signal to the top process only
+ * (docker stop, systemd), or that process vanishing outright. Nothing may be left running.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { alive, commandOf, descendants, portAnswers, startNpm, type StartedNpm } from './processTree';
+
+const START_TIMEOUT_MS = 240_000;
+let started: StartedNpm | undefined;
+
+afterEach(async () => {
+  await started?.cleanup();
+  started = undefined;
+});
+
+async function untilGone(pids: number[], what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const still = await alive(pids);
+    if (still.length === 0) return;
+    if (Date.now() > deadline) {
+      const names = await Promise.all(still.map(async (pid) => `${pid} ${await commandOf(pid)}`));
+      throw new Error(`after ${what}, still running:\n${names.join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function treeOf(npm: StartedNpm): Promise<number[]> {
+  const tree = await descendants(npm.npm.pid!);
+  const commands = await Promise.all(tree.map(commandOf));
+  // One node process for the lab (no wrapper in between), the database, the latency proxy
+  // and the subject, at least. (npm may run the script through `sh -c`.)
+  expect(commands.filter((c) => /^(\S*\/)?node /.test(c) && c.includes('server/cli.ts'))).toHaveLength(1);
+  expect(commands.some((c) => c.includes('server/db/embedded/cli.ts'))).toBe(true);
+  expect(commands.some((c) => c.includes('server/proxy/main.ts'))).toBe(true);
+  expect(commands.some((c) => c.includes('server/subject/main.ts'))).toBe(true);
+  return tree;
+}
+
+describe('npm start stops completely', () => {
+  it('leaves no process and frees its port when only npm gets SIGTERM', async () => {
+    started = await startNpm(START_TIMEOUT_MS);
+    const tree = await treeOf(started);
+    expect(await portAnswers(started.port)).toBe(true);
+
+    process.kill(started.npm.pid!, 'SIGTERM');
+    await untilGone([started.npm.pid!, ...tree], 'SIGTERM to npm');
+    expect(await portAnswers(started.port)).toBe(false);
+  }, START_TIMEOUT_MS + 120_000);
+
+  it('stops when npm itself is killed with SIGKILL (the lab outlives no parent)', async () => {
+    started = await startNpm(START_TIMEOUT_MS);
+    const tree = await treeOf(started);
+
+    process.kill(started.npm.pid!, 'SIGKILL');
+    await untilGone(tree, 'SIGKILL to npm');
+    expect(await portAnswers(started.port)).toBe(false);
+    expect(started.output()).toContain('the process that started the lab is gone');
+  }, START_TIMEOUT_MS + 120_000);
+});
