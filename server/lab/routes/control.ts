@@ -8,7 +8,8 @@ export async function controlRoutes(app: FastifyInstance, { lab }: { lab: Lab })
   app.get('/api/health', async () => lab.health());
   app.get('/api/config', async () => lab.currentConfig());
   app.put('/api/config', async (request) => {
-    const patch = parseWith(labConfigPatchSchema, request.body ?? {}, 'config');
+    // No body is an empty patch; a JSON null is not a config.
+    const patch = parseWith(labConfigPatchSchema, request.body === undefined ? {} : request.body, 'config');
     return lab.applyConfig(patch);
   });
 }

@@ -57,27 +57,7 @@ describe('health and config', () => {
     await lab.json('PUT', '/api/config', { poolSize: 10, cpuMs: 0 });
   });
 
-  it.each([
-    [{ poolSize: 0 }, /poolSize must be between 1 and 200/],
-    [{ dbLatencyMs: 2001 }, /dbLatencyMs must be between 0 and 2000/],
-    [{ cpuMs: 1.5 }, /cpuMs must be a whole number/],
-    [{ mode: 'fast' }, /mode must be one of: blocking, nonblocking/],
-    [{ colour: 'red' }, /unknown field\(s\): colour/],
-    [[1, 2], /config/],
-  ])('refuses the config %j with a 400 naming the field', async (patch, message) => {
-    const { status, body } = await lab.json<{ error: string }>('PUT', '/api/config', patch);
-    expect(status).toBe(400);
-    expect(body.error).toMatch(message);
-  });
-
-  it('answers 400 for a body that is not JSON and 413 for one over 1 MB', async () => {
-    const bad = await lab.json<{ error: string }>('PUT', '/api/config', '{"mode":');
-    expect(bad.status).toBe(400);
-    expect(bad.body.error).toMatch(/not valid JSON/);
-    const huge = await lab.json<{ error: string }>('PUT', '/api/config', JSON.stringify({ mode: 'x'.repeat(1024 * 1024 + 10) }));
-    expect(huge.status).toBe(413);
-    expect(huge.body.error).toMatch(/limit for this endpoint is 1 MB/);
-  });
+  // The refusals (400/413 for bad config bodies) are unit tests: tests/unit/lab/validation.test.ts.
 });
 
 describe('runs', () => {
@@ -127,33 +107,7 @@ describe('runs', () => {
     }
   });
 
-  it.each([
-    [{ requests: 0, concurrency: 1 }, /requests must be between 1 and 100000/],
-    [{ requests: 10 }, /a run is \{ requests, concurrency, route\? \}/],
-    [{ requests: 1, concurrency: 2001 }, /./],
-    [{ ratePerSec: 10, durationSec: 121 }, /./],
-    [{ requests: 1, concurrency: 1, url: 'http://example.com' }, /./],
-    [{ requests: 1, concurrency: 1, route: 'dropDatabase' }, /./],
-  ])('refuses the run %j with a 400', async (plan, message) => {
-    const { status, body } = await lab.json<{ error: string }>('POST', '/api/runs', plan);
-    expect(status).toBe(400);
-    expect(body.error).toMatch(message);
-  });
-
-  it('refuses ids that are not run ids, and answers 404 for unknown ones', async () => {
-    for (const bad of ['..%2F..%2Fetc%2Fpasswd', '..%5C..%5Cwin.ini', 'x'.repeat(80), 'abc']) {
-      const res = await lab.json<{ error: string }>('GET', `/api/runs/${bad}`);
-      expect(res.status, bad).toBe(400);
-      expect(res.body.error).toMatch(/not a run id/);
-    }
-    // `..` itself is normalised away by the router: no such endpoint.
-    expect((await lab.json('GET', '/api/runs/%2E%2E/trace')).status).toBe(404);
-    expect((await lab.json('GET', '/api/runs/zzzzzz-000000')).status).toBe(404);
-    expect((await lab.json('GET', '/api/runs/zzzzzz-000000/trace')).status).toBe(404);
-    expect((await lab.json('DELETE', '/api/runs/zzzzzz-000000')).status).toBe(404);
-    const nope = await lab.json<{ error: string }>('GET', '/api/nope');
-    expect(nope).toEqual({ status: 404, body: { error: 'no such endpoint: GET /api/nope' } });
-  });
+  // Bad plans and bad run ids: tests/unit/lab/validation.test.ts.
 
   it('answers 409 while a run is in progress, and cancels it on request', async () => {
     await lab.json('PUT', '/api/config', { dbLatencyMs: 50 });
