@@ -2,7 +2,8 @@
  * The one step-marker parser: which lines a lesson marks, and the line the Code view
  * highlights for the step a request is at.
  *
- * Handlers mark their steps with a call on its own line (`step('query')`); the Python
+ * Handlers mark their steps with a call on its own line (`step('query')`, `self.step('query')`
+ * in the Tornado subject's handlers); the Python
  * files shown in lessons use a comment (`# step: pitfall-port`). A marker's region runs
  * from the marker line down to the line before the next marker, or to the end of the
  * block the marker sits in (the first non-blank line indented less than the marker),
@@ -15,7 +16,7 @@
 
 export type MarkerSyntax = 'call' | 'comment';
 
-const CALL_MARKER = /^\s*step\(\s*['"]([A-Za-z0-9_-]+)['"]/;
+const CALL_MARKER = /^\s*(?:self\.)?step\(\s*['"]([A-Za-z0-9_-]+)['"]/;
 const COMMENT_MARKER = /^\s*#\s*step:\s*([a-z0-9-]+)\s*$/;
 const TRAILING_MARKER = /\S.*?\s#\s*step:\s*([a-z0-9-]+)\s*$/;
 

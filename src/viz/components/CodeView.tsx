@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { loadHandlerSource, stepLines } from '../../code/handlerSource';
+import { handlerPath, loadHandlerSource, stepLines } from '../../code/handlerSource';
 import { requestName } from '../../trace/narrate';
 import type { RequestLifecycle, StepMark } from '../../trace/lifecycle';
 
@@ -20,7 +20,7 @@ export function CodeView({ handler, follow, step }: { handler: string; follow: R
   return (
     <div className="code-view" data-testid="view-code" data-handler={handler} data-highlighted-line={active ?? ''}>
       <p className="code-caption">
-        <code>server/subject/handlers/{handler}.ts</code>
+        <code>{handlerPath(handler)}</code>
         {follow ? (
           <>
             {' '}· following <strong>{requestName(follow)}</strong>

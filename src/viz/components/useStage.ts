@@ -48,7 +48,8 @@ export function useStage() {
   }, [trace, selectedRid, snapshot, t, live]);
   const step = follow ? stepAt(follow, t) : undefined;
   const route = follow?.route || String(trace?.started?.plan.route ?? 'getUser');
-  const handler = step?.handler ?? handlerName(route, mode);
+  const runtime = trace?.started?.config.runtime ?? config.runtime;
+  const handler = step?.handler ?? handlerName(route, mode, runtime);
   const total = trace?.lifecycles.length ?? 0;
   const narration = snapshot ? narrate(snapshot, total) : 'Nothing has happened yet: fire some requests.';
   return { runId, t, trace, version, storeVersion, snapshot, mode, config, follow, step, handler, total, narration };
