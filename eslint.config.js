@@ -12,6 +12,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // A folder named "my labs" stays "my%20labs" in a URL's pathname.
+          selector: "MemberExpression[property.name='pathname'][object.callee.name='URL']:has(MetaProperty)",
+          message: 'use fileURLToPath(new URL(..., import.meta.url)): .pathname keeps %20 and breaks on paths with spaces',
+        },
+      ],
     },
   },
   {

@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BSON, MongoClient, UUID } from 'mongodb';
 import { exitWithParent, spawnNode, stopChild } from '../server/process/children';
 import { startEmbeddedServer } from '../server/db/embedded';
@@ -151,7 +151,7 @@ interface LoadResult {
 
 /** One timed round of the 50-connection load from `processes` load processes. */
 async function loadRound(kind: LoadKind, processes: number, uri: string, serverCpu: () => Promise<number>): Promise<LoadResult> {
-  const entry = new URL(import.meta.url).pathname;
+  const entry = fileURLToPath(import.meta.url);
   const children = Array.from({ length: processes }, () =>
     spawnNode(entry, ['--load', kind, uri, String(LOAD_CONNECTIONS / processes), String(LOAD_MS)], { stdio: 'inherit' }),
   );

@@ -5,6 +5,7 @@
  * With workers > 1, a small Node balancer (balancer.ts) runs in front of the Python processes.
  */
 import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { spawnNode, spawnProgram } from '../process/children';
 import type { SubjectCommand, SubjectReport, SubjectSpec } from '../subject/messages';
 import { SPEC_ENV, WORKER_ENV } from '../subject/messages';
@@ -12,8 +13,8 @@ import { type ChildHandle, connectChild } from '../subject/processes';
 import { batchLayouts } from '../subject/runtime/traceBatch';
 import { tornadoRuntime } from './python';
 
-const MAIN_PY = new URL('./main.py', import.meta.url).pathname;
-const BALANCER_ENTRY = new URL('./balancer.ts', import.meta.url).pathname;
+const MAIN_PY = fileURLToPath(new URL('./main.py', import.meta.url));
+const BALANCER_ENTRY = fileURLToPath(new URL('./balancer.ts', import.meta.url));
 /** The interpreter the balancer starts its workers with (found once, by the lab). */
 export const PYTHON_ENV = 'LAB_TORNADO_PYTHON';
 

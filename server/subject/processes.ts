@@ -3,13 +3,15 @@
  * over IPC. The supervisor decides when; this file knows how.
  */
 import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { spawnNode, stopChild } from '../process/children';
 import type { ProxyMessage, ProxyReport } from '../proxy/messages';
 import { startTornadoSubject } from '../subject-tornado/spawn';
 import { SPEC_ENV, type SubjectCommand, type SubjectReport, type SubjectSpec } from './messages';
 
-const PROXY_ENTRY = new URL('../proxy/main.ts', import.meta.url).pathname;
-const SUBJECT_ENTRY = new URL('./main.ts', import.meta.url).pathname;
+// fileURLToPath, not .pathname: a folder named "my labs" would stay "my%20labs".
+const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url));
+const SUBJECT_ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 export interface ChildHandle<Command, Report> {
   child: ChildProcess;
