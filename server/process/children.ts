@@ -31,8 +31,13 @@ function hookParentExit(): void {
   }
 }
 
-/** Resolves tsx's loader once, so children start the same way from any working directory. */
-const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+/**
+ * Resolves tsx's loader (once, and only when needed: a compiled child imports this file
+ * from a folder where tsx cannot be resolved), so children start the same way from any
+ * working directory.
+ */
+let tsxLoader: string | undefined;
+const tsx = (): string => (tsxLoader ??= createRequire(import.meta.url).resolve('tsx'));
 
 export interface SpawnNodeOptions {
   env?: NodeJS.ProcessEnv;
@@ -40,11 +45,14 @@ export interface SpawnNodeOptions {
   nodeFlags?: string[];
   /** Where the child's stdout/stderr go: 'pipe' to read them, 'inherit' to show them. */
   stdio?: 'pipe' | 'inherit';
+  /** False for an entry that is already JavaScript (no tsx loader: it starts faster). */
+  typescript?: boolean;
 }
 
-/** Spawns `node --import tsx <entry> ...args` with an IPC channel, tracked for cleanup. */
+/** Spawns `node --import tsx <entry> ...args` (or `node <entry>` for JavaScript) with an IPC channel, tracked for cleanup. */
 export function spawnNode(entry: string, args: string[] = [], options: SpawnNodeOptions = {}): ChildProcess {
-  return spawnWithChannel(process.execPath, [...(options.nodeFlags ?? []), '--import', tsxLoader, entry, ...args], options, 'advanced');
+  const loader = options.typescript === false ? [] : ['--import', tsx()];
+  return spawnWithChannel(process.execPath, [...(options.nodeFlags ?? []), ...loader, entry, ...args], options, 'advanced');
 }
 
 /**

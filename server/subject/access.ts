@@ -1,22 +1,22 @@
 /**
- * How the subject reaches MongoDB in the current mode. Three kinds, one shape:
- * - nonblocking: the driver's async API on the subject's loop;
- * - blocking: the synchronous facade (the loop stops for every call);
- * - blocking + executorThreads: blocking calls on a pool of threads, awaited (Tornado's run_in_executor).
+ * How the subject reaches MongoDB. A subject process holds both modes' ways at once, open
+ * and warm, so switching mode is choosing one for the next request, not a restart:
+ * - nonblocking: the driver's async API on the subject's loop (here);
+ * - blocking: the synchronous facade, or executor threads (blocking/access.ts).
+ * Holding the idle one costs the loop nothing: blocking mode still parks the loop on every
+ * call, and the async client only has its connections open meanwhile.
  * Each hands every request its own `users`, bound to the request's trace.
  */
 import { MongoClient } from 'mongodb';
-import { now } from '../../common/trace';
-import { createExecutor } from './blocking/executor';
-import { type DbResponse, decodeValue } from './blocking/protocol';
-import { createSyncFacade } from './blocking/syncFacade';
+import type { Mode } from '../../common/config';
+import { executorAccess, facadeAccess } from './blocking/access';
 import { type ClientSettings, clientOptions } from './data/clientOptions';
-import { type DbCall, type HealthListener, createDbCalls } from './data/dbCalls';
-import { DbError, toDbError } from './data/errors';
+import { type DbCalls, type HealthListener, createDbCalls } from './data/dbCalls';
+import { toDbError } from './data/errors';
 import { monitorClient } from './data/monitor';
 import { runOperation } from './data/operations';
 import type { AsyncUsers, BlockingUsers } from './data/types';
-import { asyncUsers, blockingUsers } from './data/usersOver';
+import { asyncUsers } from './data/usersOver';
 import type { RequestTrace } from './runtime/tracer';
 import type { Gauges } from './runtime/sampler';
 
@@ -26,128 +26,120 @@ export type DataAccess =
 
 interface Common {
   gauges: Gauges;
-  /** Opens the pool's connections (poolSize, or one per executor thread). */
+  /** Opens the connections this way of calling uses (poolSize, one per executor thread, one for the facade). */
   warm(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface AccessOptions {
-  mode: 'blocking' | 'nonblocking';
   executorThreads: number;
-  blockingTimeoutMs: number;
+  /** Read on every blocking call, so it can change without a restart. */
+  blockingTimeoutMs: () => number;
   uri: string;
   dbName: string;
   client: ClientSettings;
   onHealth: HealthListener;
 }
 
-/** Turns a thread's reply into a value, or the error it carried. */
-function settle(call: DbCall, response: DbResponse): unknown {
-  call.sent(response.sentAt);
-  if (response.ok) {
-    call.succeeded();
-    return decodeValue(response.value);
-  }
-  const error = new DbError(response.error);
-  call.failed(error);
-  throw error;
+/** Both modes' data access, side by side. */
+export interface ModeAccess {
+  /** The mode's data access; only for a mode that `ready` has resolved for. */
+  of(mode: Mode): DataAccess;
+  /** Resolves when the mode's data access is open and warm (rejects if it cannot open). */
+  ready(mode: Mode): Promise<void>;
+  /** Opens every pool to its size again, so a run measures the pool, not its ramp. */
+  warm(): Promise<void>;
+  close(): Promise<void>;
 }
 
-export async function createDataAccess(options: AccessOptions): Promise<DataAccess> {
-  const calls = createDbCalls(options.onHealth);
+function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
   const { poolSize } = options.client;
-
-  if (options.mode === 'nonblocking') {
-    const client = new MongoClient(options.uri, clientOptions(options.client));
-    const db = client.db(options.dbName);
-    const pool = { inUse: 0, waiting: 0 };
-    const sentListeners = new Map<string, (t: number) => void>();
-    monitorClient(client, {
-      sent: options.client.monitorCommands ? (comment, t) => sentListeners.get(comment)?.(t) : undefined,
-      pool: (inUse, waiting) => {
-        pool.inUse += inUse;
-        pool.waiting += waiting;
-      },
-    });
-    return {
-      style: 'async',
-      users: (trace) =>
-        asyncUsers(async (op, args) => {
-          const call = calls.begin(trace, op, calls.inFlight() >= poolSize);
-          sentListeners.set(trace.rid, (t) => call.sent(t));
-          try {
-            const value = await runOperation(db, op, args, trace.rid);
-            call.succeeded();
-            return value;
-          } catch (error) {
-            const failure = toDbError(error);
-            call.failed(failure);
-            throw failure;
-          } finally {
-            sentListeners.delete(trace.rid);
-          }
-        }),
-      gauges: { poolInUse: () => pool.inUse, poolWaiting: () => pool.waiting, dbInFlight: calls.inFlight },
-      warm: async () => {
-        await runOperation(db, 'ping', [poolSize], 'warm');
-      },
-      close: () => client.close(true),
-    };
-  }
-
-  const poolGauge = new Int32Array(new SharedArrayBuffer(8));
-  const threadData = { uri: options.uri, dbName: options.dbName, client: options.client, poolGauge: poolGauge.buffer as SharedArrayBuffer };
-  const gauges: Gauges = { poolInUse: () => Atomics.load(poolGauge, 0), poolWaiting: () => Atomics.load(poolGauge, 1), dbInFlight: calls.inFlight };
-
-  if (options.executorThreads > 0) {
-    // A thread stuck in a blocking call holds one connection, no more.
-    const perThread = { ...threadData, client: { ...options.client, poolSize: 1 } };
-    const executor = await createExecutor(perThread, options.executorThreads, options.blockingTimeoutMs);
-    return {
-      style: 'async',
-      users: (trace) =>
-        asyncUsers(async (op, args) => {
-          const call = calls.begin(trace, op, executor.saturated());
-          let response: DbResponse;
-          try {
-            response = await executor.call(op, args, trace.rid);
-          } catch (error) {
-            call.failed(toDbError(error));
-            throw error;
-          }
-          return settle(call, response);
-        }),
-      gauges,
-      warm: async () => {
-        await Promise.all(Array.from({ length: options.executorThreads }, () => executor.call('ping', [1], 'warm')));
-      },
-      close: () => executor.close(),
-    };
-  }
-
-  const facade = await createSyncFacade(threadData, options.blockingTimeoutMs);
-  return {
-    style: 'sync',
-    users: (trace) =>
-      blockingUsers((op, args) => {
-        const call = calls.begin(trace, op, false);
-        const start = now();
-        let response: DbResponse;
-        try {
-          response = facade.call(op, args, trace.rid);
-        } catch (error) {
-          call.failed(toDbError(error));
-          throw error;
-        } finally {
-          trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'db' });
-        }
-        return settle(call, response);
-      }),
-    gauges,
-    warm: async () => {
-      const response = facade.call('ping', [poolSize], 'warm');
-      if (!response.ok) throw new DbError(response.error);
+  const client = new MongoClient(options.uri, clientOptions(options.client));
+  const db = client.db(options.dbName);
+  const pool = { inUse: 0, waiting: 0 };
+  const sentListeners = new Map<string, (t: number) => void>();
+  monitorClient(client, {
+    sent: options.client.monitorCommands ? (comment, t) => sentListeners.get(comment)?.(t) : undefined,
+    pool: (inUse, waiting) => {
+      pool.inUse += inUse;
+      pool.waiting += waiting;
     },
-    close: () => facade.close(),
+  });
+  return {
+    style: 'async',
+    users: (trace) =>
+      asyncUsers(async (op, args) => {
+        const call = calls.begin(trace, op, calls.inFlight() >= poolSize);
+        sentListeners.set(trace.rid, (t) => call.sent(t));
+        try {
+          const value = await runOperation(db, op, args, trace.rid);
+          call.succeeded();
+          return value;
+        } catch (error) {
+          const failure = toDbError(error);
+          call.failed(failure);
+          throw failure;
+        } finally {
+          sentListeners.delete(trace.rid);
+        }
+      }),
+    gauges: { poolInUse: () => pool.inUse, poolWaiting: () => pool.waiting, dbInFlight: calls.inFlight },
+    warm: async () => {
+      await runOperation(db, 'ping', [poolSize], 'warm');
+    },
+    close: () => client.close(true),
   };
+}
+
+/**
+ * Opens the starting mode's access and warms it; the other mode's opens meanwhile in the
+ * background (a database thread takes a while to start), so a process is ready as soon as
+ * what it serves first is, and a switch waits only if it comes within that moment.
+ */
+export async function createDataAccess(options: AccessOptions, first: Mode): Promise<ModeAccess> {
+  const openBlocking = async (): Promise<DataAccess> => {
+    const calls = createDbCalls(options.onHealth);
+    return options.executorThreads > 0 ? executorAccess(options, calls) : facadeAccess(options, calls);
+  };
+  /** A database that is down now must not keep the subject from starting: it answers 503 until it is back. */
+  const warmed = async (access: DataAccess): Promise<DataAccess> => {
+    await access.warm().catch(() => undefined);
+    return access;
+  };
+  const opening: Record<Mode, Promise<DataAccess>> = {
+    nonblocking: warmed(nonblockingAccess(options, createDbCalls(options.onHealth))),
+    blocking: first === 'blocking' ? openBlocking().then(warmed) : Promise.resolve(undefined).then(async () => {
+      // Waits for the serving mode's pool first: both at once would slow the start down.
+      await opening.nonblocking;
+      return warmed(await openBlocking());
+    }),
+  };
+  const opened: Partial<Record<Mode, DataAccess>> = {};
+  for (const mode of ['nonblocking', 'blocking'] as const) {
+    opening[mode].then((access) => (opened[mode] = access), () => undefined);
+  }
+  try {
+    await opening[first];
+  } catch (error) {
+    await closeAll(opening);
+    throw error;
+  }
+  return {
+    of(mode) {
+      const access = opened[mode];
+      if (!access) throw new Error(`the ${mode} data access is not open yet`);
+      return access;
+    },
+    ready: async (mode) => {
+      await opening[mode];
+    },
+    warm: async () => {
+      await Promise.all(Object.values(opening).map(async (access) => (await access).warm()));
+    },
+    close: () => closeAll(opening),
+  };
+}
+
+async function closeAll(opening: Record<Mode, Promise<DataAccess>>): Promise<void> {
+  await Promise.all(Object.values(opening).map((access) => access.then((a) => a.close(), () => undefined)));
 }

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { Mode, RouteName } from '../../common/config';
 import { HEADER_RID, now } from '../../common/trace';
-import type { DataAccess } from './access';
+import type { ModeAccess } from './access';
 import { readJsonBody } from './body';
 import { callbackUsers } from './data/usersOver';
 import type { HandlerContext, StepName } from './handlers/context';
@@ -14,13 +14,18 @@ import { HttpError, sendError, sendJson } from './handlers/respond';
 import { matchRoute } from './routes';
 import type { RequestTrace, Tracer } from './runtime/tracer';
 
-export interface SubjectAppOptions {
+/** What can change while the subject runs: read on every request, so no restart is needed. */
+export interface LiveSettings {
   mode: Mode;
-  access: DataAccess;
+  cpuMs: number;
+  blockingTimeoutMs: number;
+}
+
+export interface SubjectAppOptions {
+  access: ModeAccess;
   tracer: Tracer;
   worker: number;
-  /** Read on every request, so cpuMs can change without a restart. */
-  settings: { cpuMs: number };
+  settings: LiveSettings;
 }
 
 const RID = /^[\w.:-]{1,64}$/;
@@ -35,10 +40,12 @@ function burnCpu(trace: RequestTrace, ms: number): void {
   trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'cpu' });
 }
 
-export function createSubjectServer({ mode, access, tracer, worker, settings }: SubjectAppOptions): http.Server {
+export function createSubjectServer({ access: both, tracer, worker, settings }: SubjectAppOptions): http.Server {
   let counter = 0;
 
-  const run = async (route: RouteName, base: Omit<HandlerContext<unknown>, 'users' | 'step'>, trace: RequestTrace): Promise<void> => {
+  /** A request keeps the mode it arrived in, even if the mode switches while it runs. */
+  const run = async (route: RouteName, mode: Mode, base: Omit<HandlerContext<unknown>, 'users' | 'step'>, trace: RequestTrace): Promise<void> => {
+    const access = both.of(mode);
     const stepFor = (handler: string) => (step: StepName) => trace.emit({ type: 'handler.step', handler, step });
     if (route === 'getUserCallback') {
       const users = callbackUsers(access.users(trace), (error) => sendError(base.res, error));
@@ -57,6 +64,10 @@ export function createSubjectServer({ mode, access, tracer, worker, settings }: 
     const url = new URL(req.url ?? '/', 'http://subject');
     const match = matchRoute(req.method ?? 'GET', url.pathname);
     const trace = tracer.request(rid);
+    const mode = settings.mode;
+    // Answers are live measurements: a browser must never serve one from its cache, nor
+    // hold identical requests back behind its cache lock (which serialises them).
+    res.setHeader('cache-control', 'no-store');
     // Requests for no route are traced too (as 'unmatched'): a hand-sent typo still shows up.
     trace.emit({ type: 'subject.accepted', route: match.ok ? match.route : 'unmatched', mode });
     // Stamped when the handler ends the response, not on 'finish': 'finish' fires after the
@@ -71,7 +82,7 @@ export function createSubjectServer({ mode, access, tracer, worker, settings }: 
     try {
       const body = match.route === 'createUser' ? await readJsonBody(req) : undefined;
       const cpu = () => burnCpu(trace, settings.cpuMs);
-      await run(match.route, { req, res, params: match.params, query: url.searchParams, body, cpu }, trace);
+      await run(match.route, mode, { req, res, params: match.params, query: url.searchParams, body, cpu }, trace);
     } catch (error) {
       // A refused upload may still be arriving: close the connection rather than read it.
       if (error instanceof HttpError && error.status === 413) res.setHeader('connection', 'close');

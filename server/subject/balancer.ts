@@ -13,8 +13,11 @@ export async function runBalancer(spec: SubjectSpec, send: (report: SubjectRepor
   const count = spec.config.workers;
   const workers: Worker[] = [];
   let stopping = false;
+  // A command goes to every worker; its answer goes up once all of them have answered.
   let pendingWarm = 0;
   let warmFailure: string | undefined;
+  let pendingConfigure = 0;
+  let configureFailure: string | undefined;
 
   const ready = new Promise<number>((resolve) => {
     let readyCount = 0;
@@ -29,6 +32,10 @@ export async function runBalancer(spec: SubjectSpec, send: (report: SubjectRepor
           if (!report.ok) warmFailure = report.message;
           pendingWarm -= 1;
           if (pendingWarm === 0) send(warmFailure ? { type: 'warmed', ok: false, message: warmFailure } : { type: 'warmed', ok: true });
+        } else if (report.type === 'configured') {
+          if (!report.ok) configureFailure = report.message ?? 'unknown error';
+          pendingConfigure -= 1;
+          if (pendingConfigure === 0) send(configureFailure ? { type: 'configured', ok: false, message: configureFailure } : { type: 'configured', ok: true });
         } else {
           send(report);
         }
@@ -46,6 +53,10 @@ export async function runBalancer(spec: SubjectSpec, send: (report: SubjectRepor
     if (command.type === 'warm') {
       pendingWarm = workers.length;
       warmFailure = undefined;
+    }
+    if (command.type === 'configure') {
+      pendingConfigure = workers.length;
+      configureFailure = undefined;
     }
     for (const worker of workers) worker.send(command);
   });

@@ -1,5 +1,6 @@
 /** IPC messages between the supervisor and a subject process (and a balancer and its workers). */
 import type { LabConfig } from '../../common/config';
+import type { LiveSettings } from './app';
 import type { TraceBatch } from './runtime/traceBatch';
 
 /** What a subject process is started with (JSON in the LAB_SUBJECT environment variable). */
@@ -10,7 +11,8 @@ export interface SubjectSpec {
   dbName: string;
 }
 
-export type SubjectCommand = { type: 'warm' } | { type: 'configure'; cpuMs: number };
+/** `configure` changes the live settings (mode included) at once; the subject answers `configured` when they apply. */
+export type SubjectCommand = { type: 'warm' } | ({ type: 'configure' } & LiveSettings);
 
 export type SubjectReport =
   | { type: 'ready'; port: number }
@@ -18,7 +20,10 @@ export type SubjectReport =
   | { type: 'events'; events: TraceBatch }
   | { type: 'database'; up: boolean; message?: string }
   | { type: 'warmed'; ok: boolean; message?: string }
+  | { type: 'configured'; ok: boolean; message?: string }
   | { type: 'fatal'; message: string };
 
 export const SPEC_ENV = 'LAB_SUBJECT';
 export const WORKER_ENV = 'LAB_SUBJECT_WORKER';
+/** Where a compiled subject finds its compiled database thread (bundle.ts). */
+export const THREAD_ENTRY_ENV = 'LAB_SUBJECT_THREAD_ENTRY';

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { spawnNode, stopChild } from '../process/children';
 import type { ProxyMessage, ProxyReport } from '../proxy/messages';
 import { startTornadoSubject } from '../subject-tornado/spawn';
-import { SPEC_ENV, type SubjectCommand, type SubjectReport, type SubjectSpec } from './messages';
+import { childBundle } from './bundle';
+import { SPEC_ENV, THREAD_ENTRY_ENV, type SubjectCommand, type SubjectReport, type SubjectSpec } from './messages';
 
 // fileURLToPath, not .pathname: a folder named "my labs" would stay "my%20labs".
 const PROXY_ENTRY = fileURLToPath(new URL('../proxy/main.ts', import.meta.url));
@@ -85,15 +86,21 @@ export async function connectChild<Command, Report extends { type: string }>(chi
   };
 }
 
-export function startProxyProcess(target: { host: string; port: number }, latencyMs: number): Promise<ChildHandle<ProxyMessage, ProxyReport>> {
-  const child = spawnNode(PROXY_ENTRY, [target.host, String(target.port), String(latencyMs)]);
+export async function startProxyProcess(target: { host: string; port: number }, latencyMs: number): Promise<ChildHandle<ProxyMessage, ProxyReport>> {
+  const bundle = await childBundle();
+  const args = [target.host, String(target.port), String(latencyMs)];
+  const child = bundle ? spawnNode(bundle.proxy, args, { typescript: false }) : spawnNode(PROXY_ENTRY, args);
   return connectChild(child, 'proxy', 20_000);
 }
 
 /** Starts the subject in the runtime its config names: the Node subject here, or the Tornado one. */
-export function startSubjectProcess(spec: SubjectSpec): Promise<ChildHandle<SubjectCommand, SubjectReport>> {
+export async function startSubjectProcess(spec: SubjectSpec): Promise<ChildHandle<SubjectCommand, SubjectReport>> {
   if (spec.config.runtime === 'tornado') return startTornadoSubject(spec);
-  const child = spawnNode(SUBJECT_ENTRY, [], { env: { [SPEC_ENV]: JSON.stringify(spec) } });
+  const bundle = await childBundle();
+  const env = { [SPEC_ENV]: JSON.stringify(spec) };
+  const child = bundle
+    ? spawnNode(bundle.subject, [], { typescript: false, env: { ...env, [THREAD_ENTRY_ENV]: bundle.dbThread } })
+    : spawnNode(SUBJECT_ENTRY, [], { env });
   return connectChild(child, 'subject', 30_000);
 }
 

@@ -1,11 +1,12 @@
 /**
- * One subject process: connects its data access for the mode, listens on 127.0.0.1
- * (a free port; with several workers the balancer shares one port among them) and
- * answers the parent's commands.
+ * One subject process: opens both modes' data access (the starting mode's warm before it
+ * reports ready: the pool is open before the first request), listens on 127.0.0.1
+ * (a free port; with several workers the balancer shares one port among them), reports
+ * ready, and answers the parent's commands.
  */
 import type { DbErrorInfo } from './data/errors';
 import { createDataAccess } from './access';
-import { createSubjectServer } from './app';
+import { createSubjectServer, type LiveSettings } from './app';
 import type { SubjectCommand, SubjectReport, SubjectSpec } from './messages';
 import { startSampler } from './runtime/sampler';
 import { createTracer } from './runtime/tracer';
@@ -19,23 +20,33 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
     send(up ? { type: 'database', up } : { type: 'database', up, message: error?.message ?? 'database unavailable' });
   };
 
+  const settings: LiveSettings = { mode: config.mode, cpuMs: config.cpuMs, blockingTimeoutMs: config.blockingTimeoutMs };
   const access = await createDataAccess({
-    mode: config.mode,
-    executorThreads: config.mode === 'blocking' ? config.executorThreads : 0,
-    blockingTimeoutMs: config.blockingTimeoutMs,
+    executorThreads: config.executorThreads,
+    blockingTimeoutMs: () => settings.blockingTimeoutMs,
     uri: spec.uri,
     dbName: spec.dbName,
     client: { poolSize: config.poolSize, dbLatencyMs: config.dbLatencyMs, monitorCommands: config.tracing },
     onHealth,
-  });
+  }, settings.mode);
   const tracer = createTracer({ enabled: config.tracing, worker, ship: (events) => send({ type: 'events', events }) });
-  startSampler(tracer, access.gauges);
-  const settings = { cpuMs: config.cpuMs };
-  const server = createSubjectServer({ mode: config.mode, access, tracer, worker, settings });
+  const current = () => access.of(settings.mode).gauges;
+  startSampler(tracer, { poolInUse: () => current().poolInUse(), poolWaiting: () => current().poolWaiting(), dbInFlight: () => current().dbInFlight() });
+  const server = createSubjectServer({ access, tracer, worker, settings });
   server.keepAliveTimeout = 30_000;
 
   process.on('message', (command: SubjectCommand) => {
-    if (command.type === 'configure') settings.cpuMs = command.cpuMs;
+    if (command.type === 'configure') {
+      // The mode switches only once its access is open: a request never finds it missing.
+      const { mode, cpuMs, blockingTimeoutMs } = command;
+      access.ready(mode).then(
+        () => {
+          Object.assign(settings, { mode, cpuMs, blockingTimeoutMs });
+          send({ type: 'configured', ok: true });
+        },
+        (error: unknown) => send({ type: 'configured', ok: false, message: error instanceof Error ? error.message : String(error) }),
+      );
+    }
     if (command.type === 'warm') {
       access.warm().then(
         () => send({ type: 'warmed', ok: true }),

@@ -6,6 +6,7 @@
 import type { LabConfig } from '../../common/config';
 import type { ProxyMessage, ProxyReport } from '../proxy/messages';
 import type { SubjectState, SubjectSupervisor, SubjectSupervisorOptions } from './api';
+import { acknowledgesConfigure, liveSettings, planApply } from './applyPlan';
 import type { SubjectCommand, SubjectReport } from './messages';
 import { type ChildHandle, proxyTarget, startProxyProcess, startSubjectProcess } from './processes';
 import { unpackBatch } from './runtime/traceBatch';
@@ -13,8 +14,6 @@ import { unpackBatch } from './runtime/traceBatch';
 type Proxy = ChildHandle<ProxyMessage, ProxyReport>;
 type Subject = ChildHandle<SubjectCommand, SubjectReport>;
 
-/** Knobs a running subject cannot change in place (its driver, threads or processes depend on them). */
-const RESTART_KEYS = ['runtime', 'mode', 'poolSize', 'workers', 'executorThreads', 'blockingTimeoutMs', 'tracing'] as const;
 const MAX_QUICK_CRASHES = 5;
 
 /** The supervisor, plus the process ids it runs (for tests and diagnostics). */
@@ -123,15 +122,23 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
         if (next.dbLatencyMs !== previous.dbLatencyMs) {
           await proxy.ask({ type: 'setLatency', ms: next.dbLatencyMs }, (r): r is ProxyReport => r.type === 'latencySet', 5000);
         }
-        if (RESTART_KEYS.some((key) => next[key] !== previous[key])) {
+        const plan = planApply(previous, next);
+        if (plan === 'restart') {
           setState('restarting', 'applying a new config');
           const old = subject;
           subject = undefined;
           await old.stop();
           await bringUp(next);
           setState('ready');
-        } else if (next.cpuMs !== previous.cpuMs) {
-          subject.send({ type: 'configure', cpuMs: next.cpuMs });
+        } else if (plan === 'configure' && !acknowledgesConfigure(next)) {
+          subject.send({ type: 'configure', ...liveSettings(next) });
+        } else if (plan === 'configure') {
+          const isConfigured = (r: SubjectReport): r is Extract<SubjectReport, { type: 'configured' }> => r.type === 'configured';
+          const reply = await subject.ask({ type: 'configure', ...liveSettings(next) }, isConfigured, 30_000);
+          if (!reply.ok) {
+            config = { ...next, ...liveSettings(previous) };
+            throw new Error(`the subject could not switch: ${reply.message ?? 'unknown error'}`);
+          }
         }
       }),
 

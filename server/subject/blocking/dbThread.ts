@@ -50,4 +50,7 @@ async function answer(request: DbRequest): Promise<void> {
 
 data.port.on('message', (request: DbRequest) => void answer(request));
 
+// Ready means connected: the pool's standing connections are open before the first call.
+// A database that is down now must not keep the thread from starting.
+await runOperation(db, 'ping', [data.client.minPoolSize ?? data.client.poolSize], 'warm').catch(() => undefined);
 parentPort?.postMessage('ready');

@@ -25,30 +25,36 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-export async function createExecutor(data: Omit<DbThreadData, 'entry' | 'signal'>, threads: number, timeoutMs: number): Promise<Executor> {
+export async function createExecutor(data: Omit<DbThreadData, 'entry' | 'signal'>, threads: number, timeoutMs: () => number): Promise<Executor> {
   const pool: DbThread[] = await Promise.all(Array.from({ length: threads }, () => startDbThread({ ...data, signal: null })));
   const idle = [...pool];
   const queue: Job[] = [];
   let seq = 0;
 
+  /** A thread is free again only when its call has really ended: then it takes the next job. */
+  const release = (thread: DbThread): void => {
+    const next = queue.shift();
+    if (next) run(thread, next);
+    else idle.push(thread);
+  };
+
   const run = (thread: DbThread, job: Job): void => {
     const mine = ++seq;
-    const finish = (): void => {
+    let abandoned = false;
+    const onMessage = (response: DbResponse): void => {
+      if (response.seq !== mine) return;
       clearTimeout(timer);
       thread.port.off('message', onMessage);
-      idle.push(thread);
-      const next = queue.shift();
-      if (next) run(idle.pop()!, next);
+      if (!abandoned) job.resolve(response);
+      release(thread);
     };
-    const onMessage = (response: DbResponse): void => {
-      if (response.seq !== mine) return; // a late answer to a call that already timed out
-      finish();
-      job.resolve(response);
-    };
+    // The caller stops waiting, but the thread is still stuck in the call (as a real thread
+    // in a blocking driver call would be): it stays busy until that call's late answer, so
+    // the next job goes to a free thread instead of queueing behind the abandoned one.
     const timer = setTimeout(() => {
-      finish();
-      job.reject(new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs} ms` }));
-    }, timeoutMs);
+      abandoned = true;
+      job.reject(new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs()} ms` }));
+    }, timeoutMs());
     thread.port.on('message', onMessage);
     thread.port.postMessage({ seq: mine, op: job.op, args: encodeArgs(job.args), comment: job.comment });
   };

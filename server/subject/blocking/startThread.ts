@@ -1,5 +1,6 @@
 /** Starts one database thread and resolves when it is ready for requests. */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { THREAD_ENTRY_ENV } from '../messages';
 import type { DbThreadData } from './protocol';
 
 export interface DbThread {
@@ -15,7 +16,9 @@ const ENTRY = new URL('./dbThread.ts', import.meta.url).href;
 
 export async function startDbThread(data: Omit<DbThreadData, 'entry'>): Promise<DbThread> {
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(BOOT, {
+  // A compiled subject starts its compiled thread directly; from source, through tsx.
+  const compiled = process.env[THREAD_ENTRY_ENV];
+  const worker = new Worker(compiled ?? BOOT, {
     workerData: { ...data, entry: ENTRY, port: port2 },
     transferList: [port2],
   });

@@ -32,17 +32,22 @@ export const BREAKER_COOLDOWN_MS = 1000;
 export interface SyncFacade {
   /** Blocks the calling thread until the reply arrives or the timeout passes. */
   call(op: OperationName, args: unknown[], comment: string): DbResponse;
+  /** Pings through the thread's connection without blocking the loop (before a run, say). */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function createSyncFacade(
   data: Omit<DbThreadData, 'entry' | 'signal'>,
-  timeoutMs: number,
+  /** Read on every call, so the timeout can change without a restart. */
+  timeoutMs: () => number,
 ): Promise<SyncFacade> {
   const signalBuffer = new SharedArrayBuffer(4);
   const signal = new Int32Array(signalBuffer);
   const thread: DbThread = await startDbThread({ ...data, signal: signalBuffer });
   let seq = 0;
+  /** The newest reply taken off the port, wanted or stale. */
+  let lastTaken = 0;
   let openUntil = 0;
   let alive = true;
   thread.worker.once('exit', () => {
@@ -53,6 +58,7 @@ export async function createSyncFacade(
   const take = (wanted: number): DbResponse | undefined => {
     for (let received = receiveMessageOnPort(thread.port); received; received = receiveMessageOnPort(thread.port)) {
       const response = received.message as DbResponse;
+      lastTaken = Math.max(lastTaken, response.seq);
       if (response.seq === wanted) return response;
     }
     return undefined;
@@ -63,13 +69,14 @@ export async function createSyncFacade(
     const mine = ++seq;
     let seen = Atomics.load(signal, 0);
     thread.port.postMessage({ seq: mine, op, args: encodeArgs(args), comment });
-    const deadline = performance.now() + timeoutMs;
+    const limit = timeoutMs();
+    const deadline = performance.now() + limit;
     for (;;) {
       const response = take(mine);
       if (response) return response;
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
-        throw new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs} ms` });
+        throw new DbError({ kind: 'timeout', message: `no answer from the database within ${limit} ms` });
       }
       // Sleeps only while the signal still holds the value we last saw.
       Atomics.wait(signal, 0, seen, remaining);
@@ -90,6 +97,19 @@ export async function createSyncFacade(
       } catch (error) {
         openUntil = performance.now() + BREAKER_COOLDOWN_MS;
         throw error;
+      }
+    },
+    async warm() {
+      const mine = ++seq;
+      thread.port.postMessage({ seq: mine, op: 'ping', args: encodeArgs([1]), comment: 'warm' });
+      const deadline = performance.now() + timeoutMs();
+      // Polled, not waited for: the loop keeps serving meanwhile. A blocking call in between
+      // drains the port and drops this reply as stale; then the connection was just used.
+      while (lastTaken < mine) {
+        if (performance.now() > deadline) throw new DbError({ kind: 'timeout', message: 'warming the connection timed out' });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const response = take(mine);
+        if (response && !response.ok) throw new DbError(response.error);
       }
     },
     async close() {

@@ -5,6 +5,12 @@ import type { MongoClientOptions } from 'mongodb';
 
 export interface ClientSettings {
   poolSize: number;
+  /**
+   * Connections the driver keeps open even when idle (and reopens after a network error);
+   * poolSize unless said otherwise, so a batch right after any change measures the pool,
+   * not its ramp.
+   */
+  minPoolSize?: number;
   /** The proxy latency when the subject started; server selection waits long enough for a handshake. */
   dbLatencyMs: number;
   /**
@@ -15,9 +21,10 @@ export interface ClientSettings {
   monitorCommands: boolean;
 }
 
-export function clientOptions({ poolSize, dbLatencyMs }: ClientSettings): MongoClientOptions {
+export function clientOptions({ poolSize, minPoolSize, dbLatencyMs }: ClientSettings): MongoClientOptions {
   return {
     maxPoolSize: poolSize,
+    minPoolSize: Math.min(poolSize, minPoolSize ?? poolSize),
     // The driver opens at most 2 connections at a time by default; raised so that the pool
     // size, not the connection ramp, is what limits concurrency.
     maxConnecting: poolSize,

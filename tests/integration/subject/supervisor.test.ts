@@ -49,11 +49,13 @@ describe('the subject supervisor', () => {
     expect((await request(lab.url('/users/alice'))).status).toBe(200);
   });
 
-  it('changes the latency without restarting the subject, and the mode by restarting it', async () => {
+  it('changes the latency and the mode without restarting the subject, and the pool size by restarting it', async () => {
     const before = lab.supervisor.pids();
     await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 50 });
     expect(lab.supervisor.pids()).toEqual(before);
-    await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 50, mode: 'blocking' });
+    await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 50, mode: 'blocking', blockingTimeoutMs: 2000, cpuMs: 1 });
+    expect(lab.supervisor.pids()).toEqual(before);
+    await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 50, mode: 'blocking', poolSize: 4 });
     expect(lab.supervisor.pids().proxy).toBe(before.proxy);
     expect(lab.supervisor.pids().subject).not.toBe(before.subject);
     expect(alive(before.subject)).toBe(false);

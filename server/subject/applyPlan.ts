@@ -1,0 +1,34 @@
+/**
+ * How a config change reaches a running subject: the latency proxy's delay, a restart, or
+ * a `configure` message that takes effect from the next request on.
+ */
+import type { LabConfig, Runtime } from '../../common/config';
+
+/** Knobs a running subject cannot change in place (its runtime, pools, threads or processes depend on them). */
+const RESTART_KEYS = ['runtime', 'poolSize', 'workers', 'executorThreads', 'tracing'] as const;
+
+type LiveKey = 'mode' | 'cpuMs' | 'blockingTimeoutMs';
+/**
+ * What each runtime changes in place. The Node subject holds both modes' database access,
+ * open and warm (access.ts), so even the mode is a message; the Tornado subject changes
+ * only its CPU work in place.
+ */
+const LIVE_KEYS: Record<Runtime, readonly LiveKey[]> = {
+  node: ['mode', 'cpuMs', 'blockingTimeoutMs'],
+  tornado: ['cpuMs'],
+};
+const ALL_LIVE_KEYS: readonly LiveKey[] = ['mode', 'cpuMs', 'blockingTimeoutMs'];
+
+export type ApplyPlan = 'restart' | 'configure' | 'nothing';
+
+export function planApply(previous: LabConfig, next: LabConfig): ApplyPlan {
+  if (RESTART_KEYS.some((key) => next[key] !== previous[key])) return 'restart';
+  const changed = ALL_LIVE_KEYS.filter((key) => next[key] !== previous[key]);
+  if (changed.length === 0) return 'nothing';
+  return changed.every((key) => LIVE_KEYS[next.runtime].includes(key)) ? 'configure' : 'restart';
+}
+
+/** Whether the runtime answers `configure` with `configured` (the Tornado subject does not). */
+export const acknowledgesConfigure = (config: LabConfig): boolean => config.runtime === 'node';
+
+export const liveSettings = ({ mode, cpuMs, blockingTimeoutMs }: LabConfig) => ({ mode, cpuMs, blockingTimeoutMs });
