@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BSON, type Document } from 'bson';
+import { decodeDocument } from './bson/wire';
 import { Store } from './store';
 
 const FILE = 'embedded-store.bson';
@@ -23,7 +24,7 @@ function load(store: Store, file: string): void {
   let collection: ReturnType<ReturnType<Store['db']>['getOrCreate']>['collection'] | undefined;
   for (let at = 0; at < data.length; ) {
     const size = data.readInt32LE(at);
-    const record = BSON.deserialize(data.subarray(at, at + size));
+    const record = decodeDocument(data.subarray(at, at + size));
     at += size;
     if (record.t === 'collection') {
       collection = store.db(record.db as string).getOrCreate(record.name as string).collection;

@@ -1,25 +1,27 @@
 /**
  * Chooses how to find the documents matching a filter: through an index when the filter
- * pins every field of one to a value (or a short $in list), otherwise by scanning.
- * mingo then checks the candidates, unless the index lookup alone is already exact.
+ * pins every field of one to a value (or an $in list of any length), otherwise by scanning.
+ * The compiled filter then checks the candidates, unless the index lookup alone is exact.
  */
 import type { Document } from 'bson';
-import { Query } from 'mingo';
 import { Index } from './indexes';
+import { compileFilter } from './query/filter';
+import type { Variables } from './query/expressions';
+import { isRegex } from './query/regex';
 import type { Collection } from './store';
 import { indexKey, isPlainObject } from './values';
 
 /** Values a filter entry pins its field to, or undefined if it is not an equality/$in test. */
 function pinnedValues(condition: unknown): unknown[] | undefined {
-  if (condition instanceof RegExp || Array.isArray(condition)) return undefined;
+  if (isRegex(condition) || Array.isArray(condition)) return undefined;
   if (!isPlainObject(condition)) return [condition];
   const keys = Object.keys(condition);
   if (keys.length === 0 || !keys[0]!.startsWith('$')) return [condition]; // an embedded-document match
   if (keys.length !== 1) return undefined;
   if (keys[0] === '$eq') return pinnedValues(condition.$eq);
-  if (keys[0] === '$in' && Array.isArray(condition.$in) && condition.$in.length <= 1000) {
+  if (keys[0] === '$in' && Array.isArray(condition.$in)) {
     const values = condition.$in as unknown[];
-    return values.some((v) => v instanceof RegExp || Array.isArray(v)) ? undefined : values;
+    return values.some((v) => isRegex(v) || Array.isArray(v)) ? undefined : values;
   }
   return undefined;
 }
@@ -78,13 +80,11 @@ export function plan(collection: Collection, filter: Document): Plan {
 }
 
 /** Every document of `collection` matching `filter`, in natural order for scans. */
-export function matching(collection: Collection | undefined, filter: Document): Document[] {
-  if (!collection) {
-    new Query(filter, {}); // still rejects a bad filter, as mongod parses it before looking for the collection
-    return [];
-  }
+export function matching(collection: Collection | undefined, filter: Document, vars: Variables = {}): Document[] {
+  // Compiled first: a bad filter is refused even when the collection does not exist, as in mongod.
+  const test = compileFilter(filter, vars);
+  if (!collection) return [];
   const chosen = plan(collection, filter);
   if (chosen.exact) return chosen.docs;
-  const query = new Query(filter, {});
-  return chosen.docs.filter((doc) => query.test(doc));
+  return chosen.docs.filter((doc) => test(doc));
 }

@@ -4,6 +4,7 @@
  * https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
  */
 import { BSON, type Document } from 'bson';
+import { decodeDocument } from './bson/wire';
 import { type Frame, FrameError, HEADER_SIZE, OP_MSG, OP_QUERY, OP_REPLY } from './framing';
 
 const CHECKSUM_PRESENT = 1 << 0;
@@ -25,7 +26,7 @@ function readBson(buf: Buffer, offset: number, end: number): { doc: Document; ne
   const size = buf.readInt32LE(offset);
   if (size < 5 || offset + size > end) throw new FrameError(`BSON document length ${size} overruns the message`);
   try {
-    return { doc: BSON.deserialize(buf.subarray(offset, offset + size)), next: offset + size };
+    return { doc: decodeDocument(buf.subarray(offset, offset + size)), next: offset + size };
   } catch (error) {
     throw new FrameError(`invalid BSON: ${(error as Error).message}`);
   }

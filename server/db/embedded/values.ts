@@ -1,35 +1,10 @@
 /** Helpers for BSON values: index keys, copies, and mongod-style type names. */
-import { Binary, Decimal128, type Document, EJSON, Long, ObjectId, Timestamp } from 'bson';
+import { Binary, BSONRegExp, Decimal128, type Document, Double, Long, ObjectId, Timestamp } from 'bson';
+import { isPlainObject, valueKey } from './bson/compare';
+import { numericKind } from './bson/numbers';
 
-/**
- * A string that is equal for two values exactly when MongoDB's equality match treats them
- * as equal, so it can key a Map. Numbers of every BSON width compare by value, as in mongod.
- */
-export function indexKey(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return `s:${value}`;
-    case 'number':
-      return `n:${value}`;
-    case 'bigint':
-      return `n:${value}`;
-    case 'boolean':
-      return value ? 'b:1' : 'b:0';
-  }
-  if (value instanceof ObjectId) return `o:${value.toHexString()}`;
-  if (value instanceof Date) return `d:${value.getTime()}`;
-  if (value instanceof Long) return `n:${value.toNumber()}`;
-  if (value instanceof Decimal128) return `n:${Number(value.toString())}`;
-  return `j:${EJSON.stringify(value as Document, { relaxed: false })}`;
-}
-
-/** True for a value an index stores directly (not a sub-document to recurse into). */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+/** A Map key shared by values MongoDB's equality treats as equal (numbers by value). */
+export const indexKey = valueKey;
 
 /**
  * Deep copy of a document. structuredClone would turn ObjectId, Long, Binary... into plain
@@ -70,7 +45,7 @@ export function bsonTypeName(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return 'string';
   if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
+  if (typeof value === 'number' || value instanceof Double) return numericKind(value)!;
   if (Array.isArray(value)) return 'array';
   if (value instanceof Date) return 'date';
   if (value instanceof ObjectId) return 'objectId';
@@ -78,7 +53,7 @@ export function bsonTypeName(value: unknown): string {
   if (value instanceof Decimal128) return 'decimal';
   if (value instanceof Binary) return 'binData';
   if (value instanceof Timestamp) return 'timestamp';
-  if (value instanceof RegExp) return 'regex';
+  if (value instanceof RegExp || value instanceof BSONRegExp) return 'regex';
   return 'object';
 }
 

@@ -2,7 +2,8 @@
  * Type checks for command fields, answering like mongod:
  * "BSON field 'find.filter' is the wrong type 'int', expected type 'object'" (TypeMismatch).
  */
-import { type Document, Long } from 'bson';
+import type { Document } from 'bson';
+import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { bsonTypeName, isPlainObject } from '../values';
 
@@ -12,8 +13,8 @@ const checks: Record<Kind, (value: unknown) => boolean> = {
   object: isPlainObject,
   array: Array.isArray,
   string: (v) => typeof v === 'string',
-  number: (v) => typeof v === 'number' || v instanceof Long,
-  bool: (v) => typeof v === 'boolean' || typeof v === 'number',
+  number: isNumeric,
+  bool: (v) => typeof v === 'boolean' || isNumeric(v),
 };
 
 interface KindMap {
@@ -28,8 +29,8 @@ function check<K extends Kind>(owner: string, field: string, value: unknown, kin
   if (!checks[kind](value)) {
     throw new CommandError('TypeMismatch', `BSON field '${owner}.${field}' is the wrong type '${bsonTypeName(value)}', expected type '${kind}'`);
   }
-  if (kind === 'number') return Number(value) as KindMap[K];
-  if (kind === 'bool') return Boolean(value) as KindMap[K];
+  if (kind === 'number') return toNumber(value) as KindMap[K];
+  if (kind === 'bool') return (typeof value === 'boolean' ? value : toNumber(value) !== 0) as KindMap[K];
   return value as KindMap[K];
 }
 

@@ -1,7 +1,7 @@
 /** Collections, databases and indexes: create/list/drop. */
 import { calculateObjectSize, type Document } from 'bson';
-import { Query } from 'mingo';
 import { CommandError } from '../errors';
+import { compileFilter } from '../query/filter';
 import { isPlainObject } from '../values';
 import { collectionName, optional, required } from './args';
 import type { CommandHandler } from './context';
@@ -82,14 +82,14 @@ const listCollections: CommandHandler = (cmd, ctx) => {
   const filter = optional(cmd, 'listCollections', 'filter', 'object') ?? {};
   const nameOnly = optional(cmd, 'listCollections', 'nameOnly', 'bool') ?? false;
   const cursor = optional(cmd, 'listCollections', 'cursor', 'object') ?? {};
-  const query = new Query(filter, {});
+  const test = compileFilter(filter);
   const infos = [...ctx.db.collections.keys()]
     .map((name) =>
       nameOnly
         ? { name, type: 'collection' }
         : { name, type: 'collection', options: {}, info: { readOnly: false }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
     )
-    .filter((info) => query.test(info));
+    .filter((info) => test(info));
   const ns = `${ctx.db.name}.$cmd.listCollections`;
   const batch = ctx.cursors.first(ns, infos, optional(cursor, 'listCollections.cursor', 'batchSize', 'number'));
   return { cursor: { firstBatch: batch.docs, id: batch.id, ns }, ok: 1 };
@@ -98,7 +98,7 @@ const listCollections: CommandHandler = (cmd, ctx) => {
 const listDatabases: CommandHandler = (cmd, ctx) => {
   if (ctx.db.name !== 'admin') throw new CommandError('Unauthorized', 'listDatabases may only be run against the admin database.');
   const nameOnly = optional(cmd, 'listDatabases', 'nameOnly', 'bool') ?? false;
-  const filter = new Query(optional(cmd, 'listDatabases', 'filter', 'object') ?? {}, {});
+  const filter = compileFilter(optional(cmd, 'listDatabases', 'filter', 'object') ?? {});
   const databases: Document[] = [];
   let totalSize = 0;
   for (const db of ctx.store.databases.values()) {
@@ -107,7 +107,7 @@ const listDatabases: CommandHandler = (cmd, ctx) => {
     for (const collection of db.collections.values()) for (const doc of collection.docs.values()) sizeOnDisk += calculateObjectSize(doc);
     totalSize += sizeOnDisk;
     const info = nameOnly ? { name: db.name } : { name: db.name, sizeOnDisk, empty: sizeOnDisk === 0 };
-    if (filter.test(info)) databases.push(info);
+    if (filter(info)) databases.push(info);
   }
   return nameOnly ? { databases, ok: 1 } : { databases, totalSize, totalSizeMb: Math.round(totalSize / 2 ** 20), ok: 1 };
 };

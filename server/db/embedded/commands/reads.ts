@@ -1,41 +1,43 @@
 /** Reading: find, getMore, killCursors, count, distinct, aggregate. */
 import { type Document, Long } from 'bson';
-import { Aggregator, find as mingoFind } from 'mingo';
+import { isPlainObject } from '../bson/compare';
 import type { Batch } from '../cursors';
 import { CommandError } from '../errors';
 import { valuesAt } from '../indexes';
+import { checkStages, runStages } from '../pipeline/stages';
 import { matching, plan } from '../planner';
-import { cloneDoc, indexKey } from '../values';
+import { compileFilter } from '../query/filter';
+import { shape } from '../query/shape';
+import { indexKey } from '../values';
 import { collectionName, count, optional, required } from './args';
 import type { CommandContext, CommandHandler } from './context';
+import { checkCollation, checkFields, checkHint, letVariables, refuseUnsupported } from './options';
 
 function cursorReply(ns: string, batch: Batch, key: 'firstBatch' | 'nextBatch'): Document {
   return { cursor: { [key]: batch.docs, id: batch.id, ns }, ok: 1 };
 }
 
-/**
- * Sort, skip, limit and projection over already-matched documents, in mongod's order.
- * mingo is only called for sort and projection: building one of its cursors copies its whole
- * operator table (~100 µs), which would dominate an indexed findOne.
- */
-export function shape(docs: Document[], options: { sort?: Document; skip?: number; limit?: number; projection?: Document }): Document[] {
-  const { sort, skip = 0, limit = 0 } = options;
-  const projection = options.projection && Object.keys(options.projection).length > 0 ? options.projection : undefined;
-  let out = docs;
-  if (sort && Object.keys(sort).length > 0) out = mingoFind(out, {}).sort(sort as Record<string, 1 | -1>).all() as Document[];
-  if (skip || limit) out = out.slice(skip, limit ? skip + limit : undefined);
-  if (projection) out = mingoFind(out, {}, projection).all() as Document[];
-  return out;
-}
+const FIND_FIELDS = [
+  'filter', 'sort', 'projection', 'hint', 'skip', 'limit', 'batchSize', 'singleBatch', 'let', 'collation', 'allowDiskUse',
+  'noCursorTimeout', 'allowPartialResults', 'returnKey', 'showRecordId', 'min', 'max', 'tailable', 'awaitData', 'oplogReplay', 'ntoreturn',
+];
 
 const find: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'find');
+  checkFields(cmd, 'find', FIND_FIELDS);
+  refuseUnsupported(cmd, 'find', ['returnKey', 'showRecordId', 'min', 'max', 'tailable', 'awaitData', 'oplogReplay']);
+  checkCollation(cmd, 'find');
+  const collection = ctx.db.get(name);
+  checkHint(cmd, collection);
+  const variables = letVariables(cmd, 'find');
   const filter = optional(cmd, 'find', 'filter', 'object') ?? {};
-  const docs = shape(matching(ctx.db.get(name), filter), {
+  const docs = shape(matching(collection, filter, variables), {
     sort: optional(cmd, 'find', 'sort', 'object'),
     skip: count(cmd, 'find', 'skip'),
-    limit: count(cmd, 'find', 'limit'),
+    limit: Math.abs(optional(cmd, 'find', 'limit', 'number') ?? 0) || undefined,
     projection: optional(cmd, 'find', 'projection', 'object'),
+    filter: compileFilter(filter, variables),
+    variables,
   });
   const ns = `${ctx.db.name}.${name}`;
   const batchSize = count(cmd, 'find', 'batchSize');
@@ -67,47 +69,51 @@ const killCursors: CommandHandler = (cmd, ctx) => {
 
 const countCommand: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'count');
+  checkFields(cmd, 'count', ['query', 'skip', 'limit', 'hint', 'collation', 'fields']);
+  checkCollation(cmd, 'count');
   const query = optional(cmd, 'count', 'query', 'object') ?? {};
   const collection = ctx.db.get(name);
+  checkHint(cmd, collection);
   let n = Object.keys(query).length === 0 ? (collection?.docs.size ?? 0) : matching(collection, query).length;
   n = Math.max(0, n - (count(cmd, 'count', 'skip') ?? 0));
-  const limit = count(cmd, 'count', 'limit');
+  const limit = Math.abs(optional(cmd, 'count', 'limit', 'number') ?? 0);
   ctx.stats.opcounters.command++;
   return { n: limit ? Math.min(n, limit) : n, ok: 1 };
 };
 
 const distinct: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'distinct');
+  checkFields(cmd, 'distinct', ['key', 'query', 'collation', 'hint']);
+  checkCollation(cmd, 'distinct');
   const key = required(cmd, 'distinct', 'key', 'string');
   const query = optional(cmd, 'distinct', 'query', 'object') ?? {};
+  const collection = ctx.db.get(name);
+  checkHint(cmd, collection);
   const seen = new Map<string, unknown>();
-  for (const doc of matching(ctx.db.get(name), query)) {
+  for (const doc of matching(collection, query)) {
     for (const value of valuesAt(doc, key)) if (value !== undefined) seen.set(indexKey(value), value);
   }
   return { values: [...seen.values()], ok: 1 };
 };
 
-/** Stages that build new documents rather than editing their input, so stored documents are safe. */
-const NON_MUTATING_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$count', '$group', '$project', '$unwind', '$sortByCount']);
-
 /** Runs a pipeline over a collection, using an index for a leading $match. */
-export function runPipeline(ctx: CommandContext, name: string, pipeline: Document[]): Document[] {
-  for (const stage of pipeline) {
-    const op = Object.keys(stage)[0];
-    if (op === '$out' || op === '$merge') throw new CommandError('NotImplemented', `${op} is not supported by the embedded server`);
-  }
+export function runPipeline(ctx: CommandContext, name: string, pipeline: Document[], variables: Document = {}): Document[] {
+  checkStages(pipeline);
+  pipeline.slice(0, -1).forEach((stage) => {
+    const op = Object.keys(stage)[0]!;
+    if (op === '$out' || op === '$merge') throw new CommandError('Location40601', `${op} can only be the final stage in the pipeline`);
+  });
   let stages = pipeline;
   let docs: Document[];
   const first = pipeline[0];
-  if (first && Object.keys(first).length === 1 && first.$match && typeof first.$match === 'object') {
-    docs = matching(ctx.db.get(name), first.$match as Document);
+  if (first && isPlainObject(first.$match)) {
+    docs = matching(ctx.db.get(name), first.$match, variables);
     stages = pipeline.slice(1);
   } else {
     docs = ctx.db.get(name)?.all() ?? [];
   }
-  if (stages.length === 0) return docs;
-  const safe = stages.every((stage) => NON_MUTATING_STAGES.has(Object.keys(stage)[0] ?? ''));
-  return new Aggregator(stages, {}).run(safe ? docs : docs.map(cloneDoc)) as Document[];
+  const resolve = (other: string) => ctx.db.get(other)?.all() ?? [];
+  return runStages(docs, stages, { variables, resolve });
 }
 
 const aggregate: CommandHandler = (cmd, ctx) => {
@@ -115,11 +121,15 @@ const aggregate: CommandHandler = (cmd, ctx) => {
     throw new CommandError('InvalidNamespace', 'aggregate on a database ({aggregate: 1}) is not supported by the embedded server');
   }
   const name = collectionName(cmd, 'aggregate');
+  checkFields(cmd, 'aggregate', ['pipeline', 'cursor', 'explain', 'allowDiskUse', 'collation', 'hint', 'let', 'bypassDocumentValidation']);
+  refuseUnsupported(cmd, 'aggregate', ['explain']);
+  checkCollation(cmd, 'aggregate');
+  checkHint(cmd, ctx.db.get(name));
   const pipeline = required(cmd, 'aggregate', 'pipeline', 'array');
   pipeline.forEach((stage, i) => optional({ [i]: stage }, 'aggregate.pipeline', String(i), 'object'));
   const cursor = optional(cmd, 'aggregate', 'cursor', 'object');
   if (!cursor) throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
-  const docs = runPipeline(ctx, name, pipeline as Document[]);
+  const docs = runPipeline(ctx, name, pipeline as Document[], letVariables(cmd, 'aggregate'));
   const ns = `${ctx.db.name}.${name}`;
   ctx.stats.opcounters.command++;
   return cursorReply(ns, ctx.cursors.first(ns, docs, count(cursor, 'aggregate.cursor', 'batchSize')), 'firstBatch');
@@ -131,7 +141,7 @@ const aggregate: CommandHandler = (cmd, ctx) => {
  */
 const explain: CommandHandler = (cmd, ctx) => {
   const inner = required(cmd, 'explain', 'explain', 'object');
-  if (Object.keys(inner)[0] !== 'find') throw new CommandError('NotImplemented', 'the embedded server explains find only');
+  if (Object.keys(inner)[0] !== 'find') throw new CommandError('CommandNotSupported', 'the embedded server explains find only');
   const name = collectionName(inner, 'find');
   const filter = optional(inner, 'find', 'filter', 'object') ?? {};
   const verbosity = optional(cmd, 'explain', 'verbosity', 'string') ?? 'allPlansExecution';

@@ -3,11 +3,13 @@ import type { Document } from 'bson';
 import { CommandError, toErrorReply } from '../errors';
 import { matching } from '../planner';
 import type { Collection } from '../store';
-import { applyUpdate, checkUpdateSpec, upsertDocument } from '../updates';
+import { compileFilter, type MatchDetails } from '../query/filter';
+import { shape } from '../query/shape';
+import { applyUpdate, checkUpdateSpec, isReplacement, type UpdateSpec, upsertDocument } from '../updates';
 import { isPlainObject } from '../values';
 import { collectionName, optional, required } from './args';
 import type { CommandHandler } from './context';
-import { shape } from './reads';
+import { checkCollation, checkFields, checkHint, letVariables } from './options';
 
 interface WriteError {
   index: number;
@@ -44,6 +46,7 @@ function withErrors(reply: Document, errors: WriteError[]): Document {
 
 const insert: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'insert');
+  checkFields(cmd, 'insert', ['documents', 'ordered', 'bypassDocumentValidation']);
   const documents = required(cmd, 'insert', 'documents', 'array');
   const ordered = optional(cmd, 'insert', 'ordered', 'bool') ?? true;
   const { collection } = ctx.db.getOrCreate(name);
@@ -57,57 +60,77 @@ const insert: CommandHandler = (cmd, ctx) => {
   return withErrors({ n }, errors);
 };
 
-/** Updates the first (or every) match of `q`; returns what the update and findAndModify replies count. */
-function updateMatches(collection: Collection, q: Document, u: Document | Document[], multi: boolean, arrayFilters?: Document[]) {
-  const targets = matching(collection, q);
-  let modified = 0;
-  for (const before of multi ? targets : targets.slice(0, 1)) {
-    const after = applyUpdate(before, u, arrayFilters);
-    if (after === before) continue;
-    collection.replace(before, after);
-    modified++;
-  }
-  return { matched: multi ? targets.length : Math.min(1, targets.length), modified };
-}
-
 interface UpdateStatement {
   q: Document;
   u: unknown;
   multi: boolean;
   upsert: boolean;
   arrayFilters?: Document[];
+  sort?: Document;
+  variables: Document;
 }
 
+/** Updates the first (or every) match of `q` (the first in `sort` order when given); counts for the reply. */
+function updateMatches(collection: Collection, s: UpdateStatement, u: UpdateSpec) {
+  let targets = matching(collection, s.q, s.variables);
+  if (s.sort && !s.multi) targets = shape(targets, { sort: s.sort, limit: 1 });
+  const test = compileFilter(s.q, s.variables);
+  let modified = 0;
+  for (const before of s.multi ? targets : targets.slice(0, 1)) {
+    const details: MatchDetails = {};
+    test(before, details);
+    const after = applyUpdate(before, u, { arrayFilters: s.arrayFilters, matchedIndex: details.arrayIndex, variables: s.variables });
+    if (after === before) continue;
+    collection.replace(before, after);
+    modified++;
+  }
+  return { matched: s.multi ? targets.length : Math.min(1, targets.length), modified };
+}
+
+const STATEMENT_FIELDS = ['q', 'u', 'multi', 'upsert', 'arrayFilters', 'hint', 'collation', 'sort', 'c', 'upsertSupplied'];
+
 /** Field types are checked for the whole batch first: a malformed statement fails the command, like mongod. */
-function parseUpdates(cmd: Document): UpdateStatement[] {
+function parseUpdates(cmd: Document, collection: Collection): UpdateStatement[] {
+  const variables = letVariables(cmd, 'update');
   return required(cmd, 'update', 'updates', 'array').map((raw) => {
     if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', "BSON field 'update.updates' must be an array of objects");
+    for (const key of Object.keys(raw)) {
+      if (!STATEMENT_FIELDS.includes(key)) throw new CommandError('Location40415', `BSON field 'update.updates.${key}' is an unknown field.`);
+    }
+    checkCollation(raw, 'update');
+    checkHint(raw, collection);
+    const multi = optional(raw, 'update.updates', 'multi', 'bool') ?? false;
+    const sort = optional(raw, 'update.updates', 'sort', 'object');
+    if (sort && multi) throw new CommandError('FailedToParse', 'Cannot specify sort with multi=true');
     return {
       q: optional(raw, 'update.updates', 'q', 'object') ?? {},
       u: raw.u,
-      multi: optional(raw, 'update.updates', 'multi', 'bool') ?? false,
+      multi,
       upsert: optional(raw, 'update.updates', 'upsert', 'bool') ?? false,
       arrayFilters: optional(raw, 'update.updates', 'arrayFilters', 'array') as Document[] | undefined,
+      sort,
+      variables: { ...variables, ...(optional(raw, 'update.updates', 'c', 'object') ?? {}) },
     };
   });
 }
 
 const update: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'update');
-  const updates = parseUpdates(cmd);
+  checkFields(cmd, 'update', ['updates', 'ordered', 'let', 'bypassDocumentValidation']);
   const ordered = optional(cmd, 'update', 'ordered', 'bool') ?? true;
   const { collection } = ctx.db.getOrCreate(name);
+  const updates = parseUpdates(cmd, collection);
   let n = 0;
   let nModified = 0;
   const upserted: Array<{ index: number; _id: unknown }> = [];
-  const errors = eachItem(updates, ordered, ({ q, multi, upsert, arrayFilters, ...statement }, index) => {
+  const errors = eachItem(updates, ordered, (statement, index) => {
     const u = checkUpdateSpec(statement.u);
-    if (multi && !Array.isArray(u) && !Object.keys(u).some((k) => k.startsWith('$')) && Object.keys(u).length > 0) {
+    if (statement.multi && isReplacement(u) && Object.keys(u).length > 0) {
       throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
     }
-    const result = updateMatches(collection, q, u, multi, arrayFilters);
-    if (result.matched === 0 && upsert) {
-      const doc = collection.insert(upsertDocument(q, u, arrayFilters));
+    const result = updateMatches(collection, statement, u);
+    if (result.matched === 0 && statement.upsert) {
+      const doc = collection.insert(upsertDocument(statement.q, u, { arrayFilters: statement.arrayFilters, variables: statement.variables }));
       upserted.push({ index, _id: doc._id });
       n++;
       return;
@@ -121,18 +144,25 @@ const update: CommandHandler = (cmd, ctx) => {
 
 const deleteCommand: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'delete');
+  checkFields(cmd, 'delete', ['deletes', 'ordered', 'let']);
+  const variables = letVariables(cmd, 'delete');
+  const collection = ctx.db.get(name);
   const deletes = required(cmd, 'delete', 'deletes', 'array').map((raw) => {
     if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', "BSON field 'delete.deletes' must be an array of objects");
+    for (const key of Object.keys(raw)) {
+      if (!['q', 'limit', 'hint', 'collation'].includes(key)) throw new CommandError('Location40415', `BSON field 'delete.deletes.${key}' is an unknown field.`);
+    }
+    checkCollation(raw, 'delete');
+    checkHint(raw, collection);
     const q = required(raw, 'delete.deletes', 'q', 'object');
     const limit = required(raw, 'delete.deletes', 'limit', 'number');
     if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
     return { q, limit };
   });
   const ordered = optional(cmd, 'delete', 'ordered', 'bool') ?? true;
-  const collection = ctx.db.get(name);
   let n = 0;
   const errors = eachItem(deletes, ordered, ({ q, limit }) => {
-    const targets = matching(collection, q);
+    const targets = matching(collection, q, variables);
     for (const doc of limit === 1 ? targets.slice(0, 1) : targets) {
       collection!.remove(doc);
       n++;
@@ -144,6 +174,9 @@ const deleteCommand: CommandHandler = (cmd, ctx) => {
 
 const findAndModify: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0]!);
+  checkFields(cmd, 'findAndModify', ['query', 'sort', 'remove', 'update', 'new', 'fields', 'upsert', 'arrayFilters', 'bypassDocumentValidation', 'collation', 'hint', 'let']);
+  checkCollation(cmd, 'findAndModify');
+  const variables = letVariables(cmd, 'findAndModify');
   const query = optional(cmd, 'findAndModify', 'query', 'object') ?? {};
   const sort = optional(cmd, 'findAndModify', 'sort', 'object');
   const remove = optional(cmd, 'findAndModify', 'remove', 'bool') ?? false;
@@ -155,18 +188,22 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   if (remove && (upsert || returnNew)) throw new CommandError('FailedToParse', 'Cannot specify both remove=true and upsert=true or new=true');
   const u = remove ? undefined : checkUpdateSpec(cmd.update);
   const { collection } = ctx.db.getOrCreate(name);
-  const [target] = shape(matching(collection, query), { sort, limit: 1 });
-  const show = (doc: Document | undefined) => (doc ? (shape([doc], { projection })[0] ?? null) : null);
+  checkHint(cmd, collection);
+  const [target] = shape(matching(collection, query, variables), { sort, limit: 1 });
+  const test = compileFilter(query, variables);
+  const show = (doc: Document | undefined) => (doc ? (shape([doc], { projection, filter: test, variables })[0] ?? null) : null);
   if (remove) {
     if (target) collection.remove(target);
     return { lastErrorObject: { n: target ? 1 : 0 }, value: show(target), ok: 1 };
   }
   if (!target) {
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-    const doc = collection.insert(upsertDocument(query, u!, arrayFilters));
+    const doc = collection.insert(upsertDocument(query, u!, { arrayFilters, variables }));
     return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? show(doc) : null, ok: 1 };
   }
-  const after = applyUpdate(target, u!, arrayFilters);
+  const details: MatchDetails = {};
+  test(target, details);
+  const after = applyUpdate(target, u!, { arrayFilters, matchedIndex: details.arrayIndex, variables });
   if (after !== target) collection.replace(target, after);
   return { lastErrorObject: { n: 1, updatedExisting: true }, value: show(returnNew ? after : target), ok: 1 };
 };
