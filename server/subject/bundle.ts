@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ChildBundle {
   subject: string;
@@ -18,7 +19,7 @@ export interface ChildBundle {
   proxy: string;
 }
 
-const source = (relative: string): string => new URL(relative, import.meta.url).pathname;
+const source = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
 let built: Promise<ChildBundle | undefined> | undefined;
 
