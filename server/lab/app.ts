@@ -15,7 +15,8 @@ import type { SubjectSupervisor, SubjectSupervisorOptions } from '../subject/api
 import { tornadoRuntime } from '../subject-tornado/python';
 import { classroomPlugin } from './classroom/plugin';
 import type { ClassroomSession } from './classroom/session';
-import { BODY_LIMIT_BYTES, HttpError, installErrorHandling } from './errors';
+import { HttpError } from '../../common/httpError';
+import { BODY_LIMIT_BYTES, installErrorHandling } from './errors';
 import { Lab } from './lab';
 import { LiveHub, type LiveOptions } from './live';
 import { controlRoutes } from './routes/control';

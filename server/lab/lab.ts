@@ -9,7 +9,7 @@ import { type LabConfig, type LabConfigPatch, type RunRequest } from '../../comm
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
 import { createLoadGenerator, type LoadGenerator, type LoadHandle } from '../load/generator';
-import { HttpError } from './errors';
+import { HttpError } from '../../common/httpError';
 import type { LiveHub } from './live';
 import { newRunId } from './runIds';
 import type { RunStore, RunWriter } from './runStore';

@@ -10,7 +10,8 @@ import { readJsonBody } from './body';
 import { callbackUsers } from './data/usersOver';
 import type { HandlerContext, StepName } from './handlers/context';
 import { blockingHandlers, callbackHandler, nonblockingHandlers } from './handlers/index';
-import { HttpError, sendError, sendJson } from './handlers/respond';
+import { HttpError } from '../../common/httpError';
+import { sendError, sendJson } from './handlers/respond';
 import { matchRoute } from './routes';
 import type { RequestTrace, Tracer } from './runtime/tracer';
 
@@ -85,7 +86,7 @@ export function createSubjectServer({ access: both, tracer, worker, settings }: 
       await run(match.route, mode, { req, res, params: match.params, query: url.searchParams, body, cpu }, trace);
     } catch (error) {
       // A refused upload may still be arriving: close the connection rather than read it.
-      if (error instanceof HttpError && error.status === 413) res.setHeader('connection', 'close');
+      if (error instanceof HttpError && error.statusCode === 413) res.setHeader('connection', 'close');
       sendError(res, error);
     }
   };

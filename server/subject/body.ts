@@ -1,6 +1,6 @@
 /** Reads a request's JSON body with a size limit (plain node:http has none built in). */
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './handlers/respond';
+import { HttpError } from '../../common/httpError';
 
 /** A user document is a few hundred bytes; 16 KiB is generous and keeps abuse cheap. */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -9,7 +9,8 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { HttpError, parseWith } from '../errors';
+import { HttpError } from '../../../common/httpError';
+import { parseWith } from '../errors';
 import { callerOf } from './access';
 import { NICKNAME_MAX_CHARS, parseNickname } from './nickname';
 import { PRESENTER_COOKIE, STUDENT_COOKIE, tokenMatches } from './presenterToken';

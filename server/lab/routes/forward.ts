@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { HEADER_CLIENT, HEADER_RID, HEADER_RUN, now } from '../../../common/trace';
 import { routeOf } from '../../load/routes';
-import { HttpError } from '../errors';
+import { HttpError } from '../../../common/httpError';
 import type { Lab } from '../lab';
 
 const CLIENT_TAG = /^[\p{L}\p{N} _.@-]{1,32}$/u;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { describeZodError } from '../../../common/config';
 import type { User } from '../data/types';
-import { HttpError } from './respond';
+import { HttpError } from '../../../common/httpError';
 
 export const USERNAME = /^[a-z0-9_.-]{1,64}$/i;
 const USERNAME_RULE = "a username is 1 to 64 letters, digits, '.', '_' or '-'";

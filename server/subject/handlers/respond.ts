@@ -3,16 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DbError } from '../data/errors';
 import type { User } from '../data/types';
 
-/** An error with the HTTP status it should produce (thrown by validation). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
+import { HttpError } from '../../../common/httpError';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
@@ -44,7 +35,7 @@ export function notFound(res: ServerResponse, message: string): void {
 
 /** Any failure to a status: validation 4xx, duplicate 409, database down 503. */
 export function sendError(res: ServerResponse, error: unknown): void {
-  if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
+  if (error instanceof HttpError) return sendJson(res, error.statusCode, { error: error.message });
   if (error instanceof DbError) {
     if (error.kind === 'duplicate') return sendJson(res, 409, { error: 'that username is taken' });
     if (error.kind === 'unavailable' || error.kind === 'timeout') {
