@@ -49,7 +49,7 @@ describe('the real download probe', () => {
     const t0 = performance.now();
     const result = await probeDownload(url);
     const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(PROBE_TIMEOUT_MS + 1_000);
+    expect(ms).toBeLessThan(2 * PROBE_TIMEOUT_MS); // its own timeout, not the system's (minutes for a silent host)
     // Offline (CI, this machine) the reason names the host; online the archive is real (~100 MB).
     if (result.ok) expect(result.bytes).toBeGreaterThan(10_000_000);
     else expect(result.why).toMatch(/^fastdl\.mongodb\.org: /);

@@ -50,12 +50,12 @@ describe('generateUsers', () => {
 });
 
 describe('seedUsers', () => {
-  it('creates 10,000 users with a unique username index and no city index, quickly', async () => {
+  it('creates 10,000 users with a unique username index and no city index', async () => {
     const t0 = performance.now();
     const result = await seedUsers(db);
     const ms = performance.now() - t0;
     expect(result).toEqual({ created: true, count: SEED_USER_COUNT });
-    expect(ms).toBeLessThan(5_000); // well under 1 s on an idle machine; see the report's figures
+    console.log(`seedUsers: ${SEED_USER_COUNT} users in ${ms.toFixed(0)} ms`); // a figure, not a bound: npm run bench times the lab's start
     const alice = await db.collection(USERS_COLLECTION).findOne({ username: 'alice' });
     expect(alice).toMatchObject({ first_name: 'Alice', last_name: 'Liddell', city: 'London' });
     expect(alice?.created_at).toBeInstanceOf(Date);
