@@ -37,6 +37,24 @@ export const DEFAULT_CONFIG: LabConfig = {
 export const ROUTES = ['getUser', 'getUserCallback', 'listByCity', 'stats', 'createUser'] as const;
 export type RouteName = (typeof ROUTES)[number];
 
+/**
+ * The long-poll route (GET /updates): it waits for the next new user, so a closed or open
+ * loop of it would only measure its timeout. It has a run kind of its own instead.
+ */
+export const LONG_POLL_ROUTE = 'longPoll';
+/** Every route the subject serves: the load routes and the long poll. */
+export type SubjectRouteName = RouteName | typeof LONG_POLL_ROUTE;
+
+export const LONG_POLL_BOUNDS = {
+  /** Long-polls held open at once (one connection each): the C10K figure. */
+  concurrency: { min: 1, max: 10_000 },
+  /** How long the run waits for every long-poll to be waiting before it publishes, ms. */
+  holdMs: { min: 0, max: 60_000 },
+  /** GET /updates?timeoutMs=: how long one long-poll waits before answering 204, ms. */
+  timeoutMs: { min: 1, max: 120_000 },
+} as const;
+export const LONG_POLL_DEFAULTS = { holdMs: 5000, timeoutMs: 30_000 } as const;
+
 export const RUN_BOUNDS = {
   requests: { min: 1, max: 100_000 },
   concurrency: { min: 1, max: 2000 },

@@ -100,6 +100,8 @@ export const traceEventSchema = z.discriminatedUnion('type', [
     poolInUse: z.number().int().nonnegative(),
     poolWaiting: z.number().int().nonnegative(),
     dbInFlight: z.number().int().nonnegative(),
+    /** Long-polls (GET /updates) held at once, at most, since the previous sample. */
+    longPollsWaiting: z.number().int().nonnegative().optional(),
     rssBytes: z.number().nonnegative(),
     heapUsedBytes: z.number().nonnegative(),
   }),

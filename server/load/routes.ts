@@ -46,6 +46,7 @@ export function routeOf(method: string, url: string): string {
   if (method === 'GET' && /^\/callback\/users\/[^/]+$/.test(path)) return 'getUserCallback';
   if (method === 'GET' && path === '/users') return 'listByCity';
   if (method === 'GET' && path === '/stats') return 'stats';
+  if (method === 'GET' && path === '/updates') return 'longPoll';
   if (method === 'POST' && path === '/users') return 'createUser';
   return `${method} ${path}`.slice(0, 200);
 }

@@ -19,6 +19,9 @@ import type { AsyncUsers, BlockingUsers } from './data/types';
 import { asyncUsers } from './data/usersOver';
 import type { RequestTrace } from './runtime/tracer';
 import type { Gauges } from './runtime/sampler';
+import type { HeldCount } from './updates/heldCount';
+import { withPublishing } from './updates/publishing';
+import { createWaiters } from './updates/waiters';
 
 export type DataAccess =
   | (Common & { style: 'sync'; users(trace: RequestTrace): BlockingUsers })
@@ -39,6 +42,8 @@ export interface AccessOptions {
   dbName: string;
   client: ClientSettings;
   onHealth: HealthListener;
+  /** Long-polls held at once, by either mode: waiter records, busy threads, or the loop. */
+  held: HeldCount;
 }
 
 /** Both modes' data access, side by side. */
@@ -58,6 +63,7 @@ function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
   const db = client.db(options.dbName);
   const pool = { inUse: 0, waiting: 0 };
   const sentListeners = new Map<string, (t: number) => void>();
+  const waiters = createWaiters(options.held);
   monitorClient(client, {
     sent: options.client.monitorCommands ? (comment, t) => sentListeners.get(comment)?.(t) : undefined,
     pool: (inUse, waiting) => {
@@ -68,7 +74,7 @@ function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
   return {
     style: 'async',
     users: (trace) =>
-      asyncUsers(async (op, args) => {
+      asyncUsers(withPublishing(async (op, args) => {
         const call = calls.begin(trace, op, calls.inFlight() >= poolSize);
         sentListeners.set(trace.rid, (t) => call.sent(t));
         try {
@@ -82,7 +88,7 @@ function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
         } finally {
           sentListeners.delete(trace.rid);
         }
-      }),
+      }, waiters)),
     gauges: { poolInUse: () => pool.inUse, poolWaiting: () => pool.waiting, dbInFlight: calls.inFlight },
     warm: async () => {
       await runOperation(db, 'ping', [poolSize], 'warm');

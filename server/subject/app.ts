@@ -3,7 +3,7 @@
  * traces its lifecycle (accepted, steps, responded). Builds the server without listening.
  */
 import http from 'node:http';
-import type { Mode, RouteName } from '../../common/config';
+import type { Mode, SubjectRouteName } from '../../common/config';
 import { HEADER_RID, now } from '../../common/trace';
 import type { ModeAccess } from './access';
 import { readJsonBody } from './body';
@@ -45,7 +45,7 @@ export function createSubjectServer({ access: both, tracer, worker, settings }: 
   let counter = 0;
 
   /** A request keeps the mode it arrived in, even if the mode switches while it runs. */
-  const run = async (route: RouteName, mode: Mode, base: Omit<HandlerContext<unknown>, 'users' | 'step'>, trace: RequestTrace): Promise<void> => {
+  const run = async (route: SubjectRouteName, mode: Mode, base: Omit<HandlerContext<unknown>, 'users' | 'step'>, trace: RequestTrace): Promise<void> => {
     const access = both.of(mode);
     const stepFor = (handler: string) => (step: StepName) => trace.emit({ type: 'handler.step', handler, step });
     if (route === 'getUserCallback') {

@@ -1,16 +1,17 @@
 /** The subject's routes: a tiny table matched by hand (node:http, no framework on purpose). */
-import type { RouteName } from '../../common/config';
+import type { SubjectRouteName } from '../../common/config';
 
 export type RouteMatch =
-  | { ok: true; route: RouteName; params: Record<string, string> }
+  | { ok: true; route: SubjectRouteName; params: Record<string, string> }
   | { ok: false; status: 400 | 404 | 405; message: string };
 
-const TABLE: { method: string; pattern: RegExp; route: RouteName }[] = [
+const TABLE: { method: string; pattern: RegExp; route: SubjectRouteName }[] = [
   { method: 'GET', pattern: /^\/users\/([^/]+)$/, route: 'getUser' },
   { method: 'GET', pattern: /^\/callback\/users\/([^/]+)$/, route: 'getUserCallback' },
   { method: 'GET', pattern: /^\/users$/, route: 'listByCity' },
   { method: 'POST', pattern: /^\/users$/, route: 'createUser' },
   { method: 'GET', pattern: /^\/stats$/, route: 'stats' },
+  { method: 'GET', pattern: /^\/updates$/, route: 'longPoll' },
 ];
 
 export function matchRoute(method: string, pathname: string): RouteMatch {

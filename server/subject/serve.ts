@@ -10,6 +10,7 @@ import { createSubjectServer, type LiveSettings } from './app';
 import type { SubjectCommand, SubjectReport, SubjectSpec } from './messages';
 import { startSampler } from './runtime/sampler';
 import { createTracer } from './runtime/tracer';
+import { createHeldCount } from './updates/heldCount';
 
 export async function serveSubject(spec: SubjectSpec, worker: number, send: (report: SubjectReport) => void): Promise<void> {
   const { config } = spec;
@@ -21,7 +22,9 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
   };
 
   const settings: LiveSettings = { mode: config.mode, cpuMs: config.cpuMs, blockingTimeoutMs: config.blockingTimeoutMs };
+  const held = createHeldCount();
   const access = await createDataAccess({
+    held,
     executorThreads: config.executorThreads,
     blockingTimeoutMs: () => settings.blockingTimeoutMs,
     uri: spec.uri,
@@ -31,7 +34,7 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
   }, settings.mode);
   const tracer = createTracer({ enabled: config.tracing, worker, ship: (events) => send({ type: 'events', events }) });
   const current = () => access.of(settings.mode).gauges;
-  startSampler(tracer, { poolInUse: () => current().poolInUse(), poolWaiting: () => current().poolWaiting(), dbInFlight: () => current().dbInFlight() });
+  startSampler(tracer, { poolInUse: () => current().poolInUse(), poolWaiting: () => current().poolWaiting(), dbInFlight: () => current().dbInFlight(), longPollsHeld: held.takePeak });
   const server = createSubjectServer({ access, tracer, worker, settings });
   server.keepAliveTimeout = 30_000;
 
@@ -57,7 +60,8 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    // A long accept queue: thousands of long-polls may connect while a blocked loop cannot accept them.
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 16_384 }, () => resolve());
   });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('subject: no TCP address');

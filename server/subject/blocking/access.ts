@@ -40,7 +40,15 @@ export async function executorAccess(options: AccessOptions, calls: DbCalls): Pr
   const { data, gauges } = threadPool(options);
   // A thread stuck in a blocking call holds one connection, no more.
   const perThread = { ...data, client: { ...options.client, poolSize: 1, minPoolSize: 1 } };
-  const executor = await createExecutor(perThread, options.executorThreads, options.blockingTimeoutMs);
+  const executor = await createExecutor(perThread, options.executorThreads, options.blockingTimeoutMs, {
+    // A long-poll is held while its wait occupies a thread, not while it queues for one.
+    started: (op) => {
+      if (op === 'waitForNewer') options.held.enter();
+    },
+    ended: (op) => {
+      if (op === 'waitForNewer') options.held.leave();
+    },
+  });
   return {
     style: 'async',
     users: (trace) =>
@@ -74,6 +82,8 @@ export async function facadeAccess(options: AccessOptions, calls: DbCalls): Prom
       blockingUsers((op, args) => {
         const call = calls.begin(trace, op, false);
         const start = now();
+        const longPoll = op === 'waitForNewer';
+        if (longPoll) options.held.enter();
         let response: DbResponse;
         try {
           response = facade.call(op, args, trace.rid);
@@ -81,6 +91,7 @@ export async function facadeAccess(options: AccessOptions, calls: DbCalls): Prom
           call.failed(toDbError(error));
           throw error;
         } finally {
+          if (longPoll) options.held.leave();
           trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'db' });
         }
         return settle(call, response);

@@ -5,6 +5,7 @@
  * the handler awaits the result and the loop is free meanwhile.
  */
 import { DbError } from '../data/errors';
+import { waitAllowanceMs } from '../data/newerUsers';
 import type { OperationName } from '../data/operations';
 import { type DbResponse, type DbThreadData, encodeArgs } from './protocol';
 import { type DbThread, startDbThread } from './startThread';
@@ -25,7 +26,18 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-export async function createExecutor(data: Omit<DbThreadData, 'entry' | 'signal'>, threads: number, timeoutMs: () => number): Promise<Executor> {
+/** Told when a call gets a thread and when the thread is free of it (the long poll counts held threads). */
+export interface ExecutorHooks {
+  started(op: OperationName): void;
+  ended(op: OperationName): void;
+}
+
+export async function createExecutor(
+  data: Omit<DbThreadData, 'entry' | 'signal'>,
+  threads: number,
+  timeoutMs: () => number,
+  hooks?: ExecutorHooks,
+): Promise<Executor> {
   const pool: DbThread[] = await Promise.all(Array.from({ length: threads }, () => startDbThread({ ...data, signal: null })));
   const idle = [...pool];
   const queue: Job[] = [];
@@ -41,20 +53,23 @@ export async function createExecutor(data: Omit<DbThreadData, 'entry' | 'signal'
   const run = (thread: DbThread, job: Job): void => {
     const mine = ++seq;
     let abandoned = false;
+    hooks?.started(job.op);
     const onMessage = (response: DbResponse): void => {
       if (response.seq !== mine) return;
       clearTimeout(timer);
       thread.port.off('message', onMessage);
+      hooks?.ended(job.op);
       if (!abandoned) job.resolve(response);
       release(thread);
     };
     // The caller stops waiting, but the thread is still stuck in the call (as a real thread
     // in a blocking driver call would be): it stays busy until that call's late answer, so
     // the next job goes to a free thread instead of queueing behind the abandoned one.
+    const limit = timeoutMs() + waitAllowanceMs(job.op, job.args);
     const timer = setTimeout(() => {
       abandoned = true;
-      job.reject(new DbError({ kind: 'timeout', message: `no answer from the database within ${timeoutMs()} ms` }));
-    }, timeoutMs());
+      job.reject(new DbError({ kind: 'timeout', message: `no answer from the database within ${limit} ms` }));
+    }, limit);
     thread.port.on('message', onMessage);
     thread.port.postMessage({ seq: mine, op: job.op, args: encodeArgs(job.args), comment: job.comment });
   };

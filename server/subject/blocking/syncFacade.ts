@@ -22,6 +22,7 @@
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { DbError } from '../data/errors';
+import { waitAllowanceMs } from '../data/newerUsers';
 import type { OperationName } from '../data/operations';
 import { type DbResponse, type DbThreadData, encodeArgs } from './protocol';
 import { type DbThread, startDbThread } from './startThread';
@@ -69,7 +70,7 @@ export async function createSyncFacade(
     const mine = ++seq;
     let seen = Atomics.load(signal, 0);
     thread.port.postMessage({ seq: mine, op, args: encodeArgs(args), comment });
-    const limit = timeoutMs();
+    const limit = timeoutMs() + waitAllowanceMs(op, args);
     const deadline = performance.now() + limit;
     for (;;) {
       const response = take(mine);

@@ -5,11 +5,12 @@
  */
 import type { Db, Document } from 'mongodb';
 import { trackOperation } from './monitor';
+import { findNewer, waitForNewer } from './newerUsers';
 
 /** The seeded collection (server/db/seed.ts writes it). */
 export const USERS_COLLECTION = 'users';
 
-export type OperationName = 'findOne' | 'insertOne' | 'find' | 'aggregate' | 'ping';
+export type OperationName = 'findOne' | 'insertOne' | 'find' | 'aggregate' | 'findNewer' | 'waitForNewer' | 'ping';
 
 /**
  * Defence in depth behind the HTTP validation: a filter's values must be plain strings
@@ -54,6 +55,10 @@ async function callDriver(db: Db, op: OperationName, args: unknown[], comment: s
     }
     case 'aggregate':
       return users.aggregate(args[0] as Document[], { comment }).toArray();
+    case 'findNewer':
+      return findNewer(db, USERS_COLLECTION, args[0], comment);
+    case 'waitForNewer':
+      return waitForNewer(db, USERS_COLLECTION, args, comment);
     case 'ping': {
       // ping [n]: n concurrent pings, which opens up to n pool connections (warming the pool).
       const count = typeof args[0] === 'number' ? args[0] : 1;

@@ -14,6 +14,13 @@ export interface User {
   created_at?: Date;
 }
 
+/** A new user as a long-poll answers it: `id` is the ObjectId as hex, the cursor for the next poll. */
+export interface NewUser {
+  id: string;
+  username: string;
+  first_name: string;
+}
+
 /** Filters are typed so a username is always a string: no `{ $ne: null }` can get through. */
 export type UsernameFilter = { username: string };
 export type CityFilter = { city: string };
@@ -25,6 +32,8 @@ export interface BlockingUsers {
   insertOne(user: User): { insertedId: string };
   find(filter: CityFilter, options: ListOptions): User[];
   aggregate(pipeline: Document[]): Document[];
+  /** Users newer than the id `after`, once there are some; [] after timeoutMs. */
+  waitForNewer(after: string, timeoutMs: number): NewUser[];
 }
 
 /** Non-blocking mode (and the executor): the call returns a promise; the loop is free meanwhile. */
@@ -33,6 +42,7 @@ export interface AsyncUsers {
   insertOne(user: User): Promise<{ insertedId: string }>;
   find(filter: CityFilter, options: ListOptions): Promise<User[]>;
   aggregate(pipeline: Document[]): Promise<Document[]>;
+  waitForNewer(after: string, timeoutMs: number): Promise<NewUser[]>;
 }
 
 /** The 2010 style: asyncmongo's `db.users.find_one(query, callback=...)`. */

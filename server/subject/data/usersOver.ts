@@ -4,7 +4,7 @@
  */
 import type { Document } from 'mongodb';
 import type { OperationName } from './operations';
-import type { AsyncUsers, BlockingUsers, Callback, CallbackUsers, User } from './types';
+import type { AsyncUsers, BlockingUsers, Callback, CallbackUsers, NewUser, User } from './types';
 
 export function blockingUsers(invoke: (op: OperationName, args: unknown[]) => unknown): BlockingUsers {
   return {
@@ -12,6 +12,7 @@ export function blockingUsers(invoke: (op: OperationName, args: unknown[]) => un
     insertOne: (user) => invoke('insertOne', [user]) as { insertedId: string },
     find: (filter, options) => invoke('find', [filter, options]) as User[],
     aggregate: (pipeline) => invoke('aggregate', [pipeline]) as Document[],
+    waitForNewer: (after, timeoutMs) => invoke('waitForNewer', [after, timeoutMs]) as NewUser[],
   };
 }
 
@@ -21,6 +22,7 @@ export function asyncUsers(invoke: (op: OperationName, args: unknown[]) => Promi
     insertOne: (user) => invoke('insertOne', [user]) as Promise<{ insertedId: string }>,
     find: (filter, options) => invoke('find', [filter, options]) as Promise<User[]>,
     aggregate: (pipeline) => invoke('aggregate', [pipeline]) as Promise<Document[]>,
+    waitForNewer: (after, timeoutMs) => invoke('waitForNewer', [after, timeoutMs]) as Promise<NewUser[]>,
   };
 }
 

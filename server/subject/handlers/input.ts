@@ -3,7 +3,7 @@
  * it can reach a filter: a username is always a string matching USERNAME, never an object.
  */
 import { z } from 'zod';
-import { describeZodError } from '../../../common/config';
+import { describeZodError, LONG_POLL_BOUNDS, LONG_POLL_DEFAULTS } from '../../../common/config';
 import type { User } from '../data/types';
 import { HttpError } from '../../../common/httpError';
 
@@ -31,6 +31,25 @@ export function parseCityQuery(query: URLSearchParams): { city: string; limit: n
     throw new HttpError(400, `limit must be a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}`);
   }
   return { city, limit };
+}
+
+/** A cursor: the id of the newest user the client has seen (an ObjectId, 24 hex digits). */
+const OBJECT_ID_HEX = /^[0-9a-fA-F]{24}$/;
+
+export function parseUpdatesQuery(query: URLSearchParams): { after: string; timeoutMs: number } {
+  for (const key of new Set(query.keys())) {
+    if (key !== 'after' && key !== 'timeoutMs') throw new HttpError(400, `unknown query parameter: ${key} (allowed: after, timeoutMs)`);
+    if (query.getAll(key).length > 1) throw new HttpError(400, `${key} may be given once`);
+  }
+  const after = query.get('after');
+  if (after === null || !OBJECT_ID_HEX.test(after)) throw new HttpError(400, 'after is required: the id of the newest user seen, 24 hex digits');
+  const { min, max } = LONG_POLL_BOUNDS.timeoutMs;
+  const timeoutText = query.get('timeoutMs') ?? String(LONG_POLL_DEFAULTS.timeoutMs);
+  const timeoutMs = Number(timeoutText);
+  if (!/^\d{1,6}$/.test(timeoutText) || timeoutMs < min || timeoutMs > max) {
+    throw new HttpError(400, `timeoutMs must be a whole number from ${min} to ${max}`);
+  }
+  return { after: after.toLowerCase(), timeoutMs };
 }
 
 const newUserSchema = z

@@ -29,6 +29,13 @@ export function sendGreeting(req: IncomingMessage, res: ServerResponse, user: Us
   sendHtml(res, 200, `<!doctype html>\n<title>${escapeHtml(user.username)}</title>\n<p>${escapeHtml(greeting)}</p>\n`);
 }
 
+/** 204: a long poll that timed out with nothing new (ask again with the same cursor). */
+export function noContent(res: ServerResponse): void {
+  if (res.headersSent) return;
+  res.writeHead(204);
+  res.end();
+}
+
 export function notFound(res: ServerResponse, message: string): void {
   sendJson(res, 404, { error: message });
 }

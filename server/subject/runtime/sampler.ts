@@ -16,6 +16,8 @@ export interface Gauges {
   poolInUse(): number;
   poolWaiting(): number;
   dbInFlight(): number;
+  /** The most long-polls held at once since the last call (updates/heldCount.ts); the process's, not a mode's. */
+  longPollsHeld?(): number;
 }
 
 const BEAT_MS = 5;
@@ -52,6 +54,7 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25): () =
       poolInUse: Math.max(0, gauges.poolInUse()),
       poolWaiting: Math.max(0, gauges.poolWaiting()),
       dbInFlight: Math.max(0, gauges.dbInFlight()),
+      longPollsWaiting: gauges.longPollsHeld?.() ?? 0,
       rssBytes,
       heapUsedBytes: getHeapStatistics().used_heap_size,
     });

@@ -12,8 +12,8 @@ const HANDLERS_DIR = new URL('../../../server/subject/handlers/', import.meta.ur
 const files = Object.values(HANDLER_FILES).flatMap((styles) => Object.values(styles) as string[]);
 
 describe('handler step markers', () => {
-  it('lists all nine handler files', () => {
-    expect(files).toHaveLength(9);
+  it('lists all eleven handler files', () => {
+    expect(files).toHaveLength(11);
   });
 
   it.each(files)('%s has each step exactly once, in the documented order', (file) => {
