@@ -14,10 +14,15 @@ import { narrationMachine } from '../machines/narrationMachine';
 import { playbackMachine } from '../machines/playbackMachine';
 import { runMachine } from '../machines/runMachine';
 import { TraceStore } from '../trace/store';
+import { storyWindow } from '../trace/window';
+import { loadAutoReplay } from './preferences';
+import { batchTakesTheScreen } from './screenRule';
 
 export interface LabSystemOptions {
   url: string;
   reducedMotion: boolean;
+  /** Replay each finished run slowly (default: yes). */
+  autoReplay?: boolean;
 }
 
 export function createLabSystem(options: LabSystemOptions) {
@@ -27,9 +32,10 @@ export function createLabSystem(options: LabSystemOptions) {
   const narration = createActor(narrationMachine);
   const playback = createActor(playbackMachine, {
     input: {
-      source: { events: (runId) => store.run(runId)?.events ?? [] },
+      source: { events: (runId) => store.run(runId)?.events ?? [], window: (runId) => storyWindow(store.run(runId)) },
       // Reduced motion: the picture changes in calm quarter-second steps.
       stepMs: options.reducedMotion ? 250 : undefined,
+      autoReplay: options.autoReplay,
     },
   });
 
@@ -40,6 +46,12 @@ export function createLabSystem(options: LabSystemOptions) {
     } catch {
       // The live events we have stay on screen; the next run will try again.
     }
+  };
+
+  /** A run is over: its whole trace replaces the streamed one, then playback may replay it slowly. */
+  const finish = async (runId: string) => {
+    await refetch(runId);
+    playback.send({ type: 'playback.finished', runId });
   };
 
   const onMessage = (notice: ConnectionNotice) => {
@@ -55,7 +67,7 @@ export function createLabSystem(options: LabSystemOptions) {
         break;
       case 'run':
         run.send({ type: 'run.update', run: message.run });
-        if (message.run.status !== 'running') void refetch(message.run.id);
+        if (message.run.status !== 'running') void finish(message.run.id);
         break;
       case 'trace':
         ingest(message.runId, message.events);
@@ -68,18 +80,20 @@ export function createLabSystem(options: LabSystemOptions) {
     }
   };
 
-  /**
-   * Live batches. Requests sent by hand (runId null) take the screen when the page is
-   * live and no run is in progress, so "Send one request" shows at once. Samples alone
-   * (the subject reports them between runs too) never take the screen.
-   */
+  /** Live batches go into the store; the screen moves to their run only by batchTakesTheScreen. */
   const ingest = (runId: string | null, events: TraceEvent[]) => {
     const trace = store.ingest(runId, events);
     const playing = playback.getSnapshot();
-    const idleLive = playing.matches('live') && !run.getSnapshot().matches('running') && !run.getSnapshot().matches('starting');
-    if (trace.runId !== playing.context.runId && (!playing.context.runId || (idleLive && runId === null && events.some(isRequestEvent)))) {
-      playback.send({ type: 'playback.load', runId: trace.runId, live: true });
-    }
+    const runState = run.getSnapshot();
+    const takes = batchTakesTheScreen({
+      batchRun: trace.runId,
+      sentByHand: runId === null,
+      hasRequests: events.some(isRequestEvent),
+      onScreen: playing.context.runId,
+      playbackLive: playing.matches('live'),
+      runInProgress: runState.matches('running') || runState.matches('starting'),
+    });
+    if (takes) playback.send({ type: 'playback.load', runId: trace.runId, live: true });
   };
 
   const connection = createActor(connectionMachine, { input: { url: options.url, onMessage } });
@@ -95,10 +109,16 @@ export function createLabSystem(options: LabSystemOptions) {
     }
   });
 
-  /** Loads a stored run (or an imported file) and replays it from the start. */
+  /** Loads a stored run (or an imported file) and replays it slowly from its first request. */
   const replay = async (runId: string) => {
     store.replace(runId, await api.getTrace(runId));
-    playback.send({ type: 'playback.load', runId, live: false });
+    playback.send({ type: 'playback.replay', runId });
+  };
+
+  /** Shows a run the page already has (a lesson's recording): replayed slowly from its first request. */
+  const replayLocal = (runId: string, events: TraceEvent[]) => {
+    store.replace(runId, events);
+    playback.send({ type: 'playback.replay', runId });
   };
 
   /** Loads events that never went through the server (the dev page, the benchmark, an offline import). */
@@ -116,7 +136,7 @@ export function createLabSystem(options: LabSystemOptions) {
     for (const actor of [connection, playback, narration, run, config]) actor.stop();
   };
 
-  return { store, connection, config, run, playback, narration, replay, loadLocal, ingest, start, stop };
+  return { store, connection, config, run, playback, narration, replay, replayLocal, loadLocal, ingest, start, stop };
 }
 
 export type LabSystem = ReturnType<typeof createLabSystem>;
@@ -125,5 +145,6 @@ export function createBrowserLabSystem(): LabSystem {
   return createLabSystem({
     url: liveUrl(window.location),
     reducedMotion: window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false,
+    autoReplay: loadAutoReplay(),
   });
 }

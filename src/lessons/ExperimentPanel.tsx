@@ -23,7 +23,7 @@ export function ExperimentPanel({ experiment, lessonId, step }: {
   const machine = useMemo(
     () =>
       lessonMachine.provide({
-        actions: { showRecording: (_, { runId, events }) => lab?.loadLocal(runId, events) },
+        actions: { showRecording: (_, { runId, events }) => lab?.replayLocal(runId, events) },
       }),
     [lab],
   );

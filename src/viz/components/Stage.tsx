@@ -1,6 +1,7 @@
 import { useDeferredValue, type RefObject } from 'react';
 import { useSelector } from '@xstate/react';
 import { useLab } from '../../lab/LabContext';
+import { storyWindow } from '../../trace/window';
 import { detailKey } from '../detailKey';
 import { CodeView } from './CodeView';
 import { CompareView } from './CompareView';
@@ -31,7 +32,7 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
         <h2 id="loop-title" className="visually-hidden">The loop</h2>
         <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} />
         <Narration text={stage.narration} />
-        <PlaybackControls start={stage.trace?.startT ?? 0} end={stage.trace?.endT ?? 0} />
+        <PlaybackControls {...storyWindow(stage.trace)} />
       </section>
       <ViewTabs view={view} setView={setView}>
         {view === 'timeline' && <TimelineView trace={stage.trace} version={version} t={t} svgRef={svgRef} />}

@@ -4,6 +4,7 @@ import { useLab } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
 import { databaseInFlight, loopLane, workersOf } from '../../trace/lanes';
 import type { RunTrace } from '../../trace/store';
+import { storyWindow } from '../../trace/window';
 import { formatMs, panDomain, TOP_LANE_HEIGHT, timelineLayout, zoomDomain, type Domain } from '../layout/timelineLayout';
 import { TIMELINE_SVG_STYLE } from './exportFiles';
 import { RequestDetails } from './RequestDetails';
@@ -21,13 +22,9 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
   const [ref, size] = useSize<HTMLDivElement>({ width: 900, height: 400 });
   const [zoom, setZoom] = useState<Domain | null>(null);
   const [focused, setFocused] = useState<string>();
-  const full = useMemo<Domain>(() => {
-    // From the first request, not the run's start: the pool warm-up before it is not the story.
-    const start = trace?.lifecycles.reduce((first, l) => Math.min(first, l.sentAt), Infinity) ?? 0;
-    const from = Number.isFinite(start) ? start : (trace?.startT ?? 0);
-    return { start: from, end: Math.max(from + 1, trace?.endT ?? 1) };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [trace, version]);
+  // The story window (first request to last event), the scrubber's axis too.
+  const story = storyWindow(trace);
+  const full = useMemo<Domain>(() => ({ start: story.start, end: Math.max(story.start + 1, story.end) }), [story.start, story.end]);
   const domain = zoom ?? full;
   const lifecycles = useMemo(() => trace?.lifecycles ?? [], [trace]);
   const workers = useMemo(() => (trace ? cachedFor(trace, 'workers', version, () => workersOf(lifecycles)) : [0]), [trace, lifecycles, version]);

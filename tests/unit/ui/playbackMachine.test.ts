@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback } from 'xstate';
-import { clampSpeed, playbackMachine } from '../../../src/machines/playbackMachine';
+import { clampSpeed, playbackMachine, REPLAY_MAX_WATCH_MS, REPLAY_SPEED, replaySpeedFor } from '../../../src/machines/playbackMachine';
 
 /** A run whose events sit at t = 100, 150, 300, 1100. */
 const events = new Map([['run', [100, 150, 300, 1100].map((t) => ({ t }))]]);
 
-function start(live = false) {
+function start(live = false, options: { autoReplay?: boolean; window?: { start: number; end: number } } = {}) {
   let ticks = 0;
   const machine = playbackMachine.provide({
     // No real frames in a unit test: the test sends ticks itself.
     actors: { frameTicker: fromCallback(() => void (ticks += 1)) },
   });
-  const actor = createActor(machine, { input: { source: { events: (id) => events.get(id) ?? [] } } }).start();
+  const story = options.window;
+  const source = { events: (id: string) => events.get(id) ?? [], ...(story ? { window: () => story } : {}) };
+  const actor = createActor(machine, { input: { source, autoReplay: options.autoReplay } }).start();
   actor.send({ type: 'playback.load', runId: 'run', live });
   return { actor, tickers: () => ticks };
 }
@@ -52,13 +54,13 @@ describe('playbackMachine', () => {
     events.get('run')!.pop();
   });
 
-  it('scrubs within the run and clamps speed to 0.1x to 2x', () => {
+  it('scrubs within the run and clamps speed to 0.05x to 2x', () => {
     const { actor } = start();
     actor.send({ type: 'playback.seek', t: 5000 });
     expect(actor.getSnapshot().context.t).toBe(1100);
     actor.send({ type: 'playback.seek', t: 0 });
     expect(actor.getSnapshot().context.t).toBe(100);
-    expect(clampSpeed(0.01)).toBe(0.1);
+    expect(clampSpeed(0.01)).toBe(0.05);
     expect(clampSpeed(5)).toBe(2);
     expect(clampSpeed(Number.NaN)).toBe(1);
   });
@@ -78,5 +80,54 @@ describe('playbackMachine', () => {
     actor.send({ type: 'playback.seek', t: 1100 });
     actor.send({ type: 'playback.play' });
     expect(actor.getSnapshot().context.t).toBe(100);
+  });
+
+  it('replays a live run slowly from its first request once it finishes, and says it is an automatic replay', () => {
+    const { actor } = start(true, { window: { start: 150, end: 1100 } });
+    expect(actor.getSnapshot().context.replay).toBe('live');
+    actor.send({ type: 'playback.finished', runId: 'run' });
+    const replaying = actor.getSnapshot();
+    expect(replaying.value).toBe('playing');
+    expect(replaying.context).toMatchObject({ t: 150, speed: REPLAY_SPEED, replay: 'auto' });
+    // 100 ms of wall time shows 10 ms of the run.
+    actor.send({ type: 'tick', dt: 100 });
+    expect(actor.getSnapshot().context.t).toBeCloseTo(160, 6);
+  });
+
+  it('stays live when the reader switched the automatic replay off', () => {
+    const { actor } = start(true, { autoReplay: false });
+    actor.send({ type: 'playback.finished', runId: 'run' });
+    expect(actor.getSnapshot().value).toBe('live');
+    actor.send({ type: 'playback.autoReplay', on: true });
+    actor.send({ type: 'playback.finished', runId: 'run' });
+    expect(actor.getSnapshot().value).toBe('playing');
+  });
+
+  it('leaves the screen alone when another run finished or the reader is already replaying', () => {
+    const { actor } = start(true);
+    actor.send({ type: 'playback.finished', runId: 'some-other-run' });
+    expect(actor.getSnapshot().value).toBe('live');
+    actor.send({ type: 'playback.pause' });
+    expect(actor.getSnapshot().context.replay).toBe('manual');
+    actor.send({ type: 'playback.finished', runId: 'run' });
+    expect(actor.getSnapshot().value).toBe('paused');
+  });
+
+  it('starts replays at the story window (the first request), not the run\'s first event', () => {
+    const { actor } = start(false, { window: { start: 300, end: 1100 } });
+    expect(actor.getSnapshot().context.t).toBe(300);
+    actor.send({ type: 'playback.seek', t: 0 });
+    expect(actor.getSnapshot().context.t).toBe(300);
+  });
+});
+
+describe('replaySpeedFor', () => {
+  it('replays short runs at the slow speed and long ones fast enough to watch in REPLAY_MAX_WATCH_MS', () => {
+    expect(replaySpeedFor(400)).toBe(REPLAY_SPEED);
+    expect(replaySpeedFor(400, 0.05)).toBe(0.05);
+    const long = replaySpeedFor(30_000);
+    expect(long).toBeGreaterThan(REPLAY_SPEED);
+    expect(30_000 / long).toBeLessThanOrEqual(REPLAY_MAX_WATCH_MS);
+    expect(replaySpeedFor(10 * 60_000)).toBe(2);
   });
 });
