@@ -6,7 +6,8 @@ import { useCallback, useEffect, useState } from 'react';
 export type Route = { name: 'lab' } | { name: 'lessons'; path: string } | { name: 'not-found'; path: string };
 
 export function parseRoute(path: string): Route {
-  const clean = path.replace(/\/+$/, '') || '/';
+  // A query (the lab's `?run=…`) does not choose the page.
+  const clean = path.split('?')[0]!.replace(/\/+$/, '') || '/';
   if (clean === '/') return { name: 'lab' };
   if (clean === '/lessons' || /^\/lessons\/[^/]+(\/[^/]+)?$/.test(clean)) return { name: 'lessons', path: clean };
   return { name: 'not-found', path: clean };

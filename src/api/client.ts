@@ -65,7 +65,8 @@ export const api = {
     request<RunSummary>('/api/runs/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text }),
   /** One request by hand, through the lab's forwarder (traced like any other). */
   async sendOne(path = '/subject/users/alice'): Promise<number> {
-    const response = await fetch(path, { headers: { accept: 'application/json' } });
+    // no-store: the browser would otherwise queue identical GETs behind its cache lock.
+    const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
     await response.arrayBuffer();
     return response.status;
   },

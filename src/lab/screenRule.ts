@@ -4,8 +4,9 @@
  * - nothing is on screen yet, or
  * - it holds requests sent by hand (runId null) while the page is live and no run is
  *   starting or running, so "Send one request" shows at once.
- * Samples alone (the subject reports them between runs too) never take the screen, and a
- * run in progress is never pushed off it by hand-sent requests.
+ * Samples alone (the subject reports them between runs too) never take the screen, a run
+ * in progress is never pushed off it by hand-sent requests, and neither are the requests
+ * the lab sends to measure this machine (calibration).
  */
 export interface ScreenFacts {
   /** The run the batch belongs to (the store's id for it). */
@@ -20,10 +21,12 @@ export interface ScreenFacts {
   playbackLive: boolean;
   /** A run is being started or is running. */
   runInProgress: boolean;
+  /** The lab is measuring this machine with requests of its own. */
+  calibrating?: boolean;
 }
 
 export function batchTakesTheScreen(facts: ScreenFacts): boolean {
   if (facts.batchRun === facts.onScreen) return false;
   if (!facts.onScreen) return true;
-  return facts.playbackLive && !facts.runInProgress && facts.sentByHand && facts.hasRequests;
+  return facts.playbackLive && !facts.runInProgress && !facts.calibrating && facts.sentByHand && facts.hasRequests;
 }

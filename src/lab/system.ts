@@ -3,18 +3,20 @@
  * (connection, config, run, playback, narration), wired together. The lab page and
  * the lesson player both read it, so a run a lesson starts shows in the visualizer.
  */
-import { createActor } from 'xstate';
+import { createActor, fromPromise } from 'xstate';
 import type { LiveMessage } from '../../common/api';
 import { isRequestEvent } from '../../common/traceBasics';
 import type { TraceEvent } from '../../common/trace';
 import { api, liveUrl } from '../api/client';
+import { calibrationMachine } from '../machines/calibrationMachine';
 import { configMachine } from '../machines/configMachine';
 import { connectionMachine, type ConnectionNotice } from '../machines/connectionMachine';
 import { narrationMachine } from '../machines/narrationMachine';
 import { playbackMachine } from '../machines/playbackMachine';
 import { runMachine } from '../machines/runMachine';
-import { TraceStore } from '../trace/store';
+import { AD_HOC_RUN, TraceStore } from '../trace/store';
 import { storyWindow } from '../trace/window';
+import { idleLoopDelay, measureBaseRoundTrip } from './calibrate';
 import { loadAutoReplay } from './preferences';
 import { batchTakesTheScreen } from './screenRule';
 
@@ -30,6 +32,28 @@ export function createLabSystem(options: LabSystemOptions) {
   const config = createActor(configMachine);
   const run = createActor(runMachine);
   const narration = createActor(narrationMachine);
+  // The calibration's own requests arrive as hand-sent batches up to a trace batch later: they stay off screen until then.
+  let quietUntil = 0;
+  const now = () => performance.timeOrigin + performance.now();
+  const calibration = createActor(
+    calibrationMachine.provide({
+      actors: {
+        measure: fromPromise(async () => {
+          quietUntil = Infinity;
+          try {
+            return await measureBaseRoundTrip({
+              send: () => api.sendOne(),
+              config: () => config.getSnapshot().context.config,
+              idleDelay: () => idleLoopDelay(store.run(AD_HOC_RUN)?.samples ?? [], now()),
+              now,
+            });
+          } finally {
+            quietUntil = now() + 500;
+          }
+        }),
+      },
+    }),
+  );
   const playback = createActor(playbackMachine, {
     input: {
       source: { events: (runId) => store.run(runId)?.events ?? [], window: (runId) => storyWindow(store.run(runId)) },
@@ -92,6 +116,7 @@ export function createLabSystem(options: LabSystemOptions) {
       onScreen: playing.context.runId,
       playbackLive: playing.matches('live'),
       runInProgress: runState.matches('running') || runState.matches('starting'),
+      calibrating: now() < quietUntil,
     });
     if (takes) playback.send({ type: 'playback.load', runId: trace.runId, live: true });
   };
@@ -129,14 +154,14 @@ export function createLabSystem(options: LabSystemOptions) {
 
   /** `connect: false` leaves the live connection off (pages that talk to the lab their own way). */
   const start = ({ connect = true }: { connect?: boolean } = {}) => {
-    for (const actor of [config, run, narration, playback]) actor.start();
+    for (const actor of [config, run, narration, playback, calibration]) actor.start();
     if (connect) connection.start();
   };
   const stop = () => {
-    for (const actor of [connection, playback, narration, run, config]) actor.stop();
+    for (const actor of [connection, playback, narration, run, config, calibration]) actor.stop();
   };
 
-  return { store, connection, config, run, playback, narration, replay, replayLocal, loadLocal, ingest, start, stop };
+  return { store, connection, config, run, playback, narration, calibration, replay, replayLocal, loadLocal, ingest, start, stop };
 }
 
 export type LabSystem = ReturnType<typeof createLabSystem>;

@@ -25,15 +25,13 @@ interface CodePaneProps {
   id: string;
   /** The step the visualizer's followed request is at in this handler, if it is this one. */
   liveStep?: string | undefined;
-  /** That request's id. */
-  liveRid?: string | undefined;
 }
 
 /**
  * One source file with its step's lines marked; plain text first, colours when Shiki has
  * loaded. Memoised: the live step changes every animation frame, the pane only when it moves.
  */
-export const CodePane = memo(function CodePane({ lesson, codeRef, id, liveStep, liveRid }: CodePaneProps) {
+export const CodePane = memo(function CodePane({ lesson, codeRef, id, liveStep }: CodePaneProps) {
   const [code, setCode] = useState<LoadedCode | null>(null);
   const [tokens, setTokens] = useState<ThemedToken[][] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -68,7 +66,8 @@ export const CodePane = memo(function CodePane({ lesson, codeRef, id, liveStep, 
         {liveLine ? (
           <span className="lesson-code-live">
             {' '}
-            · ● request {liveRid} is at <code>{liveStep}</code>
+            {/* Not the request's id: that is the lab's bookkeeping, not something a reader needs. */}
+            · ● the request on the stage is at <code>{liveStep}</code>
           </span>
         ) : null}
       </figcaption>

@@ -3,7 +3,8 @@ import type { Lesson } from '../../common/lesson';
 import { CheckQuestion } from './CheckQuestion';
 import { CodePane } from './CodePane';
 import { ExperimentPanel } from './ExperimentPanel';
-import { LiveLoop } from './LiveLoop';
+import { LessonStage } from './LessonStage';
+import { LookFor } from './LookFor';
 import { WithLiveStep } from './LiveStep';
 import { Markdown } from './Markdown';
 import { LESSONS_PATH } from './routes';
@@ -53,30 +54,30 @@ export function StepView({ lesson, step, done, prev, next, navigate, onCorrect }
         </span>{' '}
         {current.title}
       </h1>
-      {step === 1 && lesson.intro ? <Markdown text={lesson.intro} /> : null}
-      <Markdown text={current.markdown} />
-      <WithLiveStep>
-        {(live) => (
-          <div className="lesson-code-panes" data-panes={current.code.length}>
-            {current.code.map((ref, index) => {
-              const here = live && 'handler' in ref && live.handler === ref.handler ? live : undefined;
-              return (
-                <CodePane
-                  key={index}
-                  id={`code-${index}`}
-                  lesson={lesson}
-                  codeRef={ref}
-                  liveStep={here?.step}
-                  liveRid={here?.rid}
-                />
-              );
-            })}
-          </div>
-        )}
-      </WithLiveStep>
-      <ExperimentPanel experiment={current.experiment} lessonId={lesson.id} step={step} />
-      <LiveLoop />
-      <CheckQuestion check={current.check} onCorrect={onCorrect} />
+      <div className="lesson-columns">
+        <div className="lesson-text">
+          {step === 1 && lesson.intro ? <Markdown text={lesson.intro} /> : null}
+          <Markdown text={current.markdown} />
+          <LookFor experiment={current.experiment} />
+          <WithLiveStep>
+            {(live) => (
+              <div className="lesson-code-panes" data-panes={current.code.length}>
+                {current.code.map((ref, index) => {
+                  const here = live && 'handler' in ref && live.handler === ref.handler ? live : undefined;
+                  return <CodePane key={index} id={`code-${index}`} lesson={lesson} codeRef={ref} liveStep={here?.step} />;
+                })}
+              </div>
+            )}
+          </WithLiveStep>
+          <CheckQuestion check={current.check} onCorrect={onCorrect} />
+        </div>
+        {/* Beside the text on a wide screen (sticky, so the run stays in view), under it on a narrow one. */}
+        <div className="lesson-side">
+          <ExperimentPanel experiment={current.experiment} lessonId={lesson.id} step={step}>
+            <LessonStage navigate={navigate} recording={{ lessonId: lesson.id, step }} />
+          </ExperimentPanel>
+        </div>
+      </div>
       <nav className="lesson-nav" aria-label="Steps">
         {prev ? link(prev, '← Back', 'prev') : link(LESSONS_PATH, '← All lessons')}
         <span className="lesson-keys">

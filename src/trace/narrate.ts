@@ -42,11 +42,25 @@ export function narrate(snap: Snapshot, total: number): string {
     return `${snap.pool.length} request(s) wait for a free pool connection while ${snap.database.length} database call(s) are in flight.`;
   }
   if (snap.database.length > 0) {
-    const queue = snap.queued.length > 0 ? `, and ${snap.queued.length} wait at the door` : '';
-    return `${snap.database.length} database call(s) in flight; the loop is free for other work${queue}.`;
+    const next = snap.queued.length > 0 ? `; it takes the next of the ${snap.queued.length} at the door in now` : '';
+    return `${snap.database.length} database call(s) in flight; the loop is free for other work${next}.`;
   }
-  if (snap.queued.length > 0) return `${snap.queued.length} request(s) wait at the door.`;
+  if (snap.queued.length > 0) return `${snap.queued.length} request(s) wait at the door; the loop is taking the first one in.`;
   if (snap.responding.length > 0) return `${snap.responding.length} response(s) on their way back.`;
   if (total > 0 && snap.done === total) return `All ${total} requests are done.`;
   return 'The loop is idle, waiting for requests.';
+}
+
+/**
+ * The words under the thread. Never "idle" while requests wait at the door: between two
+ * handlers the loop is reading the next request in, which the trace does not mark.
+ */
+export function threadCaption(snap: Snapshot | undefined, compact: boolean): string {
+  const holder = snap?.onThread.find((r) => r.holdsLoop);
+  if (holder) return compact ? 'BLOCKED' : `BLOCKED: ${requestName(holder.life)} holds the thread`;
+  const running = snap?.onThread[0];
+  if (running) return `running ${requestName(running.life)}`;
+  const waiting = snap?.queued.length ?? 0;
+  if (waiting > 0) return compact ? `taking in the next (${waiting} waiting)` : `taking in the next request: ${waiting} at the door`;
+  return 'idle';
 }

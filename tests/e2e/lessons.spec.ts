@@ -56,12 +56,14 @@ test('walks through lesson 2 step by step, runs its experiment live and checks i
   const slowestMs = Number((await slowest.textContent())?.replace(/[^\d]/g, ''));
   // Served one after another: the tenth waits for nine round trips of 100 ms first.
   expect(slowestMs).toBeGreaterThanOrEqual(800);
-  await expect(page.locator('tr[data-metric="latencyMaxMs"]')).toContainText('about 1000 ms');
+  await expect(page.locator('tr[data-metric="latencyMaxMs"]')).toContainText(/about \d[\d,]* ms/);
   // The code follows the visualizer: the line the followed request is on is marked live.
   const live = page.locator('.lesson-code .line.live');
   await expect(live).toHaveCount(1);
   await expect(live).toContainText(/step\('(parse|cpu|query|respond)'\)/);
-  await expect(page.locator('.lesson-code-live')).toContainText(/request \S+ is at/);
+  await expect(page.locator('.lesson-code-live')).toContainText(/the request on the stage is at/);
+  // The lab's internal request ids are not for students.
+  await expect(page.locator('.lesson-player')).not.toContainText(/request [a-z0-9]{6,}-[a-z0-9]+/);
 
   // The check question: wrong first, then right; feedback is announced.
   const check = page.getByRole('group', { name: /When is the tenth one answered/ });
@@ -101,4 +103,58 @@ test('a lesson step has no accessibility violations', async ({ page }) => {
   await expect(page.locator('.lesson-code .line.marked').first()).toBeVisible();
   const results = await new AxeBuilder({ page }).include('.lesson-player').exclude('.lesson-live').analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+});
+
+test('lesson 3 step 1 at 1440x900: the run plays on a stage in view, then replays slowly by itself', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const errors = failOnConsoleErrors(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/lessons/the-non-blocking-driver/1');
+  await expect(stepHeading(page)).toContainText('Step 1 of 3');
+  await page.getByRole('button', { name: 'Run this experiment' }).click();
+
+  // The stage is beside the text: the loop and the replay controls are on screen, not below the fold.
+  const loop = page.getByTestId('view-loop');
+  const controls = page.getByTestId('playback');
+  await expect(loop).toBeInViewport({ ratio: 1 });
+  await expect(controls).toBeInViewport({ ratio: 1 });
+  await expect(page.locator('.lesson-run-status')).toHaveText(/^Done: 10 answered/, { timeout: 60_000 });
+  // The promise is the model plus this machine's measured base round trip, and the run is judged against it.
+  await expect(page.getByTestId('calibration')).toContainText(/base round trip: \d+ ms/);
+  await expect(page.locator('tr[data-metric="durationMs"] td[data-promise]')).toHaveText(/^about \d+ ms here$/);
+  await expect(page.getByTestId('lesson-verdict')).toHaveAttribute('data-verdict', /as-promised|missed|busy/);
+
+  // The finished run replays by itself, slowly, and says so.
+  const badge = page.getByTestId('replay-badge');
+  await expect(badge).toHaveAttribute('data-replay', 'auto', { timeout: 15_000 });
+  await expect(badge).toContainText('Slow replay of the run that just finished, 0.10×');
+  const scrubber = page.getByTestId('scrubber');
+  const min = Number(await scrubber.getAttribute('min'));
+  await expect.poll(async () => Number(await scrubber.inputValue()) - min, { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect(loop).toBeInViewport({ ratio: 1 });
+  await expect(controls).toBeInViewport({ ratio: 1 });
+  await expect(page.getByTestId('view-timeline')).toBeInViewport();
+  await expect(page.getByTestId('request-lane')).toHaveCount(10);
+  await page.screenshot({ path: testInfo.outputPath('lesson-3-step-1-1440x900.png') });
+
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await expect(loop).toBeInViewport({ ratio: 1 });
+  await expect(controls).toBeInViewport({ ratio: 1 });
+  await expect(page.getByTestId('view-timeline')).toBeInViewport({ ratio: 1 });
+  await page.screenshot({ path: testInfo.outputPath('lesson-3-step-1-1920x1080.png') });
+
+  // "Open this run in the full lab" opens the same run, not an empty lab.
+  await page.getByRole('link', { name: /Open this run in the full lab/ }).click();
+  await expect(page).toHaveURL(/\/\?run=/);
+  await expect(page.getByTestId('request-lane')).toHaveCount(10);
+  const runId = new URL(page.url()).searchParams.get('run');
+  expect(runId).toBeTruthy();
+  expect(await page.evaluate(() => window.__lab?.playback().runId)).toBe(runId);
+  // The same link in a new tab loads the run from the lab.
+  const other = await page.context().newPage();
+  await other.goto(`/?run=${encodeURIComponent(runId!)}`);
+  await expect(other.getByTestId('request-lane')).toHaveCount(10);
+  expect(await other.evaluate(() => window.__lab?.playback().runId)).toBe(runId);
+  await other.close();
+  expect(errors).toEqual([]);
 });

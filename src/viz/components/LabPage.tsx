@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { useLab } from '../../lab/LabContext';
+import { useRunFromLink } from '../../lab/useRunFromLink';
 import { exportPng, exportSvg, exportTrace } from './exportFiles';
 import { HelpOverlay } from './HelpOverlay';
 import { KnobsPanel, type Preset } from './KnobsPanel';
@@ -17,6 +18,7 @@ import type { ViewName } from './ViewTabs';
  */
 export function LabPage({ navigate }: { navigate: (path: string) => void }) {
   const lab = useLab();
+  useRunFromLink(lab, window.location.search);
   const [view, setView] = useState<ViewName>('timeline');
   const [help, setHelp] = useState(false);
   const [plan, setPlan] = useState<RunPlanDraft>({ requests: 10, concurrency: 10, route: 'getUser' });

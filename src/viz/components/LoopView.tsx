@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { Mode } from '../../../common/config';
-import { requestName } from '../../trace/narrate';
+import { threadCaption } from '../../trace/narrate';
 import type { Snapshot } from '../../trace/snapshot';
 import { layoutTokens, loopGeometry, type Token } from '../layout/loopLayout';
 import { formatMs } from '../layout/timelineLayout';
@@ -50,7 +50,7 @@ export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: S
   return (
     <div className="loop-view" ref={ref} data-testid="view-loop" data-mode={mode} data-tokens={layout?.tokens.length ?? 0}>
       <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={`The event loop. ${summary}`}>
-        <LoopScenery g={geometry} mode={mode} holding={holder !== undefined} busy={(snapshot?.onThread.length ?? 0) > 0} />
+        <LoopScenery g={geometry} mode={mode} holding={holder !== undefined} busy={(snapshot?.onThread.length ?? 0) + (snapshot?.queued.length ?? 0) > 0} />
         {holder && (
           <g className="tether" aria-hidden="true">
             <line x1={geometry.thread.cx} y1={geometry.thread.cy} x2={geometry.database.x} y2={geometry.thread.cy} />
@@ -63,11 +63,7 @@ export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: S
           <text x={geometry.token} y={geometry.height - 8} className="overflow-label">+{layout.hiddenQueued} more at the door</text>
         )}
         <text x={geometry.thread.cx} y={geometry.thread.cy + geometry.thread.r + 52} textAnchor="middle" className="thread-caption">
-          {holder
-            ? geometry.compact ? 'BLOCKED' : `BLOCKED: ${requestName(holder.life)} holds the thread`
-            : snapshot?.onThread[0]
-              ? `running ${requestName(snapshot.onThread[0].life)}`
-              : 'idle'}
+          {threadCaption(snapshot, geometry.compact)}
         </text>
         <text x={geometry.done.x} y={geometry.done.y} textAnchor="end" className="done-count" data-testid="done-count">
           ✓ {snapshot?.done ?? 0} / {total} done

@@ -34,6 +34,8 @@ export function NumbersView({ trace, version, t, config }: { trace: RunTrace | u
       measured: { throughput: measuredThroughput(lifecycles), batchMs: batchDuration(lifecycles) },
       model: lifecycles.length > 0 ? predict(runConfig, { requests, concurrency }) : undefined,
       runConfig,
+      // Blocking without executor threads: one call at a time on the thread, no pool to show.
+      usesPool: runConfig.mode !== 'blocking' || runConfig.executorThreads > 0,
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [trace, version, config]);
@@ -64,11 +66,19 @@ export function NumbersView({ trace, version, t, config }: { trace: RunTrace | u
         </div>
       )}
       <div className="sparks">
-        <Sparkline title="Throughput" points={data.throughput} domain={data.domain} cursor={t} format={perSec} />
-        <Sparkline title="Event-loop delay" points={data.delay} domain={data.domain} cursor={t} format={formatMs} />
-        <Sparkline title="Loop utilization" points={data.elu} domain={data.domain} cursor={t} format={pct} fixedMax={1} />
-        <Sparkline title="Pool in use" points={data.poolInUse} domain={data.domain} cursor={t} format={count} fixedMax={Math.max(1, data.runConfig.poolSize)} />
-        <Sparkline title="Waiting for the pool" points={data.poolWaiting} domain={data.domain} cursor={t} format={count} />
+        <Sparkline title="Throughput" unit="requests/s" points={data.throughput} domain={data.domain} cursor={t} format={perSec} />
+        <Sparkline title="Event-loop delay" unit="ms" points={data.delay} domain={data.domain} cursor={t} format={formatMs} />
+        <Sparkline title="Loop utilization" unit="% of the time busy" points={data.elu} domain={data.domain} cursor={t} format={pct} fixedMax={1} />
+        {data.usesPool ? (
+          <>
+            <Sparkline title="Pool in use" unit="connections" points={data.poolInUse} domain={data.domain} cursor={t} format={count} fixedMax={Math.max(1, data.runConfig.poolSize)} />
+            <Sparkline title="Waiting for the pool" unit="requests" points={data.poolWaiting} domain={data.domain} cursor={t} format={count} />
+          </>
+        ) : (
+          <p className="spark no-pool" data-testid="no-pool">
+            No pool in use: the blocking driver makes one database call at a time, on the thread, so nothing ever waits for a connection.
+          </p>
+        )}
       </div>
       <Histogram bins={data.histogram} />
     </div>

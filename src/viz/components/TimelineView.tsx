@@ -15,8 +15,13 @@ import { useSize } from './useSize';
 /** Lanes share the window's height (not the container's: that would grow with its own content). */
 const viewportHeight = () => Math.max(300, (typeof window === 'undefined' ? 800 : window.innerHeight) * 0.55);
 
-/** One lane per request plus loop and database lanes, on one time axis; zoom and pan. */
-export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | undefined; version: number | string; t: number; svgRef: RefObject<SVGSVGElement | null> }) {
+/** A lesson's stage has room for a short timeline: lanes squeeze into this height, tools and details are left out. */
+const COMPACT_HEIGHT = 220;
+
+/** One lane per request plus loop and database lanes, on one time axis; zoom and pan (not when compact). */
+export function TimelineView({ trace, version, t, svgRef, compact = false }: {
+  trace: RunTrace | undefined; version: number | string; t: number; svgRef: RefObject<SVGSVGElement | null>; compact?: boolean;
+}) {
   const { playback } = useLab();
   const selected = useSelector(playback, (s) => s.context.selectedRid);
   const [ref, size] = useSize<HTMLDivElement>({ width: 900, height: 400 });
@@ -29,7 +34,7 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
   const lifecycles = useMemo(() => trace?.lifecycles ?? [], [trace]);
   const workers = useMemo(() => (trace ? cachedFor(trace, 'workers', version, () => workersOf(lifecycles)) : [0]), [trace, lifecycles, version]);
   const width = Math.max(400, size.width);
-  const layout = useMemo(() => timelineLayout(lifecycles, domain, width, workers.length, viewportHeight()), [lifecycles, domain, width, workers.length, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const layout = useMemo(() => timelineLayout(lifecycles, domain, width, workers.length, compact ? COMPACT_HEIGHT : viewportHeight()), [lifecycles, domain, width, workers.length, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const loops = useMemo(
     () => (trace ? cachedFor(trace, 'loops', version, () => workers.map((w) => loopLane(lifecycles, w, full.end))) : []),
     [trace, workers, lifecycles, full.end, version],
@@ -67,13 +72,17 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
   );
   const focusLife = focused ? trace?.lifecycle(focused) : undefined;
   return (
-    <div className="timeline-view" data-testid="view-timeline" data-origin={full.start}>
-      <div className="timeline-tools" role="group" aria-label="Zoom and pan the timeline">
-        <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">+ Zoom in</button>
-        <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">− Zoom out</button>
-        <button type="button" onClick={() => panBy(-0.25)} disabled={!zoom} aria-label="Pan left">◀</button>
-        <button type="button" onClick={() => panBy(0.25)} disabled={!zoom} aria-label="Pan right">▶</button>
-        <button type="button" onClick={() => setZoom(null)} disabled={!zoom}>Show all</button>
+    <div className={`timeline-view${compact ? ' compact' : ''}`} data-testid="view-timeline" data-origin={full.start}>
+      <div className="timeline-tools" role="group" aria-label={compact ? "The timeline's colours" : "Zoom and pan the timeline"}>
+        {!compact && (
+          <>
+            <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">+ Zoom in</button>
+            <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">− Zoom out</button>
+            <button type="button" onClick={() => panBy(-0.25)} disabled={!zoom} aria-label="Pan left">◀</button>
+            <button type="button" onClick={() => panBy(0.25)} disabled={!zoom} aria-label="Pan right">▶</button>
+            <button type="button" onClick={() => setZoom(null)} disabled={!zoom}>Show all</button>
+          </>
+        )}
         <span className="legend" aria-hidden="true">
           <span className="key seg-queued">queued</span> <span className="key seg-running">on the loop</span>{' '}
           <span className="key seg-pool">pool wait</span> <span className="key seg-database">database</span>{' '}
@@ -100,7 +109,7 @@ export function TimelineView({ trace, version, t, svgRef }: { trace: RunTrace | 
         )}
         {layout.hiddenLanes > 0 && <p className="hint">{layout.hiddenLanes} more requests are in the numbers, not drawn as lanes.</p>}
       </div>
-      <RequestDetails life={focusLife} origin={full.start} />
+      {!compact && <RequestDetails life={focusLife} origin={full.start} />}
     </div>
   );
 }

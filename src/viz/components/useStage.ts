@@ -37,7 +37,9 @@ export function useStage() {
     const snap = snapshotAt(open, t, trace.samples, trace.events);
     return { ...snap, done: snap.done + trace.lifecycles.length - open.length };
   }, [trace, version, t, live]); // eslint-disable-line react-hooks/exhaustive-deps
-  const mode = trace?.started?.config.mode ?? trace?.lifecycles[0]?.mode ?? config.mode;
+  // The mode the run on screen ran in (its own config; for hand-sent requests, the newest
+  // one's), never the lab's current knob: a replay of a blocking run stays "blocking".
+  const mode = trace?.started?.config.mode ?? trace?.lifecycles.at(-1)?.mode ?? config.mode;
   const follow = useMemo(() => {
     if (!trace) return undefined;
     if (selectedRid) return trace.lifecycle(selectedRid);

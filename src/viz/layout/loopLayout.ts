@@ -24,7 +24,9 @@ export interface LoopGeometry {
 export function loopGeometry(width: number, height: number): LoopGeometry {
   const token = Math.max(6, Math.min(14, height / 30));
   const cy = height * 0.47;
-  const r = Math.min(width * 0.14, height * 0.3);
+  // Room below the thread for the door's label and the caption (52 px under it): a short
+  // stage (a lesson's) gets a smaller thread rather than a caption outside the picture.
+  const r = Math.max(20, Math.min(width * 0.14, height * 0.3, height - cy - 60));
   const cx = width * 0.42;
   const dbWidth = width * 0.14;
   return {

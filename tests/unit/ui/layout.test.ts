@@ -21,6 +21,11 @@ describe('loop layout', () => {
     expect(g.door.x).toBeLessThan(g.thread.cx - g.thread.r);
     expect(g.database.x).toBeGreaterThan(g.thread.cx + g.thread.r);
     expect(loopGeometry(390, 260).compact).toBe(true);
+    // A short stage (a lesson's) keeps the thread's caption inside the picture.
+    for (const [w, h] of [[700, 200], [1000, 500], [390, 260]] as const) {
+      const short = loopGeometry(w, h);
+      expect(short.thread.cy + short.thread.r + 52).toBeLessThanOrEqual(h - 8);
+    }
   });
 
   it('queues blocked requests at the door and keeps the holder on the thread', () => {

@@ -1,0 +1,68 @@
+import type { RunSummary } from '../../common/api';
+import { EXPECT_METRICS, type Experiment } from '../../common/lesson';
+import type { Calibration } from '../machines/calibrationMachine';
+import { promiseHere, verdict, type Verdict } from './calibration';
+import { formatMetric, measured, METRIC_LABELS } from './describe';
+
+function verdictText(v: Verdict): string {
+  const x = `${v.ratio.toFixed(1)}×`;
+  if (v.kind === 'as-promised') return `As promised: within ${x} of the model on this machine.`;
+  if (v.kind === 'missed') return `This run missed the promise: ${x} off the model on this machine.`;
+  return `This machine is too busy to show the effect right now: the subject's loop ran ${Math.round(v.idleLoopDelayMs)} ms late while idle (the lesson needs under 20 ms), and this run came out ${x} off.`;
+}
+
+/**
+ * The model's promise on this machine ("about {n} ms here": the model plus the measured base
+ * round trip) beside this run's number, and a plain verdict. Rows whose number the model
+ * leaves out (it predicts 0 there) are not shown: a "0 ms" promise says nothing.
+ */
+export function PromiseTable({ experiment, calibration, summary, recorded, onWatchRecording }: {
+  experiment: Experiment;
+  calibration: Calibration | undefined;
+  /** The finished run's summary; undefined until one is done. */
+  summary: RunSummary | undefined;
+  recorded: boolean;
+  /** Offered when the machine is too busy: replay the recording of this step instead. */
+  onWatchRecording: () => void;
+}) {
+  const candidates = experiment.expect ? [experiment.expect.metric] : EXPECT_METRICS.slice(0, 3);
+  const rows = candidates
+    .map((metric) => ({ metric, promised: promiseHere(experiment, metric, calibration) }))
+    .filter((row) => row.promised > 0);
+  const headline = rows[0];
+  const judged = headline && summary && !recorded ? verdict(headline.metric, headline.promised, measured(summary, headline.metric), calibration) : undefined;
+  const here = calibration ? ' here' : '';
+  return (
+    <>
+      <table className="lesson-results">
+        <caption className="visually-hidden">The model’s promise on this machine beside this run’s measurement</caption>
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            <th scope="col">Model{here}</th>
+            <th scope="col">{recorded ? 'Recorded run' : 'This run'}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ metric, promised }) => (
+            <tr key={metric} data-metric={metric}>
+              <th scope="row">{METRIC_LABELS[metric]}</th>
+              <td data-promise>about {formatMetric(metric, promised)}{here}</td>
+              <td data-measured>{summary ? formatMetric(metric, measured(summary, metric)) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {judged ? (
+        <p className="lesson-verdict" data-verdict={judged.kind} data-testid="lesson-verdict">
+          {verdictText(judged)}{' '}
+          {judged.kind === 'busy' ? (
+            <button type="button" className="link-button" onClick={onWatchRecording}>
+              Watch the recorded run instead
+            </button>
+          ) : null}
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * Lesson promises from the model and this machine's calibration, and the verdict on a run:
+ * as promised, missed, or "this machine is too busy right now". Pure.
+ */
+import type { LabConfig } from '../../common/config';
+import type { ExpectMetric, Experiment } from '../../common/lesson';
+import type { Calibration } from '../machines/calibrationMachine';
+import { predict, presetConfig } from './model';
+
+/** An idle subject whose loop is this late is on a machine too busy to show a lesson's effect. */
+export const BUSY_IDLE_DELAY_MS = 20;
+/** A run this many times off its promise (either way) missed it. */
+export const MISS_RATIO = 1.5;
+
+/** The experiment's config as it behaves here: every round trip costs the measured base on top. */
+export function configHere(experiment: Experiment, calibration: Calibration | undefined): LabConfig {
+  const config = presetConfig(experiment.config);
+  const base = calibration?.baseRoundTripMs ?? 0;
+  return { ...config, dbLatencyMs: config.dbLatencyMs + base };
+}
+
+/** What the model promises for one metric on this machine. */
+export function promiseHere(experiment: Experiment, metric: ExpectMetric, calibration: Calibration | undefined): number {
+  return predict(configHere(experiment, calibration), experiment.run)[metric];
+}
+
+export type Verdict =
+  | { kind: 'as-promised'; ratio: number }
+  | { kind: 'missed'; ratio: number }
+  | { kind: 'busy'; ratio: number; idleLoopDelayMs: number };
+
+/** Measured over promised, as "how far off": throughput is better when higher. */
+function offBy(metric: ExpectMetric, promised: number, measured: number): number {
+  if (promised <= 0 || measured <= 0) return 1;
+  return metric === 'throughputPerSec' ? promised / measured : measured / promised;
+}
+
+export function verdict(metric: ExpectMetric, promised: number, measured: number, calibration: Calibration | undefined): Verdict {
+  const ratio = offBy(metric, promised, measured);
+  const idle = calibration?.idleLoopDelayMs;
+  const missed = ratio > MISS_RATIO || ratio < 1 / MISS_RATIO;
+  if (missed && idle !== undefined && idle > BUSY_IDLE_DELAY_MS) return { kind: 'busy', ratio, idleLoopDelayMs: idle };
+  return missed ? { kind: 'missed', ratio } : { kind: 'as-promised', ratio };
+}
+
+/** Before a run: is the machine already too busy? */
+export const tooBusy = (calibration: Calibration | undefined) =>
+  calibration?.idleLoopDelayMs !== undefined && calibration.idleLoopDelayMs > BUSY_IDLE_DELAY_MS;
