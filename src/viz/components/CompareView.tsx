@@ -41,7 +41,10 @@ export function CompareView({ store, version }: { store: TraceStore; version: nu
         const stats = latencyStats(sorted);
         return (
           <section key={mode} className={`compare-side compare-${mode}`} aria-labelledby={`compare-${mode}`}>
-            <h3 id={`compare-${mode}`}>{TITLES[mode]}</h3>
+            <h3 id={`compare-${mode}`}>
+              {TITLES[mode]}
+              {run?.started?.config.runtime === 'tornado' ? ' · Tornado' : run ? ' · Node' : ''}
+            </h3>
             {run ? (
               <>
                 <p>

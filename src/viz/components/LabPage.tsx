@@ -5,6 +5,7 @@ import { exportPng, exportSvg, exportTrace } from './exportFiles';
 import { HelpOverlay } from './HelpOverlay';
 import { KnobsPanel, type Preset } from './KnobsPanel';
 import { ModeSwitch } from './ModeSwitch';
+import { RuntimeSwitch } from './RuntimeSwitch';
 import { RunControls, type RunPlanDraft } from './RunControls';
 import { RunsPanel } from './RunsPanel';
 import { Stage } from './Stage';
@@ -52,6 +53,7 @@ export function LabPage({ navigate }: { navigate: (path: string) => void }) {
       <header className="topbar">
         <h1>Event Loop Lab</h1>
         <ModeSwitch />
+        <RuntimeSwitch />
         <nav aria-label="Pages" className="nav">
           <a href="/lessons" onClick={(e) => (e.preventDefault(), navigate('/lessons'))}>Lessons</a>
           <button type="button" onClick={() => setHelp(true)} aria-keyshortcuts="?">Shortcuts <kbd>?</kbd></button>

@@ -65,7 +65,7 @@ export function RunsPanel({ importRef, onExport, onExportSvg, onExportPng }: {
         {runs.slice(0, 8).map((r) => (
           <li key={r.id} className={r.id === current ? 'current' : undefined}>
             <button type="button" onClick={() => void lab.replay(r.id)} aria-label={`Replay run ${r.id}`}>▶</button>{' '}
-            {r.config.mode} · {r.completed} req · {formatMs(r.durationMs)} · p99 {formatMs(r.latencyMs.p99)}
+            {r.config.runtime === 'tornado' ? 'tornado ' : ''}{r.config.mode} · {r.completed} req · {formatMs(r.durationMs)} · p99 {formatMs(r.latencyMs.p99)}
             {r.imported ? ' · imported' : ''}
           </li>
         ))}

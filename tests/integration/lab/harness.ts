@@ -12,7 +12,7 @@ import type { LiveMessage, RunSummary } from '../../../common/api';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { startDatabase, type StartedDatabase } from '../../../server/db/resolve';
 import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
-import { buildApp, type LabServer } from '../../../server/lab/app';
+import { buildApp, type LabServer, type LabServerOptions } from '../../../server/lab/app';
 import type { LiveOptions } from '../../../server/lab/live';
 import { createSubjectSupervisor } from '../../../server/subject/supervisor';
 
@@ -42,7 +42,7 @@ export interface RunningLab extends LabServer {
 export async function startLab(
   database: StartedDatabase,
   dataDir: string,
-  options: { config?: Partial<LabConfig>; live?: LiveOptions } = {},
+  options: { config?: Partial<LabConfig>; live?: LiveOptions; tornado?: LabServerOptions['tornado'] } = {},
 ): Promise<RunningLab> {
   const server = await buildApp({
     dataDir,
@@ -50,6 +50,7 @@ export async function startLab(
     createSupervisor: createSubjectSupervisor,
     config: { ...DEFAULT_CONFIG, ...options.config },
     live: options.live,
+    tornado: options.tornado,
   });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
