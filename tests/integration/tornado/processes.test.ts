@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../common/config';
 import { LAB_DB_NAME } from '../../../server/db/seed';
@@ -13,7 +14,7 @@ import { type Database, eventually, request, startDatabase } from '../subject/ha
 import { alive, childPids, runsTornado } from './pids';
 import { noTornado } from './python';
 
-const LAB_PROCESS = new URL('./labProcess.ts', import.meta.url).pathname;
+const LAB_PROCESS = fileURLToPath(new URL('./labProcess.ts', import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx');
 
 describe.skipIf(noTornado)('Tornado subject processes', () => {
