@@ -30,7 +30,8 @@ export type TornadoRuntimeInfo =
 /** GET /api/health */
 export interface HealthResponse {
   status: 'ok' | 'degraded';
-  database: DatabaseInfo & { up: boolean };
+  /** `message` says what happened to it last (e.g. its process died and was restarted). */
+  database: DatabaseInfo & { up: boolean; message?: string };
   config: LabConfig;
   /** `message` says why the subject is down or restarting (e.g. the database stopped answering). */
   subject: { state: 'starting' | 'ready' | 'restarting' | 'down'; url?: string; message?: string };

@@ -13,10 +13,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MongoClient } from 'mongodb';
 import { describeDatabase, startDatabase } from './db/resolve';
 import { watchParent } from './process/parentWatch';
-import { LAB_DB_NAME, seedUsers } from './db/seed';
+import { keepDatabase } from './db/keeper';
+import { LAB_DB_NAME, seedUsersAt } from './db/seed';
 import { buildApp } from './lab/app';
 import { announceClassroom, createClassroom } from './lab/classroom/session';
 import { ensureUiBuilt } from './lab/ui';
@@ -91,7 +91,13 @@ async function main(): Promise<void> {
   const tornado = tornadoRuntime(); // probed while the database starts
   const ui = flags.dev ? {} : await ensureUiBuilt(ROOT, log);
   const database = await startDatabase({ mongodbUri: flags['mongodb-uri'], offline: flags.offline, log });
-  const stops: Array<() => Promise<void>> = [() => database.stop()];
+  let onDatabaseChange: (up: boolean, message: string) => void = () => {};
+  const keeper = keepDatabase(database, {
+    seed: async (uri) => void (await seedUsersAt(uri)),
+    log,
+    onChange: (up, message) => onDatabaseChange(up, message),
+  });
+  const stops: Array<() => Promise<void>> = [() => keeper.stop()];
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -117,13 +123,8 @@ async function main(): Promise<void> {
   });
 
   try {
-    const seeding = new MongoClient(database.uri);
-    try {
-      const seeded = await seedUsers(seeding.db(LAB_DB_NAME));
-      log(seeded.created ? `seeded ${seeded.count} users` : `using ${seeded.count} existing users`);
-    } finally {
-      await seeding.close();
-    }
+    const seeded = await seedUsersAt(database.uri);
+    log(seeded.created ? `seeded ${seeded.count} users` : `using ${seeded.count} existing users`);
     const classroom = flags.classroom ? createClassroom() : undefined;
     const { app, lab } = await buildApp({
       dataDir: path.resolve(flags['data-dir']),
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
       log,
       classroom,
     });
+    onDatabaseChange = lab.onDatabaseChange;
     stops.push(() => app.close());
     try {
       await app.listen({ port: flags.port, host: flags.host });

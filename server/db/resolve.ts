@@ -27,6 +27,16 @@ export interface StartedDatabase {
   info: DatabaseInfo;
   /** Stops whatever this call started (nothing for an external URI). Safe to call twice. */
   stop(): Promise<void>;
+  /** The process the lab started for the database, when it can bring it back (keeper.ts). */
+  process?: DatabaseProcess;
+}
+
+export interface DatabaseProcess {
+  pid(): number;
+  /** Resolves when the current process exits, however it ends ("SIGKILL", "code 1"). */
+  exited(): Promise<string>;
+  /** Starts the database again on the same port (and so the same URI). */
+  restart(): Promise<void>;
 }
 
 /** mongodb://user:pass@host/db -> mongodb://***@host/db, so credentials never reach a log or an error. */
@@ -86,8 +96,20 @@ async function useExternal(uri: string, source: string): Promise<StartedDatabase
 }
 
 async function useEmbedded(reason: string): Promise<StartedDatabase> {
-  const server = await startEmbeddedServer();
-  return { uri: server.uri, info: { kind: 'embedded', version: server.version, reason }, stop: () => server.stop() };
+  let server = await startEmbeddedServer();
+  const { port } = server;
+  return {
+    uri: server.uri,
+    info: { kind: 'embedded', version: server.version, reason },
+    stop: () => server.stop(),
+    process: {
+      pid: () => server.pid,
+      exited: () => server.exited,
+      restart: async () => {
+        server = await startEmbeddedServer({ port });
+      },
+    },
+  };
 }
 
 /** Starts or finds the lab's MongoDB; see the module comment for the order. */

@@ -5,7 +5,7 @@
  * counts per city on any machine. `username` has a unique index (the fast lookup);
  * `city` deliberately has none (a lesson shows the slow, scanning query).
  */
-import type { Db } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 
 /** The database the lab keeps its data in (on an external MongoDB too). */
 export const LAB_DB_NAME = 'eventlooplab';
@@ -148,4 +148,14 @@ export async function seedUsers(db: Db): Promise<{ created: boolean; count: numb
     }
   }
   return { created: inserted > 0, count: await users.countDocuments({}) };
+}
+
+/** seedUsers on a database given by URI (its own short-lived client). */
+export async function seedUsersAt(uri: string): Promise<{ created: boolean; count: number }> {
+  const client = new MongoClient(uri);
+  try {
+    return await seedUsers(client.db(LAB_DB_NAME));
+  } finally {
+    await client.close();
+  }
 }

@@ -121,6 +121,15 @@ export class Lab {
     }
   }
 
+  private databaseMessage: string | undefined;
+
+  /** The database went away or came back (its keeper restarted it): say so in health and on the live stream. */
+  readonly onDatabaseChange = (_up: boolean, message: string): void => {
+    this.databaseMessage = message;
+    this.lastPing = undefined;
+    void this.broadcastHealth();
+  };
+
   /** Events of requests sent by hand through /subject/* (and anything else the lab traces itself). */
   recordClientEvents(events: TraceEvent[]): void {
     this.route(events);
@@ -154,7 +163,7 @@ export class Lab {
     const tornado = await this.deps.tornado();
     return {
       status: up && this.subjectState === 'ready' && !savingProblem ? 'ok' : 'degraded',
-      database: { ...this.deps.database.info, up },
+      database: { ...this.deps.database.info, up, ...(this.databaseMessage ? { message: this.databaseMessage } : {}) },
       config: this.config,
       subject: {
         state: this.subjectState,

@@ -13,6 +13,10 @@ export interface EmbeddedServer {
   uri: string;
   port: number;
   version: string;
+  /** The server's process id (tests kill it to play a crash). */
+  pid: number;
+  /** Resolves when the process exits, however it ends: "SIGKILL", "code 1". */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,7 @@ export interface EmbeddedServerOptions {
 export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const args = ['--port', String(opts.port ?? 0), ...(opts.dbpath ? ['--dbpath', opts.dbpath] : [])];
   const child = spawnNode(CLI, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags });
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
   let stderrTail = '';
   child.stderr!.setEncoding('utf8');
   const log = opts.log ?? ((line: string) => process.stderr.write(`[embedded-mongo] ${line}\n`));
@@ -69,7 +74,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
       child.off('exit', onExit);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume();
-      resolve({ uri: ready[1]!, port: Number(ready[2]), version: EMBEDDED_VERSION, stop: () => stopChild(child) });
+      resolve({ uri: ready[1]!, port: Number(ready[2]), version: EMBEDDED_VERSION, pid: child.pid!, exited, stop: () => stopChild(child) });
     });
   });
 }
