@@ -21,6 +21,9 @@ export const CONFIG_BOUNDS = {
   blockingTimeoutMs: { min: 100, max: 30_000 },
 } as const;
 
+/** Knobs whose change restarts the subject (its runtime, pools, threads or processes depend on them); the rest apply in place. */
+export const RESTART_KNOBS = ['runtime', 'poolSize', 'workers', 'executorThreads', 'tracing'] as const;
+
 export const DEFAULT_CONFIG: LabConfig = {
   runtime: 'node',
   mode: 'nonblocking',

@@ -2,10 +2,7 @@
  * How a config change reaches a running subject: the latency proxy's delay, a restart, or
  * a `configure` message that takes effect from the next request on.
  */
-import type { LabConfig, Runtime } from '../../common/config';
-
-/** Knobs a running subject cannot change in place (its runtime, pools, threads or processes depend on them). */
-const RESTART_KEYS = ['runtime', 'poolSize', 'workers', 'executorThreads', 'tracing'] as const;
+import { type LabConfig, RESTART_KNOBS, type Runtime } from '../../common/config';
 
 type LiveKey = 'mode' | 'cpuMs' | 'blockingTimeoutMs';
 /**
@@ -22,7 +19,7 @@ const ALL_LIVE_KEYS: readonly LiveKey[] = ['mode', 'cpuMs', 'blockingTimeoutMs']
 export type ApplyPlan = 'restart' | 'configure' | 'nothing';
 
 export function planApply(previous: LabConfig, next: LabConfig): ApplyPlan {
-  if (RESTART_KEYS.some((key) => next[key] !== previous[key])) return 'restart';
+  if (RESTART_KNOBS.some((key) => next[key] !== previous[key])) return 'restart';
   const changed = ALL_LIVE_KEYS.filter((key) => next[key] !== previous[key]);
   if (changed.length === 0) return 'nothing';
   return changed.every((key) => LIVE_KEYS[next.runtime].includes(key)) ? 'configure' : 'restart';

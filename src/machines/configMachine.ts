@@ -5,13 +5,23 @@
  */
 import { assign, fromPromise, setup } from 'xstate';
 import type { LabConfig, LabConfigPatch } from '../../common/config';
-import { DEFAULT_CONFIG } from '../../common/knobs';
+import { DEFAULT_CONFIG, RESTART_KNOBS } from '../../common/knobs';
 import { api } from '../api/client';
 
 export type ConfigEvent =
   | { type: 'config.change'; patch: LabConfigPatch }
   | { type: 'config.received'; config: LabConfig }
   | { type: 'config.dismiss' };
+
+/** Whether applying this change restarts the subject (seconds) rather than switching in place (ms). */
+export const restartsSubject = (patch: LabConfigPatch | undefined): boolean =>
+  patch !== undefined && RESTART_KNOBS.some((key) => patch[key] !== undefined);
+
+/** Why "Fire" waits, or undefined when it need not. */
+export function fireBlockedReason(context: ConfigContext, pending: boolean): string | undefined {
+  if (!pending) return undefined;
+  return restartsSubject(context.pending) ? 'The subject is restarting with the new settings; Fire when it is ready.' : 'Applying the new settings…';
+}
 
 export interface ConfigContext {
   config: LabConfig;

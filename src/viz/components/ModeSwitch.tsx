@@ -1,6 +1,7 @@
 import { useSelector } from '@xstate/react';
 import type { Mode } from '../../../common/config';
 import { useLab } from '../../lab/LabContext';
+import { restartsSubject } from '../../machines/configMachine';
 
 const MODES: Array<{ mode: Mode; label: string; hint: string }> = [
   { mode: 'blocking', label: 'Blocking', hint: 'the loop waits for every database call' },
@@ -12,6 +13,7 @@ export function ModeSwitch() {
   const { config } = useLab();
   const mode = useSelector(config, (s) => s.context.pending?.mode ?? s.context.config.mode);
   const pending = useSelector(config, (s) => s.matches('pending'));
+  const restarting = useSelector(config, (s) => restartsSubject(s.context.pending));
   const choose = (next: Mode) => config.send({ type: 'config.change', patch: { mode: next } });
   return (
     <div className="mode-switch" role="radiogroup" aria-label="Database access mode (shortcut: m)" data-testid="mode-switch">
@@ -41,7 +43,7 @@ export function ModeSwitch() {
       ))}
       {pending && (
         <span className="mode-pending" role="status">
-          Applying… the subject restarts
+          {restarting ? 'Applying… the subject restarts' : 'Switching…'}
         </span>
       )}
     </div>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ROUTES, RUN_BOUNDS, type RouteName } from '../../../common/knobs';
 import { api } from '../../api/client';
 import { useLab } from '../../lab/LabContext';
+import { fireBlockedReason } from '../../machines/configMachine';
 
 export interface RunPlanDraft {
   requests: number;
@@ -15,7 +16,9 @@ const clamp = (value: number, { min, max }: { min: number; max: number }) =>
 
 /** "Send one request" and "Fire N", with the run's state in words. */
 export function RunControls({ plan, setPlan }: { plan: RunPlanDraft; setPlan: (plan: RunPlanDraft) => void }) {
-  const { run } = useLab();
+  const { run, config } = useLab();
+  // The lab refuses a run while a config change is applied: say why here instead of a 409.
+  const blocked = useSelector(config, (s) => fireBlockedReason(s.context, s.matches('pending')));
   const state = useSelector(run, (s) => String(s.value));
   const message = useSelector(run, (s) => s.context.message);
   const summary = useSelector(run, (s) => s.context.summary);
@@ -54,13 +57,15 @@ export function RunControls({ plan, setPlan }: { plan: RunPlanDraft; setPlan: (p
         </label>
       </div>
       <div className="run-buttons">
-        <button type="button" className="primary" data-testid="fire" onClick={fire} disabled={state === 'starting' || state === 'running'}>
+        <button type="button" className="primary" data-testid="fire" onClick={fire} disabled={state === 'starting' || state === 'running' || blocked !== undefined}
+          title={blocked} aria-describedby={blocked ? 'fire-blocked' : undefined}>
           Fire {plan.requests} <kbd>f</kbd>
         </button>
         <button type="button" data-testid="send-one" onClick={() => void sendOne()}>
           Send one request <kbd>o</kbd>
         </button>
       </div>
+      {blocked && <p className="hint" id="fire-blocked" role="status" data-testid="fire-blocked">{blocked}</p>}
       <p className={`run-state run-${state}`} role="status" data-testid="run-state" data-state={state}>
         {state === 'idle' && 'No run yet.'}
         {state === 'starting' && 'Starting the run…'}
