@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   embedded: async () => (await import('./embedded')).benchEmbedded(),
   engine: async () => (await import('./engine')).benchEngine(),
   tracing: async () => (await import('./tracing')).benchTracing(),
+  toggle: async () => (await import('./toggle')).benchToggle(),
   ui: async () => (await import('./ui')).benchUi(),
   lighthouse: async () => (await import('./lighthouse')).benchLighthouse(),
 };
