@@ -8,6 +8,7 @@
  *   where round trip = one request's latency measured alone (concurrency 1) at the same
  *   dbLatencyMs and mode: the added latency plus HTTP, handler, driver and the proxy's
  *   timer slack, which on a busy 2-core machine is a few ms the nominal 20 ms leaves out;
+ * - the same two ratios for the Tornado subject (runtime 'tornado'), when Python can run it;
  * - tracing on vs off at the highest throughput this machine reaches (non-blocking, 0 ms);
  * - the lab's load generator vs autocannon (separate process) on the same route.
  *
@@ -24,6 +25,7 @@ import { startDatabase } from '../server/db/resolve';
 import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
 import { buildApp, type LabServer } from '../server/lab/app';
 import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { tornadoRuntime } from '../server/subject-tornado/python';
 import { type BenchRow, printTable } from './table';
 import { autocannon } from './autocannon';
 
@@ -84,29 +86,37 @@ export async function benchEngine(): Promise<BenchRow[]> {
     // --- throughput against the model ---
     // The machine is shared (other processes come and go), so every comparison is made in
     // pairs measured back to back, repeated, and the median ratio is reported.
-    for (const mode of ['blocking', 'nonblocking'] as const) {
-      const base = await roundTrip(server, mode, 0);
-      const pairs: Array<{ rtt: number; model: number; measured: number }> = [];
-      for (let i = 0; i < REPEATS; i++) {
-        const rtt = await roundTrip(server, mode, LATENCY_MS);
-        const model = mode === 'blocking' ? 1000 / rtt : (Math.min(CONCURRENCY, DEFAULT_CONFIG.poolSize) * 1000) / rtt;
-        // Enough requests for ~4 s of steady state either way.
-        const requests = Math.max(CONCURRENCY * 3, Math.round(model * 4));
-        await run(server, { requests: CONCURRENCY, concurrency: CONCURRENCY });
-        const measured = (await run(server, { requests, concurrency: CONCURRENCY })).throughputPerSec;
-        pairs.push({ rtt, model, measured });
+    // Then the same for the Tornado subject, when Python can run it.
+    const tornado = await tornadoRuntime();
+    if (!tornado.available) rows.push({ name: `tornado: not measured (${tornado.reason})`, value: 0, unit: '' });
+    for (const runtime of tornado.available ? (['node', 'tornado'] as const) : (['node'] as const)) {
+      const label = runtime === 'node' ? '' : 'tornado ';
+      await configure(server, { runtime });
+      for (const mode of ['blocking', 'nonblocking'] as const) {
+        const base = await roundTrip(server, mode, 0);
+        const pairs: Array<{ rtt: number; model: number; measured: number }> = [];
+        for (let i = 0; i < REPEATS; i++) {
+          const rtt = await roundTrip(server, mode, LATENCY_MS);
+          const model = mode === 'blocking' ? 1000 / rtt : (Math.min(CONCURRENCY, DEFAULT_CONFIG.poolSize) * 1000) / rtt;
+          // Enough requests for ~4 s of steady state either way.
+          const requests = Math.max(CONCURRENCY * 3, Math.round(model * 4));
+          await run(server, { requests: CONCURRENCY, concurrency: CONCURRENCY });
+          const measured = (await run(server, { requests, concurrency: CONCURRENCY })).throughputPerSec;
+          pairs.push({ rtt, model, measured });
+        }
+        const ratio = median(pairs.map((p) => p.measured / p.model));
+        rows.push({ name: `${label}${mode}: round trip alone, 0 ms added (p50)`, value: base, unit: 'ms' });
+        rows.push({ name: `${label}${mode}: round trip alone, ${LATENCY_MS} ms added (p50, median)`, value: median(pairs.map((p) => p.rtt)), unit: 'ms' });
+        rows.push({ name: `${label}${mode}: model at c=${CONCURRENCY}, pool ${DEFAULT_CONFIG.poolSize} (median)`, value: median(pairs.map((p) => p.model)), unit: 'req/s' });
+        rows.push({ name: `${label}${mode}: measured (median)`, value: median(pairs.map((p) => p.measured)), unit: 'req/s' });
+        rows.push(
+          mode === 'blocking'
+            ? ratioRow(`${label}blocking: measured / model (median of ${REPEATS} pairs)`, ratio, '0.9 .. 1.1', ratio >= 0.9 && ratio <= 1.1)
+            : ratioRow(`${label}non-blocking: measured / model (median of ${REPEATS} pairs)`, ratio, '>= 0.9', ratio >= 0.9),
+        );
       }
-      const ratio = median(pairs.map((p) => p.measured / p.model));
-      rows.push({ name: `${mode}: round trip alone, 0 ms added (p50)`, value: base, unit: 'ms' });
-      rows.push({ name: `${mode}: round trip alone, ${LATENCY_MS} ms added (p50, median)`, value: median(pairs.map((p) => p.rtt)), unit: 'ms' });
-      rows.push({ name: `${mode}: model at c=${CONCURRENCY}, pool ${DEFAULT_CONFIG.poolSize} (median)`, value: median(pairs.map((p) => p.model)), unit: 'req/s' });
-      rows.push({ name: `${mode}: measured (median)`, value: median(pairs.map((p) => p.measured)), unit: 'req/s' });
-      rows.push(
-        mode === 'blocking'
-          ? ratioRow(`blocking: measured / model (median of ${REPEATS} pairs)`, ratio, '0.9 .. 1.1', ratio >= 0.9 && ratio <= 1.1)
-          : ratioRow(`non-blocking: measured / model (median of ${REPEATS} pairs)`, ratio, '>= 0.9', ratio >= 0.9),
-      );
     }
+    await configure(server, { runtime: 'node' });
 
     // --- tracing cost at the highest throughput: non-blocking, no added latency ---
     await configure(server, { mode: 'nonblocking', dbLatencyMs: 0, poolSize: CONCURRENCY, tracing: true });
