@@ -15,6 +15,9 @@ type Proxy = ChildHandle<ProxyMessage, ProxyReport>;
 type Subject = ChildHandle<SubjectCommand, SubjectReport>;
 
 const MAX_QUICK_CRASHES = 5;
+/** A subject that will not start is tried again after 0.5 s, 1 s, 2 s ... up to 10 s apart. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
 
 /** The supervisor, plus the process ids it runs (for tests and diagnostics). */
 export interface InspectableSubjectSupervisor extends SubjectSupervisor {
@@ -85,6 +88,36 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
     }
   };
 
+  /**
+   * A new config that does not start must not leave the lab stuck: the old config is kept
+   * (the lab only adopts a config once it runs) and brought back up, retrying with backoff.
+   */
+  const restoreAfterFailedApply = async (previous: LabConfig, next: LabConfig, error: unknown): Promise<void> => {
+    config = previous;
+    const why = `the new config did not start (${error instanceof Error ? error.message : String(error)}); kept the previous one`;
+    if (next.dbLatencyMs !== previous.dbLatencyMs && proxy?.child.connected) {
+      await proxy.ask({ type: 'setLatency', ms: previous.dbLatencyMs }, (r): r is ProxyReport => r.type === 'latencySet', 5000).catch(() => undefined);
+    }
+    if (subject && (subject.child.exitCode !== null || subject.child.signalCode !== null)) subject = undefined;
+    try {
+      await bringUp(previous);
+      setState('ready', why);
+    } catch (again) {
+      setState('down', `${why}, which did not start either (${again instanceof Error ? again.message : String(again)}); retrying`);
+      retryLater(why);
+    }
+  };
+
+  let retryDelayMs = RETRY_FIRST_MS;
+  /** Tries the crash path again after a growing delay, until something starts or the lab stops. */
+  const retryLater = (message: string): void => {
+    const delay = retryDelayMs;
+    retryDelayMs = Math.min(retryDelayMs * 2, RETRY_MAX_MS);
+    setTimeout(() => {
+      if (!stopped && current !== 'ready') void crashed(message);
+    }, delay).unref();
+  };
+
   const crashed = (message: string): Promise<void> =>
     serial(async () => {
       if (stopped || !config) return;
@@ -93,9 +126,11 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
       if (subject && (subject.child.exitCode !== null || subject.child.signalCode !== null)) subject = undefined;
       try {
         await bringUp(config);
+        retryDelayMs = RETRY_FIRST_MS;
         setState('ready');
       } catch (error) {
-        setState('down', error instanceof Error ? error.message : String(error));
+        setState('down', `${error instanceof Error ? error.message : String(error)}; retrying`);
+        retryLater(message);
       }
     });
 
@@ -128,7 +163,12 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
           const old = subject;
           subject = undefined;
           await old.stop();
-          await bringUp(next);
+          try {
+            await bringUp(next);
+          } catch (error) {
+            await restoreAfterFailedApply(previous, next, error);
+            throw error;
+          }
           setState('ready');
         } else if (plan === 'configure' && !acknowledgesConfigure(next)) {
           subject.send({ type: 'configure', ...liveSettings(next) });
