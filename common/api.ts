@@ -56,6 +56,14 @@ export interface RunSummary {
   throughputPerSec: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   loop: { delayMaxMs: number; utilization: number };
+  /** Long-poll runs: the most long-polls the subject held at once (counted by the subject). */
+  peakConcurrent?: number;
+  /** Long-poll runs: the subject's memory idle and with every long-poll held; the difference per held one. */
+  subjectMemory?: { idleRssBytes: number; peakRssBytes: number; perConnectionBytes: number };
+  /** Long-poll runs: the largest event-loop delay while the long-polls waited (before the publish), ms. */
+  waitingLoopDelayMs?: number;
+  /** Long-poll runs: from the publish to the last long-poll's answer, ms. */
+  publishToLastAnswerMs?: number;
   /** Set when the run was imported from a file rather than recorded here. */
   imported?: boolean;
   /** Why a run failed or was cancelled (from its run.finished line). */

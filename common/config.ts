@@ -3,7 +3,7 @@
  * Every number a client can set has a bound (see DESIGN.md, "What bad input gets").
  */
 import { z } from 'zod';
-import { CONFIG_BOUNDS, MODES, ROUTES, RUN_BOUNDS, RUNTIMES } from './knobs';
+import { CONFIG_BOUNDS, LONG_POLL_BOUNDS, LONG_POLL_ROUTE, MODES, ROUTES, RUN_BOUNDS, RUNTIMES } from './knobs';
 
 // The plain values live in knobs.ts so the page can use them without bundling zod.
 export * from './knobs';
@@ -65,9 +65,36 @@ export const closedRunSchema = z
 export const openRunSchema = z
   .object({ ratePerSec: runNumber('ratePerSec'), durationSec: runNumber('durationSec'), route: route.optional() })
   .strict();
-export const runRequestSchema = z.union([closedRunSchema, openRunSchema], {
-  error: 'a run is { requests, concurrency, route? } or { ratePerSec, durationSec, route? }',
+/**
+ * Long poll: `concurrency` long-polls held open at once (up to 10,000), one new user
+ * published once they all wait (or after `holdMs`), done when every one is answered.
+ */
+export const longPollRunSchema = z
+  .object({
+    route: z.literal(LONG_POLL_ROUTE),
+    concurrency: wholeNumber('concurrency', LONG_POLL_BOUNDS.concurrency),
+    requests: wholeNumber('requests', LONG_POLL_BOUNDS.concurrency).optional(),
+    holdMs: wholeNumber('holdMs', LONG_POLL_BOUNDS.holdMs).optional(),
+  })
+  .strict()
+  .refine((plan) => plan.requests === undefined || plan.requests === plan.concurrency, {
+    error: 'a long-poll run holds one long-poll per connection: requests must equal concurrency',
+    path: ['requests'],
+  });
+export type LongPollRun = z.infer<typeof longPollRunSchema>;
+
+export const runRequestSchema = z.union([closedRunSchema, openRunSchema, longPollRunSchema], {
+  error: 'a run is { requests, concurrency, route? }, { ratePerSec, durationSec, route? } or { route: "longPoll", concurrency, holdMs? }',
 });
+
+/** Whether an untrusted run body asks for a long-poll run (then only its schema applies, with its messages). */
+export function asksForLongPoll(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { route?: unknown }).route === LONG_POLL_ROUTE;
+}
+
+export function isLongPollRun(plan: RunRequest): plan is LongPollRun {
+  return 'route' in plan && plan.route === LONG_POLL_ROUTE;
+}
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
 /** Turns a zod error into one readable sentence for a 400 body. */

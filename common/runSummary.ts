@@ -5,6 +5,7 @@
  */
 import type { RunRequest } from './config';
 import type { RunStatus, RunSummary } from './api';
+import { createLongPollAccumulator, type LongPollAccumulator } from './longPollSummary';
 import { percentile } from './percentile';
 import type { TraceEvent, TraceEventOf } from './trace';
 
@@ -34,10 +35,15 @@ export function createSummaryBuilder(): SummaryBuilder {
   let first = Infinity;
   let last = -Infinity;
 
+  /** Set for a long-poll run (its plan's route says so), which has figures of its own. */
+  let longPoll: LongPollAccumulator | undefined;
+
   function add(event: TraceEvent): void {
+    longPoll?.add(event);
     switch (event.type) {
       case 'run.started':
         started = event;
+        if (event.plan.route === 'longPoll') longPoll = createLongPollAccumulator();
         break;
       case 'run.finished':
         finished = event;
@@ -97,6 +103,7 @@ export function createSummaryBuilder(): SummaryBuilder {
         utilization: inWindow.length ? round(inWindow.reduce((sum, s) => sum + s.elu, 0) / inWindow.length, 3) : 0,
       },
     };
+    if (longPoll) Object.assign(summary, longPoll.result());
     if (finished?.message) summary.message = finished.message;
     if (options.imported) summary.imported = true;
     return summary;

@@ -105,6 +105,20 @@ export const traceEventSchema = z.discriminatedUnion('type', [
     rssBytes: z.number().nonnegative(),
     heapUsedBytes: z.number().nonnegative(),
   }),
+
+  // --- long-poll runs (written by the lab) ---
+  /**
+   * The lab published the one new user that answers every waiting long-poll: through the
+   * subject (POST /users), or straight into the database when the subject's loop or threads
+   * are all held by waiters and a POST would wait behind them. `waiting`: held at that moment.
+   */
+  z.object({
+    type: z.literal('run.published'),
+    ...at,
+    runId: z.string(),
+    via: z.enum(['subject', 'database']),
+    waiting: z.number().int().nonnegative(),
+  }),
 ]);
 
 export type TraceEvent = z.infer<typeof traceEventSchema>;

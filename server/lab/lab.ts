@@ -5,12 +5,16 @@
  */
 import type { MongoClient } from 'mongodb';
 import type { DatabaseInfo, HealthResponse, RunSummary, TornadoRuntimeInfo } from '../../common/api';
-import { type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
+import { isLongPollRun, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
 import { createLoadGenerator, type LoadGenerator, type LoadHandle } from '../load/generator';
 import { HttpError } from '../../common/httpError';
 import type { LiveHub } from './live';
+import { LAB_DB_NAME } from '../db/seed';
+import { USERS_COLLECTION } from '../subject/data/operations';
+import { createSampleWatch, longPollRefusal, runLongPoll, type SampleWatch } from './longPollRun';
+import { openFileLimit, openFileProblem } from './openFiles';
 import { newRunId } from './runIds';
 import type { RunStore, RunWriter } from './runStore';
 import { createSummaryBuilder, type SummaryBuilder } from './summary';
@@ -27,6 +31,8 @@ interface ActiveRun {
   saveError?: Error;
   /** Latest sample time seen per subject worker (to wait for the run's tail). */
   lastSample: Map<number, number>;
+  /** Long-poll runs: what the subject's samples say about the held long-polls. */
+  watch?: SampleWatch;
   done: Promise<void>;
 }
 
@@ -102,6 +108,7 @@ export class Lab {
     const run = this.active;
     if (run?.recording) {
       for (const e of events) if (e.type === 'sample') run.lastSample.set(e.worker, e.t);
+      run.watch?.observe(events);
     }
     this.route(events);
   };
@@ -220,6 +227,10 @@ export class Lab {
     if (this.active) throw new HttpError(409, `run ${this.active.id} is already running; wait for it or cancel it`);
     if (this.applying) throw new HttpError(409, 'a config change is being applied; start the run when it is done');
     if (this.subjectState !== 'ready') throw new HttpError(503, `the subject is ${this.subjectState}; try again when it is ready`);
+    if (isLongPollRun(plan)) {
+      const refusal = longPollRefusal(plan, this.config, openFileProblem(plan.concurrency, openFileLimit()));
+      if (refusal) throw new HttpError(409, refusal);
+    }
     const id = newRunId();
     const started: TraceEvent = {
       type: 'run.started',
@@ -287,13 +298,12 @@ export class Lab {
       if (run.cancelled) throw new Error('cancelled before it started');
       if (run.saveError) throw run.saveError;
       run.recording = true;
-      run.load = this.loadGenerator().start({
+      const result = isLongPollRun(plan) ? await this.executeLongPoll(run, plan) : await (run.load = this.loadGenerator().start({
         baseUrl: this.subject.url(),
         runId: run.id,
         plan,
         onEvents: (events) => this.route(events),
-      });
-      const result = await run.load.result;
+      })).result;
       if (result.cancelled || run.cancelled) status = 'cancelled';
       await this.waitForTail(run);
     } catch (error) {
@@ -332,6 +342,27 @@ export class Lab {
     }
     this.deps.live.broadcast({ type: 'run', run: summary });
     if (saveError || summary.status !== run.builder.result()!.status) void this.broadcastHealth();
+  }
+
+  /** A long-poll run's phases (server/lab/longPollRun.ts) on this lab's subject, generator and database. */
+  private executeLongPoll(run: ActiveRun, plan: Extract<RunRequest, { route: 'longPoll' }>) {
+    run.watch = createSampleWatch();
+    return runLongPoll({
+      runId: run.id,
+      plan,
+      mode: this.config.mode,
+      subjectUrl: this.subject.url(),
+      users: this.deps.database.client.db(LAB_DB_NAME).collection(USERS_COLLECTION),
+      startLoad: (options) => (run.load = this.loadGenerator().start({
+        baseUrl: this.subject.url(),
+        runId: run.id,
+        plan,
+        onEvents: (events) => this.route(events),
+        ...options,
+      })),
+      record: (events) => this.route(events),
+      cancelled: () => run.cancelled,
+    }, run.watch);
   }
 
   /**

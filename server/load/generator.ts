@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RunRequest } from '../../common/config';
 import type { TraceEvent } from '../../common/trace';
+import type { LongPollJob } from './longPollJob';
 import type { LoadCounts, LoadJob, ParentMessage, WorkerMessage } from './protocol';
 
 export interface LoadOptions {
@@ -17,6 +18,8 @@ export interface LoadOptions {
   onEvents: (events: TraceEvent[]) => void;
   batchMs?: number;
   requestTimeoutMs?: number;
+  /** A long-poll run: what every long-poll asks (server/load/longPollJob.ts). */
+  longPoll?: LongPollJob;
 }
 
 export interface LoadResult extends LoadCounts {
@@ -79,6 +82,7 @@ export function createLoadGenerator(): LoadGenerator {
         plan: options.plan,
         batchMs: options.batchMs ?? 16,
         requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+        ...(options.longPoll ? { longPoll: options.longPoll } : {}),
       };
       const result = new Promise<LoadResult>((resolve, reject) => {
         current = { options, resolve, reject };

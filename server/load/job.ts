@@ -4,7 +4,7 @@
  * generator's thread (worker.ts), never on the lab's or the subject's loop.
  */
 import { Pool } from 'undici';
-import { RUN_BOUNDS } from '../../common/config';
+import { isLongPollRun, RUN_BOUNDS } from '../../common/config';
 import { HEADER_RID, HEADER_RUN, now, type TraceEvent } from '../../common/trace';
 import type { LoadCounts, LoadJob } from './protocol';
 import { requestFor } from './routes';
@@ -15,7 +15,9 @@ export interface RunningJob {
 }
 
 export function runJob(job: LoadJob, ship: (events: TraceEvent[]) => void): RunningJob {
-  const route = job.plan.route ?? 'getUser';
+  const { plan } = job;
+  if (isLongPollRun(plan)) throw new Error('a long-poll run is held by longPollJob.ts, not sent as a loop');
+  const route = plan.route ?? 'getUser';
   let buffer: TraceEvent[] = [];
   const counts: LoadCounts = { sent: 0, completed: 0, errors: 0 };
   let cancelled = false;
@@ -107,8 +109,8 @@ export function runJob(job: LoadJob, ship: (events: TraceEvent[]) => void): Runn
 
   const result = (async () => {
     try {
-      if ('concurrency' in job.plan) await closedLoop(job.plan.requests, job.plan.concurrency);
-      else await openLoop(job.plan.ratePerSec, job.plan.durationSec);
+      if ('concurrency' in plan) await closedLoop(plan.requests, plan.concurrency);
+      else await openLoop(plan.ratePerSec, plan.durationSec);
     } finally {
       clearInterval(flusher);
       flush();

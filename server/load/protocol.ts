@@ -1,6 +1,7 @@
 /** Messages between the lab's thread and the load generator's worker thread. */
 import type { RunRequest } from '../../common/config';
 import type { TraceEvent } from '../../common/trace';
+import type { LongPollJob } from './longPollJob';
 
 export interface LoadJob {
   /** The subject's base URL, e.g. http://127.0.0.1:41234 (from the supervisor, never from a client). */
@@ -11,6 +12,8 @@ export interface LoadJob {
   batchMs: number;
   /** A request that has not finished after this long is recorded as an error, ms. */
   requestTimeoutMs: number;
+  /** Set for a long-poll run (plan.route 'longPoll'): what every long-poll asks. */
+  longPoll?: LongPollJob;
 }
 
 export interface LoadCounts {

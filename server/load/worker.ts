@@ -6,8 +6,10 @@
  * would look like a slow subject.
  */
 import { parentPort } from 'node:worker_threads';
+import type { TraceEvent } from '../../common/trace';
 import type { ParentMessage, WorkerMessage } from './protocol';
 import { runJob, type RunningJob } from './job';
+import { runLongPollJob } from './longPollJob';
 
 const port = parentPort;
 if (!port) throw new Error('server/load/worker.ts must run as a worker thread');
@@ -24,7 +26,9 @@ port.on('message', (message: ParentMessage) => {
     post({ type: 'failed', message: 'a run is already in progress on this generator' });
     return;
   }
-  const running = runJob(message.job, (events) => post({ type: 'events', events }));
+  const ship = (events: TraceEvent[]) => post({ type: 'events', events });
+  const { job } = message;
+  const running = job.longPoll ? runLongPollJob(job, job.longPoll, ship) : runJob(job, ship);
   current = running;
   running.result.then(
     (result) => post({ type: 'done', ...result }),

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { runRequestSchema } from '../../../common/config';
+import { asksForLongPoll, longPollRunSchema, runRequestSchema } from '../../../common/config';
 import { HttpError } from '../../../common/httpError';
 import { parseWith } from '../errors';
 import type { Lab } from '../lab';
@@ -25,7 +25,9 @@ export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab
   };
 
   app.post('/api/runs', async (request, reply) => {
-    const plan = parseWith(runRequestSchema, request.body, 'run');
+    const plan = asksForLongPoll(request.body)
+      ? parseWith(longPollRunSchema, request.body, 'long-poll run')
+      : parseWith(runRequestSchema, request.body, 'run');
     const id = lab.startRun(plan);
     return reply.code(202).send({ id });
   });

@@ -47,14 +47,16 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25): () =
     beat(); // a block that ended just now is counted here, not in the next sample
     const elu = performance.eventLoopUtilization(lastElu);
     lastElu = performance.eventLoopUtilization();
-    if (++samples % RSS_EVERY === 0) rssBytes = process.memoryUsage.rss();
+    const longPollsWaiting = gauges.longPollsHeld?.() ?? 0;
+    // While long-polls are held, their memory is the figure being measured: read it every sample.
+    if (++samples % RSS_EVERY === 0 || longPollsWaiting > 0) rssBytes = process.memoryUsage.rss();
     tracer.sample({
       loopDelayMaxMs: Math.max(0, maxLateMs),
       elu: Math.min(1, Math.max(0, elu.utilization)),
       poolInUse: Math.max(0, gauges.poolInUse()),
       poolWaiting: Math.max(0, gauges.poolWaiting()),
       dbInFlight: Math.max(0, gauges.dbInFlight()),
-      longPollsWaiting: gauges.longPollsHeld?.() ?? 0,
+      longPollsWaiting,
       rssBytes,
       heapUsedBytes: getHeapStatistics().used_heap_size,
     });

@@ -1,0 +1,142 @@
+/**
+ * A long-poll run, seen from the lab: open every long-poll, wait until the subject holds
+ * them all (its samples count them) or `holdMs` passes, publish one new user, and end when
+ * every long-poll has its answer.
+ *
+ * The publish goes through the subject (POST /users) in non-blocking mode, where that is
+ * what wakes the waiters. In blocking mode the subject's loop (or every executor thread) is
+ * held by a waiter, so a POST would wait behind them until they time out; the new user is
+ * written straight into MongoDB instead, as another application server would, and the
+ * waiters' polls find it.
+ */
+import type { Collection, ObjectId } from 'mongodb';
+import { request } from 'undici';
+import { type LabConfig, LONG_POLL_BOUNDS, LONG_POLL_DEFAULTS, type LongPollRun, type Mode } from '../../common/config';
+import { PUBLISH_RID_SUFFIX } from '../../common/longPollSummary';
+import { HEADER_RID, HEADER_RUN, now, type TraceEvent } from '../../common/trace';
+import type { LoadHandle, LoadOptions, LoadResult } from '../load/generator';
+
+export interface LongPollRunDeps {
+  runId: string;
+  plan: LongPollRun;
+  mode: Mode;
+  subjectUrl: string;
+  /** The lab's own handle on the seeded users collection. */
+  users: Collection;
+  startLoad(options: Pick<LoadOptions, 'longPoll' | 'requestTimeoutMs'>): LoadHandle;
+  /** Records events into the run (the publish's client side and run.published). */
+  record(events: TraceEvent[]): void;
+  cancelled(): boolean;
+}
+
+/** What the subject's samples have said so far during the run. */
+export interface SampleWatch {
+  observe(events: readonly TraceEvent[]): void;
+  /** Long-polls held according to the latest sample. */
+  waiting(): number;
+  /** Time of the latest sample (0 before any). */
+  lastSampleAt(): number;
+}
+
+export function createSampleWatch(): SampleWatch {
+  let waiting = 0;
+  let last = 0;
+  return {
+    observe(events) {
+      for (const e of events) {
+        if (e.type !== 'sample' || e.t < last) continue;
+        last = e.t;
+        waiting = e.longPollsWaiting ?? 0;
+      }
+    },
+    waiting: () => waiting,
+    lastSampleAt: () => last,
+  };
+}
+
+/** How much longer than the hold a long-poll may wait for its answer (the publish and its fan-out), ms. */
+const ANSWER_MARGIN_MS = 60_000;
+
+export async function runLongPoll(deps: LongPollRunDeps, watch: SampleWatch): Promise<LoadResult> {
+  const holdMs = deps.plan.holdMs ?? LONG_POLL_DEFAULTS.holdMs;
+  const after = await newestUserId(deps.users);
+  // The idle figure: a sample taken before any long-poll is open.
+  const idleFrom = now();
+  await until(() => watch.lastSampleAt() > idleFrom || deps.cancelled(), 1000);
+
+  const timeoutMs = Math.min(LONG_POLL_BOUNDS.timeoutMs.max, holdMs + ANSWER_MARGIN_MS);
+  const load = deps.startLoad({
+    longPoll: { after, timeoutMs, connections: deps.plan.concurrency },
+    // Blocking mode answers one waiter at a time: the last may take long, but not forever.
+    requestTimeoutMs: timeoutMs + ANSWER_MARGIN_MS,
+  });
+  let finished = false;
+  void load.result.finally(() => (finished = true)).catch(() => undefined);
+
+  const holdStart = now();
+  const allWaiting = () => watch.waiting() >= deps.plan.concurrency;
+  await until(() => allWaiting() || finished || deps.cancelled(), holdMs);
+  if (allWaiting()) {
+    // One more sample with everyone held, so the memory figure is taken at the peak.
+    const at = now();
+    await until(() => watch.lastSampleAt() > at || deps.cancelled(), 1000);
+  }
+  if (!finished && !deps.cancelled()) await publish(deps, watch.waiting(), holdStart);
+  return load.result;
+}
+
+async function publish(deps: LongPollRunDeps, waiting: number, holdStart: number): Promise<void> {
+  const via = deps.mode === 'nonblocking' ? 'subject' : 'database';
+  deps.record([{ type: 'run.published', t: now(), runId: deps.runId, via, waiting }]);
+  const user = {
+    username: `news-${deps.runId}`.toLowerCase(),
+    first_name: 'News',
+    last_name: `held ${Math.round(now() - holdStart)} ms`,
+  };
+  if (via === 'database') {
+    await deps.users.insertOne({ ...user, created_at: new Date() });
+    return;
+  }
+  const rid = `${deps.runId}${PUBLISH_RID_SUFFIX}`;
+  deps.record([{ type: 'client.sent', t: now(), rid, route: 'createUser' }]);
+  let status = 0;
+  let error: string | undefined;
+  try {
+    const res = await request(`${deps.subjectUrl}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [HEADER_RID]: rid, [HEADER_RUN]: deps.runId },
+      body: JSON.stringify(user),
+    });
+    deps.record([{ type: 'client.firstByte', t: now(), rid }]);
+    status = res.statusCode;
+    await res.body.dump();
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  }
+  deps.record([error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status }]);
+  if (error || status !== 201) throw new Error(`the publish (POST /users) failed: ${error ?? `status ${status}`}`);
+}
+
+/** The cursor: the newest user's id now (ObjectIds grow with time), or the smallest id. */
+async function newestUserId(users: Collection): Promise<string> {
+  const [doc] = await users.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+  const id = doc?._id as ObjectId | undefined;
+  return typeof id?.toHexString === 'function' ? id.toHexString() : '0'.repeat(24);
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = now() + timeoutMs;
+  while (!condition() && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** Why this lab cannot hold a long-poll run now (a 409 message), or undefined if it can. */
+export function longPollRefusal(plan: LongPollRun, config: LabConfig, openFiles: string | undefined): string | undefined {
+  if (config.runtime !== 'node') return 'long-poll runs need the Node subject (runtime: node); the Tornado subject has no /updates route';
+  if (config.workers !== 1) {
+    return `long-poll runs need workers: 1 (now ${config.workers}): a publish reaches one subject process, and only its own waiters would hear it`;
+  }
+  if (!config.tracing) return 'long-poll runs count the held long-polls from the subject\'s samples: turn tracing on';
+  if (openFiles) return openFiles;
+  if (plan.requests !== undefined && plan.requests !== plan.concurrency) return 'requests must equal concurrency';
+  return undefined;
+}
