@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   toggle: async () => (await import('./toggle')).benchToggle(),
   ui: async () => (await import('./ui')).benchUi(),
   lighthouse: async () => (await import('./lighthouse')).benchLighthouse(),
+  startup: async () => (await import('./startup')).benchStartup(),
 };
 
 async function main(): Promise<void> {

@@ -16,12 +16,10 @@ import { parseArgs } from 'node:util';
 import { describeDatabase, startDatabase } from './db/resolve';
 import { watchParent } from './process/parentWatch';
 import { keepDatabase } from './db/keeper';
-import { LAB_DB_NAME, seedUsersAt } from './db/seed';
-import { buildApp } from './lab/app';
-import { announceClassroom, createClassroom } from './lab/classroom/session';
-import { ensureUiBuilt } from './lab/ui';
-import { createSubjectSupervisor } from './subject/supervisor';
 import { describeTornado, tornadoRuntime } from './subject-tornado/python';
+import { openableUrls } from './lab/classroom/joinUrl';
+import { ensureUiBuilt } from './lab/ui';
+import { createStartupClock } from './startupClock';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom]`;
@@ -80,6 +78,20 @@ function portMessage(error: NodeJS.ErrnoException, port: number, host: string): 
   return `cannot listen on ${host}:${port}: ${error.message}`;
 }
 
+/**
+ * The lab's own code, imported while the database process boots: loading modules is a good
+ * part of a start's CPU, and the database's child process runs on another core meanwhile.
+ */
+async function loadLabCode() {
+  const [{ LAB_DB_NAME, seedUsersAt }, { buildApp }, classroomModule, { createSubjectSupervisor }] = await Promise.all([
+    import('./db/seed'),
+    import('./lab/app'),
+    import('./lab/classroom/session'),
+    import('./subject/supervisor'),
+  ]);
+  return { LAB_DB_NAME, seedUsersAt, buildApp, createSubjectSupervisor, ...classroomModule };
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags();
   const log = (line: string) => console.log(line);
@@ -89,8 +101,14 @@ async function main(): Promise<void> {
   // The Tornado runtime's interpreter: --python wins over LAB_PYTHON (python.ts reads it from there).
   if (flags.python) process.env.LAB_PYTHON = flags.python;
   const tornado = tornadoRuntime(); // probed while the database starts
-  const ui = flags.dev ? {} : await ensureUiBuilt(ROOT, log);
-  const database = await startDatabase({ mongodbUri: flags['mongodb-uri'], offline: flags.offline, log });
+  // The database, the lab's code and the UI check do not depend on each other: all at once.
+  const clock = createStartupClock();
+  const [database, labCode, ui] = await Promise.all([
+    clock.time('database', startDatabase({ mongodbUri: flags['mongodb-uri'], offline: flags.offline, log })),
+    clock.time('lab code', loadLabCode()),
+    flags.dev ? ({} as { dir?: string; problem?: string }) : clock.time('UI', ensureUiBuilt(ROOT, log)),
+  ]);
+  const { LAB_DB_NAME, seedUsersAt, buildApp, createSubjectSupervisor, announceClassroom, createClassroom } = labCode;
   let onDatabaseChange: (up: boolean, message: string) => void = () => {};
   const keeper = keepDatabase(database, {
     seed: async (uri) => void (await seedUsersAt(uri)),
@@ -123,20 +141,26 @@ async function main(): Promise<void> {
   });
 
   try {
-    const seeded = await seedUsersAt(database.uri);
-    log(seeded.created ? `seeded ${seeded.count} users` : `using ${seeded.count} existing users`);
     const classroom = flags.classroom ? createClassroom() : undefined;
-    const { app, lab } = await buildApp({
-      dataDir: path.resolve(flags['data-dir']),
-      database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-      createSupervisor: createSubjectSupervisor,
-      uiDir: ui.dir,
-      uiProblem: ui.problem,
-      log,
-      classroom,
-    });
+    // Seeding and the subject's processes (proxy, then subject) both need only the database.
+    const [seeded, built] = await Promise.allSettled([
+      clock.time('seed', seedUsersAt(database.uri)),
+      clock.time('proxy + subject', buildApp({
+        dataDir: path.resolve(flags['data-dir']),
+        database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
+        createSupervisor: createSubjectSupervisor,
+        uiDir: ui.dir,
+        uiProblem: ui.problem,
+        log,
+        classroom,
+      })),
+    ]);
+    if (built.status === 'fulfilled') stops.push(() => built.value.app.close());
+    if (seeded.status === 'rejected') throw seeded.reason;
+    if (built.status === 'rejected') throw built.reason;
+    log(seeded.value.created ? `seeded ${seeded.value.count} users` : `using ${seeded.value.count} existing users`);
+    const { app, lab } = built.value;
     onDatabaseChange = lab.onDatabaseChange;
-    stops.push(() => app.close());
     try {
       await app.listen({ port: flags.port, host: flags.host });
     } catch (error) {
@@ -145,7 +169,8 @@ async function main(): Promise<void> {
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : flags.port;
-    const url = `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${port}`;
+    // Never http://0.0.0.0:PORT: loopback for this machine, the LAN address for other devices.
+    const { local: url, lan } = openableUrls(flags.host, port);
     log(`database: ${describeDatabase(database.info)}`);
     log(describeTornado(await tornado));
     log(`mode: ${lab.currentConfig().mode}, dbLatencyMs ${lab.currentConfig().dbLatencyMs} (change it with PUT ${url}/api/config)`);
@@ -164,6 +189,8 @@ async function main(): Promise<void> {
     } else {
       log(`Event Loop Lab on ${url}`);
     }
+    if (lan) log(`other devices on your network: ${lan}`);
+    log(clock.summary());
     if (classroom) await announceClassroom(classroom.listening(flags.host, port), log);
   } catch (error) {
     console.error(`the lab could not start: ${error instanceof Error ? error.message : String(error)}`);

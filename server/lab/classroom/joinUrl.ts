@@ -32,15 +32,32 @@ export function publicHost(listenHost: string, interfaces?: Interfaces, hostname
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** An address for this machine's own browser: loopback when listening on every interface. */
+export function loopbackHost(listenHost: string): string {
+  const host = WILDCARD_HOSTS.has(listenHost) ? '127.0.0.1' : listenHost;
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * The URLs a person can open, never http://0.0.0.0:PORT: `local` for this machine's browser,
+ * and `lan` for other devices when the lab listens on every interface.
+ */
+export function openableUrls(listenHost: string, port: number, interfaces?: Interfaces, hostname?: string): { local: string; lan?: string } {
+  const local = `http://${loopbackHost(listenHost)}:${port}`;
+  return WILDCARD_HOSTS.has(listenHost) ? { local, lan: `http://${publicHost(listenHost, interfaces, hostname)}:${port}` } : { local };
+}
+
 export interface ClassroomLinks {
   origin: string;
   join: string;
   presenter: string;
 }
 
-export function classroomLinks(host: string, port: number, presenterToken: string): ClassroomLinks {
+/** `presenterHost`: the presenter's own browser usually runs on this machine (loopback). */
+export function classroomLinks(host: string, port: number, presenterToken: string, presenterHost = host): ClassroomLinks {
   const origin = `http://${host}:${port}`;
-  return { origin, join: `${origin}/join`, presenter: `${origin}/classroom/presenter?token=${encodeURIComponent(presenterToken)}` };
+  const presenter = `http://${presenterHost}:${port}/classroom/presenter?token=${encodeURIComponent(presenterToken)}`;
+  return { origin, join: `${origin}/join`, presenter };
 }
 
 /** A QR code drawn with block characters, for the terminal. */

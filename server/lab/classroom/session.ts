@@ -4,7 +4,7 @@
  * links are set once the lab listens (the port may be 0 until then).
  */
 import { ConcurrencyGate } from './gate';
-import { classroomLinks, publicHost, terminalQr, type ClassroomLinks } from './joinUrl';
+import { classroomLinks, loopbackHost, publicHost, terminalQr, type ClassroomLinks } from './joinUrl';
 import { createPresenterToken } from './presenterToken';
 import { DEFAULT_LIMITS, StudentRegistry, type ClassroomLimits } from './registry';
 
@@ -41,7 +41,8 @@ export function createClassroom(options: ClassroomOptions = {}): ClassroomSessio
     gate: new ConcurrencyGate(gateLimits.max, gateLimits.maxQueue),
     links: () => links,
     listening(listenHost, port) {
-      links = classroomLinks(publicHost(listenHost), port, presenterToken);
+      // Students' phones need the LAN address; the presenter's browser is on this machine.
+      links = classroomLinks(publicHost(listenHost), port, presenterToken, loopbackHost(listenHost));
       return links;
     },
   };
@@ -52,7 +53,7 @@ export async function announceClassroom(links: ClassroomLinks, log: (line: strin
   log('');
   log(`classroom mode: students join at ${links.join}`);
   log(await terminalQr(links.join));
-  log(`presenter (keep this link to yourself: it carries the presenter token):`);
+  log(`presenter, in this machine's browser (keep this link to yourself: it carries the presenter token):`);
   log(`  ${links.presenter}`);
   log('');
 }

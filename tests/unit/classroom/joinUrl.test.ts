@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classroomLinks, lanAddress, publicHost, svgQr, terminalQr } from '../../../server/lab/classroom/joinUrl';
+import { classroomLinks, lanAddress, openableUrls, publicHost, svgQr, terminalQr } from '../../../server/lab/classroom/joinUrl';
 import { createPresenterToken, tokenMatches } from '../../../server/lab/classroom/presenterToken';
 
 const iface = (address: string, internal = false, family: 'IPv4' | 'IPv6' = 'IPv4') =>
@@ -29,6 +29,22 @@ describe('the join URL', () => {
       join: 'http://10.0.0.7:3000/join',
       presenter: 'http://10.0.0.7:3000/classroom/presenter?token=a%2Bb',
     });
+  });
+
+  it('puts the presenter on loopback when given, the students on the LAN', () => {
+    expect(classroomLinks('10.0.0.7', 3000, 'tok', '127.0.0.1')).toEqual({
+      origin: 'http://10.0.0.7:3000',
+      join: 'http://10.0.0.7:3000/join',
+      presenter: 'http://127.0.0.1:3000/classroom/presenter?token=tok',
+    });
+  });
+
+  it('never offers 0.0.0.0 as an address to open', () => {
+    const interfaces = { lo: [iface('127.0.0.1', true)], wlan0: [iface('192.168.1.23')] };
+    expect(openableUrls('0.0.0.0', 3300, interfaces, 'h')).toEqual({ local: 'http://127.0.0.1:3300', lan: 'http://192.168.1.23:3300' });
+    expect(openableUrls('::', 3300, interfaces, 'h')).toEqual({ local: 'http://127.0.0.1:3300', lan: 'http://192.168.1.23:3300' });
+    expect(openableUrls('127.0.0.1', 3000, interfaces, 'h')).toEqual({ local: 'http://127.0.0.1:3000' });
+    expect(openableUrls('::1', 3000, interfaces, 'h')).toEqual({ local: 'http://[::1]:3000' });
   });
 
   it('draws the QR code for a terminal and as SVG', async () => {
