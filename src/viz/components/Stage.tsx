@@ -5,6 +5,7 @@ import { storyWindow } from '../../trace/window';
 import { detailKey } from '../detailKey';
 import { CodeView } from './CodeView';
 import { CompareView } from './CompareView';
+import { HeldConnections } from './HeldConnections';
 import { LoopView } from './LoopView';
 import { Narration } from './Narration';
 import { NumbersView } from './NumbersView';
@@ -32,6 +33,7 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
         <h2 id="loop-title" className="visually-hidden">The loop</h2>
         <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} />
         <Narration text={stage.narration} />
+        <HeldConnections trace={stage.trace} />
         <PlaybackControls {...storyWindow(stage.trace)} />
       </section>
       <ViewTabs view={view} setView={setView}>
