@@ -29,6 +29,8 @@ interface ActiveRun {
   cancelled: boolean;
   /** Set when the run's file cannot be written: the run stops and ends as failed. */
   saveError?: Error;
+  /** Set when the subject crashed or went down mid-run: the run stops and ends as failed. */
+  subjectLost?: string;
   /** Latest sample time seen per subject worker (to wait for the run's tail). */
   lastSample: Map<number, number>;
   /** Long-poll runs: what the subject's samples say about the held long-polls. */
@@ -116,6 +118,15 @@ export class Lab {
   readonly onSubjectState = (state: SubjectState, message?: string): void => {
     this.subjectState = state;
     this.subjectMessage = message;
+    const run = this.active;
+    // A database outage is part of what a run may measure (503s from a live subject); a
+    // subject process that is gone or being replaced is not.
+    if (run && !run.subjectLost && (state === 'restarting' || (state === 'down' && !this.subjectRunning()))) {
+      // The run's requests go to one subject address; a restarted subject has another.
+      // Measuring a restart as the subject's latency would be a lie: the run fails instead.
+      run.subjectLost = `the subject ${state === 'down' ? 'went down' : 'restarted'} during the run${message ? ` (${message})` : ''}`;
+      run.load?.cancel();
+    }
     if (message) this.deps.log(`subject ${state}: ${message}`);
     void this.broadcastHealth();
   };
@@ -136,6 +147,15 @@ export class Lab {
     this.lastPing = undefined;
     void this.broadcastHealth();
   };
+
+  private subjectRunning(): boolean {
+    try {
+      this.subject.url();
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   /** Events of requests sent by hand through /subject/* (and anything else the lab traces itself). */
   recordClientEvents(events: TraceEvent[]): void {
@@ -317,6 +337,10 @@ export class Lab {
       this.deps.log(`run ${run.id} ${status}: ${message}`);
     } finally {
       clearInterval(ticker);
+    }
+    if (run.subjectLost && !run.cancelled) {
+      status = 'failed';
+      message = run.subjectLost;
     }
     await run.writer.flush();
     const saveError = run.saveError ?? run.writer.error();

@@ -16,6 +16,8 @@ import { routeOf } from '../../load/routes';
 import { HttpError } from '../../../common/httpError';
 import type { Lab } from '../lab';
 
+/** Seconds a client should wait before retrying while the subject restarts. */
+const RETRY_AFTER_S = '1';
 const CLIENT_TAG = /^[\p{L}\p{N} _.@-]{1,32}$/u;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones this forwarder sets itself. */
 const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', HEADER_RID, HEADER_RUN, HEADER_CLIENT]);
@@ -44,7 +46,7 @@ export async function forwardRoutes(app: FastifyInstance, { lab, subjectUrl }: {
     try {
       base = new URL(subjectUrl());
     } catch {
-      throw new HttpError(503, 'the subject is not running; try again in a moment');
+      return reply.code(503).header('retry-after', RETRY_AFTER_S).send({ error: 'the subject is not running; try again in a moment' });
     }
     const rid = `m-${randomBytes(6).toString('hex')}`;
     const runId = lab.recordingRunId();
@@ -83,7 +85,9 @@ export async function forwardRoutes(app: FastifyInstance, { lab, subjectUrl }: {
       upstream.once('timeout', () => upstream.destroy(new Error('the subject did not answer within 60 s')));
       upstream.once('error', (error) => {
         done(0, error.message);
-        if (!reply.sent) reply.code(502).send({ error: `could not reach the subject: ${error.message}` });
+        // The subject is the lab's own process: unreachable means it is restarting (or down),
+        // which is a temporary condition for the client (503), not a bad gateway (502).
+        if (!reply.sent) reply.code(503).header('retry-after', RETRY_AFTER_S).send({ error: `the subject is not reachable (${error.message}); try again in a moment` });
         resolve();
       });
       upstream.end(body);

@@ -14,7 +14,7 @@ import { startDatabase, type StartedDatabase } from '../../../server/db/resolve'
 import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
 import { buildApp, type LabServer, type LabServerOptions } from '../../../server/lab/app';
 import type { LiveOptions } from '../../../server/lab/live';
-import { createSubjectSupervisor } from '../../../server/subject/supervisor';
+import { createSubjectSupervisor, type InspectableSubjectSupervisor } from '../../../server/subject/supervisor';
 
 export async function startSeededDatabase(): Promise<StartedDatabase> {
   const database = await startDatabase({ offline: true, log: () => {} });
@@ -34,6 +34,8 @@ export async function makeDataDir(): Promise<{ dir: string; remove(): Promise<vo
 
 export interface RunningLab extends LabServer {
   url: string;
+  /** The real supervisor, for the pids of the subject and proxy processes. */
+  supervisor: InspectableSubjectSupervisor;
   json<T = unknown>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }>;
   waitForRun(id: string, timeoutMs?: number): Promise<RunSummary>;
   close(): Promise<void>;
@@ -44,10 +46,11 @@ export async function startLab(
   dataDir: string,
   options: { config?: Partial<LabConfig>; live?: LiveOptions; tornado?: LabServerOptions['tornado'] } = {},
 ): Promise<RunningLab> {
+  let supervisor: InspectableSubjectSupervisor | undefined;
   const server = await buildApp({
     dataDir,
     database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-    createSupervisor: createSubjectSupervisor,
+    createSupervisor: (supervisorOptions) => (supervisor = createSubjectSupervisor(supervisorOptions)),
     config: { ...DEFAULT_CONFIG, ...options.config },
     live: options.live,
     tornado: options.tornado,
@@ -72,7 +75,7 @@ export async function startLab(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  return { ...server, url, json, waitForRun, close: () => server.app.close() };
+  return { ...server, url, json, waitForRun, supervisor: supervisor!, close: () => server.app.close() };
 }
 
 /** A WebSocket client that keeps every message it receives. */
