@@ -28,8 +28,13 @@ export const codeRefSchema = z.union([
     .object({
       handler: z
         .string()
-        .regex(/^[A-Za-z]+\.(?:blocking|nonblocking|callback)$/, 'handler is a file stem like getUser.blocking')
-        .describe('A handler that runs, by file stem in server/subject/handlers (e.g. `getUser.blocking`). Its source is imported, never copied.'),
+        .regex(
+          /^(?:[A-Za-z]+\.(?:blocking|nonblocking|callback)|[a-z_]+_(?:blocking|nonblocking|callback)\.py)$/,
+          'handler is a file stem like getUser.blocking, or a Tornado handler file like get_user_blocking.py',
+        )
+        .describe(
+          'A handler that runs: a file stem in server/subject/handlers (e.g. `getUser.blocking`), or a file of the Tornado subject in server/subject-tornado/handlers (e.g. `get_user_blocking.py`). Its source is imported, never copied.',
+        ),
       steps: z
         .array(z.enum(STEP_NAMES))
         .max(STEP_NAMES.length)

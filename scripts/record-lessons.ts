@@ -10,7 +10,8 @@
  * Re-run it whenever a lesson preset changes; the
  * unit test tests/unit/lessons/recordings.test.ts says when a recording is missing or stale.
  *
- * Flags: --only <lesson id> (re-record one lesson, keep the others).
+ * Flags: --only <lesson id> (re-record one lesson, keep the others); with it, --step N
+ * re-records that one step and keeps the lesson's other recordings.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -53,7 +54,9 @@ async function readIndex(): Promise<RecordingIndex | undefined> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, step: { type: 'string' } }, strict: true });
+  const onlyStep = values.step === undefined ? undefined : Number(values.step);
+  if (onlyStep !== undefined && (!values.only || !Number.isInteger(onlyStep) || onlyStep < 1)) throw new Error('--step N needs --only <lesson id> and a step number from 1');
   const lessons = (await readCourse()).filter((lesson) => !values.only || lesson.id === values.only);
   if (lessons.length === 0) throw new Error(`no lesson with id "${values.only}"`);
 
@@ -92,9 +95,10 @@ async function main(): Promise<void> {
     index.recordedAt = new Date().toISOString();
     index.database = database.info.kind;
     for (const lesson of lessons) {
-      await rm(path.join(OUT, lesson.id), { recursive: true, force: true });
+      if (onlyStep === undefined) await rm(path.join(OUT, lesson.id), { recursive: true, force: true });
       await mkdir(path.join(OUT, lesson.id), { recursive: true });
       for (const [i, step] of lesson.steps.entries()) {
+        if (onlyStep !== undefined && i + 1 !== onlyStep) continue;
         const { config, run } = step.experiment;
         await call('PUT', '/api/config', presetConfig(config));
         const runOnce = async () => {

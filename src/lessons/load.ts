@@ -4,7 +4,7 @@
  * code that runs, never a copy), each in its own lazily loaded chunk.
  */
 import type { CodeRef, Lesson } from '../../common/lesson';
-import { loadHandlerSource } from '../code/handlerSource';
+import { handlerPath, loadHandlerSource } from '../code/handlerSource';
 import type { CodeLanguage } from './highlight';
 import { parseLesson } from './parse';
 import { markedLines } from '../code/markers';
@@ -52,11 +52,12 @@ export interface LoadedCode {
 
 export async function loadCode(lesson: Lesson, ref: CodeRef): Promise<LoadedCode> {
   if ('handler' in ref) {
-    const name = `${ref.handler}.ts`;
+    const python = ref.handler.endsWith('.py'); // the Tornado subject's handlers
     const source = await loadHandlerSource(ref.handler);
-    if (source === undefined) throw new Error(`server/subject/handlers/${name} is missing`);
+    if (source === undefined) throw new Error(`${handlerPath(ref.handler)} is missing`);
     const code = source.replace(/\n$/, '');
-    return { name, code, lang: 'typescript', marked: markedLines(code, 'call', ref.steps) };
+    const name = python ? ref.handler : `${ref.handler}.ts`;
+    return { name, code, lang: python ? 'python' : 'typescript', marked: markedLines(code, 'call', ref.steps) };
   }
   const load = pythonFiles[`/lessons/${lesson.folder}/${ref.file}`];
   if (!load) throw new Error(`lessons/${lesson.folder}/${ref.file} is missing`);

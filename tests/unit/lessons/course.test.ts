@@ -42,7 +42,7 @@ describe('the course on disk', () => {
   it.each(steps)('$name: every handler and step marker it shows exists in the running code', ({ lesson, step }) => {
     for (const ref of step.code) {
       if ('handler' in ref) {
-        const file = join(handlersDir, `${ref.handler}.ts`);
+        const file = ref.handler.endsWith('.py') ? join(root, 'server/subject-tornado/handlers', ref.handler) : join(handlersDir, `${ref.handler}.ts`);
         expect(existsSync(file), `${file} exists`).toBe(true);
         const source = readFileSync(file, 'utf8');
         const markers = findMarkers(source, 'call').map((marker) => marker.name);
