@@ -7,7 +7,7 @@
  * --mongodb-uri URI, --data-dir DIR (default .lab/), --python PATH (the Tornado runtime's
  * interpreter; else LAB_PYTHON, python3 on PATH, /usr/bin/python3), --dev, --classroom (issue 6: listens on
  * 0.0.0.0 unless --host is given, prints the students' join URL, its QR code and the
- * presenter link).
+ * presenter link), --allow-edit (handler editing even when listening beyond loopback).
  */
 import net from 'node:net';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { ensureUiBuilt } from './lab/ui';
 import { createStartupClock } from './startupClock';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom]`;
+const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom] [--allow-edit]`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -36,6 +36,7 @@ function parseFlags() {
         port: { type: 'string' },
         host: { type: 'string' },
         classroom: { type: 'boolean', default: false },
+        'allow-edit': { type: 'boolean', default: false },
         offline: { type: 'boolean', default: false },
         'mongodb-uri': { type: 'string' },
         'data-dir': { type: 'string', default: '.lab' },
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
         uiProblem: ui.problem,
         log,
         classroom,
+        allowEdit: flags['allow-edit'],
       })),
     ]);
     if (built.status === 'fulfilled') stops.push(() => built.value.app.close());

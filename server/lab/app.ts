@@ -17,10 +17,12 @@ import { classroomPlugin } from './classroom/plugin';
 import type { ClassroomSession } from './classroom/session';
 import { HttpError } from '../../common/httpError';
 import { BODY_LIMIT_BYTES, installErrorHandling } from './errors';
+import { HandlerEdits } from './handlerEdits';
 import { Lab } from './lab';
 import { LiveHub, type LiveOptions } from './live';
 import { controlRoutes } from './routes/control';
 import { forwardRoutes } from './routes/forward';
+import { handlerRoutes } from './routes/handlers';
 import { LIVE_MAX_MESSAGE_BYTES, liveRoutes } from './routes/live';
 import { runRoutes } from './routes/runs';
 import { RunStore } from './runStore';
@@ -43,6 +45,8 @@ export interface LabServerOptions {
   tornado?: () => Promise<TornadoRuntimeInfo>;
   /** Classroom mode (issue 6): presenter-only controls, students' requests rate-limited. */
   classroom?: ClassroomSession;
+  /** --allow-edit: handler editing even when the lab listens beyond loopback. */
+  allowEdit?: boolean;
 }
 
 export interface LabServer {
@@ -57,8 +61,18 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   const store = new RunStore(options.dataDir, log);
   await store.open();
   const live = new LiveHub(options.live);
+  const edits = new HandlerEdits(options.dataDir, log);
+  await edits.open();
   const client = new MongoClient(options.database.uri, { serverSelectionTimeoutMS: 2000, maxPoolSize: 2 });
-  const lab = new Lab({ store, live, database: { info: options.database.info, client }, config: options.config ?? DEFAULT_CONFIG, log, tornado: options.tornado ?? tornadoRuntime });
+  const lab = new Lab({
+    store,
+    live,
+    database: { info: options.database.info, client },
+    config: options.config ?? DEFAULT_CONFIG,
+    log,
+    tornado: options.tornado ?? tornadoRuntime,
+    handlerVersions: () => edits.versions(),
+  });
   const supervisor = options.createSupervisor({
     mongoUri: options.database.uri,
     dbName: options.database.dbName,
@@ -66,6 +80,7 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
     onState: lab.onSubjectState,
   });
   lab.attach(supervisor);
+  await supervisor.setHandlers?.(edits.overrides());
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   installErrorHandling(app);
@@ -74,6 +89,7 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   await app.register(controlRoutes, { lab });
   await app.register(runRoutes, { lab, store });
   await app.register(liveRoutes, { lab, live });
+  await app.register(handlerRoutes, { lab, edits, supervisor, allowEdit: options.allowEdit ?? false });
   await app.register(forwardRoutes, { lab, subjectUrl: () => supervisor.url() });
 
   if (options.uiDir) {

@@ -5,6 +5,7 @@
  */
 import type { MongoClient } from 'mongodb';
 import type { DatabaseInfo, HealthResponse, RunSummary, TornadoRuntimeInfo } from '../../common/api';
+import type { HandlerVersion } from '../../common/handlers';
 import { isLongPollRun, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
@@ -46,6 +47,8 @@ export interface LabDeps {
   log: (line: string) => void;
   /** Whether the Tornado subject can run here (probed once; server/subject-tornado/python.ts). */
   tornado: () => Promise<TornadoRuntimeInfo>;
+  /** Which handler versions the subject serves now: recorded in each run's run.started. */
+  handlerVersions?: () => HandlerVersion[];
 }
 
 /** How long a finished run waits for the subject's last samples, ms. */
@@ -259,6 +262,7 @@ export class Lab {
       version: TRACE_VERSION,
       config: this.config,
       plan: { ...plan },
+      ...(this.deps.handlerVersions ? { handlers: this.deps.handlerVersions() } : {}),
     };
     const builder = createSummaryBuilder();
     builder.add(started);

@@ -26,6 +26,11 @@ export interface SubjectSupervisor {
    * executor threads; only the proxy's delay for dbLatencyMs) and resolves when ready again.
    */
   apply(config: LabConfig): Promise<void>;
+  /**
+   * Serves edited handlers (file → compiled module path; `{}` for the originals). Restarts a
+   * running subject and resolves once the new versions serve requests; rejects if they fail to load.
+   */
+  setHandlers?(handlers: Record<string, string>): Promise<void>;
   /** Opens pool connections up to poolSize in every subject process, so a run measures the pool, not the ramp. */
   warm(): Promise<void>;
   /** Base URL of the subject (or its balancer), e.g. http://127.0.0.1:41234. Throws if not started. */

@@ -9,8 +9,9 @@ import type { ModeAccess } from './access';
 import { readJsonBody } from './body';
 import { callbackUsers } from './data/usersOver';
 import type { HandlerContext, StepName } from './handlers/context';
-import { blockingHandlers, callbackHandler, nonblockingHandlers } from './handlers/index';
 import { HttpError } from '../../common/httpError';
+import { guardEdited } from './handlers/guard';
+import { type HandlerTable, originalHandlers } from './handlers/loader';
 import { sendError, sendJson } from './handlers/respond';
 import { matchRoute } from './routes';
 import type { RequestTrace, Tracer } from './runtime/tracer';
@@ -27,6 +28,8 @@ export interface SubjectAppOptions {
   tracer: Tracer;
   worker: number;
   settings: LiveSettings;
+  /** Which function serves each route; edited versions replace the project's (handlers/loader.ts). */
+  handlers?: HandlerTable;
 }
 
 const RID = /^[\w.:-]{1,64}$/;
@@ -41,21 +44,23 @@ function burnCpu(trace: RequestTrace, ms: number): void {
   trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'cpu' });
 }
 
-export function createSubjectServer({ access: both, tracer, worker, settings }: SubjectAppOptions): http.Server {
+export function createSubjectServer({ access: both, tracer, worker, settings, handlers = originalHandlers }: SubjectAppOptions): http.Server {
   let counter = 0;
 
   /** A request keeps the mode it arrived in, even if the mode switches while it runs. */
   const run = async (route: SubjectRouteName, mode: Mode, base: Omit<HandlerContext<unknown>, 'users' | 'step'>, trace: RequestTrace): Promise<void> => {
     const access = both.of(mode);
     const stepFor = (handler: string) => (step: StepName) => trace.emit({ type: 'handler.step', handler, step });
+    const name = route === 'getUserCallback' ? 'getUser.callback' : `${route}.${access.style === 'sync' ? 'blocking' : 'nonblocking'}`;
+    if (handlers.edited.has(name)) guardEdited(base.res);
     if (route === 'getUserCallback') {
-      const users = callbackUsers(access.users(trace), (error) => sendError(base.res, error));
-      return callbackHandler({ ...base, users, step: stepFor('getUser.callback') });
+      const users = callbackUsers(access.users(trace), (error) => sendError(base.res, error, handlers.edited.has(name)));
+      return handlers.callback({ ...base, users, step: stepFor(name) });
     }
     if (access.style === 'sync') {
-      return blockingHandlers[route]({ ...base, users: access.users(trace), step: stepFor(`${route}.blocking`) });
+      return handlers.blocking[route]({ ...base, users: access.users(trace), step: stepFor(name) });
     }
-    return nonblockingHandlers[route]({ ...base, users: access.users(trace), step: stepFor(`${route}.nonblocking`) });
+    return handlers.nonblocking[route]({ ...base, users: access.users(trace), step: stepFor(name) });
   };
 
   // Every failure is answered inside handle(): the promise it returns never rejects.
@@ -87,7 +92,8 @@ export function createSubjectServer({ access: both, tracer, worker, settings }: 
     } catch (error) {
       // A refused upload may still be arriving: close the connection rather than read it.
       if (error instanceof HttpError && error.statusCode === 413) res.setHeader('connection', 'close');
-      sendError(res, error);
+      // An edited handler's mistake is the lesson: its 500 carries the stack (source-mapped to the edited line).
+      sendError(res, error, handlers.edited.size > 0);
     }
   };
   return http.createServer((req, res) => void handle(req, res));

@@ -10,6 +10,8 @@ import { SPEC_ENV, type SubjectReport, type SubjectSpec, WORKER_ENV } from './me
 import { serveSubject } from './serve';
 
 exitWithParent();
+// An edited handler's stack trace names the line the learner wrote (its inline source map).
+process.setSourceMapsEnabled(true);
 
 const send = (report: SubjectReport): void => {
   if (process.connected) process.send?.(report);

@@ -9,6 +9,10 @@ export interface SubjectSpec {
   /** The database as seen through the latency proxy. */
   uri: string;
   dbName: string;
+  /** Edited handlers: file (`getUser.nonblocking.ts`) → compiled module in the lab's data dir. */
+  handlers?: Record<string, string>;
+  /** Send a heartbeat this often, so the supervisor notices a loop held by an edited handler. */
+  heartbeatMs?: number;
 }
 
 /** `configure` changes the live settings (mode included) at once; the subject answers `configured` when they apply. */
@@ -21,7 +25,9 @@ export type SubjectReport =
   | { type: 'database'; up: boolean; message?: string }
   | { type: 'warmed'; ok: boolean; message?: string }
   | { type: 'configured'; ok: boolean; message?: string }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** The loop is turning (sent from a timer, so a held loop sends none). */
+  | { type: 'heartbeat'; worker: number };
 
 export const SPEC_ENV = 'LAB_SUBJECT';
 export const WORKER_ENV = 'LAB_SUBJECT_WORKER';

@@ -7,6 +7,7 @@
 import type { DbErrorInfo } from './data/errors';
 import { createDataAccess } from './access';
 import { createSubjectServer, type LiveSettings } from './app';
+import { loadHandlers } from './handlers/loader';
 import type { SubjectCommand, SubjectReport, SubjectSpec } from './messages';
 import { startSampler } from './runtime/sampler';
 import { createTracer } from './runtime/tracer';
@@ -35,7 +36,9 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
   const tracer = createTracer({ enabled: config.tracing, worker, ship: (events) => send({ type: 'events', events }) });
   const current = () => access.of(settings.mode).gauges;
   startSampler(tracer, { poolInUse: () => current().poolInUse(), poolWaiting: () => current().poolWaiting(), dbInFlight: () => current().dbInFlight(), longPollsHeld: held.takePeak });
-  const server = createSubjectServer({ access, tracer, worker, settings });
+  const handlers = await loadHandlers(spec.handlers);
+  const server = createSubjectServer({ access, tracer, worker, settings, handlers });
+  if (spec.heartbeatMs) setInterval(() => send({ type: 'heartbeat', worker }), spec.heartbeatMs).unref();
   server.keepAliveTimeout = 30_000;
 
   process.on('message', (command: SubjectCommand) => {

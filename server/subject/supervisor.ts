@@ -10,6 +10,7 @@ import { acknowledgesConfigure, liveSettings, planApply } from './applyPlan';
 import type { SubjectCommand, SubjectReport } from './messages';
 import { type ChildHandle, proxyTarget, startProxyProcess, startSubjectProcess } from './processes';
 import { unpackBatch } from './runtime/traceBatch';
+import { HEARTBEAT_MS, WATCHDOG_LIMIT_MS, watchLoop } from './watchdog';
 
 type Proxy = ChildHandle<ProxyMessage, ProxyReport>;
 type Subject = ChildHandle<SubjectCommand, SubjectReport>;
@@ -33,6 +34,7 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
   let stopped = false;
   let quickCrashes = 0;
   let queue: Promise<unknown> = Promise.resolve();
+  let handlers: Record<string, string> = {};
 
   const setState = (state: SubjectState, message?: string): void => {
     if (state === current && message === undefined) return;
@@ -63,12 +65,21 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
 
   const startSubject = async (cfg: LabConfig, proxyPort: number): Promise<Subject> => {
     const startedAt = Date.now();
-    const started = await startSubjectProcess({ config: cfg, uri: target.through(proxyPort), dbName: options.dbName });
+    const edited = Object.keys(handlers).length > 0;
+    const spec = { config: cfg, uri: target.through(proxyPort), dbName: options.dbName, handlers, ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}) };
+    const started = await startSubjectProcess(spec);
     started.child.on('message', onReport);
+    let held: string | undefined;
+    if (edited) {
+      watchLoop(started.child, cfg.workers, () => {
+        held = `your handler held the loop for ${WATCHDOG_LIMIT_MS / 1000} s`;
+        started.child.kill('SIGKILL');
+      });
+    }
     started.child.once('exit', (code, signal) => {
       if (subject !== started || stopped) return;
       quickCrashes = Date.now() - startedAt < 10_000 ? quickCrashes + 1 : 0;
-      void crashed(`the subject exited (${signal ?? code})`);
+      void crashed(held ?? `the subject exited (${signal ?? code})`);
     });
     return started;
   };
@@ -180,6 +191,24 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
             throw new Error(`the subject could not switch: ${reply.message ?? 'unknown error'}`);
           }
         }
+      }),
+
+    setHandlers: (next) =>
+      serial(async () => {
+        if (stopped) throw new Error('the supervisor was stopped');
+        handlers = { ...next };
+        if (!config) return; // not started yet: start() will load them
+        setState('restarting', 'loading edited handlers');
+        const old = subject;
+        subject = undefined;
+        await old?.stop();
+        try {
+          await bringUp(config);
+        } catch (error) {
+          setState('down', error instanceof Error ? error.message : String(error));
+          throw error;
+        }
+        setState('ready');
       }),
 
     warm: () =>

@@ -37,12 +37,4 @@ export const nonblockingHandlers: Record<DataRoute, (ctx: NonblockingContext) =>
 
 export const callbackHandler: (ctx: CallbackContext) => void = getUserCallback;
 
-/** Handler source files per route and style, for lessons and the step-marker test. */
-export const HANDLER_FILES = {
-  getUser: { blocking: 'getUser.blocking.ts', nonblocking: 'getUser.nonblocking.ts' },
-  getUserCallback: { callback: 'getUser.callback.ts' },
-  createUser: { blocking: 'createUser.blocking.ts', nonblocking: 'createUser.nonblocking.ts' },
-  listByCity: { blocking: 'listByCity.blocking.ts', nonblocking: 'listByCity.nonblocking.ts' },
-  stats: { blocking: 'stats.blocking.ts', nonblocking: 'stats.nonblocking.ts' },
-  longPoll: { blocking: 'longPoll.blocking.ts', nonblocking: 'longPoll.nonblocking.ts' },
-} as const;
+export { HANDLER_FILES } from './files';

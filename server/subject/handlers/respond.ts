@@ -40,8 +40,8 @@ export function notFound(res: ServerResponse, message: string): void {
   sendJson(res, 404, { error: message });
 }
 
-/** Any failure to a status: validation 4xx, duplicate 409, database down 503. */
-export function sendError(res: ServerResponse, error: unknown): void {
+/** Any failure to a status: validation 4xx, duplicate 409, database down 503; `withStack` for edited handlers. */
+export function sendError(res: ServerResponse, error: unknown, withStack = false): void {
   if (error instanceof HttpError) return sendJson(res, error.statusCode, { error: error.message });
   if (error instanceof DbError) {
     if (error.kind === 'duplicate') return sendJson(res, 409, { error: 'that username is taken' });
@@ -50,5 +50,6 @@ export function sendError(res: ServerResponse, error: unknown): void {
     }
   }
   console.error('subject: unexpected error', error);
+  if (withStack && error instanceof Error) return sendJson(res, 500, { error: `${error.name}: ${error.message}`, stack: error.stack });
   sendJson(res, 500, { error: 'internal error' });
 }

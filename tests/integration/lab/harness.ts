@@ -44,7 +44,7 @@ export interface RunningLab extends LabServer {
 export async function startLab(
   database: StartedDatabase,
   dataDir: string,
-  options: { config?: Partial<LabConfig>; live?: LiveOptions; tornado?: LabServerOptions['tornado'] } = {},
+  options: { config?: Partial<LabConfig>; live?: LiveOptions; tornado?: LabServerOptions['tornado']; host?: string; allowEdit?: boolean } = {},
 ): Promise<RunningLab> {
   let supervisor: InspectableSubjectSupervisor | undefined;
   const server = await buildApp({
@@ -54,8 +54,9 @@ export async function startLab(
     config: { ...DEFAULT_CONFIG, ...options.config },
     live: options.live,
     tornado: options.tornado,
+    allowEdit: options.allowEdit,
   });
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  await server.app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   const json = async <T>(method: string, route: string, body?: unknown) => {
     const res = await fetch(`${url}${route}`, {

@@ -1,0 +1,32 @@
+/** The handlers API's shapes (GET/PUT/DELETE /api/handlers) and what a trace records of them. */
+
+/** A handler file as the API lists it. */
+export interface HandlerFile {
+  /** As named in server/subject/handlers, e.g. `getUser.nonblocking.ts`. */
+  file: string;
+  runtime: 'node';
+  /** The source the subject serves now: the edited one, or the project's. */
+  source: string;
+  edited: boolean;
+  /** The first 16 hex digits of the source's SHA-256. */
+  hash: string;
+}
+
+/** Which version of a handler served a run: its hash, and the source when it was edited. */
+export interface HandlerVersion {
+  file: string;
+  hash: string;
+  source?: string;
+}
+
+/** A PUT whose source does not compile: the running version is unchanged. */
+export interface HandlerCompileError {
+  error: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+}
+
+/** The handler file (e.g. `getUser.nonblocking.ts`) for a handler name as the trace uses it (`getUser.nonblocking`). */
+export const handlerFileOf = (handler: string): string => `${handler}.ts`;
