@@ -65,7 +65,8 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
 
   const startSubject = async (cfg: LabConfig, proxyPort: number): Promise<Subject> => {
     const startedAt = Date.now();
-    const edited = Object.keys(handlers).length > 0;
+    // Edited handlers are Node modules: the Tornado runtime serves its own Python handlers.
+    const edited = cfg.runtime === 'node' && Object.keys(handlers).length > 0;
     const spec = { config: cfg, uri: target.through(proxyPort), dbName: options.dbName, handlers, ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}) };
     const started = await startSubjectProcess(spec);
     started.child.on('message', onReport);

@@ -46,6 +46,7 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
       throw new HttpError(403, `editing handlers runs your code on this machine: allowed only when the lab listens on loopback (it listens on ${address.address}); start it with --allow-edit to allow it anyway`);
     }
     if (!supervisor.setHandlers) throw new HttpError(501, 'this subject cannot load edited handlers');
+    if (lab.currentConfig().runtime !== 'node') throw new HttpError(409, 'handler editing is for the Node runtime: switch the runtime to node first');
     const running = lab.runningId();
     if (running) throw new HttpError(409, `run ${running} is in progress; change handlers when it has finished`);
     if (changing) throw new HttpError(409, 'another handler change is being applied; try again in a moment');

@@ -1,26 +1,40 @@
-import { useEffect, useMemo, useState } from 'react';
-import { handlerPath, loadHandlerSource, stepLines } from '../../code/handlerSource';
+import { lazy, Suspense, useMemo, useState } from 'react';
+import { applyAndRun } from '../../code/applyAndRun';
+import { handlerPath, stepLines } from '../../code/handlerSource';
+import { resetHandler } from '../../code/handlersApi';
+import { useHandlerSource } from '../../code/useHandlerSource';
+import type { HandlerVersion } from '../../../common/handlers';
+import { useLab } from '../../lab/LabContext';
 import { requestName } from '../../trace/narrate';
 import type { RequestLifecycle, StepMark } from '../../trace/lifecycle';
 
-/** The handler that ran, with the followed request's current line highlighted. */
-export function CodeView({ handler, follow, step }: { handler: string; follow: RequestLifecycle | undefined; step: StepMark | undefined }) {
-  const [source, setSource] = useState<{ handler: string; text: string | undefined }>();
-  useEffect(() => {
-    let cancelled = false;
-    void loadHandlerSource(handler).then((text) => !cancelled && setSource({ handler, text }));
-    return () => {
-      cancelled = true;
-    };
-  }, [handler]);
-  const text = source?.handler === handler ? source.text : undefined;
+// CodeMirror loads only when someone edits: the initial bundle stays as it was.
+const HandlerEditor = lazy(() => import('../../code/HandlerEditor'));
+
+interface CodeViewProps {
+  handler: string;
+  follow: RequestLifecycle | undefined;
+  step: StepMark | undefined;
+  /** The handler versions that served the run on screen (from its run.started), if any. */
+  ran?: readonly HandlerVersion[] | undefined;
+  hasRun?: boolean;
+}
+
+/** The handler that ran (the edited version, if one served the run), with the followed request's current line highlighted. */
+export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeViewProps) {
+  const lab = useLab();
+  const source = useHandlerSource(handler, ran, hasRun);
+  const [editing, setEditing] = useState(false);
+  const { text } = source;
   const lines = useMemo(() => (text ? text.split('\n') : []), [text]);
   const markers = useMemo(() => (text ? stepLines(text) : new Map<string, number>()), [text]);
   const active = step ? markers.get(step.step) : undefined;
+  const file = `${handler}.ts`;
   return (
-    <div className="code-view" data-testid="view-code" data-handler={handler} data-highlighted-line={active ?? ''}>
+    <div className="code-view" data-testid="view-code" data-handler={handler} data-edited={source.edited} data-highlighted-line={active ?? ''}>
       <p className="code-caption">
         <code>{handlerPath(handler)}</code>
+        {source.edited && <strong className="edited-badge"> (edited)</strong>}
         {follow ? (
           <>
             {' '}· following <strong>{requestName(follow)}</strong>
@@ -29,23 +43,48 @@ export function CodeView({ handler, follow, step }: { handler: string; follow: R
         ) : (
           ' · select a request in the timeline, or step through the run'
         )}
+        {source.current && !editing && (
+          <button type="button" className="code-edit" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        )}
       </p>
-      {source && text === undefined && <p className="warning">This handler's source is not in the build.</p>}
-      <pre className="code" aria-label={`Source of ${handler}`} tabIndex={0}>
-        {lines.map((line, i) => {
-          const n = i + 1;
-          const isActive = n === active;
-          return (
-            <span key={n} className={`code-line${isActive ? ' active' : ''}`} aria-current={isActive ? 'step' : undefined} data-testid={isActive ? 'code-line-active' : undefined}>
-              <span className="line-no" aria-hidden="true">{n}</span>
-              {isActive && <span className="visually-hidden">current line: </span>}
-              {line || ' '}
-              {isActive && <span className="here" aria-hidden="true"> ◀ here</span>}
-              {'\n'}
-            </span>
-          );
-        })}
-      </pre>
+      {source.original === undefined && text === undefined && <p className="warning">This handler's source is not in the build.</p>}
+      {editing && source.current ? (
+        <Suspense fallback={<p>Loading the editor…</p>}>
+          <HandlerEditor
+            handler={handler}
+            original={source.original}
+            initial={source.current.source}
+            applyAndRun={async (edited) => {
+              const result = await applyAndRun(lab, handler, edited);
+              if (result.ok) source.refresh();
+              return result;
+            }}
+            reset={async () => {
+              await resetHandler(file);
+              source.refresh();
+            }}
+            close={() => setEditing(false)}
+          />
+        </Suspense>
+      ) : (
+        <pre className="code" aria-label={`Source of ${handler}`} tabIndex={0}>
+          {lines.map((line, i) => {
+            const n = i + 1;
+            const isActive = n === active;
+            return (
+              <span key={n} className={`code-line${isActive ? ' active' : ''}`} aria-current={isActive ? 'step' : undefined} data-testid={isActive ? 'code-line-active' : undefined}>
+                <span className="line-no" aria-hidden="true">{n}</span>
+                {isActive && <span className="visually-hidden">current line: </span>}
+                {line || ' '}
+                {isActive && <span className="here" aria-hidden="true"> ◀ here</span>}
+                {'\n'}
+              </span>
+            );
+          })}
+        </pre>
+      )}
     </div>
   );
 }

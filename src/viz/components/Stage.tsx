@@ -38,7 +38,7 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
       </section>
       <ViewTabs view={view} setView={setView}>
         {view === 'timeline' && <TimelineView trace={stage.trace} version={version} t={t} svgRef={svgRef} />}
-        {view === 'code' && <CodeView handler={stage.handler} follow={stage.follow} step={stage.step} />}
+        {view === 'code' && <CodeView handler={stage.handler} follow={stage.follow} step={stage.step} ran={stage.trace?.started?.handlers} hasRun={stage.trace?.started !== undefined} />}
         {view === 'numbers' && <NumbersView trace={stage.trace} version={version} t={t} config={stage.config} />}
         {view === 'compare' && <CompareView store={lab.store} version={storeVersion} />}
       </ViewTabs>

@@ -1,0 +1,92 @@
+/**
+ * The handler as an editor (loaded only when "Edit" is pressed, so CodeMirror stays out of
+ * the initial bundle): "Apply and run", "Reset to original", a diff against the original,
+ * and the compile error marked at its line.
+ */
+import { EditorState } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { useEffect, useRef, useState } from 'react';
+import type { HandlerCompileError } from '../../common/handlers';
+import { diffAgainst, diffCompartment, handlerExtensions, showProblem } from './editorExtensions';
+import type { ApplyResult } from './handlersApi';
+
+export interface HandlerEditorProps {
+  handler: string;
+  original: string | undefined;
+  initial: string;
+  applyAndRun(source: string): Promise<ApplyResult>;
+  reset(): Promise<void>;
+  close(): void;
+}
+
+export default function HandlerEditor({ handler, original, initial, applyAndRun, reset, close }: HandlerEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView>(undefined);
+  const [problem, setProblem] = useState<HandlerCompileError>();
+  const [message, setMessage] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [diff, setDiff] = useState(false);
+
+  useEffect(() => {
+    const editor = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({ doc: initial, extensions: handlerExtensions(`Edit ${handler}.ts`, () => setMessage(undefined)) }),
+    });
+    view.current = editor;
+    editor.focus();
+    return () => editor.destroy();
+    // The editor is created once per mount; later prop changes must not reset what was typed.
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const toggleDiff = () => {
+    const next = !diff;
+    setDiff(next);
+    view.current?.dispatch({ effects: diffCompartment.reconfigure(next ? diffAgainst(original) : []) });
+  };
+
+  const run = async (what: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await what();
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const apply = () =>
+    run(async () => {
+      const editor = view.current!;
+      setMessage('Compiling and loading your handler…');
+      const result = await applyAndRun(editor.state.doc.toString());
+      if (result.ok) return close();
+      setProblem(result.problem);
+      showProblem(editor, result.problem);
+      setMessage(`Not applied: line ${result.problem.line}, column ${result.problem.column}: ${result.problem.error}. The subject still runs the previous version.`);
+    });
+
+  const resetToOriginal = () =>
+    run(async () => {
+      await reset();
+      const editor = view.current!;
+      editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: original ?? '' } });
+      setProblem(undefined);
+      showProblem(editor, undefined);
+      setMessage('Back to the original: the subject serves the project’s file again.');
+    });
+
+  return (
+    <div className="handler-editor" data-testid="handler-editor" data-problem-line={problem?.line ?? ''}>
+      <div className="editor-actions" role="toolbar" aria-label="Handler editor">
+        <button type="button" className="primary" onClick={() => void apply()} disabled={busy}>Apply and run</button>
+        <button type="button" onClick={() => void resetToOriginal()} disabled={busy}>Reset to original</button>
+        <button type="button" aria-pressed={diff} onClick={toggleDiff} disabled={original === undefined}>Diff against original</button>
+        <button type="button" onClick={close} disabled={busy}>Close editor</button>
+      </div>
+      <p className="editor-note">Your code runs in the subject process on this machine, like a dev server's.</p>
+      <div ref={host} className="editor-host" />
+      <p role="status" aria-live="polite" className={problem ? 'editor-message error' : 'editor-message'}>{message ?? ''}</p>
+    </div>
+  );
+}

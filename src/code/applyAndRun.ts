@@ -1,0 +1,30 @@
+/**
+ * "Apply and run": the subject serves the edit, the lab switches to the mode that runs this
+ * handler (an edited non-blocking getUser does nothing in blocking mode), and a batch fires.
+ */
+import type { Mode, RouteName, RunRequest } from '../../common/config';
+import { api } from '../api/client';
+import type { LabSystem } from '../lab/system';
+import { applyHandler, type ApplyResult } from './handlersApi';
+
+/** `getUser.nonblocking` → the route and mode that run it (the callback style runs on the async driver). */
+export function routeAndModeOf(handler: string): { route: RouteName; mode: Mode } {
+  const [route = 'getUser', style] = handler.split('.');
+  if (style === 'callback') return { route: `${route}Callback` as RouteName, mode: 'nonblocking' };
+  return { route: route as RouteName, mode: style === 'blocking' ? 'blocking' : 'nonblocking' };
+}
+
+export const APPLY_RUN_PLAN = { requests: 10, concurrency: 10 } as const;
+
+export async function applyAndRun(lab: LabSystem, handler: string, source: string): Promise<ApplyResult> {
+  const result = await applyHandler(`${handler}.ts`, source);
+  if (!result.ok) return result;
+  const { route, mode } = routeAndModeOf(handler);
+  if (lab.config.getSnapshot().context.config.mode !== mode) {
+    const config = await api.putConfig({ mode });
+    lab.config.send({ type: 'config.received', config });
+  }
+  const plan: RunRequest = { ...APPLY_RUN_PLAN, route };
+  lab.run.send({ type: 'run.fire', plan });
+  return result;
+}

@@ -1,0 +1,40 @@
+/** The handlers API from the page: list, apply an edit (or learn where it fails to compile), reset. */
+import type { HandlerCompileError, HandlerFile } from '../../common/handlers';
+import { ApiError, errorMessage } from '../api/client';
+
+export type ApplyResult = { ok: true; handler: HandlerFile } | { ok: false; problem: HandlerCompileError };
+
+async function send(path: string, init?: RequestInit): Promise<{ status: number; text: string }> {
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, 'The lab server cannot be reached.');
+  }
+  return { status: response.status, text: await response.text() };
+}
+
+const fileUrl = (file: string) => `/api/handlers/${encodeURIComponent(file)}`;
+
+export async function listHandlers(): Promise<HandlerFile[]> {
+  const { status, text } = await send('/api/handlers');
+  if (status !== 200) throw new ApiError(status, errorMessage(text, status));
+  return JSON.parse(text) as HandlerFile[];
+}
+
+/** 200: the subject serves the edit now. 400 with a line: it does not compile (nothing changed). */
+export async function applyHandler(file: string, source: string): Promise<ApplyResult> {
+  const { status, text } = await send(fileUrl(file), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source }) });
+  if (status === 200) return { ok: true, handler: JSON.parse(text) as HandlerFile };
+  if (status === 400) {
+    const body = JSON.parse(text) as Partial<HandlerCompileError>;
+    if (typeof body.line === 'number') return { ok: false, problem: { error: String(body.error), line: body.line, column: body.column ?? 1 } };
+  }
+  throw new ApiError(status, errorMessage(text, status));
+}
+
+export async function resetHandler(file: string): Promise<HandlerFile> {
+  const { status, text } = await send(fileUrl(file), { method: 'DELETE' });
+  if (status !== 200) throw new ApiError(status, errorMessage(text, status));
+  return JSON.parse(text) as HandlerFile;
+}
