@@ -41,7 +41,7 @@ export class HandlerEdits {
   async stage(file: string, source: string): Promise<Exclude<CompileResult, { ok: true }> | { ok: true; modulePath: string }> {
     const result = await compileHandler(file, source);
     if (!result.ok) return result;
-    const modulePath = path.join(this.compiledDir, `${file.replace(/\.ts$/, '')}-${sourceHash(source)}.mjs`);
+    const modulePath = path.join(this.compiledDir, `${file.replace(/\.ts$/, '')}-${sourceHash(source)}.cjs`);
     await writeFile(modulePath, result.code);
     return { ok: true, modulePath };
   }

@@ -36,7 +36,7 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
   const tracer = createTracer({ enabled: config.tracing, worker, ship: (events) => send({ type: 'events', events }) });
   const current = () => access.of(settings.mode).gauges;
   startSampler(tracer, { poolInUse: () => current().poolInUse(), poolWaiting: () => current().poolWaiting(), dbInFlight: () => current().dbInFlight(), longPollsHeld: held.takePeak });
-  const handlers = await loadHandlers(spec.handlers);
+  const handlers = loadHandlers(spec.handlers);
   const server = createSubjectServer({ access, tracer, worker, settings, handlers });
   if (spec.heartbeatMs) setInterval(() => send({ type: 'heartbeat', worker }), spec.heartbeatMs).unref();
   server.keepAliveTimeout = 30_000;

@@ -8,6 +8,9 @@ import { HANDLER_FILES } from './files';
 
 export const HANDLERS_DIR = new URL('./', import.meta.url);
 
+/** Where the subject puts the `require` an edited handler uses (handlers/loader.ts, compile.ts). */
+export const HANDLER_REQUIRE = 'lab.handlerRequire';
+
 /** Every handler file, e.g. `getUser.nonblocking.ts`, sorted. */
 export const handlerFiles: readonly string[] = Object.values(HANDLER_FILES)
   .flatMap((styles) => Object.values(styles) as string[])
