@@ -39,10 +39,12 @@ async function tenConcurrentOnce(): Promise<number> {
   return took;
 }
 
-/** The fastest of three rounds (the least disturbed by other work), after a warm-up round that opens the connections and the pool. */
+/** The fastest of five rounds (the least disturbed by other work), after a warm-up round that opens the connections and the pool. */
 async function tenConcurrent(): Promise<number> {
   await tenConcurrentOnce();
-  return Math.min(await tenConcurrentOnce(), await tenConcurrentOnce(), await tenConcurrentOnce());
+  let fastest = Infinity;
+  for (let round = 0; round < 5; round++) fastest = Math.min(fastest, await tenConcurrentOnce());
+  return fastest;
 }
 
 describe('an edited handler on the real loop', () => {
