@@ -50,12 +50,17 @@ export class RunStore {
     for (const name of await readdir(this.dir)) {
       const id = name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : '';
       if (!isRunId(id)) continue;
-      const stored = await this.readSummary(id);
-      if (stored && stored.status !== 'running') {
-        this.summaries.set(id, stored);
-        continue;
+      try {
+        const stored = await this.readSummary(id);
+        if (stored && stored.status !== 'running') {
+          this.summaries.set(id, stored);
+          continue;
+        }
+        await this.recover(id, stored?.imported === true);
+      } catch (error) {
+        // One bad file (a directory named like a trace, an unreadable one) must not stop the lab.
+        this.log(`skipping run file ${path.join(this.dir, name)}: ${describeFsError(error)}`);
       }
-      await this.recover(id, stored?.imported === true);
     }
   }
 
@@ -185,7 +190,11 @@ export class RunStore {
 
   private async readSummary(id: string): Promise<RunSummary | undefined> {
     try {
-      return JSON.parse(await readFile(this.summaryPath(id), 'utf8')) as RunSummary;
+      const value: unknown = JSON.parse(await readFile(this.summaryPath(id), 'utf8'));
+      if (isStoredSummary(value, id)) return value;
+      // Rebuilt from the trace instead, which is the source of truth.
+      this.log(`ignoring ${id}.summary.json: not a run summary; rebuilding it from the trace`);
+      return undefined;
     } catch {
       return undefined;
     }
@@ -217,4 +226,15 @@ export class RunStore {
     }
     await this.save(builder.result({ id, imported })!);
   }
+}
+
+const STATUSES = new Set(['running', 'done', 'failed', 'cancelled']);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/** Enough of a RunSummary's shape that listing and sorting runs cannot fail on it. */
+function isStoredSummary(value: unknown, id: string): value is RunSummary {
+  if (!isObject(value) || value.id !== id || !STATUSES.has(value.status as string)) return false;
+  if (!isObject(value.config) || !isObject(value.plan) || !isObject(value.latencyMs) || !isObject(value.loop)) return false;
+  return ['startedAt', 'completed', 'errors', 'durationMs', 'throughputPerSec'].every((key) => isNumber(value[key]));
 }
