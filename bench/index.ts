@@ -8,6 +8,7 @@ import { type BenchRow, printTable } from './table';
 const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   embedded: async () => (await import('./embedded')).benchEmbedded(),
   engine: async () => (await import('./engine')).benchEngine(),
+  c10k: async () => (await import('./c10k')).benchC10k(),
   tracing: async () => (await import('./tracing')).benchTracing(),
   toggle: async () => (await import('./toggle')).benchToggle(),
   ui: async () => (await import('./ui')).benchUi(),

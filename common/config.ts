@@ -83,6 +83,17 @@ export const longPollRunSchema = z
   });
 export type LongPollRun = z.infer<typeof longPollRunSchema>;
 
+/** A lesson's long-poll experiment names `requests` too (= concurrency), so a step always says how many answers to expect. */
+export const lessonLongPollRunSchema = z
+  .object({
+    route: z.literal(LONG_POLL_ROUTE),
+    requests: wholeNumber('requests', LONG_POLL_BOUNDS.concurrency),
+    concurrency: wholeNumber('concurrency', LONG_POLL_BOUNDS.concurrency),
+    holdMs: wholeNumber('holdMs', LONG_POLL_BOUNDS.holdMs).optional(),
+  })
+  .strict()
+  .refine((plan) => plan.requests === plan.concurrency, { error: 'requests must equal concurrency', path: ['requests'] });
+
 export const runRequestSchema = z.union([closedRunSchema, openRunSchema, longPollRunSchema], {
   error: 'a run is { requests, concurrency, route? }, { ratePerSec, durationSec, route? } or { route: "longPoll", concurrency, holdMs? }',
 });

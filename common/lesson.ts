@@ -10,7 +10,7 @@
  * inside a step.
  */
 import { z } from 'zod';
-import { closedRunSchema, labConfigPatchSchema } from './config';
+import { closedRunSchema, labConfigPatchSchema, lessonLongPollRunSchema } from './config';
 import { STEP_NAMES } from './steps';
 
 /** Parts of the visualizer a step can point the reader at. */
@@ -63,7 +63,9 @@ export type CodeRef = z.infer<typeof codeRefSchema>;
 export const experimentSchema = z
   .object({
     config: labConfigPatchSchema.describe('Knobs applied with PUT /api/config before the run (a partial LabConfig).'),
-    run: closedRunSchema.describe('The closed-loop run started with POST /api/runs: { requests, concurrency, route? }.'),
+    run: z
+      .union([closedRunSchema, lessonLongPollRunSchema])
+      .describe('The run started with POST /api/runs: closed loop { requests, concurrency, route? }, or a long-poll run { route: longPoll, requests, concurrency, holdMs? } (requests = concurrency).'),
     lookFor: z
       .string()
       .min(1)

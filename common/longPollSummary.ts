@@ -31,10 +31,12 @@ export function createLongPollAccumulator(): LongPollAccumulator {
       const peakConcurrent = samples.reduce((max, s) => Math.max(max, held(s)), 0);
       const end = published?.t ?? Infinity;
       const idle = samples.filter((s) => s.t <= firstSent).at(-1) ?? samples[0];
-      // While held: from the first sample at the peak up to the publish (the fan-out after it is not waiting).
-      const peakAt = samples.find((s) => held(s) === peakConcurrent && peakConcurrent > 0)?.t ?? firstSent;
-      const waiting = samples.filter((s) => s.t >= peakAt && s.t < end);
+      // While waiting: the samples between the first long-poll and the publish (the fan-out after it
+      // is not waiting). A loop held by a blocking waiter takes no sample until it is let go: then
+      // the first sample after the publish is the one that reports the wait.
       const beforePublish = samples.filter((s) => s.t >= firstSent && s.t < end);
+      const after = samples.find((s) => s.t >= end);
+      const waiting = beforePublish.length > 0 ? beforePublish : after ? [after] : [];
       const figures: LongPollFigures = { peakConcurrent };
       if (idle && beforePublish.length > 0) {
         const peakRssBytes = Math.max(idle.rssBytes, ...beforePublish.map((s) => s.rssBytes));

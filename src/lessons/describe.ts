@@ -65,4 +65,5 @@ const ROUTE_LABELS: Record<string, string> = {
   listByCity: 'GET /users?city=…',
   stats: 'GET /stats',
   createUser: 'POST /users',
+  longPoll: 'GET /updates?after=… (long poll)',
 };
