@@ -8,6 +8,13 @@ import { parseTraceEvent, type TraceEvent } from '../../common/trace';
 /** Imports are larger than ordinary bodies: a 100,000-request run is ~40 MB of JSON lines. */
 export const IMPORT_LIMIT_BYTES = 50 * 1024 * 1024;
 
+/**
+ * Times in a trace: within a day of run.started (the longest run lasts minutes), and small
+ * enough that differences stay exact. Without a bound, t = 1.79e308 made durations null.
+ */
+const MAX_SPAN_MS = 24 * 60 * 60 * 1000;
+const MAX_ABS_TIME_MS = 1e15;
+
 export type ParsedTraceFile = { ok: true; events: TraceEvent[] } | { ok: false; message: string };
 
 /**
@@ -33,6 +40,13 @@ export function parseTraceFile(text: string, runId: string): ParsedTraceFile {
     const parsed = parseTraceEvent(value);
     if (!parsed.ok) return { ok: false, message: `line ${n}: ${parsed.message}` };
     const event = parsed.event;
+    const origin = events[0]?.t ?? event.t;
+    const outside = [event.t, 'scheduledAt' in event ? event.scheduledAt : undefined].find(
+      (time) => time !== undefined && (Math.abs(time) > MAX_ABS_TIME_MS || Math.abs(time - origin) > MAX_SPAN_MS),
+    );
+    if (outside !== undefined) {
+      return { ok: false, message: `line ${n}: time ${outside} is not within 24 h of the run's start (${origin})` };
+    }
     if (events.length === 0) {
       if (event.type !== 'run.started') return { ok: false, message: `line ${n}: the first event must be run.started, not ${event.type}` };
       const plan = runRequestSchema.safeParse(event.plan);

@@ -35,6 +35,15 @@ describe('parseTraceFile', () => {
     expect(parseTraceFile([start, finish, sent].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 3: nothing may follow/) });
   });
 
+  it('refuses times that would break durations: huge, or far from the run start', () => {
+    const huge = JSON.stringify({ type: 'client.done', t: 1.79e308, rid: 'a', status: 200 });
+    expect(parseTraceFile([start, sent, huge].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 3: time 1\.79e\+308 is not within 24 h/) });
+    const farSchedule = JSON.stringify({ type: 'client.sent', t: 2, rid: 'b', route: 'getUser', scheduledAt: 1e12 });
+    expect(parseTraceFile([start, farSchedule].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 2: time 1000000000000 is not within 24 h/) });
+    const hugeStart = start.replace('"t":1,', '"t":1e300,');
+    expect(parseTraceFile(hugeStart, 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 1: time 1e\+300/) });
+  });
+
   it('refuses an out-of-bounds plan and an unknown trace version', () => {
     const badPlan = start.replace('"requests":1', '"requests":0');
     expect(parseTraceFile(badPlan, 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 1: plan: requests/) });
