@@ -9,6 +9,8 @@ export const TRACE_VERSION = 1;
 export const HEADER_RID = 'x-lab-rid';
 export const HEADER_RUN = 'x-lab-run';
 export const HEADER_CLIENT = 'x-lab-client';
+/** On the subject's answers: the mode that served the request (a phone shows it). */
+export const HEADER_MODE = 'x-lab-mode';
 
 /** The one clock: epoch ms, sub-ms precision, comparable across processes on one machine. */
 export function now(): number {

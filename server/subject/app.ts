@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { Mode, SubjectRouteName } from '../../common/config';
-import { HEADER_RID, now } from '../../common/trace';
+import { HEADER_MODE, HEADER_RID, now } from '../../common/trace';
 import type { ModeAccess } from './access';
 import { readJsonBody } from './body';
 import { callbackUsers } from './data/usersOver';
@@ -74,6 +74,7 @@ export function createSubjectServer({ access: both, tracer, worker, settings, ha
     // Answers are live measurements: a browser must never serve one from its cache, nor
     // hold identical requests back behind its cache lock (which serialises them).
     res.setHeader('cache-control', 'no-store');
+    res.setHeader(HEADER_MODE, mode);
     // Requests for no route are traced too (as 'unmatched'): a hand-sent typo still shows up.
     trace.emit({ type: 'subject.accepted', route: match.ok ? match.route : 'unmatched', mode });
     // Stamped when the handler ends the response, not on 'finish': 'finish' fires after the

@@ -2,6 +2,7 @@ import { useMachine, useSelector } from '@xstate/react';
 import { lazy, Suspense, useMemo, useState, type ComponentType } from 'react';
 import { useLab } from '../lab/LabContext';
 import { LoopView } from '../viz/components/LoopView';
+import { KnobsPanel, type Preset } from '../viz/components/KnobsPanel';
 import { ModeSwitch } from '../viz/components/ModeSwitch';
 import { Narration } from '../viz/components/Narration';
 import { PlaybackControls } from '../viz/components/PlaybackControls';
@@ -32,6 +33,10 @@ export default function PresenterView() {
   const [lessonPath, setLessonPath] = useState('/lessons');
   const [plan, setPlan] = useState<RunPlanDraft>({ requests: 10, concurrency: 10, route: 'getUser' });
   const mode = useSelector(lab.config, (s) => s.context.config.mode);
+  const applyPreset = (preset: Preset) => {
+    lab.config.send({ type: 'config.change', patch: preset.config });
+    setPlan({ ...plan, ...preset.run });
+  };
   const toggle = (panel: Panel) => setOpen((current) => (current === panel ? undefined : panel));
   usePresenterKeys({ plan, toggle, close: () => setOpen(undefined) });
   const board = useMemo(() => leaderboard(stage.trace?.lifecycles ?? []), [stage.trace, stage.version]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -69,6 +74,7 @@ export default function PresenterView() {
         <section className="presenter-drawer" aria-label="Controls" data-testid="presenter-controls">
           <ModeSwitch />
           <RunControls plan={plan} setPlan={setPlan} />
+          <KnobsPanel onPreset={applyPreset} />
           <PlaybackControls start={start} end={end} />
         </section>
       )}

@@ -1,7 +1,8 @@
 import { useMachine } from '@xstate/react';
 import { useState } from 'react';
 import { studentColor } from './colors';
-import { studentMachine } from './studentMachine';
+import { StudentBatches } from './StudentBatches';
+import { pendingCount, studentMachine } from './studentMachine';
 import './classroom.css';
 
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -10,7 +11,7 @@ const ms = (value: number) => `${Math.round(value)} ms`;
 export function StudentPage() {
   const [state, send] = useMachine(studentMachine);
   const [draft, setDraft] = useState('');
-  const { nickname, error, results, inFlight } = state.context;
+  const { nickname, error, batches, now, mode } = state.context;
   if (state.matches('checking')) return <main className="student"><p>Connecting to the lab…</p></main>;
   if (state.matches('naming') || state.matches('joining')) {
     return (
@@ -27,14 +28,20 @@ export function StudentPage() {
       </main>
     );
   }
-  const resting = state.matches({ ready: 'resting' });
-  const done = results.filter((r) => r.status >= 200 && r.status < 300);
+  const resting = state.matches({ ready: { sending: 'resting' } });
+  const inFlight = pendingCount(batches);
+  const done = batches.flatMap((b) => b.requests.flatMap((r) => (r.result && r.result.status >= 200 && r.result.status < 300 ? [r.result] : [])));
   const longest = done.reduce((max, r) => Math.max(max, r.latencyMs), 0);
   return (
     <main className="student" style={{ ['--me' as string]: studentColor(nickname ?? '') }}>
       <h1>
         You are <span className="me" data-testid="me">{nickname}</span>
       </h1>
+      {mode && (
+        <p className={`student-mode mode-${mode}`} data-testid="student-mode" aria-live="polite">
+          The lab is {mode === 'blocking' ? 'blocking' : 'non-blocking'}
+        </p>
+      )}
       <button type="button" className="big send" data-testid="send-one" disabled={resting} onClick={() => send({ type: 'send', count: 1 })}>
         Send a request
       </button>
@@ -44,13 +51,7 @@ export function StudentPage() {
       <p className="status" role="status" data-testid="student-status">
         {resting ? 'Slow down: the lab asked you to wait a moment.' : inFlight > 0 ? `${inFlight} on their way…` : done.length > 0 ? `Your longest wait: ${ms(longest)}` : 'Tap the button and watch the projector.'}
       </p>
-      <ol className="results" aria-label="Your latest requests" data-testid="results">
-        {results.map((r, i) => (
-          <li key={results.length - i} className={r.status >= 200 && r.status < 300 ? 'ok' : 'failed'}>
-            <strong>{ms(r.latencyMs)}</strong> {r.status >= 200 && r.status < 300 ? 'answered' : r.message ?? `HTTP ${r.status}`}
-          </li>
-        ))}
-      </ol>
+      <StudentBatches batches={batches} now={now} />
     </main>
   );
 }

@@ -4,6 +4,8 @@
  * tags it with their nickname from their cookie.
  */
 import type { StudentView } from '../../common/api';
+import { MODES, type Mode } from '../../common/knobs';
+import { HEADER_MODE } from '../../common/traceBasics';
 import { ApiError, errorMessage } from '../api/client';
 
 export type Role = 'presenter' | 'student' | 'guest';
@@ -24,7 +26,11 @@ export interface SendResult {
   /** For a 429: how long to wait, ms. */
   retryAfterMs?: number;
   message?: string;
+  /** The mode the subject served it in (its answer says so). */
+  mode?: Mode;
 }
+
+const asMode = (value: unknown): Mode | undefined => (MODES as readonly unknown[]).includes(value) ? (value as Mode) : undefined;
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
@@ -47,14 +53,28 @@ export const classroomApi = {
       body: JSON.stringify({ nickname }),
     }),
   students: () => call<{ students: StudentView[] }>('/api/classroom/students'),
-  /** One request to the subject, timed from tap to last byte. Never throws. */
-  async send(path = '/subject/users/alice'): Promise<SendResult> {
+  /** The lab's current mode, or undefined if it cannot be read just now. */
+  async mode(): Promise<Mode | undefined> {
+    try {
+      const response = await fetch('/api/config', { cache: 'no-store', credentials: 'same-origin' });
+      return response.ok ? asMode(((await response.json()) as { mode?: unknown }).mode) : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  /**
+   * One request to the subject, timed from tap to last byte. Never throws. `id` makes each
+   * URL unique and `no-store` keeps the HTTP cache out: otherwise a browser sends identical
+   * GETs one after another (behind its cache lock) and the phone shows blocking in both modes.
+   */
+  async send(id: string, path = '/subject/users/alice'): Promise<SendResult> {
     const t0 = performance.now();
     try {
-      const response = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+      const response = await fetch(`${path}?r=${encodeURIComponent(id)}`, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
       const text = await response.text();
       const latencyMs = performance.now() - t0;
-      if (response.ok) return { status: response.status, latencyMs };
+      const mode = asMode(response.headers.get(HEADER_MODE));
+      if (response.ok) return { status: response.status, latencyMs, ...(mode ? { mode } : {}) };
       const retry = Number(response.headers.get('retry-after'));
       return { status: response.status, latencyMs, message: errorMessage(text, response.status), ...(retry > 0 ? { retryAfterMs: retry * 1000 } : {}) };
     } catch {
