@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   c10k: async () => (await import('./c10k')).benchC10k(),
   tracing: async () => (await import('./tracing')).benchTracing(),
   toggle: async () => (await import('./toggle')).benchToggle(),
+  edit: async () => (await import('./handlerEdit')).benchHandlerEdit(),
   ui: async () => (await import('./ui')).benchUi(),
   lighthouse: async () => (await import('./lighthouse')).benchLighthouse(),
   startup: async () => (await import('./startup')).benchStartup(),
