@@ -1,5 +1,5 @@
 /**
- * `npm run db:embedded -- --port 27018 [--dbpath DIR]`: runs the embedded server in the
+ * `npm run db:embedded -- --port 27018 [--dbpath DIR] [limits]`: runs the embedded server in the
  * foreground and prints `ready on mongodb://127.0.0.1:PORT` once it accepts connections.
  */
 import { parseArgs } from 'node:util';
@@ -8,6 +8,8 @@ import { EMBEDDED_NAME, EMBEDDED_VERSION } from './commands/handshake';
 import { openPersistence } from './persistence';
 import { listen } from './server';
 
+const USAGE = 'usage: db:embedded [--port N] [--dbpath DIR] [--max-connections N] [--frame-timeout-ms MS] [--max-buffered-mb MB]';
+
 function fail(message: string): never {
   console.error(`embedded MongoDB: ${message}`);
   process.exit(1);
@@ -15,11 +17,31 @@ function fail(message: string): never {
 
 const { values } = (() => {
   try {
-    return parseArgs({ options: { port: { type: 'string', default: '27018' }, dbpath: { type: 'string' } } });
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '27018' },
+        dbpath: { type: 'string' },
+        'max-connections': { type: 'string' },
+        'frame-timeout-ms': { type: 'string' },
+        'max-buffered-mb': { type: 'string' },
+      },
+    });
   } catch (error) {
-    return fail(`${(error as Error).message}\nusage: db:embedded [--port N] [--dbpath DIR]`);
+    return fail(`${(error as Error).message}\n${USAGE}`);
   }
 })();
+
+/** A whole number flag within bounds, or undefined when not given. */
+function bounded(name: string, min: number, max: number): number | undefined {
+  const raw = values[name as keyof typeof values] as string | undefined;
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+const maxConnections = bounded('max-connections', 1, 1_000_000);
+const frameTimeoutMs = bounded('frame-timeout-ms', 10, 3_600_000);
+const maxBufferedMb = bounded('max-buffered-mb', 1, 16_384);
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
 
@@ -28,7 +50,13 @@ const persistence = values.dbpath ? openPersistence(values.dbpath) : undefined;
 process.on('exit', () => persistence?.flush());
 exitWithParent();
 
-const server = await listen({ port, store: persistence?.store }).catch((error: NodeJS.ErrnoException) =>
+const server = await listen({
+  port,
+  store: persistence?.store,
+  maxConnections,
+  frameTimeoutMs,
+  maxTotalBufferedBytes: maxBufferedMb === undefined ? undefined : maxBufferedMb * 1024 * 1024,
+}).catch((error: NodeJS.ErrnoException) =>
   fail(error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message),
 );
 console.error(`${EMBEDDED_NAME} ${EMBEDDED_VERSION}${values.dbpath ? `, data in ${values.dbpath}` : ', in memory'}`);

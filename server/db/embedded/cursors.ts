@@ -4,6 +4,7 @@
  * A batch stops before it would pass 16 MiB, like mongod's: the reply must stay under
  * maxBsonObjectSize (and BSON.serialize's own ~17 MB buffer) however large the batchSize.
  */
+import { randomBytes } from 'node:crypto';
 import { calculateObjectSize, type Document, Long } from 'bson';
 import { CommandError } from './errors';
 
@@ -14,6 +15,8 @@ const IDLE_TIMEOUT_MS = 10 * 60_000;
 
 interface OpenCursor {
   ns: string;
+  /** The session (lsid) that opened it, or its connection when it had none: only it may use the cursor. */
+  owner: string;
   docs: Document[];
   position: number;
   lastUsed: number;
@@ -25,10 +28,15 @@ export interface Batch {
   id: Long;
 }
 
+/** A random positive 64-bit id, so one client cannot guess another's cursor. */
+function randomId(): bigint {
+  let id = 0n;
+  while (id === 0n) id = randomBytes(8).readBigInt64LE(0) & 0x7fffffffffffffffn;
+  return id;
+}
+
 export class Cursors {
-  private readonly open = new Map<number, OpenCursor>();
-  // Random start so ids from a restarted server do not collide with a client's stale ones.
-  private nextId = 1 + Math.floor(Math.random() * 2 ** 40);
+  private readonly open = new Map<bigint, OpenCursor>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor() {
@@ -37,17 +45,18 @@ export class Cursors {
   }
 
   /** Takes the first batch of `docs`, keeping a cursor open for the rest if any remain. */
-  first(ns: string, docs: Document[], batchSize = DEFAULT_FIRST_BATCH, singleBatch = false): Batch {
+  first(ns: string, docs: Document[], batchSize = DEFAULT_FIRST_BATCH, singleBatch = false, owner = ''): Batch {
     const { batch, next } = takeBatch(docs, 0, batchSize);
     if (singleBatch || next >= docs.length) return { docs: batch, id: Long.ZERO };
-    const id = this.nextId++;
-    this.open.set(id, { ns, docs, position: next, lastUsed: Date.now() });
-    return { docs: batch, id: Long.fromNumber(id) };
+    const id = randomId();
+    this.open.set(id, { ns, owner, docs, position: next, lastUsed: Date.now() });
+    return { docs: batch, id: Long.fromBigInt(id) };
   }
 
-  more(id: number, ns: string, batchSize?: number): Batch {
+  more(id: bigint, ns: string, batchSize?: number, owner = ''): Batch {
     const cursor = this.open.get(id);
     if (!cursor) throw new CommandError('CursorNotFound', `cursor id ${id} not found`);
+    if (cursor.owner !== owner) throw new CommandError('Unauthorized', `cursor id ${id} was not created by this session or connection`);
     if (cursor.ns !== ns) throw new CommandError('BadValue', `cursor id ${id} belongs to ${cursor.ns}, not ${ns}`);
     const { batch, next } = takeBatch(cursor.docs, cursor.position, batchSize || Infinity);
     cursor.position = next;
@@ -56,11 +65,20 @@ export class Cursors {
       this.open.delete(id);
       return { docs: batch, id: Long.ZERO };
     }
-    return { docs: batch, id: Long.fromNumber(id) };
+    return { docs: batch, id: Long.fromBigInt(id) };
   }
 
-  kill(id: number): boolean {
-    return this.open.delete(id);
+  /** 'killed', or 'notFound' for an unknown cursor or one another session owns. */
+  kill(id: bigint, owner = ''): 'killed' | 'notFound' {
+    const cursor = this.open.get(id);
+    if (!cursor || cursor.owner !== owner) return 'notFound';
+    this.open.delete(id);
+    return 'killed';
+  }
+
+  /** Closes the cursors a connection owned when it goes away. */
+  dropOwner(owner: string): void {
+    for (const [id, cursor] of this.open) if (cursor.owner === owner) this.open.delete(id);
   }
 
   close(): void {

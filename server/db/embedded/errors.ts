@@ -48,6 +48,7 @@ export const ErrorCodes = {
   Location40324: 40324,
   Location40415: 40415,
   Location40601: 40601,
+  Location13113: 13113,
   Location51246: 51246,
   Location51272: 51272,
   DuplicateKey: 11000,

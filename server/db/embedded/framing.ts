@@ -14,7 +14,8 @@ export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
 export const OP_COMPRESSED = 2012;
 export const OP_MSG = 2013;
-const KNOWN_OPCODES = new Set([OP_QUERY, OP_MSG]);
+/** OP_MSG and OP_QUERY run; the other legacy opcodes are read so they can be answered with an error. */
+const KNOWN_OPCODES = new Set([OP_QUERY, OP_MSG, 2001, 2002, 2005, 2006, 2007]);
 
 export interface Frame {
   requestId: number;

@@ -37,11 +37,20 @@ export interface EmbeddedServerOptions {
   log?: (line: string) => void;
   /** Extra Node flags for the server process, e.g. ['--cpu-prof'] to profile it. */
   nodeFlags?: string[];
+  /** Resource limits (see cli.ts), e.g. { maxConnections: 100 }. */
+  limits?: { maxConnections?: number; frameTimeoutMs?: number; maxBufferedMb?: number };
 }
 
 /** Starts the server in a child process; resolves once it prints its ready line. */
 export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
-  const args = ['--port', String(opts.port ?? 0), ...(opts.dbpath ? ['--dbpath', opts.dbpath] : [])];
+  const { maxConnections, frameTimeoutMs, maxBufferedMb } = opts.limits ?? {};
+  const args = [
+    '--port', String(opts.port ?? 0),
+    ...(opts.dbpath ? ['--dbpath', opts.dbpath] : []),
+    ...(maxConnections ? ['--max-connections', String(maxConnections)] : []),
+    ...(frameTimeoutMs ? ['--frame-timeout-ms', String(frameTimeoutMs)] : []),
+    ...(maxBufferedMb ? ['--max-buffered-mb', String(maxBufferedMb)] : []),
+  ];
   const child = spawnNode(CLI, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
   let stderrTail = '';

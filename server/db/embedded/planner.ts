@@ -8,6 +8,7 @@ import { Index } from './indexes';
 import { compileFilter } from './query/filter';
 import type { Variables } from './query/expressions';
 import { isRegex } from './query/regex';
+import { filterYielding, YIELD_THRESHOLD } from './scan';
 import type { Collection } from './store';
 import { indexKey, isPlainObject } from './values';
 
@@ -77,6 +78,19 @@ export function plan(collection: Collection, filter: Document): Plan {
     return { stage: 'IXSCAN', index: index.spec.name, docs: fromIds(collection, ids), exact: exactIf(index.fields, lists) };
   }
   return { stage: 'COLLSCAN', docs: collection.all(), exact: fields.length === 0 };
+}
+
+/**
+ * The same as matching(), but a scan over many documents yields to other connections and
+ * honours `deadline` (maxTimeMS): a promise then, an array straight away for short work.
+ */
+export function matchingSoon(collection: Collection | undefined, filter: Document, vars: Variables, deadline: number | undefined): Document[] | Promise<Document[]> {
+  const test = compileFilter(filter, vars);
+  if (!collection) return [];
+  const chosen = plan(collection, filter);
+  if (chosen.exact) return chosen.docs;
+  if (chosen.docs.length < YIELD_THRESHOLD && deadline === undefined) return chosen.docs.filter((doc) => test(doc));
+  return filterYielding(chosen.docs, test, deadline);
 }
 
 /** Every document of `collection` matching `filter`, in natural order for scans. */

@@ -12,7 +12,7 @@ const MORE_TO_COME = 1 << 1;
 /** Bits 0-15 are "required": a receiver must fail on any it does not know. */
 const KNOWN_REQUIRED_BITS = CHECKSUM_PRESENT | MORE_TO_COME;
 
-export interface Request {
+export interface CommandRequest {
   kind: 'msg' | 'query';
   requestId: number;
   /** The command, with kind-1 document sequences merged in as arrays. */
@@ -20,6 +20,17 @@ export interface Request {
   /** OP_MSG moreToCome: the client expects no reply at all. */
   noReply: boolean;
 }
+
+/** A legacy operation (OP_QUERY on a collection, OP_GET_MORE, OP_INSERT...): answered with an error, not run. */
+export interface LegacyRequest {
+  kind: 'legacy';
+  requestId: number;
+  description: string;
+  /** OP_INSERT, OP_UPDATE, OP_DELETE and OP_KILL_CURSORS never get a reply. */
+  noReply: boolean;
+}
+
+export type Request = CommandRequest | LegacyRequest;
 
 function readBson(buf: Buffer, offset: number, end: number): { doc: Document; next: number } {
   if (offset + 5 > end) throw new FrameError('truncated BSON document');
@@ -38,7 +49,7 @@ function readCString(buf: Buffer, offset: number, end: number): { value: string;
   return { value: buf.toString('utf8', offset, zero), next: zero + 1 };
 }
 
-function parseMsg(frame: Frame): Request {
+function parseMsg(frame: Frame): CommandRequest {
   const { body } = frame;
   const flags = body.readUInt32LE(0);
   if ((flags & 0xffff & ~KNOWN_REQUIRED_BITS) !== 0) throw new FrameError(`unknown required OP_MSG flag bits ${flags}`);
@@ -79,7 +90,9 @@ function parseMsg(frame: Frame): Request {
 function parseQuery(frame: Frame): Request {
   const { body } = frame;
   const ns = readCString(body, 4, body.length);
-  if (!ns.value.endsWith('.$cmd')) throw new FrameError(`OP_QUERY is only supported for commands, not ${ns.value}`);
+  if (!ns.value.endsWith('.$cmd')) {
+    return { kind: 'legacy', requestId: frame.requestId, description: `OP_QUERY on ${ns.value} (a legacy find or exhaust cursor)`, noReply: false };
+  }
   // flags (4) + namespace + numberToSkip (4) + numberToReturn (4), then the query document.
   const { doc } = readBson(body, ns.next + 8, body.length);
   // Legacy drivers may wrap the command as { $query: {...}, $readPreference: ... }.
@@ -91,10 +104,22 @@ function parseQuery(frame: Frame): Request {
 export function parseRequest(frame: Frame): Request {
   if (frame.opCode === OP_MSG) return parseMsg(frame);
   if (frame.opCode === OP_QUERY) return parseQuery(frame);
+  const legacy = LEGACY_OPCODES[frame.opCode];
+  if (legacy) return { kind: 'legacy', requestId: frame.requestId, description: legacy.name, noReply: legacy.noReply };
   throw new FrameError(`unknown opcode ${frame.opCode}`);
 }
 
 let nextRequestId = 1;
+const QUERY_FAILURE = 1 << 1;
+
+/** Opcodes MongoDB 6 removed, which old clients may still send. */
+const LEGACY_OPCODES: Record<number, { name: string; noReply: boolean }> = {
+  2001: { name: 'OP_UPDATE', noReply: true },
+  2002: { name: 'OP_INSERT', noReply: true },
+  2005: { name: 'OP_GET_MORE', noReply: false },
+  2006: { name: 'OP_DELETE', noReply: true },
+  2007: { name: 'OP_KILL_CURSORS', noReply: true },
+};
 
 /** One buffer for the whole message: header, `prefix` bytes (zeroed, then `fill`s them), then `doc`. */
 function message(opCode: number, responseTo: number, prefix: number, doc: Uint8Array): Buffer {
@@ -109,8 +134,16 @@ function message(opCode: number, responseTo: number, prefix: number, doc: Uint8A
   return out;
 }
 
+/** OP_REPLY with the QueryFailure flag: how a legacy client learns its operation failed. */
+export function encodeLegacyFailure(request: LegacyRequest, text: string): Buffer {
+  const out = message(OP_REPLY, request.requestId, 20, BSON.serialize({ $err: text, code: 352, codeName: 'UnsupportedOpQueryCommand', ok: 0 }));
+  out.writeInt32LE(QUERY_FAILURE, HEADER_SIZE);
+  out.writeInt32LE(1, HEADER_SIZE + 16);
+  return out;
+}
+
 /** Encodes a reply in the same framing as the request it answers. */
-export function encodeReply(request: Request, reply: Document): Buffer {
+export function encodeReply(request: CommandRequest, reply: Document): Buffer {
   const doc = BSON.serialize(reply);
   // OP_MSG: flagBits 0, then section kind 0.
   if (request.kind === 'msg') return message(OP_MSG, request.requestId, 5, doc);

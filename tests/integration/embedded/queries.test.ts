@@ -51,6 +51,19 @@ describe('array updates and projections', () => {
   });
 });
 
+describe('indexes', () => {
+  it('answers an $in of thousands of values through the index', async () => {
+    const c = coll('bigin');
+    await c.insertMany(Array.from({ length: 6000 }, (_, i) => ({ _id: i, k: i % 3000 })));
+    await c.createIndex({ k: 1 });
+    const wanted = Array.from({ length: 2500 }, (_, i) => i);
+    const explained = await c.find({ k: { $in: wanted } }).explain('executionStats');
+    expect(explained.queryPlanner.winningPlan.inputStage.stage).toBe('IXSCAN');
+    expect(explained.executionStats.nReturned).toBe(5000);
+    expect(await c.countDocuments({ _id: { $in: wanted } })).toBe(2500);
+  });
+});
+
 describe('regular expressions', () => {
   it('honours the s flag, inline (?i) and \\A, like mongod', async () => {
     const c = coll('regex');

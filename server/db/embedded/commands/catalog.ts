@@ -44,7 +44,7 @@ const listIndexes: CommandHandler = (cmd, ctx) => {
   const collection = ctx.db.get(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db.name}.${name}`);
   const cursor = optional(cmd, 'listIndexes', 'cursor', 'object') ?? {};
-  const batch = ctx.cursors.first(collection.ns, collection.indexSpecs(), optional(cursor, 'listIndexes.cursor', 'batchSize', 'number'));
+  const batch = ctx.cursors.first(collection.ns, collection.indexSpecs(), optional(cursor, 'listIndexes.cursor', 'batchSize', 'number'), false, ctx.owner);
   return { cursor: { firstBatch: batch.docs, id: batch.id, ns: collection.ns }, ok: 1 };
 };
 
@@ -91,7 +91,7 @@ const listCollections: CommandHandler = (cmd, ctx) => {
     )
     .filter((info) => test(info));
   const ns = `${ctx.db.name}.$cmd.listCollections`;
-  const batch = ctx.cursors.first(ns, infos, optional(cursor, 'listCollections.cursor', 'batchSize', 'number'));
+  const batch = ctx.cursors.first(ns, infos, optional(cursor, 'listCollections.cursor', 'batchSize', 'number'), false, ctx.owner);
   return { cursor: { firstBatch: batch.docs, id: batch.id, ns }, ok: 1 };
 };
 

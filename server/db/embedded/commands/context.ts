@@ -16,7 +16,14 @@ export interface CommandContext {
   connectionId: number;
   /** The database named by the command's $db. */
   db: Database;
+  /** Who owns the cursors this command opens: its session (lsid), or its connection. */
+  owner: string;
+  /** performance.now() after which the command fails with MaxTimeMSExpired, from maxTimeMS. */
+  deadline?: number;
 }
 
-/** Runs one command synchronously: the server answers in request order without awaiting. */
-export type CommandHandler = (cmd: Document, ctx: CommandContext) => Document;
+/**
+ * Runs one command. Most answer synchronously; a long scan returns a promise and yields to
+ * other connections as it goes. Each connection's replies still leave in request order.
+ */
+export type CommandHandler = (cmd: Document, ctx: CommandContext) => Document | Promise<Document>;

@@ -58,3 +58,8 @@ export function letVariables(doc: Document, command: string): Document {
   if (!isPlainObject(vars)) throw new CommandError('TypeMismatch', `BSON field '${command}.let' is the wrong type, expected type 'object'`);
   return Object.fromEntries(Object.entries(vars).map(([name, expr]) => [name, evaluate(expr, {}, {})]));
 }
+
+/** Runs `then` on a value now, or on a promise's value when it settles: short work stays synchronous. */
+export function after<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(then) : then(value);
+}

@@ -1,19 +1,18 @@
 /** Reading: find, getMore, killCursors, count, distinct, aggregate. */
 import { type Document, Long } from 'bson';
-import { isPlainObject } from '../bson/compare';
 import type { Batch } from '../cursors';
 import { CommandError } from '../errors';
 import { valuesAt } from '../indexes';
-import { checkStages, runStages } from '../pipeline/stages';
-import { matching, plan } from '../planner';
+import { matching, matchingSoon, plan } from '../planner';
+import { checkDeadline } from '../scan';
 import { compileFilter } from '../query/filter';
 import { shape } from '../query/shape';
-import { indexKey } from '../values';
+import { bsonTypeName, indexKey } from '../values';
 import { collectionName, count, optional, required } from './args';
-import type { CommandContext, CommandHandler } from './context';
-import { checkCollation, checkFields, checkHint, letVariables, refuseUnsupported } from './options';
+import type { CommandHandler } from './context';
+import { after, checkCollation, checkFields, checkHint, letVariables, refuseUnsupported } from './options';
 
-function cursorReply(ns: string, batch: Batch, key: 'firstBatch' | 'nextBatch'): Document {
+export function cursorReply(ns: string, batch: Batch, key: 'firstBatch' | 'nextBatch'): Document {
   return { cursor: { [key]: batch.docs, id: batch.id, ns }, ok: 1 };
 }
 
@@ -31,28 +30,38 @@ const find: CommandHandler = (cmd, ctx) => {
   checkHint(cmd, collection);
   const variables = letVariables(cmd, 'find');
   const filter = optional(cmd, 'find', 'filter', 'object') ?? {};
-  const docs = shape(matching(collection, filter, variables), {
+  const options = {
     sort: optional(cmd, 'find', 'sort', 'object'),
     skip: count(cmd, 'find', 'skip'),
     limit: Math.abs(optional(cmd, 'find', 'limit', 'number') ?? 0) || undefined,
     projection: optional(cmd, 'find', 'projection', 'object'),
     filter: compileFilter(filter, variables),
     variables,
-  });
+  };
   const ns = `${ctx.db.name}.${name}`;
   const batchSize = count(cmd, 'find', 'batchSize');
   const singleBatch = optional(cmd, 'find', 'singleBatch', 'bool') ?? false;
   ctx.stats.opcounters.query++;
-  return cursorReply(ns, ctx.cursors.first(ns, docs, batchSize, singleBatch), 'firstBatch');
+  return after(matchingSoon(collection, filter, variables, ctx.deadline), (matched) => {
+    const docs = shape(matched, options);
+    checkDeadline(ctx.deadline);
+    return cursorReply(ns, ctx.cursors.first(ns, docs, batchSize, singleBatch, ctx.owner), 'firstBatch');
+  });
 };
 
+/** A cursor id exactly: ids are random 64-bit numbers, beyond what a JS number holds. */
+function cursorId(value: unknown, field: string): bigint {
+  if (value instanceof Long) return value.toBigInt();
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${bsonTypeName(value)}', expected type 'long'`);
+}
+
 const getMore: CommandHandler = (cmd, ctx) => {
-  const id = optional(cmd, 'getMore', 'getMore', 'number');
-  if (id === undefined) throw new CommandError('TypeMismatch', "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
+  const id = cursorId(cmd.getMore, 'getMore.getMore');
   const collection = required(cmd, 'getMore', 'collection', 'string');
   const ns = `${ctx.db.name}.${collection}`;
   ctx.stats.opcounters.getmore++;
-  return cursorReply(ns, ctx.cursors.more(id, ns, count(cmd, 'getMore', 'batchSize')), 'nextBatch');
+  return cursorReply(ns, ctx.cursors.more(id, ns, count(cmd, 'getMore', 'batchSize'), ctx.owner), 'nextBatch');
 };
 
 const killCursors: CommandHandler = (cmd, ctx) => {
@@ -61,8 +70,8 @@ const killCursors: CommandHandler = (cmd, ctx) => {
   const killed: Long[] = [];
   const notFound: Long[] = [];
   for (const raw of ids) {
-    const id = Number(raw);
-    (ctx.cursors.kill(id) ? killed : notFound).push(Long.fromNumber(id));
+    const id = cursorId(raw, 'killCursors.cursors');
+    (ctx.cursors.kill(id, ctx.owner) === 'killed' ? killed : notFound).push(Long.fromBigInt(id));
   }
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 };
@@ -74,11 +83,14 @@ const countCommand: CommandHandler = (cmd, ctx) => {
   const query = optional(cmd, 'count', 'query', 'object') ?? {};
   const collection = ctx.db.get(name);
   checkHint(cmd, collection);
-  let n = Object.keys(query).length === 0 ? (collection?.docs.size ?? 0) : matching(collection, query).length;
-  n = Math.max(0, n - (count(cmd, 'count', 'skip') ?? 0));
+  const skip = count(cmd, 'count', 'skip') ?? 0;
   const limit = Math.abs(optional(cmd, 'count', 'limit', 'number') ?? 0);
   ctx.stats.opcounters.command++;
-  return { n: limit ? Math.min(n, limit) : n, ok: 1 };
+  const total = Object.keys(query).length === 0 ? (collection?.docs.size ?? 0) : matchingSoon(collection, query, {}, ctx.deadline);
+  return after(total, (matched) => {
+    const n = Math.max(0, (typeof matched === 'number' ? matched : matched.length) - skip);
+    return { n: limit ? Math.min(n, limit) : n, ok: 1 };
+  });
 };
 
 const distinct: CommandHandler = (cmd, ctx) => {
@@ -89,50 +101,13 @@ const distinct: CommandHandler = (cmd, ctx) => {
   const query = optional(cmd, 'distinct', 'query', 'object') ?? {};
   const collection = ctx.db.get(name);
   checkHint(cmd, collection);
-  const seen = new Map<string, unknown>();
-  for (const doc of matching(collection, query)) {
-    for (const value of valuesAt(doc, key)) if (value !== undefined) seen.set(indexKey(value), value);
-  }
-  return { values: [...seen.values()], ok: 1 };
-};
-
-/** Runs a pipeline over a collection, using an index for a leading $match. */
-export function runPipeline(ctx: CommandContext, name: string, pipeline: Document[], variables: Document = {}): Document[] {
-  checkStages(pipeline);
-  pipeline.slice(0, -1).forEach((stage) => {
-    const op = Object.keys(stage)[0]!;
-    if (op === '$out' || op === '$merge') throw new CommandError('Location40601', `${op} can only be the final stage in the pipeline`);
+  return after(matchingSoon(collection, query, {}, ctx.deadline), (docs) => {
+    const seen = new Map<string, unknown>();
+    for (const doc of docs) {
+      for (const value of valuesAt(doc, key)) if (value !== undefined) seen.set(indexKey(value), value);
+    }
+    return { values: [...seen.values()], ok: 1 };
   });
-  let stages = pipeline;
-  let docs: Document[];
-  const first = pipeline[0];
-  if (first && isPlainObject(first.$match)) {
-    docs = matching(ctx.db.get(name), first.$match, variables);
-    stages = pipeline.slice(1);
-  } else {
-    docs = ctx.db.get(name)?.all() ?? [];
-  }
-  const resolve = (other: string) => ctx.db.get(other)?.all() ?? [];
-  return runStages(docs, stages, { variables, resolve });
-}
-
-const aggregate: CommandHandler = (cmd, ctx) => {
-  if (typeof cmd.aggregate !== 'string') {
-    throw new CommandError('InvalidNamespace', 'aggregate on a database ({aggregate: 1}) is not supported by the embedded server');
-  }
-  const name = collectionName(cmd, 'aggregate');
-  checkFields(cmd, 'aggregate', ['pipeline', 'cursor', 'explain', 'allowDiskUse', 'collation', 'hint', 'let', 'bypassDocumentValidation']);
-  refuseUnsupported(cmd, 'aggregate', ['explain']);
-  checkCollation(cmd, 'aggregate');
-  checkHint(cmd, ctx.db.get(name));
-  const pipeline = required(cmd, 'aggregate', 'pipeline', 'array');
-  pipeline.forEach((stage, i) => optional({ [i]: stage }, 'aggregate.pipeline', String(i), 'object'));
-  const cursor = optional(cmd, 'aggregate', 'cursor', 'object');
-  if (!cursor) throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
-  const docs = runPipeline(ctx, name, pipeline as Document[], letVariables(cmd, 'aggregate'));
-  const ns = `${ctx.db.name}.${name}`;
-  ctx.stats.opcounters.command++;
-  return cursorReply(ns, ctx.cursors.first(ns, docs, count(cursor, 'aggregate.cursor', 'batchSize')), 'firstBatch');
 };
 
 /**
@@ -168,6 +143,5 @@ export const readCommands: Record<string, CommandHandler> = {
   killCursors,
   count: countCommand,
   distinct,
-  aggregate,
   explain,
 };

@@ -73,6 +73,9 @@ function extreme(direction: 1 | -1): Accumulator {
   };
 }
 
+/** For the server's README. */
+export const ACCUMULATOR_NAMES = [...Object.keys(ACCUMULATORS), '$count'];
+
 interface FieldSpec {
   name: string;
   make: () => Accumulator;

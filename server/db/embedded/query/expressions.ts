@@ -3,16 +3,30 @@
  * BSON number types are evaluated here; every other operator goes to mingo over a copy of the
  * document whose numbers are plain JS numbers (so its results are int32 when whole, else double).
  */
+import { createRequire } from 'node:module';
 import { BSONRegExp, Decimal128, type Document, Double, Long } from 'bson';
-import { Context, evalExpr } from 'mingo/core';
-import * as expressionOperators from 'mingo/operators/expression';
+import type * as MingoCore from 'mingo/core';
+import type * as MingoExpression from 'mingo/operators/expression';
 import { isPlainObject } from '../bson/compare';
 import { addNumbers, isNumeric, multiplyNumbers, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 
 export type Variables = Record<string, unknown>;
 
-const MINGO_CONTEXT = Context.init({ expression: expressionOperators });
+/**
+ * mingo's expression operators are many small modules (seconds to load on a busy machine), so
+ * they are loaded on the first expression that needs them rather than at server start.
+ */
+let mingo: { evalExpr: typeof MingoCore.evalExpr; context: MingoCore.Context } | undefined;
+function loadMingo() {
+  if (!mingo) {
+    const require = createRequire(import.meta.url);
+    const core = require('mingo/core') as typeof MingoCore;
+    const expression = require('mingo/operators/expression') as typeof MingoExpression;
+    mingo = { evalExpr: core.evalExpr, context: core.Context.init({ expression }) };
+  }
+  return mingo;
+}
 
 /** "$a.b" over arrays: the values of b in each element of a, as mongod resolves field paths. */
 export function resolvePath(value: unknown, parts: string[], at = 0): unknown {
@@ -82,10 +96,8 @@ export function evaluate(expr: unknown, doc: unknown, vars: Variables = {}): unk
       const result = own((Array.isArray(operand) ? operand : [operand]).map((e) => evaluate(e, doc, vars)));
       if (result !== undefined) return result;
     }
-    return evalExpr(toMingoValue(doc), toMingoValue(expr), {
-      context: MINGO_CONTEXT,
-      variables: toMingoValue(vars) as Document,
-    } as Parameters<typeof evalExpr>[2]);
+    const { evalExpr, context } = loadMingo();
+    return evalExpr(toMingoValue(doc), toMingoValue(expr), { context, variables: toMingoValue(vars) as Document } as Parameters<typeof evalExpr>[2]);
   }
   const out: Document = {};
   for (const key of keys) {

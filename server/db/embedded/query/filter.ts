@@ -30,6 +30,12 @@ interface Leaf {
 
 const UNSUPPORTED = new Set(['$where', '$text', '$jsonSchema', '$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$within', '$sampleRate']);
 
+/** For the server's README: the query operators it runs and those it refuses. */
+export const QUERY_OPERATORS = {
+  supported: ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$type', '$size', '$mod', '$regex', '$options', '$all', '$elemMatch', '$not', '$and', '$or', '$nor', '$expr', '$comment'],
+  unsupported: [...UNSUPPORTED, '$bitsAllSet', '$bitsAnySet', '$bitsAllClear', '$bitsAnyClear'],
+};
+
 function unsupported(op: string): CommandError {
   return new CommandError('CommandNotSupported', `${op} is not supported by the embedded server`);
 }
