@@ -147,6 +147,21 @@ describe('who may edit', () => {
     }
   });
 
+  it('refuses a web page: another site by its Origin, a rebound name by its Host', async () => {
+    const put = (headers: Record<string, string>) =>
+      lab.app.inject({ method: 'PUT', url: `/api/handlers/${FILE}`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ source: original }) });
+    const port = new URL(lab.url).port;
+    const crossSite = await put({ origin: 'https://evil.example', host: `127.0.0.1:${port}` });
+    expect(crossSite.statusCode).toBe(403);
+    expect(crossSite.json<{ error: string }>().error).toMatch(/another site/);
+    const rebound = await put({ origin: `http://evil.example:${port}`, host: `evil.example:${port}` });
+    expect(rebound.statusCode).toBe(403);
+    expect(rebound.json<{ error: string }>().error).toMatch(/Host header/);
+    expect((await lab.app.inject({ method: 'DELETE', url: `/api/handlers/${FILE}`, headers: { host: `evil.example:${port}` } })).statusCode).toBe(403);
+    const sameOrigin = await put({ origin: `http://localhost:${port}`, host: `localhost:${port}` });
+    expect(sameOrigin.statusCode).toBe(200);
+  });
+
   it('keeps the lab usable after a handler holds the loop: the watchdog restarts the subject and says why', async () => {
     const endless = original.replace("step('query');", "step('query');\n  for (;;) {}");
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: endless })).status).toBe(200);
