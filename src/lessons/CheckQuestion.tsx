@@ -1,6 +1,9 @@
 import { useId, useState } from 'react';
 import type { Check } from '../../common/lesson';
 
+/** The verdict is said once, in bold: an explanation that opens with "Right." does not say it again. */
+export const withoutVerdict = (explanation: string) => explanation.replace(/^\s*(Right|Not quite)[.!:]\s*/, '');
+
 /**
  * The step's check question: a radio group, then "Check" announces whether the choice is
  * right and why, in an aria-live region. Answering right is reported once via onCorrect.
@@ -42,7 +45,7 @@ export function CheckQuestion({ check, onCorrect }: { check: Check; /** Called w
       <div aria-live="polite" role="status" className="lesson-feedback" data-verdict={answer ? (answer.correct ? 'right' : 'wrong') : undefined}>
         {answer ? (
           <p>
-            <strong>{answer.correct ? '✓ Right.' : '✗ Not quite.'}</strong> {answer.explanation}
+            <strong>{answer.correct ? '✓ Right.' : '✗ Not quite.'}</strong> {withoutVerdict(answer.explanation)}
           </p>
         ) : null}
       </div>

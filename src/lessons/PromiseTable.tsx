@@ -1,7 +1,7 @@
 import type { RunSummary } from '../../common/api';
-import { EXPECT_METRICS, type Experiment } from '../../common/lesson';
+import type { Experiment } from '../../common/lesson';
 import type { Calibration } from '../machines/calibrationMachine';
-import { promiseHere, verdict, type Verdict } from './calibration';
+import { promiseRows, verdict, type Verdict } from './calibration';
 import { formatMetric, measured, METRIC_LABELS } from './describe';
 
 function verdictText(v: Verdict): string {
@@ -25,11 +25,8 @@ export function PromiseTable({ experiment, calibration, summary, recorded, onWat
   /** Offered when the machine is too busy: replay the recording of this step instead. */
   onWatchRecording: () => void;
 }) {
-  const candidates = experiment.expect ? [experiment.expect.metric] : EXPECT_METRICS.slice(0, 3);
-  const rows = candidates
-    .map((metric) => ({ metric, promised: promiseHere(experiment, metric, calibration) }))
-    .filter((row) => row.promised > 0);
-  const headline = rows[0];
+  const { rows, modelSilent } = promiseRows(experiment, calibration);
+  const headline = modelSilent ? undefined : rows[0];
   const judged = headline && summary && !recorded ? verdict(headline.metric, headline.promised, measured(summary, headline.metric), calibration) : undefined;
   const here = calibration ? ' here' : '';
   return (
@@ -39,7 +36,7 @@ export function PromiseTable({ experiment, calibration, summary, recorded, onWat
         <thead>
           <tr>
             <th scope="col">Number</th>
-            <th scope="col">Model{here}</th>
+            {modelSilent ? null : <th scope="col">Model{here}</th>}
             <th scope="col">{recorded ? 'Recorded run' : 'This run'}</th>
           </tr>
         </thead>
@@ -47,12 +44,18 @@ export function PromiseTable({ experiment, calibration, summary, recorded, onWat
           {rows.map(({ metric, promised }) => (
             <tr key={metric} data-metric={metric}>
               <th scope="row">{METRIC_LABELS[metric]}</th>
-              <td data-promise>about {formatMetric(metric, promised)}{here}</td>
+              {modelSilent ? null : <td data-promise>about {formatMetric(metric, promised)}{here}</td>}
               <td data-measured>{summary ? formatMetric(metric, measured(summary, metric)) : '—'}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {modelSilent ? (
+        <p className="lesson-model-note" data-testid="model-silent">
+          The model counts only added round-trip latency and CPU, and this step has neither: the time here is the
+          database’s own work, which the model leaves out. Compare this run’s numbers with the other steps’ instead.
+        </p>
+      ) : null}
       {judged ? (
         <p className="lesson-verdict" data-verdict={judged.kind} data-testid="lesson-verdict">
           {verdictText(judged)}{' '}

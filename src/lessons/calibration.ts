@@ -3,7 +3,7 @@
  * as promised, missed, or "this machine is too busy right now". Pure.
  */
 import type { LabConfig } from '../../common/config';
-import type { ExpectMetric, Experiment } from '../../common/lesson';
+import { EXPECT_METRICS, type ExpectMetric, type Experiment } from '../../common/lesson';
 import type { Calibration } from '../machines/calibrationMachine';
 import { predict, presetConfig } from './model';
 
@@ -46,3 +46,15 @@ export function verdict(metric: ExpectMetric, promised: number, measured: number
 /** Before a run: is the machine already too busy? */
 export const tooBusy = (calibration: Calibration | undefined) =>
   calibration?.idleLoopDelayMs !== undefined && calibration.idleLoopDelayMs > BUSY_IDLE_DELAY_MS;
+
+/**
+ * The rows a step's table shows: its promised metric (or the first three), with the model's
+ * promise here. When the model predicts 0 for all of them (a step about the database's own
+ * work, which the model leaves out) it is silent, and the table shows measurements only.
+ */
+export function promiseRows(experiment: Experiment, calibration: Calibration | undefined) {
+  const candidates = experiment.expect ? [experiment.expect.metric] : EXPECT_METRICS.slice(0, 3);
+  const all = candidates.map((metric) => ({ metric, promised: promiseHere(experiment, metric, calibration) }));
+  const promising = all.filter((row) => row.promised > 0);
+  return { rows: promising.length ? promising : all, modelSilent: promising.length === 0 };
+}

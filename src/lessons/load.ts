@@ -8,6 +8,7 @@ import { handlerPath, loadHandlerSource } from '../code/handlerSource';
 import type { CodeLanguage } from './highlight';
 import { parseLesson } from './parse';
 import { markedLines } from '../code/markers';
+import { showPython } from './showPython';
 
 const lessonFiles = import.meta.glob('/lessons/*/lesson.md', { query: '?raw', import: 'default', eager: true }) as Record<
   string,
@@ -61,6 +62,6 @@ export async function loadCode(lesson: Lesson, ref: CodeRef): Promise<LoadedCode
   }
   const load = pythonFiles[`/lessons/${lesson.folder}/${ref.file}`];
   if (!load) throw new Error(`lessons/${lesson.folder}/${ref.file} is missing`);
-  const code = (await load()).replace(/\n$/, '');
-  return { name: ref.file, code, lang: 'python', marked: markedLines(code, 'comment', ref.marks) };
+  const { code, marked } = showPython((await load()).replace(/\n$/, ''), ref.marks);
+  return { name: ref.file, code, lang: 'python', marked };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Experiment } from '../../../common/lesson';
 import { idleLoopDelay, measureBaseRoundTrip, median } from '../../../src/lab/calibrate';
-import { BUSY_IDLE_DELAY_MS, promiseHere, tooBusy, verdict } from '../../../src/lessons/calibration';
+import { BUSY_IDLE_DELAY_MS, promiseHere, promiseRows, tooBusy, verdict } from '../../../src/lessons/calibration';
 import type { Calibration } from '../../../src/machines/calibrationMachine';
 import { DEFAULT_CONFIG } from '../../../common/config';
 
@@ -72,5 +72,23 @@ describe('measuring the base round trip', () => {
     expect(idleLoopDelay([sample(1000, 90), sample(9000, 4), sample(9500, 6)], 10_000)).toBe(6);
     expect(idleLoopDelay([sample(1000, 90)], 10_000)).toBeUndefined();
     expect(median([3, 1, 2, 10])).toBe(2.5);
+  });
+});
+
+describe('what the table promises', () => {
+  it('leaves the model out where it predicts nothing (lesson 9: no added latency, no calibration), and keeps it elsewhere', async () => {
+    const { course } = await import('../../../src/lessons/load');
+    const lesson9 = course.lessons.find((l) => l.id === 'indexes-and-slow-queries')!;
+    const uncalibrated = promiseRows(lesson9.steps[0]!.experiment, undefined);
+    expect(uncalibrated.modelSilent).toBe(true);
+    expect(uncalibrated.rows.length).toBeGreaterThan(0);
+    // Calibrated, the model has something to say: fifty requests one at a time, each a base round trip.
+    const here = promiseRows(lesson9.steps[0]!.experiment, calibrated(3));
+    expect(here.modelSilent).toBe(false);
+    expect(here.rows[0]!.promised).toBeGreaterThanOrEqual(50 * 3);
+    const lesson3 = course.lessons.find((l) => l.id === 'the-non-blocking-driver')!;
+    const promised = promiseRows(lesson3.steps[0]!.experiment, calibrated(3));
+    expect(promised.modelSilent).toBe(false);
+    expect(promised.rows.every((row) => row.promised > 0)).toBe(true);
   });
 });
