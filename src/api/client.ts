@@ -1,6 +1,7 @@
 /**
- * The lab's HTTP API, typed with the shared shapes in common/. The UI and the tests
- * use the same endpoints (issue 3, section 5).
+ * The lab's HTTP API, typed with the shared shapes in common/: the page's one HTTP client
+ * (the lab page, the lessons and the classroom all use it). The UI and the tests use the
+ * same endpoints.
  */
 import type { HealthResponse, RunSummary } from '../../common/api';
 import type { LabConfig, LabConfigPatch, RunRequest } from '../../common/config';
@@ -17,12 +18,17 @@ export class ApiError extends Error {
   }
 }
 
+/** What a request says when nothing answers at all (status 0). */
+export const UNREACHABLE = 'The lab server cannot be reached.';
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, init);
-  } catch {
-    throw new ApiError(0, 'The lab server cannot be reached.');
+  } catch (error) {
+    // A cancelled request (a lesson step left mid-run) is not "unreachable".
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, UNREACHABLE);
   }
   const text = await response.text();
   if (!response.ok) throw new ApiError(response.status, errorMessage(text, response.status));
@@ -41,19 +47,20 @@ export function errorMessage(body: string, status: number): string {
   return body.trim() || `HTTP ${status}`;
 }
 
-const json = (method: string, body: unknown): RequestInit => ({
+const json = (method: string, body: unknown, signal?: AbortSignal): RequestInit => ({
   method,
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
+  signal,
 });
 
 export const api = {
   health: () => request<HealthResponse>('/api/health'),
   getConfig: () => request<LabConfig>('/api/config'),
-  putConfig: (patch: LabConfigPatch) => request<LabConfig>('/api/config', json('PUT', patch)),
-  startRun: (plan: RunRequest) => request<{ id: string }>('/api/runs', json('POST', plan)),
+  putConfig: (patch: LabConfigPatch, signal?: AbortSignal) => request<LabConfig>('/api/config', json('PUT', patch, signal)),
+  startRun: (plan: RunRequest, signal?: AbortSignal) => request<{ id: string }>('/api/runs', json('POST', plan, signal)),
   listRuns: () => request<RunSummary[]>('/api/runs'),
-  getRun: (id: string) => request<RunSummary>(`/api/runs/${encodeURIComponent(id)}`),
+  getRun: (id: string, signal?: AbortSignal) => request<RunSummary>(`/api/runs/${encodeURIComponent(id)}`, { signal }),
   deleteRun: (id: string) => request<unknown>(`/api/runs/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   async getTrace(id: string): Promise<TraceEvent[]> {
     const response = await fetch(`/api/runs/${encodeURIComponent(id)}/trace`);

@@ -18,9 +18,11 @@ export function useCalibration(backend: Backend): { calibration: Calibration | u
 }
 
 /** What the promises are computed from, a way to measure again, and a warning when the machine is too busy. */
-export function CalibrationNote({ calibration, measuring, measure, onWatchRecording }: {
+export function CalibrationNote({ calibration, measuring, running, measure, onWatchRecording }: {
   calibration: Calibration | undefined;
   measuring: boolean;
+  /** An experiment is running: measuring now would add requests to it. */
+  running: boolean;
   measure: () => void;
   onWatchRecording: () => void;
 }) {
@@ -32,7 +34,7 @@ export function CalibrationNote({ calibration, measuring, measure, onWatchRecord
           : calibration
             ? `Promises include this machine’s base round trip: ${Math.round(calibration.baseRoundTripMs)} ms on top of the database latency (median of ${calibration.samples} requests).`
             : 'Promises are the model’s alone (this machine is not measured yet).'}{' '}
-        <button type="button" className="link-button" onClick={measure} disabled={measuring}>
+        <button type="button" className="link-button" onClick={measure} disabled={measuring || running}>
           Measure again
         </button>
       </p>

@@ -64,7 +64,8 @@ export function ExperimentPanel({ experiment, lessonId, step, children }: {
         <button
           type="button"
           onClick={() => send({ type: 'RUN', experiment, backend, recording: { lessonId, step } })}
-          disabled={busy}
+          // Not while the lab measures this machine: its requests would land in the run.
+          disabled={busy || measuring}
         >
           {state.matches('done') || state.matches('failed') ? 'Run it again' : 'Run this experiment'}
         </button>
@@ -75,7 +76,7 @@ export function ExperimentPanel({ experiment, lessonId, step, children }: {
       {children}
       <PromiseTable experiment={experiment} calibration={calibration} summary={state.matches('done') ? (summary ?? undefined) : undefined}
         recorded={recorded} onWatchRecording={watchRecording} />
-      {backend === 'live' ? <CalibrationNote calibration={calibration} measuring={measuring} measure={measure} onWatchRecording={watchRecording} /> : null}
+      {backend === 'live' ? <CalibrationNote calibration={calibration} measuring={measuring} running={busy} measure={measure} onWatchRecording={watchRecording} /> : null}
     </section>
   );
 }

@@ -3,6 +3,7 @@
  * Keyboard: Alt+→ / Alt+← (or j / k outside text fields) go to the next / previous step.
  */
 import { useEffect, useState } from 'react';
+import { isTyping } from '../viz/shortcuts';
 import { course } from './load';
 import { LessonList } from './LessonList';
 import { loadProgress, markStepDone, type Progress } from './progress';
@@ -17,14 +18,6 @@ export interface LessonPlayerProps {
   navigate: (path: string) => void;
 }
 
-/** Keys typed into a text field are the field's, not ours. */
-function typingInto(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['radio', 'checkbox', 'button', 'submit'].includes(target.type);
-}
-
 export default function LessonPlayer({ path, navigate }: LessonPlayerProps) {
   const [progress, setProgress] = useState<Progress>(loadProgress);
   const route = parseLessonPath(path);
@@ -35,7 +28,7 @@ export default function LessonPlayer({ path, navigate }: LessonPlayerProps) {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
       const forward = (event.altKey && event.key === 'ArrowRight') || (!event.altKey && event.key === 'j');
       const back = (event.altKey && event.key === 'ArrowLeft') || (!event.altKey && event.key === 'k');
       const target = forward ? next : back ? prev : null;

@@ -12,8 +12,8 @@ import type { Experiment } from '../../common/lesson';
 import type { TraceEvent } from '../../common/trace';
 // The lab's own summariser: a replayed recording reports the numbers the lab reported.
 import { summarizeTrace } from '../../common/runSummary';
+import { api } from '../api/client';
 import type { Backend } from '../machines/connectionMachine';
-import { applyConfig, fetchRun, startRun } from './labApi';
 import { presetConfig } from './model';
 import { fetchRecording } from './recordings';
 
@@ -58,10 +58,10 @@ export const lessonMachine = setup({
   },
   actors: {
     applyConfig: fromPromise<LabConfig, Experiment>(({ input, signal }) =>
-      applyConfig(presetConfig(input.config), signal),
+      api.putConfig(presetConfig(input.config), signal),
     ),
-    startRun: fromPromise<string, Experiment>(({ input, signal }) => startRun(input.run, signal)),
-    fetchRun: fromPromise<RunSummary, string>(({ input, signal }) => fetchRun(input, signal)),
+    startRun: fromPromise<string, Experiment>(async ({ input, signal }) => (await api.startRun(input.run, signal)).id),
+    fetchRun: fromPromise<RunSummary, string>(({ input, signal }) => api.getRun(input, signal)),
     fetchRecording: fromPromise<TraceEvent[], RecordingRef>(({ input, signal }) =>
       fetchRecording(input.lessonId, input.step, signal),
     ),

@@ -28,16 +28,28 @@ export function splitFrontmatter(raw: string): { yaml: string; body: string } | 
   return match ? { yaml: match[1] ?? '', body: match[2] ?? '' } : null;
 }
 
-/** The body's intro (before the first `## `) and one { title, markdown } per `## ` section. */
+/** A line that opens or closes a fenced code block (``` or ~~~), with its fence. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/**
+ * The body's intro (before the first `## `) and one { title, markdown } per `## ` section.
+ * A `## ` inside a fenced code block (a Python comment, a Markdown sample) is code, not a step.
+ */
 export function splitSections(body: string): { intro: string; sections: { title: string; markdown: string }[] } {
-  const parts = body.split(/^## +/m);
-  const intro = (parts.shift() ?? '').trim();
-  const sections = parts.map((part) => {
-    const newline = part.indexOf('\n');
-    const title = (newline === -1 ? part : part.slice(0, newline)).trim();
-    const markdown = newline === -1 ? '' : part.slice(newline + 1).trim();
-    return { title, markdown };
-  });
+  const chunks: string[][] = [[]];
+  let fence: string | null = null;
+  for (const line of body.split('\n')) {
+    const opener = FENCE.exec(line)?.[1];
+    if (fence === null && opener) fence = opener;
+    else if (fence !== null && opener && opener[0] === fence[0] && opener.length >= fence.length && line.trim() === opener) fence = null;
+    else if (fence === null && /^## +/.test(line)) {
+      chunks.push([line.replace(/^## +/, '')]);
+      continue;
+    }
+    chunks.at(-1)!.push(line);
+  }
+  const intro = chunks.shift()!.join('\n').trim();
+  const sections = chunks.map(([heading = '', ...rest]) => ({ title: heading.trim(), markdown: rest.join('\n').trim() }));
   return { intro, sections };
 }
 

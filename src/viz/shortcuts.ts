@@ -40,9 +40,15 @@ export function shortcutFor(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'meta
   return SHORTCUTS.find((s) => s.keys.includes(event.key))?.action;
 }
 
-/** Keys typed into a text field, a slider or a select are theirs, not ours. */
+/** Inputs that take no typing: keys pressed on them are still the page's shortcuts. */
+const NOT_TYPED = ['button', 'checkbox', 'radio', 'file', 'submit', 'reset'];
+
+/**
+ * Keys typed into a text field, a slider, a select or an editor are theirs, not ours. The
+ * one check for the lab's shortcuts, the presenter's keys and the lessons' j / k.
+ */
 export function isTyping(target: EventTarget | null): boolean {
   if (typeof HTMLElement === 'undefined' || !(target instanceof HTMLElement)) return false;
   if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'file'].includes(target.type);
+  return target instanceof HTMLInputElement && !NOT_TYPED.includes(target.type);
 }

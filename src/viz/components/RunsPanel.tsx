@@ -1,7 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useEffect, useState, type RefObject } from 'react';
 import type { RunSummary } from '../../../common/api';
-import { api } from '../../api/client';
+import { api, UNREACHABLE } from '../../api/client';
 import { useLab } from '../../lab/LabContext';
 import { parseTraceLines } from '../../trace/store';
 import { formatMs } from '../layout/timelineLayout';
@@ -35,7 +35,7 @@ export function RunsPanel({ importRef, onExport, onExportSvg, onExportPng }: {
         // The lab is unreachable: replay the file locally rather than not at all.
         const events = parseTraceLines(text);
         const started = events.find((e) => e.type === 'run.started');
-        if (!started || message !== 'The lab server cannot be reached.') throw error;
+        if (!started || message !== UNREACHABLE) throw error;
         lab.loadLocal(`file:${started.runId}`, events);
         setNote(`Replaying ${file.name} locally (the lab is unreachable).`);
       } catch {

@@ -67,3 +67,28 @@ describe('parseLesson', () => {
     expect(parseFolderName('10_measure')).toBeNull();
   });
 });
+
+describe('splitting the body into steps', () => {
+  it('does not split on a "## " inside a fenced code block', async () => {
+    const { splitSections } = await import('../../../src/lessons/parse');
+    const body = [
+      'Intro.',
+      '## First step',
+      'Some Python:',
+      '```python',
+      '## not a heading, a comment',
+      'x = 1',
+      '```',
+      '~~~md',
+      '## also code',
+      '~~~',
+      '## Second step',
+      'Text.',
+    ].join('\n');
+    const { intro, sections } = splitSections(body);
+    expect(intro).toBe('Intro.');
+    expect(sections.map((s) => s.title)).toEqual(['First step', 'Second step']);
+    expect(sections[0]!.markdown).toContain('## not a heading, a comment');
+    expect(sections[0]!.markdown).toContain('## also code');
+  });
+});
