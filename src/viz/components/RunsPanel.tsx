@@ -6,6 +6,13 @@ import { useLab } from '../../lab/LabContext';
 import { parseTraceLines } from '../../trace/store';
 import { formatMs } from '../layout/timelineLayout';
 
+/** "blocking, 100 ms, 21:03:15": a run named by what a reader chose and when, not by its id. */
+export function runName(run: Pick<RunSummary, 'config' | 'startedAt'>): string {
+  const time = new Date(run.startedAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const runtime = run.config.runtime === 'tornado' ? 'Tornado, ' : '';
+  return `${runtime}${run.config.mode === 'blocking' ? 'blocking' : 'non-blocking'}, ${run.config.dbLatencyMs} ms, ${time}`;
+}
+
 /** Stored runs to replay, plus export and import of trace files. */
 export function RunsPanel({ importRef, onExport, onExportSvg, onExportPng }: {
   importRef: RefObject<HTMLInputElement | null>; onExport: () => void; onExportSvg: () => void; onExportPng: () => void;
@@ -64,8 +71,8 @@ export function RunsPanel({ importRef, onExport, onExportSvg, onExportPng }: {
       <ul className="run-list">
         {runs.slice(0, 8).map((r) => (
           <li key={r.id} className={r.id === current ? 'current' : undefined}>
-            <button type="button" onClick={() => void lab.replay(r.id)} aria-label={`Replay run ${r.id}`}>▶</button>{' '}
-            {r.config.runtime === 'tornado' ? 'tornado ' : ''}{r.config.mode} · {r.completed} req · {formatMs(r.durationMs)} · p99 {formatMs(r.latencyMs.p99)}
+            <button type="button" onClick={() => void lab.replay(r.id)} aria-label={`Replay the run ${runName(r)}`}>▶</button>{' '}
+            {runName(r)} · {r.completed} req in {formatMs(r.durationMs)} · p99 {formatMs(r.latencyMs.p99)}
             {r.imported ? ' · imported' : ''}
           </li>
         ))}
