@@ -6,8 +6,8 @@ import type { ReplayKind } from '../../machines/playbackMachine';
 export function replayLabel(state: string, replay: ReplayKind, speed: number): string {
   const x = `${speed.toFixed(speed < 1 ? 2 : 1)}×`;
   if (state === 'live') return 'Live';
-  if (state === 'paused') return 'Replay, paused';
-  return replay === 'auto' ? `Slow replay of the run that just finished, ${x}` : `Replay, ${x}`;
+  const what = replay === 'auto' ? 'Slow replay of the run that just finished' : 'Replay';
+  return state === 'paused' ? `${what}, paused` : `${what}, ${x}`;
 }
 
 /** Live or replay: the words say it; the colour and the dot only repeat it. */

@@ -131,3 +131,13 @@ describe('replaySpeedFor', () => {
     expect(replaySpeedFor(10 * 60_000)).toBe(2);
   });
 });
+
+describe('the live / replay label', () => {
+  it('says live, an automatic slow replay (playing or paused), or a replay', async () => {
+    const { replayLabel } = await import('../../../src/viz/components/ReplayBadge');
+    expect(replayLabel('live', 'live', 0.1)).toBe('Live');
+    expect(replayLabel('playing', 'auto', 0.1)).toBe('Slow replay of the run that just finished, 0.10×');
+    expect(replayLabel('paused', 'auto', 0.1)).toBe('Slow replay of the run that just finished, paused');
+    expect(replayLabel('playing', 'manual', 2)).toBe('Replay, 2.0×');
+  });
+});
