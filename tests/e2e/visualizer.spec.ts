@@ -136,7 +136,10 @@ async function loadBothModes(page: Page) {
 }
 
 test('axe finds no accessibility violations in any view or the help overlay', async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
+  // axe reads a still page: the slow replay after each run (on by default) would keep the
+  // views animating for the whole check. The reader's own opt-out turns it off.
+  await page.addInitScript(() => localStorage.setItem('event-loop-lab.autoReplay', 'off'));
   await loadBothModes(page);
   for (const view of VIEWS) {
     await page.getByTestId(`tab-${view}`).click();
@@ -163,7 +166,7 @@ async function photograph(page: Page, testInfo: TestInfo, size: string) {
 }
 
 test('screenshots of every view at projector and phone sizes', async ({ page }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await page.setViewportSize({ width: 1920, height: 1080 });
   await loadBothModes(page);
   // Midway through the blocking run: the queue at the door and the held thread.
