@@ -1,8 +1,19 @@
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The built index.html says it is a static site; the lab server removes the mark when it
+ * serves the page (server/lab/ui.ts), so only a plain file host leaves it in place.
+ */
+const staticMarker: Plugin = {
+  name: 'lab-static-marker',
+  apply: 'build',
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { name: 'lab-backend', content: 'static' }, injectTo: 'head' }],
+};
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), staticMarker],
   build: { outDir: 'dist', sourcemap: true },
   server: {
     proxy: {

@@ -22,7 +22,7 @@ import { ensureUiBuilt } from './lab/ui';
 import { createStartupClock } from './startupClock';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom] [--allow-edit]`;
+const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom] [--allow-edit] [--allow-origin URL]`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -37,6 +37,7 @@ function parseFlags() {
         host: { type: 'string' },
         classroom: { type: 'boolean', default: false },
         'allow-edit': { type: 'boolean', default: false },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
         offline: { type: 'boolean', default: false },
         'mongodb-uri': { type: 'string' },
         'data-dir': { type: 'string', default: '.lab' },
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
         log,
         classroom,
         allowEdit: flags['allow-edit'],
+        allowOrigins: flags['allow-origin'],
       })),
     ]);
     if (built.status === 'fulfilled') stops.push(() => built.value.app.close());

@@ -1,4 +1,6 @@
 import { lazy, Suspense, type ComponentType } from 'react';
+import { isStaticSite } from './api/labOrigin';
+import { ConnectLab } from './lab/ConnectLab';
 import { parseRoute, useLocationPath } from './routing';
 import { LabPage } from './viz/components/LabPage';
 
@@ -18,6 +20,15 @@ const StudentPage = lazy(() => import('./classroom/StudentPage').then((m) => ({ 
 const PresenterView = lazy(() => import('./classroom/PresenterView'));
 
 export function App() {
+  return (
+    <>
+      {isStaticSite() && <ConnectLab />}
+      <Routes />
+    </>
+  );
+}
+
+function Routes() {
   const [path, navigate] = useLocationPath();
   const route = parseRoute(path);
   if (route.name === 'lab') return <LabPage navigate={navigate} />;

@@ -26,6 +26,8 @@ import { handlerRoutes } from './routes/handlers';
 import { LIVE_MAX_MESSAGE_BYTES, liveRoutes } from './routes/live';
 import { runRoutes } from './routes/runs';
 import { RunStore } from './runStore';
+import { allowOrigins } from './cors';
+import { labIndexHtml } from './ui';
 
 export interface LabServerOptions {
   /** Where runs are stored (`<dataDir>/runs`). */
@@ -43,6 +45,8 @@ export interface LabServerOptions {
   logger?: boolean;
   /** Whether the Tornado runtime is available (default: probe this machine once). */
   tornado?: () => Promise<TornadoRuntimeInfo>;
+  /** Origins of static copies of the site allowed to call this lab (--allow-origin). */
+  allowOrigins?: string[];
   /** Classroom mode (issue 6): presenter-only controls, students' requests rate-limited. */
   classroom?: ClassroomSession;
   /** --allow-edit: handler editing even when the lab listens beyond loopback. */
@@ -84,6 +88,7 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   installErrorHandling(app);
+  allowOrigins(app, options.allowOrigins ?? []);
   await app.register(fastifyWebsocket, { options: { maxPayload: LIVE_MAX_MESSAGE_BYTES } });
   if (options.classroom) await app.register(classroomPlugin, { session: options.classroom });
   await app.register(controlRoutes, { lab });
@@ -95,13 +100,16 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   if (options.uiDir) {
     // wildcard: files are looked up per request, so a rebuilt dist/ (new hashed assets) is served
     // without a restart; a miss falls through to the not-found handler below (SPA routes).
-    await app.register(fastifyStatic, { root: path.resolve(options.uiDir), wildcard: true });
+    // index.html is never served as a file: the not-found handler sends it without the static mark.
+    await app.register(fastifyStatic, { root: path.resolve(options.uiDir), wildcard: true, index: false, allowedPath: (pathName) => pathName !== '/index.html' });
+    const uiDir = options.uiDir;
+    app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(await labIndexHtml(uiDir)));
   }
   app.setNotFoundHandler(async (request, reply) => {
     const url = request.url.split('?')[0] ?? '';
-    const wantsPage = request.method === 'GET' && !url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+    const wantsPage = request.method === 'GET' && !url.startsWith('/api/') && (url === '/' || (request.headers.accept ?? '').includes('text/html'));
     // Client-side routes (e.g. /lessons/2) get the app's index.html.
-    if (wantsPage && options.uiDir) return reply.sendFile('index.html');
+    if (wantsPage && options.uiDir) return reply.type('text/html; charset=utf-8').send(await labIndexHtml(options.uiDir));
     if (wantsPage) {
       const why = options.uiProblem ?? 'no UI is being served (dev mode: open the Vite dev server instead)';
       return reply.type('text/html').send(`<!doctype html><title>Event Loop Lab</title><h1>Event Loop Lab</h1><p>${escapeHtml(why)}</p><p>The API is at <a href="/api/health">/api/health</a>.</p>`);

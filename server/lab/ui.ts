@@ -3,7 +3,7 @@
  * than its sources, so a fresh clone works with `npm install && npm start`.
  */
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What the UI build reads: a change to any of these makes dist/ stale. */
@@ -54,4 +54,12 @@ export async function ensureUiBuilt(root: string, log: (line: string) => void): 
   }
   log(`built the UI in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { dir: outDir };
+}
+
+/** The mark the build puts in index.html (vite.config.ts); a page the lab serves is not static. */
+export const STATIC_MARKER = /<meta name="lab-backend" content="static"\s*\/?>/;
+
+/** index.html as the lab serves it: the same page, without the static site's mark. */
+export async function labIndexHtml(uiDir: string): Promise<string> {
+  return (await readFile(path.join(uiDir, 'index.html'), 'utf8')).replace(STATIC_MARKER, '<meta name="lab-backend" content="lab">');
 }

@@ -7,6 +7,7 @@ import type { HealthResponse, RunSummary } from '../../common/api';
 import type { LabConfig, LabConfigPatch, RunRequest } from '../../common/config';
 import type { TraceEvent } from '../../common/trace';
 import { parseTraceLines } from '../trace/store';
+import { hasLab, labUrl, NO_LAB_MESSAGE } from './labOrigin';
 
 /** An API answer that was not 2xx; `message` is the server's own words. */
 export class ApiError extends Error {
@@ -22,9 +23,11 @@ export class ApiError extends Error {
 export const UNREACHABLE = 'The lab server cannot be reached.';
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  // A static site with no lab connected asks nothing: a failed request is a console error.
+  if (!hasLab()) throw new ApiError(0, NO_LAB_MESSAGE);
   let response: Response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(labUrl(path), init);
   } catch (error) {
     // A cancelled request (a lesson step left mid-run) is not "unreachable".
     if ((error as Error).name === 'AbortError') throw error;
@@ -63,7 +66,8 @@ export const api = {
   getRun: (id: string, signal?: AbortSignal) => request<RunSummary>(`/api/runs/${encodeURIComponent(id)}`, { signal }),
   deleteRun: (id: string) => request<unknown>(`/api/runs/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   async getTrace(id: string): Promise<TraceEvent[]> {
-    const response = await fetch(`/api/runs/${encodeURIComponent(id)}/trace`);
+    if (!hasLab()) throw new ApiError(0, NO_LAB_MESSAGE);
+    const response = await fetch(labUrl(`/api/runs/${encodeURIComponent(id)}/trace`));
     const text = await response.text();
     if (!response.ok) throw new ApiError(response.status, errorMessage(text, response.status));
     return parseTraceLines(text);
@@ -73,7 +77,8 @@ export const api = {
   /** One request by hand, through the lab's forwarder (traced like any other). */
   async sendOne(path = '/subject/users/alice'): Promise<number> {
     // no-store: the browser would otherwise queue identical GETs behind its cache lock.
-    const response = await fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' });
+    if (!hasLab()) throw new ApiError(0, NO_LAB_MESSAGE);
+    const response = await fetch(labUrl(path), { headers: { accept: 'application/json' }, cache: 'no-store' });
     await response.arrayBuffer();
     return response.status;
   },
@@ -81,7 +86,4 @@ export const api = {
 
 export type Api = typeof api;
 
-/** ws://host/api/live for the page's own origin. */
-export function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/live`;
-}
+export { liveUrl } from './labOrigin';

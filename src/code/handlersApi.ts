@@ -1,13 +1,16 @@
 /** The handlers API from the page: list, apply an edit (or learn where it fails to compile), reset. */
 import type { HandlerCompileError, HandlerFile } from '../../common/handlers';
 import { ApiError, errorMessage } from '../api/client';
+import { hasLab, labUrl, NO_LAB_MESSAGE } from '../api/labOrigin';
 
 export type ApplyResult = { ok: true; handler: HandlerFile } | { ok: false; problem: HandlerCompileError };
 
 async function send(path: string, init?: RequestInit): Promise<{ status: number; text: string }> {
+  // A static site with no lab connected asks nothing (a failed request is a console error).
+  if (!hasLab()) throw new ApiError(0, NO_LAB_MESSAGE);
   let response: Response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(labUrl(path), init);
   } catch {
     throw new ApiError(0, 'The lab server cannot be reached.');
   }

@@ -168,7 +168,8 @@ export type LabSystem = ReturnType<typeof createLabSystem>;
 
 export function createBrowserLabSystem(): LabSystem {
   return createLabSystem({
-    url: liveUrl(window.location),
+    // Empty on a static site with no lab connected: the connection then reports no lab at once.
+    url: liveUrl(window.location) ?? '',
     reducedMotion: window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false,
     autoReplay: loadAutoReplay(),
   });

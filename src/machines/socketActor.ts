@@ -5,6 +5,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { LiveClientMessage, LiveMessage } from '../../common/api';
+import { NO_LAB_MESSAGE } from '../api/labOrigin';
 
 export type SocketEvent =
   | { type: 'socket.open' }
@@ -14,6 +15,11 @@ export type SocketEvent =
 export type SocketCommand = { type: 'socket.send'; message: LiveClientMessage };
 
 export const liveSocket = fromCallback<SocketCommand, { url: string }, SocketEvent>(({ input, sendBack, receive }) => {
+  if (!input.url) {
+    // A static site with no lab connected: nothing to open, so no failed request either.
+    queueMicrotask(() => sendBack({ type: 'socket.closed', reason: NO_LAB_MESSAGE }));
+    return () => undefined;
+  }
   const socket = new WebSocket(input.url);
   let closed = false;
   socket.onopen = () => sendBack({ type: 'socket.open' });

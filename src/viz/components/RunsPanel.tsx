@@ -1,7 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useEffect, useState, type RefObject } from 'react';
 import type { RunSummary } from '../../../common/api';
-import { api, UNREACHABLE } from '../../api/client';
+import { api, ApiError } from '../../api/client';
 import { useLab } from '../../lab/LabContext';
 import { parseTraceLines } from '../../trace/store';
 import { formatMs } from '../layout/timelineLayout';
@@ -42,7 +42,7 @@ export function RunsPanel({ importRef, onExport, onExportSvg, onExportPng }: {
         // The lab is unreachable: replay the file locally rather than not at all.
         const events = parseTraceLines(text);
         const started = events.find((e) => e.type === 'run.started');
-        if (!started || message !== UNREACHABLE) throw error;
+        if (!started || !(error instanceof ApiError && error.status === 0)) throw error;
         lab.loadLocal(`file:${started.runId}`, events);
         setNote(`Replaying ${file.name} locally (the lab is unreachable).`);
       } catch {
