@@ -30,12 +30,14 @@ const find: CommandHandler = (cmd, ctx) => {
   checkHint(cmd, collection);
   const variables = letVariables(cmd, 'find');
   const filter = optional(cmd, 'find', 'filter', 'object') ?? {};
+  const projection = optional(cmd, 'find', 'projection', 'object');
   const options = {
     sort: optional(cmd, 'find', 'sort', 'object'),
     skip: count(cmd, 'find', 'skip'),
     limit: Math.abs(optional(cmd, 'find', 'limit', 'number') ?? 0) || undefined,
-    projection: optional(cmd, 'find', 'projection', 'object'),
-    filter: compileFilter(filter, variables),
+    projection,
+    // Only a positional projection needs the filter again (to find the matched element).
+    filter: projection && Object.keys(projection).some((k) => k.endsWith('.$')) ? compileFilter(filter, variables) : undefined,
     variables,
   };
   const ns = `${ctx.db.name}.${name}`;
