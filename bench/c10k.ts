@@ -7,18 +7,12 @@
  *
  * Runnable alone: `npx tsx bench/c10k.ts`. Needs `ulimit -n` of about 10,600 or more.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MongoClient } from 'mongodb';
 import type { RunSummary } from '../common/api';
-import { DEFAULT_CONFIG, type LabConfig, type LongPollRun } from '../common/config';
-import { startDatabase } from '../server/db/resolve';
-import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
-import { buildApp, type LabServer } from '../server/lab/app';
+import { type LabConfig, type LongPollRun } from '../common/config';
+import { type LabServer } from '../server/lab/app';
 import { openFileLimit, openFileProblem } from '../server/lab/openFiles';
-import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { withBenchLab } from './benchLab';
 import { type BenchRow, printTable } from './table';
 
 const HELD = 10_000;
@@ -53,19 +47,7 @@ function heldRows(label: string, summary: RunSummary, expected: number): BenchRo
 export async function benchC10k(): Promise<BenchRow[]> {
   const problem = openFileProblem(HELD, openFileLimit());
   if (problem) return [{ name: `not measured: ${problem}`, value: 0, unit: '', ok: false }];
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'lab-bench-c10k-'));
-  const database = await startDatabase({ offline: true, log: () => {} });
-  let server: LabServer | undefined;
-  try {
-    const seeding = new MongoClient(database.uri);
-    await seedUsers(seeding.db(LAB_DB_NAME));
-    await seeding.close();
-    server = await buildApp({
-      dataDir,
-      database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-      createSupervisor: createSubjectSupervisor,
-      config: { ...DEFAULT_CONFIG, dbLatencyMs: 0 },
-    });
+  return withBenchLab(async (server) => {
     const rows: BenchRow[] = [];
 
     const nonblocking = await longPollRun(server, { mode: 'nonblocking' }, { route: 'longPoll', concurrency: HELD, holdMs: 60_000 });
@@ -100,11 +82,7 @@ export async function benchC10k(): Promise<BenchRow[]> {
       });
     }
     return rows;
-  } finally {
-    await server?.app.close();
-    await database.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) printTable('c10k', await benchC10k());

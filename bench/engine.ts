@@ -14,18 +14,12 @@
  *
  * Runnable alone: `npx tsx bench/engine.ts`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MongoClient } from 'mongodb';
 import type { RunSummary } from '../common/api';
 import { DEFAULT_CONFIG, type LabConfig, type RunRequest } from '../common/config';
-import { startDatabase } from '../server/db/resolve';
-import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
-import { buildApp, type LabServer } from '../server/lab/app';
-import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { type LabServer } from '../server/lab/app';
 import { tornadoRuntime } from '../server/subject-tornado/python';
+import { withBenchLab } from './benchLab';
 import { type BenchRow, printTable } from './table';
 import { autocannon } from './autocannon';
 
@@ -68,19 +62,7 @@ function ratioRow(name: string, ratio: number, goal: string, ok: boolean): Bench
 }
 
 export async function benchEngine(): Promise<BenchRow[]> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'lab-bench-'));
-  const database = await startDatabase({ offline: true, log: () => {} });
-  let server: LabServer | undefined;
-  try {
-    const seeding = new MongoClient(database.uri);
-    await seedUsers(seeding.db(LAB_DB_NAME));
-    await seeding.close();
-    server = await buildApp({
-      dataDir,
-      database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-      createSupervisor: createSubjectSupervisor,
-      config: { ...DEFAULT_CONFIG, dbLatencyMs: 0 },
-    });
+  return withBenchLab(async (server) => {
     const rows: BenchRow[] = [];
 
     // --- throughput against the model ---
@@ -150,11 +132,7 @@ export async function benchEngine(): Promise<BenchRow[]> {
     rows.push({ name: 'autocannon: same (median)', value: median(loadPairs.map((p) => p.theirs)), unit: 'req/s' });
     rows.push(ratioRow(`generator / autocannon (median of ${REPEATS} pairs)`, loadRatio, '0.9 .. 1.1', loadRatio >= 0.9 && loadRatio <= 1.1));
     return rows;
-  } finally {
-    await server?.app.close();
-    await database.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -6,19 +6,11 @@
  *
  * Runnable alone: `npx tsx bench/handlerEdit.ts`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MongoClient } from 'mongodb';
-import { DEFAULT_CONFIG } from '../common/config';
 import { now } from '../common/trace';
-import { startDatabase } from '../server/db/resolve';
-import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
-import { buildApp, type LabServer } from '../server/lab/app';
 import { originalSource } from '../server/subject/handlers/catalog';
 import { compileHandler } from '../server/subject/handlers/compile';
-import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { withBenchLab } from './benchLab';
 import { type BenchRow, printTable } from './table';
 
 const FILE = 'getUser.nonblocking.ts';
@@ -36,19 +28,7 @@ const version = (n: number): string =>
   originalSource(FILE).replace('sendGreeting(req, res, user);', `res.writeHead(200, { 'content-type': 'application/json' });\n  res.end(JSON.stringify({ version: ${n} }));`);
 
 export async function benchHandlerEdit(): Promise<BenchRow[]> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'lab-bench-'));
-  const database = await startDatabase({ offline: true, log: () => {} });
-  let server: LabServer | undefined;
-  try {
-    const seeding = new MongoClient(database.uri);
-    await seedUsers(seeding.db(LAB_DB_NAME));
-    await seeding.close();
-    server = await buildApp({
-      dataDir,
-      database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-      createSupervisor: createSubjectSupervisor,
-      config: { ...DEFAULT_CONFIG, dbLatencyMs: 0 },
-    });
+  return withBenchLab(async (server) => {
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     const address = server.app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -77,11 +57,7 @@ export async function benchHandlerEdit(): Promise<BenchRow[]> {
       { name: 'of which compiling (esbuild transform), median', value: median(compiles), unit: 'ms' },
       { name: 'requests served by the old version after the PUT answered', value: oldVersionServed, unit: '', goal: '0', ok: oldVersionServed === 0 },
     ];
-  } finally {
-    await server?.app.close();
-    await database.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

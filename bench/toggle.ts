@@ -7,17 +7,10 @@
  *
  * Runnable alone: `npx tsx bench/toggle.ts`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MongoClient } from 'mongodb';
-import { DEFAULT_CONFIG, type LabConfigPatch, type Mode } from '../common/config';
+import { type LabConfigPatch, type Mode } from '../common/config';
 import { HEADER_RID, now, type TraceEvent } from '../common/trace';
-import { startDatabase } from '../server/db/resolve';
-import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
-import { buildApp, type LabServer } from '../server/lab/app';
-import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { withBenchLab } from './benchLab';
 import { type BenchRow, printTable } from './table';
 
 const TOGGLES = 20;
@@ -36,23 +29,11 @@ async function put(url: string, patch: LabConfigPatch): Promise<void> {
 }
 
 export async function benchToggle(): Promise<BenchRow[]> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'lab-bench-'));
-  const database = await startDatabase({ offline: true, log: () => {} });
   const accepted = new Map<string, Mode>();
   const watch = (events: TraceEvent[]) => {
     for (const e of events) if (e.type === 'subject.accepted') accepted.set(e.rid, e.mode);
   };
-  let server: LabServer | undefined;
-  try {
-    const seeding = new MongoClient(database.uri);
-    await seedUsers(seeding.db(LAB_DB_NAME));
-    await seeding.close();
-    server = await buildApp({
-      dataDir,
-      database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-      createSupervisor: (options) => createSubjectSupervisor({ ...options, onEvents: (events) => (watch(events), options.onEvents(events)) }),
-      config: { ...DEFAULT_CONFIG, dbLatencyMs: 0 },
-    });
+  return withBenchLab(async (server) => {
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     const address = server.app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -94,11 +75,7 @@ export async function benchToggle(): Promise<BenchRow[]> {
       await put(url, back);
     }
     return rows;
-  } finally {
-    await server?.app.close();
-    await database.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  }, { watch });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
