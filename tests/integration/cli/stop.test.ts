@@ -33,8 +33,10 @@ async function treeOf(npm: StartedNpm): Promise<number[]> {
   // and the subject, at least. (npm may run the script through `sh -c`.)
   expect(commands.filter((c) => /^(\S*\/)?node /.test(c) && c.includes('server/cli.ts'))).toHaveLength(1);
   expect(commands.some((c) => c.includes('server/db/embedded/cli.ts'))).toBe(true);
-  expect(commands.some((c) => c.includes('server/proxy/main.ts'))).toBe(true);
-  expect(commands.some((c) => c.includes('server/subject/main.ts'))).toBe(true);
+  // The proxy and the subject run from the lab's compiled bundle (server/subject/bundle.ts),
+  // or from source with LAB_SUBJECT_TSX=1.
+  expect(commands.some((c) => /server\/proxy\/main\.ts|event-loop-lab-[^/\s]+\/proxy\.mjs/.test(c))).toBe(true);
+  expect(commands.some((c) => /server\/subject\/main\.ts|event-loop-lab-[^/\s]+\/subject\.mjs/.test(c))).toBe(true);
   return tree;
 }
 
