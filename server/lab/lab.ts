@@ -286,7 +286,15 @@ export class Lab {
       this.deps.log(`run ${id} could not be finished: ${describe(error)}`);
       if (this.active === run) this.active = undefined;
     });
+    this.lastRun = run.done;
     return id;
+  }
+
+  private lastRun: Promise<void> = Promise.resolve();
+
+  /** Resolves once the latest run has ended and its summary is stored (or dropped, if it was deleted). */
+  settled(): Promise<void> {
+    return this.lastRun;
   }
 
   async cancelRun(id: string): Promise<RunSummary> {
@@ -362,7 +370,8 @@ export class Lab {
     await run.writer.close();
     let summary = run.builder.result()!;
     try {
-      await this.deps.store.save(summary);
+      // Deleted as it finished: nothing is stored, and the list is not told of it again.
+      if (!(await this.deps.store.save(summary))) return;
     } catch (error) {
       summary = { ...summary, status: 'failed', message: `the run could not be saved: ${describe(error)}` };
       this.deps.store.track(summary);

@@ -37,6 +37,13 @@ function describeFsError(error: unknown): string {
 export class RunStore {
   readonly dir: string;
   private readonly summaries = new Map<string, RunSummary>();
+  /**
+   * Deleted run ids: a save or track that arrives after the delete (a run finishing as it
+   * is deleted) is dropped, so a deleted run never comes back in the list or on disk.
+   */
+  private readonly deleted = new Set<string>();
+  /** Per run, the file work in progress (save, delete): each waits for the one before. */
+  private readonly pending = new Map<string, Promise<unknown>>();
   /** The latest evidence about whether runs can be written: a real write or a probe. */
   private writable: { at: number; problem: string | undefined } | undefined;
 
@@ -104,19 +111,45 @@ export class RunStore {
     };
   }
 
-  /** Records a run's latest summary (and on disk once it has finished). Rejects if the file cannot be written. */
-  async save(summary: RunSummary): Promise<void> {
-    this.summaries.set(summary.id, summary);
-    if (summary.status === 'running') return;
-    const file = this.summaryPath(summary.id);
-    try {
-      await writeFile(`${file}.tmp`, JSON.stringify(summary));
-      await rename(`${file}.tmp`, file);
-    } catch (error) {
-      this.noteWrite(error);
-      throw error;
-    }
-    this.noteWrite(undefined);
+  /**
+   * Records a run's latest summary (and on disk once it has finished). Rejects if the file
+   * cannot be written. Resolves false (and writes nothing) if the run was deleted meanwhile.
+   */
+  async save(summary: RunSummary): Promise<boolean> {
+    const { id } = summary;
+    if (this.deleted.has(id)) return false;
+    this.summaries.set(id, summary);
+    if (summary.status === 'running') return true;
+    const file = this.summaryPath(id);
+    return this.serially(id, async () => {
+      if (this.deleted.has(id)) return false;
+      try {
+        await writeFile(`${file}.tmp`, JSON.stringify(summary));
+        await rename(`${file}.tmp`, file);
+      } catch (error) {
+        this.noteWrite(error);
+        throw error;
+      }
+      this.noteWrite(undefined);
+      return true;
+    });
+  }
+
+  /** Whether a run was deleted (its late saves are dropped). */
+  wasDeleted(id: string): boolean {
+    return this.deleted.has(id);
+  }
+
+  /** Runs `work` on run `id`'s files after any earlier work on them has settled. */
+  private serially<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const before = this.pending.get(id) ?? Promise.resolve();
+    const result = before.then(work, work);
+    const settled = result.then(() => undefined, () => undefined);
+    this.pending.set(id, settled);
+    void settled.then(() => {
+      if (this.pending.get(id) === settled) this.pending.delete(id);
+    });
+    return result;
   }
 
   /**
@@ -142,13 +175,22 @@ export class RunStore {
 
   /** Shows a running run in the list without writing its summary yet. */
   track(summary: RunSummary): void {
+    if (this.deleted.has(summary.id)) return;
     this.summaries.set(summary.id, summary);
   }
 
+  /**
+   * Forgets a run and removes its files, after any save in progress: a run that finishes
+   * as it is deleted leaves neither a listed summary nor a file behind.
+   */
   async delete(id: string): Promise<boolean> {
     if (!this.summaries.delete(id)) return false;
-    await rm(this.tracePath(id), { force: true });
-    await rm(this.summaryPath(id), { force: true });
+    this.deleted.add(id);
+    await this.serially(id, async () => {
+      await rm(this.tracePath(id), { force: true });
+      await rm(this.summaryPath(id), { force: true });
+      await rm(`${this.summaryPath(id)}.tmp`, { force: true });
+    });
     return true;
   }
 
