@@ -105,3 +105,13 @@ export interface StudentView {
   maxLatencyMs: number;
   recent: StudentResult[];
 }
+
+/** What the presenter sees of a seat (GET /api/classroom/students): where it came from too. */
+export interface StudentSeat extends StudentView {
+  /** The client address that took the seat. */
+  address: string;
+  /** When, epoch ms. */
+  joinedAt: number;
+  /** Whether the phone came back after joining (a seat never heard from is freed within a minute). */
+  heard: boolean;
+}

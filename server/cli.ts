@@ -7,7 +7,8 @@
  * --mongodb-uri URI, --data-dir DIR (default .lab/), --python PATH (the Tornado runtime's
  * interpreter; else LAB_PYTHON, python3 on PATH, /usr/bin/python3), --dev, --classroom (issue 6: listens on
  * 0.0.0.0 unless --host is given, prints the students' join URL, its QR code and the
- * presenter link), --allow-edit (handler editing even when listening beyond loopback).
+ * presenter link), --allow-edit (handler editing even when listening beyond loopback),
+ * --joins-per-minute N (classroom seats one client address may take a minute, default 5).
  */
 import net from 'node:net';
 import path from 'node:path';
@@ -18,11 +19,12 @@ import { watchParent } from './process/parentWatch';
 import { keepDatabase } from './db/keeper';
 import { describeTornado, tornadoRuntime } from './subject-tornado/python';
 import { openableUrls } from './lab/classroom/joinUrl';
+import { JOINS_PER_MINUTE_RANGE } from './lab/classroom/joinLimit';
 import { ensureUiBuilt } from './lab/ui';
 import { createStartupClock } from './startupClock';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom] [--allow-edit] [--allow-origin URL]`;
+const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom] [--joins-per-minute N] [--allow-edit] [--allow-origin URL]`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -36,6 +38,7 @@ function parseFlags() {
         port: { type: 'string' },
         host: { type: 'string' },
         classroom: { type: 'boolean', default: false },
+        'joins-per-minute': { type: 'string' },
         'allow-edit': { type: 'boolean', default: false },
         'allow-origin': { type: 'string', multiple: true, default: [] },
         offline: { type: 'boolean', default: false },
@@ -54,8 +57,14 @@ function parseFlags() {
     const portText = values.port ?? process.env.PORT ?? '3000';
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65_535) fail(`--port must be a number from 0 to 65535, not "${portText}"\n${USAGE}`, 2);
+    const joinsText = values['joins-per-minute'];
+    const joinsPerMinute = joinsText === undefined ? undefined : Number(joinsText);
+    const { min, max } = JOINS_PER_MINUTE_RANGE;
+    if (joinsText !== undefined && (!/^\d+$/.test(joinsText) || joinsPerMinute! < min || joinsPerMinute! > max)) {
+      fail(`--joins-per-minute must be a whole number from ${min} to ${max}, not "${joinsText}"\n${USAGE}`, 2);
+    }
     // A classroom's phones must reach the lab: all interfaces, unless --host says otherwise.
-    return { ...values, port, host: values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1') };
+    return { ...values, port, joinsPerMinute, host: values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1') };
   } catch (error) {
     return fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
   }
@@ -143,7 +152,9 @@ async function main(): Promise<void> {
   });
 
   try {
-    const classroom = flags.classroom ? createClassroom() : undefined;
+    const classroom = flags.classroom
+      ? createClassroom(flags.joinsPerMinute === undefined ? {} : { limits: { joinsPerMinute: flags.joinsPerMinute } })
+      : undefined;
     // Seeding and the subject's processes (proxy, then subject) both need only the database.
     const [seeded, built] = await Promise.allSettled([
       clock.time('seed', seedUsersAt(database.uri)),

@@ -8,7 +8,9 @@
  *   presenter-only until it is listed here);
  * - students (a valid student cookie) may send requests through /subject/*, within their
  *   rate limit, their in-flight cap and the shared gate; their requests are tagged with
- *   their nickname by the lab, whatever the phone sends.
+ *   their nickname by the lab, whatever the phone sends;
+ * - a phone whose seat was taken away (the presenter removed it, or it was freed) gets a
+ *   401 saying why on /api/* and /subject/*, until it joins again or leaves.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEADER_CLIENT } from '../../../common/trace';
@@ -21,6 +23,8 @@ export type Role = 'presenter' | 'student' | 'guest';
 export interface Caller {
   role: Role;
   student?: Student;
+  /** For a guest whose student cookie names a seat that was removed or freed: why. */
+  gone?: string;
 }
 
 /** Routes anyone may call (method + Fastify route pattern). HEAD follows GET. */
@@ -45,9 +49,15 @@ function identify(session: ClassroomSession, request: FastifyRequest): Caller {
   if (tokenMatches(session.presenterToken, header) || tokenMatches(session.presenterToken, request.cookies[PRESENTER_COOKIE])) {
     return { role: 'presenter' };
   }
-  const student = session.registry.find(request.cookies[STUDENT_COOKIE]);
-  return student ? { role: 'student', student } : { role: 'guest' };
+  const key = request.cookies[STUDENT_COOKIE];
+  const student = session.registry.find(key);
+  if (student) return { role: 'student', student };
+  const gone = session.registry.goneReason(key);
+  return gone ? { role: 'guest', gone } : { role: 'guest' };
 }
+
+/** What a phone whose seat is gone may still do: join again, or leave (which clears its cookie). */
+const GONE_MAY = new Set(['POST /api/classroom/join', 'DELETE /api/classroom/me']);
 
 function refuse(reply: FastifyReply, status: number, message: string, retryAfterSec?: number): FastifyReply {
   if (retryAfterSec !== undefined) reply.header('retry-after', String(retryAfterSec));
@@ -62,6 +72,10 @@ export function classroomAccess(session: ClassroomSession) {
     const pattern = request.routeOptions.url;
     if (pattern === undefined) return; // no such route: the 404 handler answers
     const method = request.method === 'HEAD' ? 'GET' : request.method;
+    if (caller.gone && (pattern.startsWith('/api/') || pattern.startsWith('/subject/')) && !GONE_MAY.has(`${method} ${pattern}`)) {
+      refuse(reply, 401, caller.gone);
+      return;
+    }
     if (pattern.startsWith('/subject/')) return admitStudent(session, caller, request, reply);
     if (pattern.startsWith('/api/') && !OPEN_API.has(`${method} ${pattern}`)) {
       refuse(reply, 403, `classroom mode: only the presenter may ${method} ${pattern}`);

@@ -5,7 +5,9 @@
  * - GET  /api/classroom/qr.svg         the join URL as a QR code (for the projector)
  * - POST /api/classroom/join           { nickname } → the student (and their cookie)
  * - GET  /api/classroom/me             the student's own results; DELETE leaves the class
- * - GET  /api/classroom/students       the presenter's list (access.ts keeps it presenter-only)
+ * - GET  /api/classroom/students       the presenter's list, with each seat's address (access.ts
+ *                                       keeps it presenter-only)
+ * - DELETE /api/classroom/students/:id the presenter removes a student (presenter-only too)
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -14,13 +16,14 @@ import { parseWith } from '../errors';
 import { callerOf } from './access';
 import { NICKNAME_MAX_CHARS, parseNickname } from './nickname';
 import { PRESENTER_COOKIE, STUDENT_COOKIE, tokenMatches } from './presenterToken';
-import { view, type Student } from './registry';
+import { addressKey, view, type Student } from './registry';
 import type { ClassroomSession } from './session';
 import { svgQr } from './joinUrl';
 
 const JOIN_BODY_LIMIT = 1024;
 const joinSchema = z.object({ nickname: z.string().max(NICKNAME_MAX_CHARS * 8) }).strict();
 const presenterQuery = z.object({ token: z.string().max(256) }).strict();
+const studentParams = z.object({ id: z.string().regex(/^s\d{1,12}$/, 'a student id looks like s12') }).strict();
 /** A student's seat lasts a school day; the presenter's cookie as long as the browser session. */
 const STUDENT_COOKIE_MAX_AGE_SEC = 8 * 3600;
 
@@ -66,9 +69,10 @@ export async function classroomRoutes(app: FastifyInstance, { session }: { sessi
     const body = parseWith(joinSchema, request.body, 'join request');
     const nickname = parseNickname(body.nickname);
     if (!nickname.ok) throw new HttpError(400, nickname.message);
-    const joined = session.registry.join(nickname.nickname, callerOf(request).student?.key);
+    const joined = session.registry.join(nickname.nickname, callerOf(request).student?.key, addressKey(request.ip));
     if (!joined.ok) {
       if (joined.status === 503) reply.header('retry-after', '30');
+      if (joined.status === 429) reply.header('retry-after', String(joined.retryAfterSec));
       throw new HttpError(joined.status, joined.message);
     }
     reply.setCookie(STUDENT_COOKIE, joined.student.key, { ...cookie, maxAge: STUDENT_COOKIE_MAX_AGE_SEC });
@@ -85,7 +89,14 @@ export async function classroomRoutes(app: FastifyInstance, { session }: { sessi
   });
 
   app.get('/api/classroom/students', async () => {
-    const students = session.registry.list().sort((a, b) => b.maxLatencyMs - a.maxLatencyMs);
+    const students = session.registry.seats().sort((a, b) => b.maxLatencyMs - a.maxLatencyMs);
     return { students };
+  });
+
+  app.delete('/api/classroom/students/:id', async (request, reply) => {
+    const { id } = parseWith(studentParams, request.params, 'student id');
+    const removed = session.registry.remove(id);
+    if (!removed) throw new HttpError(404, `no student ${id} in the class (they may have left already)`);
+    return reply.code(204).send();
   });
 }

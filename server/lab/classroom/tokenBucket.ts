@@ -24,12 +24,21 @@ export class TokenBucket {
 
   /** Takes `n` tokens if there are that many; otherwise says when there will be. */
   take(n = 1): Take {
+    const can = this.check(n);
+    if (can.ok) this.tokens -= n;
+    return can;
+  }
+
+  /** Whether `n` tokens could be taken now (and if not, when), taking none. */
+  check(n = 1): Take {
     this.refill();
-    if (this.tokens >= n) {
-      this.tokens -= n;
-      return { ok: true };
-    }
+    if (this.tokens >= n) return { ok: true };
     return { ok: false, retryAfterMs: Math.ceil(((n - this.tokens) / this.ratePerSec) * 1000) };
+  }
+
+  /** Full again: as good as a new bucket, so nothing is lost by forgetting it. */
+  get full(): boolean {
+    return this.available() >= this.burst;
   }
 
   available(): number {
