@@ -26,6 +26,18 @@ export interface RunWriter {
   close(): Promise<void>;
 }
 
+/** An imported trace being written: renamed to `<id>.jsonl` once it has been checked whole. */
+export interface TraceImport {
+  /** Appends checked events, waiting while the disk catches up. Rejects (and cleans up) if the file cannot be written. */
+  write(events: readonly TraceEvent[]): Promise<void>;
+  /** Puts the trace in place and stores its summary. Rejects (and cleans up) if that fails. */
+  commit(summary: RunSummary): Promise<RunSummary>;
+  /** Drops the partial file (a refused or abandoned import). */
+  abort(): Promise<void>;
+}
+
+const IMPORTING_SUFFIX = '.importing';
+
 /** How long a health check trusts the last write it saw (or its own probe), ms. */
 const WRITABLE_CHECK_MS = 5000;
 
@@ -55,6 +67,11 @@ export class RunStore {
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     for (const name of await readdir(this.dir)) {
+      if (name.endsWith(IMPORTING_SUFFIX)) {
+        // An import the lab stopped in the middle of: never a run.
+        await rm(path.join(this.dir, name), { force: true, recursive: true }).catch(() => undefined);
+        continue;
+      }
       const id = name.endsWith('.jsonl') ? name.slice(0, -'.jsonl'.length) : '';
       if (!isRunId(id)) continue;
       try {
@@ -194,20 +211,70 @@ export class RunStore {
     return true;
   }
 
+  /**
+   * Starts storing an imported trace as run `id`: checked events are appended to a temporary
+   * file (`<id>.jsonl.importing`, never listed), which `commit` renames into place with the
+   * summary beside it; `abort` removes it. Memory stays flat whatever the file's size.
+   */
+  beginImport(id: string): TraceImport {
+    const temp = `${this.tracePath(id)}${IMPORTING_SUFFIX}`;
+    const stream = createWriteStream(temp, { flags: 'wx' });
+    let failure: Error | undefined;
+    stream.on('error', (error) => {
+      failure ??= error;
+    });
+    const fail = async (error: unknown): Promise<never> => {
+      this.noteWrite(error);
+      stream.destroy();
+      this.summaries.delete(id);
+      await rm(temp, { force: true }).catch(() => undefined);
+      await rm(this.tracePath(id), { force: true }).catch(() => undefined);
+      throw error;
+    };
+    return {
+      write: async (events) => {
+        if (failure) return fail(failure);
+        if (events.length === 0) return;
+        if (!stream.write(`${events.map((e) => JSON.stringify(e)).join('\n')}\n`)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              stream.off('drain', done);
+              stream.off('error', done);
+              resolve();
+            };
+            stream.on('drain', done);
+            stream.on('error', done);
+          });
+        }
+        if (failure) return fail(failure);
+      },
+      commit: async (summary) => {
+        try {
+          await new Promise<void>((resolve, reject) => {
+            stream.end(() => (failure ? reject(failure) : resolve()));
+            stream.once('error', reject);
+          });
+          await rename(temp, this.tracePath(id));
+          await this.save(summary);
+        } catch (error) {
+          return fail(error);
+        }
+        return summary;
+      },
+      abort: async () => {
+        stream.destroy();
+        await rm(temp, { force: true }).catch(() => undefined);
+      },
+    };
+  }
+
   /** Stores an already validated trace as a new run. */
   async importTrace(id: string, events: readonly TraceEvent[]): Promise<RunSummary> {
     const summary = summarizeTrace(events, { id, imported: true });
     if (!summary) throw new Error('an imported trace needs a run.started line');
-    try {
-      await writeFile(this.tracePath(id), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-      await this.save(summary);
-    } catch (error) {
-      this.noteWrite(error);
-      this.summaries.delete(id);
-      await rm(this.tracePath(id), { force: true }).catch(() => undefined);
-      throw error;
-    }
-    return summary;
+    const writing = this.beginImport(id);
+    await writing.write(events);
+    return writing.commit(summary);
   }
 
   /** Reads a trace line by line, skipping lines that do not parse (a cut-short last line). */

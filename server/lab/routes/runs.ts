@@ -1,5 +1,6 @@
 /** Runs: start, list, read, export, delete, cancel, import. */
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { asksForLongPoll, longPollRunSchema, runRequestSchema } from '../../../common/config';
@@ -8,7 +9,8 @@ import { parseWith } from '../errors';
 import type { Lab } from '../lab';
 import { isRunId, newRunId } from '../runIds';
 import type { RunStore } from '../runStore';
-import { IMPORT_LIMIT_BYTES, parseTraceFile } from '../traceFile';
+import { IMPORT_LIMIT_BYTES } from '../traceFile';
+import { importTraceStream, tooLarge } from '../traceImport';
 
 const idParams = z.object({ id: z.string() });
 
@@ -56,24 +58,40 @@ export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab
     return reply.code(204).send();
   });
 
-  // The import takes the raw file (any content type) up to its own, larger limit.
+  // The import takes the raw file (any content type) as a stream, up to its own, larger
+  // limit: it is checked line by line as it arrives (server/lab/traceImport.ts), one import
+  // at a time, so neither a large file nor several at once can stall the lab.
+  let importing = false;
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: IMPORT_LIMIT_BYTES }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     scope.post('/api/runs/import', { bodyLimit: IMPORT_LIMIT_BYTES }, async (request, reply) => {
-      if (typeof request.body !== 'string' || request.body.length === 0) {
-        throw new HttpError(400, 'send the trace file (JSON lines) as the request body');
+      const body = request.body as Readable | undefined;
+      const length = Number(request.headers['content-length']);
+      if (!body || length === 0) throw new HttpError(400, 'send the trace file (JSON lines) as the request body');
+      if (length > IMPORT_LIMIT_BYTES) {
+        // Refused before reading: close the connection rather than read the rest.
+        void reply.header('connection', 'close');
+        throw tooLarge();
       }
-      const id = newRunId();
-      const parsed = parseTraceFile(request.body, id);
-      if (!parsed.ok) throw new HttpError(400, `invalid trace file: ${parsed.message}`);
-      let summary;
+      if (importing) {
+        void reply.header('retry-after', String(IMPORT_RETRY_AFTER_SEC)).header('connection', 'close');
+        throw new HttpError(429, 'another trace file is being imported: the lab imports one at a time; try again in a few seconds');
+      }
+      importing = true;
       try {
-        summary = await store.importTrace(id, parsed.events);
+        const summary = await importTraceStream(body, newRunId(), store);
+        return await reply.code(201).send(summary);
       } catch (error) {
-        throw new HttpError(503, `the run could not be saved: ${error instanceof Error ? error.message : String(error)}`);
+        // The rest of a refused file is not read: close the connection instead.
+        if (!body.readableEnded) void reply.header('connection', 'close');
+        throw error;
+      } finally {
+        importing = false;
       }
-      return reply.code(201).send(summary);
     });
   });
 }
+
+/** What a refused concurrent import is told to wait, s. */
+const IMPORT_RETRY_AFTER_SEC = 5;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../common/api';
 import type { StartedDatabase } from '../../../server/db/resolve';
+import { bigTrace } from './bigTrace';
 import { makeDataDir, startLab, startSeededDatabase, type RunningLab } from './harness';
 
 let database: StartedDatabase;
@@ -42,5 +43,54 @@ describe('deleting a run as it finishes', () => {
       expect((await fetch(`${lab.url}/api/runs/${body.id}/trace`)).status).toBe(404);
       expect(await filesOf(body.id)).toEqual([]);
     }
+  });
+});
+
+describe('importing a large trace', () => {
+  it('keeps the API answering while it streams, and refuses a second import at the same time with 429', async () => {
+    const { text, requests } = bigTrace(40);
+    const file = Buffer.from(text);
+    const runsDir = path.join(data.dir, 'runs');
+    const before = new Set(await readdir(runsDir));
+    const began = performance.now();
+    let importEnded = 0;
+    const importing = fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: file }).then(async (res) => {
+      importEnded = performance.now();
+      return { status: res.status, body: (await res.json()) as RunSummary & { error?: string } };
+    });
+
+    // The lab's API while the import runs: when each answer came back.
+    const answeredAt: number[] = [];
+    const polling = (async () => {
+      while (!importEnded) {
+        const res = await fetch(`${lab.url}/api/config`);
+        expect(res.status).toBe(200);
+        await res.text();
+        answeredAt.push(performance.now());
+      }
+    })();
+
+    // Once the first import is writing its file, a second one is refused, not queued.
+    while (!(await readdir(runsDir)).some((name) => !before.has(name))) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text.slice(0, text.indexOf('\n') + 1) });
+    const secondBody = (await second.json()) as { error: string };
+    expect(importEnded).toBe(0);
+    expect(second.status).toBe(429);
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(secondBody.error).toMatch(/one at a time/);
+
+    const first = await importing;
+    await polling;
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ imported: true, status: 'done', completed: requests, errors: 0 });
+    const during = answeredAt.filter((at) => at < importEnded);
+    // The API answered throughout: many times, and never with a gap that is a large share of the import.
+    expect(during.length).toBeGreaterThanOrEqual(20);
+    const gaps = during.map((at, i) => at - (during[i - 1] ?? began));
+    expect(Math.max(...gaps)).toBeLessThan((importEnded - began) / 4);
+    expect((await readdir(runsDir)).filter((name) => name.endsWith('.importing'))).toEqual([]);
+    // Once it is done, the next import is accepted.
+    const third = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', body: text.slice(0, text.indexOf('\n') + 1) });
+    expect(third.status).toBe(201);
   });
 });
