@@ -1,5 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import react from '@vitejs/plugin-react';
-import type { Plugin } from 'vite';
+import type { Plugin, ProxyOptions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -12,14 +13,41 @@ const staticMarker: Plugin = {
   transformIndexHtml: () => [{ tag: 'meta', attrs: { name: 'lab-backend', content: 'static' }, injectTo: 'head' }],
 };
 
+/**
+ * How the dev server hands /api (and its WebSocket) and /subject to the lab: the one that
+ * `npm run dev` started (it sets LAB_URL), else a lab on port 3000.
+ *
+ * The lab answers only to its own addresses and pages (server/lab/guard.ts) and the dev page
+ * comes from Vite's port, so the proxy names the lab in Host (changeOrigin), and a request
+ * from Vite's own page (its Origin is the address the browser asked Vite for) reaches the
+ * lab as one from the lab's origin. Vite refuses Host names it does not know
+ * (server.allowedHosts); any other Origin passes unchanged, for the lab to refuse.
+ */
+function labProxy(target: string): Record<string, ProxyOptions> {
+  const labOrigin = new URL(target).origin;
+  const fromDevPage = (request: IncomingMessage) => {
+    const origin = request.headers.origin;
+    return origin !== undefined && URL.canParse(origin) && new URL(origin).host === request.headers.host;
+  };
+  const configure: ProxyOptions['configure'] = (proxy) => {
+    proxy.on('proxyReq', (proxyRequest, request) => {
+      if (fromDevPage(request)) proxyRequest.setHeader('origin', labOrigin);
+    });
+    proxy.on('proxyReqWs', (proxyRequest, request) => {
+      if (fromDevPage(request)) proxyRequest.setHeader('origin', labOrigin);
+    });
+  };
+  return {
+    '/api': { target, ws: true, changeOrigin: true, configure },
+    '/subject': { target, changeOrigin: true, configure },
+  };
+}
+
 export default defineConfig({
   plugins: [react(), staticMarker],
   build: { outDir: 'dist', sourcemap: true },
   server: {
-    proxy: {
-      '/api': { target: 'http://127.0.0.1:3000', ws: true },
-      '/subject': 'http://127.0.0.1:3000',
-    },
+    proxy: labProxy(process.env.LAB_URL ?? 'http://127.0.0.1:3000'),
   },
   test: {
     // Playwright specs live in tests/e2e and run under Playwright, not Vitest.

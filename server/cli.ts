@@ -8,7 +8,10 @@
  * interpreter; else LAB_PYTHON, python3 on PATH, /usr/bin/python3), --dev, --classroom (issue 6: listens on
  * 0.0.0.0 unless --host is given, prints the students' join URL, its QR code and the
  * presenter link), --allow-edit (handler editing even when listening beyond loopback),
- * --joins-per-minute N (classroom seats one client address may take a minute, default 5).
+ * --joins-per-minute N (classroom seats one client address may take a minute, default 5),
+ * --allow-origin URL (a static copy of the site that may drive this lab), --allow-host
+ * NAME[:PORT] (another name this lab answers to, e.g. behind a reverse proxy; repeatable or
+ * comma separated; see server/lab/guard.ts).
  */
 import net from 'node:net';
 import path from 'node:path';
@@ -20,11 +23,12 @@ import { keepDatabase } from './db/keeper';
 import { describeTornado, tornadoRuntime } from './subject-tornado/python';
 import { openableUrls } from './lab/classroom/joinUrl';
 import { JOINS_PER_MINUTE_RANGE } from './lab/classroom/joinLimit';
+import { parseAllowHosts } from './lab/guard';
 import { ensureUiBuilt } from './lab/ui';
 import { createStartupClock } from './startupClock';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom] [--joins-per-minute N] [--allow-edit] [--allow-origin URL]`;
+const USAGE = `usage: npm start -- [--port N] [--host H] [--offline] [--mongodb-uri URI] [--data-dir DIR] [--python PATH] [--dev] [--classroom] [--joins-per-minute N] [--allow-edit] [--allow-origin URL] [--allow-host NAME[:PORT],...]`;
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -41,6 +45,7 @@ function parseFlags() {
         'joins-per-minute': { type: 'string' },
         'allow-edit': { type: 'boolean', default: false },
         'allow-origin': { type: 'string', multiple: true, default: [] },
+        'allow-host': { type: 'string', multiple: true, default: [] },
         offline: { type: 'boolean', default: false },
         'mongodb-uri': { type: 'string' },
         'data-dir': { type: 'string', default: '.lab' },
@@ -63,8 +68,9 @@ function parseFlags() {
     if (joinsText !== undefined && (!/^\d+$/.test(joinsText) || joinsPerMinute! < min || joinsPerMinute! > max)) {
       fail(`--joins-per-minute must be a whole number from ${min} to ${max}, not "${joinsText}"\n${USAGE}`, 2);
     }
+    const allowHosts = parseAllowHosts(values['allow-host']);
     // A classroom's phones must reach the lab: all interfaces, unless --host says otherwise.
-    return { ...values, port, joinsPerMinute, host: values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1') };
+    return { ...values, port, joinsPerMinute, allowHosts, host: values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1') };
   } catch (error) {
     return fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
   }
@@ -168,6 +174,7 @@ async function main(): Promise<void> {
         classroom,
         allowEdit: flags['allow-edit'],
         allowOrigins: flags['allow-origin'],
+        allowHosts: flags.allowHosts,
       })),
     ]);
     if (built.status === 'fulfilled') stops.push(() => built.value.app.close());
@@ -191,11 +198,12 @@ async function main(): Promise<void> {
     log(`mode: ${lab.currentConfig().mode}, dbLatencyMs ${lab.currentConfig().dbLatencyMs} (change it with PUT ${url}/api/config)`);
     if (flags.dev) {
       const { createServer } = await import('vite');
-      const target = `http://127.0.0.1:${port}`;
+      // vite.config.ts proxies /api and /subject to this lab (and says how it passes the lab's guard).
+      process.env.LAB_URL = `http://127.0.0.1:${port}`;
       const vite = await createServer({
         root: ROOT,
         configFile: path.join(ROOT, 'vite.config.ts'),
-        server: { host: flags.host, proxy: { '/api': { target, ws: true }, '/subject': target } },
+        server: { host: flags.host },
       });
       await vite.listen();
       stops.push(() => vite.close());

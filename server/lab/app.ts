@@ -27,6 +27,7 @@ import { LIVE_MAX_MESSAGE_BYTES, liveRoutes } from './routes/live';
 import { runRoutes } from './routes/runs';
 import { RunStore } from './runStore';
 import { allowOrigins } from './cors';
+import { guardRequests } from './guard';
 import { labIndexHtml } from './ui';
 
 export interface LabServerOptions {
@@ -47,6 +48,8 @@ export interface LabServerOptions {
   tornado?: () => Promise<TornadoRuntimeInfo>;
   /** Origins of static copies of the site allowed to call this lab (--allow-origin). */
   allowOrigins?: string[];
+  /** Other names this lab answers to (--allow-host): `name` (any port) or `name:port`; see guard.ts. */
+  allowHosts?: string[];
   /** Classroom mode (issue 6): presenter-only controls, students' requests rate-limited. */
   classroom?: ClassroomSession;
   /** --allow-edit: handler editing even when the lab listens beyond loopback. */
@@ -88,8 +91,11 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   installErrorHandling(app);
-  allowOrigins(app, options.allowOrigins ?? []);
   await app.register(fastifyWebsocket, { options: { maxPayload: LIVE_MAX_MESSAGE_BYTES } });
+  // Before every other hook but the WebSocket plugin's (which marks an upgrade, so that a
+  // refused one has its socket closed): a page that is not the lab's is refused first.
+  guardRequests(app, { allowHosts: options.allowHosts, allowOrigins: options.allowOrigins, classroom: options.classroom });
+  allowOrigins(app, options.allowOrigins ?? []);
   if (options.classroom) await app.register(classroomPlugin, { session: options.classroom });
   await app.register(controlRoutes, { lab });
   await app.register(runRoutes, { lab, store });

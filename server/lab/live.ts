@@ -5,10 +5,33 @@
  * Back-pressure: a socket whose unsent data exceeds `lagBytes` gets one `lagging` notice
  * and skips trace batches until it drains; then it gets `lagging` with `resumed: true`
  * and the number of events it missed (the stored run still has them all).
+ *
+ * Seats: that cap bounds each socket's memory, not the number of sockets, so the hub also
+ * admits at most LIVE_MAX_SOCKETS_PER_ADDRESS sockets from one client address and
+ * LIVE_MAX_SOCKETS in all; an extra one is closed at once with a code and a reason that
+ * say which bound it hit.
  */
 import type { WebSocket } from 'ws';
 import type { LiveMessage } from '../../common/api';
 import type { TraceEvent } from '../../common/trace';
+
+/**
+ * Live sockets from one client address. A browser opens one per tab of the lab, and every
+ * tab of this machine (and everything behind Vite's or a reverse proxy) shares one address:
+ * 16 is more tabs than anyone reads, and in classroom mode only the presenter may connect.
+ */
+export const LIVE_MAX_SOCKETS_PER_ADDRESS = 16;
+/**
+ * Live sockets in all. A socket that does not read holds up to ~1.5 MB before it is marked
+ * lagging (lagBytes plus ws's own buffers; 300 of them held 444 MB), so 64 keep the worst
+ * case near 100 MB, while a presenter, a few tabs and a few other devices fit easily.
+ */
+export const LIVE_MAX_SOCKETS = 64;
+/** Close codes (RFC 6455 §7.4.1): a policy bound for one address, "try again later" for the lab's. */
+export const CLOSE_TOO_MANY_FROM_ADDRESS = 1008;
+export const CLOSE_TOO_MANY = 1013;
+
+export type Admission = { ok: true; release: () => void } | { ok: false; code: number; reason: string };
 
 export interface LiveOptions {
   batchMs?: number;
@@ -23,6 +46,9 @@ interface Client {
 
 export class LiveHub {
   private readonly clients = new Set<Client>();
+  /** Admitted sockets per client address, counted from the upgrade (before the hello) to the close. */
+  private readonly seats = new Map<string, number>();
+  private seated = 0;
   private pending = new Map<string | null, TraceEvent[]>();
   private timer: NodeJS.Timeout | undefined;
   private readonly batchMs: number;
@@ -35,6 +61,37 @@ export class LiveHub {
 
   get size(): number {
     return this.clients.size;
+  }
+
+  /** Sockets admitted and not yet released. */
+  get seatsTaken(): number {
+    return this.seated;
+  }
+
+  /** Takes a seat for a new socket from `address`, or says which bound refuses it. */
+  admit(address: string): Admission {
+    const key = address.replace(/^::ffff:/, '');
+    const mine = this.seats.get(key) ?? 0;
+    if (mine >= LIVE_MAX_SOCKETS_PER_ADDRESS) {
+      return { ok: false, code: CLOSE_TOO_MANY_FROM_ADDRESS, reason: `too many live connections from your address (max ${LIVE_MAX_SOCKETS_PER_ADDRESS}): close another tab of the lab` };
+    }
+    if (this.seated >= LIVE_MAX_SOCKETS) {
+      return { ok: false, code: CLOSE_TOO_MANY, reason: `the lab has too many live connections (max ${LIVE_MAX_SOCKETS}): try again later` };
+    }
+    this.seats.set(key, mine + 1);
+    this.seated += 1;
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.seated -= 1;
+        const left = (this.seats.get(key) ?? 1) - 1;
+        if (left > 0) this.seats.set(key, left);
+        else this.seats.delete(key);
+      },
+    };
   }
 
   add(socket: WebSocket, hello: LiveMessage): () => void {

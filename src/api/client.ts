@@ -73,7 +73,7 @@ export const api = {
     return parseTraceLines(text);
   },
   importTrace: (text: string) =>
-    request<RunSummary>('/api/runs/import', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text }),
+    request<RunSummary>('/api/runs/import', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text }),
   /** One request by hand, through the lab's forwarder (traced like any other). */
   async sendOne(path = '/subject/users/alice'): Promise<number> {
     // no-store: the browser would otherwise queue identical GETs behind its cache lock.

@@ -3,11 +3,13 @@
  *
  * Edited code runs in the subject process with the lab's privileges, like a dev server's:
  * editing is allowed only while the lab listens on loopback alone, or when it was started
- * with --allow-edit. (In classroom mode students never reach these routes: the classroom's
- * default-deny access hook answers them 403.)
+ * with --allow-edit. A web page the learner visits cannot reach them: another site is refused
+ * by its Origin and a rebound name by its Host, for every route alike (guard.ts). (In
+ * classroom mode students never reach these routes: the classroom's default-deny access
+ * hook answers them 403.)
  */
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { HandlerCompileError } from '../../../common/handlers';
 import type { SubjectSupervisor } from '../../subject/api';
@@ -38,26 +40,8 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
     return file;
   };
 
-  /**
-   * A web page the learner visits must not reach this route: a cross-site page is refused by
-   * its Origin, and one that rebinds its own name to 127.0.0.1 by the Host it has to send.
-   */
-  const refuseForeignPages = (request: FastifyRequest): void => {
-    const host = request.headers.host ?? '';
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== 'null' && URL.canParse(origin) && new URL(origin).host !== host) {
-      throw new HttpError(403, `editing handlers is refused from another site (Origin ${origin.slice(0, 100)})`);
-    }
-    if (origin === 'null') throw new HttpError(403, 'editing handlers is refused from a page without an origin');
-    const hostname = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    if (!allowEdit && !LOOPBACK.test(hostname)) {
-      throw new HttpError(403, `editing handlers needs the lab's loopback address in the Host header (got ${JSON.stringify(host.slice(0, 100))}); start the lab with --allow-edit to reach it by another name`);
-    }
-  };
-
   /** Refuses unless editing is allowed and nothing else is changing the subject. */
-  const beginChange = (request: FastifyRequest): (() => void) => {
-    refuseForeignPages(request);
+  const beginChange = (): (() => void) => {
     // Not listening (tests with inject) reaches no one but this process.
     const address = app.server.address() as AddressInfo | null;
     if (!allowEdit && address && !LOOPBACK.test(address.address)) {
@@ -90,7 +74,7 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
   app.put<{ Params: { file: string } }>('/api/handlers/:file', async (request, reply) => {
     const file = knownFile(request.params.file);
     const { source } = parseWith(putBody, request.body ?? {}, 'body');
-    const done = beginChange(request);
+    const done = beginChange();
     try {
       const staged = await edits.stage(file, source);
       if (!staged.ok) return reply.code(400).send({ error: staged.error, line: staged.line, column: staged.column } satisfies HandlerCompileError);
@@ -105,7 +89,7 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
 
   app.delete<{ Params: { file: string } }>('/api/handlers/:file', async (request) => {
     const file = knownFile(request.params.file);
-    const done = beginChange(request);
+    const done = beginChange();
     try {
       if (!edits.get(file).edited) return edits.get(file);
       const failure = await serve(edits.overrides({ file, modulePath: undefined }));

@@ -2,7 +2,8 @@
  * WebSocket /api/live. The browser may send `{ "type": "ping" }` (answered with a status)
  * or `{ "type": "resume" }` (after a lagging notice). Anything else gets an `error` message;
  * a message over 4 KB (ws's maxPayload, set in app.ts) or more than 50 messages in a second
- * closes that socket and only that one.
+ * closes that socket and only that one. A socket beyond the hub's bounds (per client
+ * address, in all: see live.ts) is closed at once with a code and a reason saying which.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -19,7 +20,13 @@ const clientMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 export async function liveRoutes(app: FastifyInstance, { lab, live }: { lab: Lab; live: LiveHub }): Promise<void> {
-  app.get('/api/live', { websocket: true }, async (socket) => {
+  app.get('/api/live', { websocket: true }, async (socket, request) => {
+    const seat = live.admit(request.socket.remoteAddress ?? 'unknown');
+    if (!seat.ok) {
+      socket.close(seat.code, seat.reason);
+      return;
+    }
+    socket.once('close', seat.release);
     // Hold messages that arrive while the hello is being prepared, so none are dropped.
     const early: Buffer[] = [];
     const hold = (data: Buffer) => early.push(data);

@@ -152,13 +152,14 @@ describe('runs', () => {
     const { text } = await fetchTrace(finished.id);
     const lines = text.trim().split('\n');
     lines.splice(3, 0, '{"type":"client.done","t":1,"rid":"x","status":"ok"}');
-    const bad = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: lines.join('\n') });
+    const ndjson = { 'content-type': 'application/x-ndjson' };
+    const bad = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: ndjson, body: lines.join('\n') });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^invalid trace file: line 4: status/);
-    const big = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', body: `${lines[0]}\n${' '.repeat(51 * 1024 * 1024)}` });
+    const big = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: ndjson, body: `${lines[0]}\n${' '.repeat(51 * 1024 * 1024)}` });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: string }).error).toMatch(/50 MB/);
-    const empty = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', body: '' });
+    const empty = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: ndjson, body: '' });
     expect(empty.status).toBe(400);
   });
 

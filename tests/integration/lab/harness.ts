@@ -44,7 +44,16 @@ export interface RunningLab extends LabServer {
 export async function startLab(
   database: StartedDatabase,
   dataDir: string,
-  options: { config?: Partial<LabConfig>; live?: LiveOptions; tornado?: LabServerOptions['tornado']; host?: string; allowEdit?: boolean } = {},
+  options: {
+    config?: Partial<LabConfig>;
+    live?: LiveOptions;
+    tornado?: LabServerOptions['tornado'];
+    host?: string;
+    allowEdit?: boolean;
+    allowHosts?: string[];
+    allowOrigins?: string[];
+    classroom?: LabServerOptions['classroom'];
+  } = {},
 ): Promise<RunningLab> {
   let supervisor: InspectableSubjectSupervisor | undefined;
   const server = await buildApp({
@@ -55,6 +64,9 @@ export async function startLab(
     live: options.live,
     tornado: options.tornado,
     allowEdit: options.allowEdit,
+    allowHosts: options.allowHosts,
+    allowOrigins: options.allowOrigins,
+    classroom: options.classroom,
   });
   await server.app.listen({ port: 0, host: options.host ?? '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
