@@ -58,7 +58,7 @@ export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab
     return reply.code(204).send();
   });
 
-  // The import takes the raw file (any content type) as a stream, up to its own, larger
+  // The import takes the raw file (JSON lines: guard.ts checks the type) as a stream, up to its own, larger
   // limit: it is checked line by line as it arrives (server/lab/traceImport.ts), one import
   // at a time, so neither a large file nor several at once can stall the lab.
   let importing = false;

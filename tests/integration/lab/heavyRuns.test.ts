@@ -90,7 +90,7 @@ describe('importing a large trace', () => {
     expect(Math.max(...gaps)).toBeLessThan((importEnded - began) / 4);
     expect((await readdir(runsDir)).filter((name) => name.endsWith('.importing'))).toEqual([]);
     // Once it is done, the next import is accepted.
-    const third = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', body: text.slice(0, text.indexOf('\n') + 1) });
+    const third = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text.slice(0, text.indexOf('\n') + 1) });
     expect(third.status).toBe(201);
   });
 });
