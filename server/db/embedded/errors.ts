@@ -15,6 +15,7 @@ export const ErrorCodes = {
   CursorNotFound: 43,
   NamespaceExists: 48,
   MaxTimeMSExpired: 50,
+  DollarPrefixedFieldName: 52,
   EmptyFieldName: 56,
   CommandNotFound: 59,
   ImmutableField: 66,
@@ -23,6 +24,7 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   CommandNotSupported: 115,
+  InvalidLength: 16,
   NotImplemented: 238,
   Location15947: 15947,
   Location15952: 15952,
@@ -48,9 +50,12 @@ export const ErrorCodes = {
   Location40324: 40324,
   Location40415: 40415,
   Location40601: 40601,
+  Location40602: 40602,
   Location13113: 13113,
   Location51246: 51246,
   Location51272: 51272,
+  DocumentValidationFailure: 121,
+  Location10065: 10065,
   DuplicateKey: 11000,
 } as const;
 

@@ -12,6 +12,7 @@ export interface IndexSpec {
   name: string;
   unique?: boolean;
   sparse?: boolean;
+  hidden?: boolean;
 }
 
 /** Every value at `path`, walking into arrays the way a multikey index does. */

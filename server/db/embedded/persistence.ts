@@ -28,11 +28,12 @@ function load(store: Store, file: string): void {
     at += size;
     if (record.t === 'collection') {
       collection = store.db(record.db as string).getOrCreate(record.name as string).collection;
+      if (record.options) collection.setOptions(record.options as Document);
       for (const spec of record.indexes as Document[]) {
         if (spec.name !== '_id_') collection.createIndex(spec as Parameters<typeof collection.createIndex>[0]);
       }
     } else if (collection) {
-      collection.insert(record.doc as Document);
+      collection.insert(record.doc as Document, { bypassValidation: true });
     }
   }
 }
@@ -41,7 +42,7 @@ function snapshot(store: Store): Buffer {
   const parts: Uint8Array[] = [];
   for (const db of store.databases.values()) {
     for (const collection of db.collections.values()) {
-      parts.push(BSON.serialize({ t: 'collection', db: db.name, name: collection.name, indexes: collection.indexSpecs() }));
+      parts.push(BSON.serialize({ t: 'collection', db: db.name, name: collection.name, indexes: collection.indexSpecs(), options: collection.options }));
       for (const doc of collection.docs.values()) parts.push(BSON.serialize({ t: 'doc', doc }));
     }
   }

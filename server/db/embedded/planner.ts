@@ -11,6 +11,7 @@ import { isRegex } from './query/regex';
 import { filterYielding, YIELD_THRESHOLD } from './scan';
 import type { Collection } from './store';
 import { indexKey, isPlainObject } from './values';
+import { activeCollator } from './bson/compare';
 
 /** Values a filter entry pins its field to, or undefined if it is not an equality/$in test. */
 function pinnedValues(condition: unknown): unknown[] | undefined {
@@ -52,6 +53,8 @@ function fromIds(collection: Collection, ids: Iterable<string>): Document[] {
 
 export function plan(collection: Collection, filter: Document): Plan {
   const fields = Object.keys(filter);
+  // Indexes hold binary keys: under a collation, strings equal to the query's may be filed elsewhere.
+  if (activeCollator()) return { stage: 'COLLSCAN', docs: collection.all(), exact: fields.length === 0 };
   const pinned = new Map<string, unknown[]>();
   for (const field of fields) {
     if (field.startsWith('$')) continue;
@@ -67,6 +70,7 @@ export function plan(collection: Collection, filter: Document): Plan {
     return { stage: 'IXSCAN', index: '_id_', docs: fromIds(collection, unique), exact: exactIf(['_id'], [ids]) };
   }
   for (const index of collection.indexes.values()) {
+    if (index.spec.hidden) continue;
     // A sparse index leaves out documents a null test must still find.
     if (!index.fields.every((f) => pinned.has(f) && !/\.\d+(\.|$)/.test(f))) continue;
     const lists = index.fields.map((f) => pinned.get(f)!);

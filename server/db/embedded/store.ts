@@ -7,7 +7,20 @@
 import { type Document, ObjectId } from 'bson';
 import { CommandError } from './errors';
 import { defaultIndexName, duplicateKey, Index, type IndexSpec } from './indexes';
-import { indexKey } from './values';
+import { compileFilter } from './query/filter';
+import { indexKey, isPlainObject } from './values';
+
+/** Document validation settings, from create or collMod. */
+export interface CollectionOptions {
+  validator?: Document;
+  validationLevel?: 'off' | 'strict' | 'moderate';
+  validationAction?: 'error' | 'warn' | 'errorAndLog';
+}
+
+export interface WriteOptions {
+  /** bypassDocumentValidation: skip the collection's validator. */
+  bypassValidation?: boolean;
+}
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -15,6 +28,9 @@ export class Collection {
   /** Documents keyed by indexKey(_id): this Map is the `_id_` index. Insertion order is natural order. */
   readonly docs = new Map<string, Document>();
   readonly indexes = new Map<string, Index>();
+  /** Validation options as create/collMod set them; listCollections shows them. */
+  options: CollectionOptions = {};
+  private validatorTest?: (doc: Document) => boolean;
 
   constructor(
     readonly db: string,
@@ -34,13 +50,38 @@ export class Collection {
     return this.docs.get(indexKey(id));
   }
 
-  insert(doc: Document): Document {
+  /** Sets (or, with an empty validator, clears) the validator; a filter the server cannot run is refused here. */
+  setOptions(options: CollectionOptions): void {
+    const next = { ...this.options, ...options };
+    if (next.validator !== undefined && Object.keys(next.validator).length === 0) delete next.validator;
+    this.validatorTest = next.validator ? compileFilter(next.validator) : undefined;
+    this.options = next;
+    this.changed();
+  }
+
+  /** mongod's DocumentValidationFailure (121) when `doc` fails the validator. */
+  private validate(doc: Document, before: Document | undefined, options: WriteOptions | undefined): void {
+    const test = this.validatorTest;
+    if (!test || options?.bypassValidation || this.options.validationLevel === 'off') return;
+    if (this.options.validationLevel === 'moderate' && before && !test(before)) return;
+    if (test(doc) || this.options.validationAction === 'warn') return;
+    throw new CommandError('DocumentValidationFailure', 'Document failed validation', {
+      errInfo: { failingDocumentId: doc._id, details: { operatorName: '$and', specifiedAs: this.options.validator, reason: 'the document does not match the validator' } },
+    });
+  }
+
+  insert(doc: Document, options?: WriteOptions): Document {
     // mongod stores _id first; the driver appends a generated _id to the end.
     if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
     else if (Object.keys(doc)[0] !== '_id') doc = { _id: doc._id, ...doc };
     if (Array.isArray(doc._id)) throw new CommandError('BadValue', "can't use an array for _id");
+    if (isPlainObject(doc._id)) {
+      const dollar = Object.keys(doc._id).find((key) => key.startsWith('$'));
+      if (dollar) throw new CommandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`);
+    }
     const id = indexKey(doc._id);
     if (this.docs.has(id)) throw duplicateKey(this.ns, ID_INDEX, doc);
+    this.validate(doc, undefined, options);
     for (const index of this.indexes.values()) index.checkUnique(doc, id, this.ns);
     for (const index of this.indexes.values()) index.add(id, doc);
     this.docs.set(id, doc);
@@ -49,11 +90,12 @@ export class Collection {
   }
 
   /** Swaps `before` for `after` (same _id), keeping every index in step. */
-  replace(before: Document, after: Document): void {
+  replace(before: Document, after: Document, options?: WriteOptions): void {
     const id = indexKey(before._id);
     if (indexKey(after._id) !== id) {
       throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
     }
+    this.validate(after, before, options);
     for (const index of this.indexes.values()) index.checkUnique(after, id, this.ns);
     for (const index of this.indexes.values()) {
       index.remove(id, before);
@@ -71,10 +113,11 @@ export class Collection {
   }
 
   /** Returns false when an identical index already exists. */
-  createIndex(input: { key: Record<string, number | string>; name?: string; unique?: boolean; sparse?: boolean }): boolean {
+  createIndex(input: { key: Record<string, number | string>; name?: string; unique?: boolean; sparse?: boolean; hidden?: boolean }): boolean {
     const spec: IndexSpec = { v: 2, key: input.key, name: input.name ?? defaultIndexName(input.key) };
     if (input.unique) spec.unique = true;
     if (input.sparse) spec.sparse = true;
+    if (input.hidden) spec.hidden = true;
     const sameKey = JSON.stringify(spec.key);
     for (const existing of [ID_INDEX, ...[...this.indexes.values()].map((i) => i.spec)]) {
       const keyMatches = JSON.stringify(existing.key) === sameKey;
@@ -103,6 +146,17 @@ export class Collection {
     this.changed();
   }
 
+  /** collMod's index.hidden: a hidden index is kept up to date but not used to answer queries. */
+  hideIndex(name: string, hidden: boolean): boolean {
+    const index = this.indexes.get(name);
+    if (!index) throw new CommandError('IndexNotFound', `cannot find index ${name} for ns ${this.ns}`);
+    const was = index.spec.hidden === true;
+    if (hidden) index.spec.hidden = true;
+    else delete index.spec.hidden;
+    this.changed();
+    return was;
+  }
+
   indexSpecs(): IndexSpec[] {
     return [ID_INDEX, ...[...this.indexes.values()].map((index) => index.spec)];
   }
@@ -127,6 +181,17 @@ export class Database {
     this.collections.set(name, collection);
     this.changed();
     return { collection, created: true };
+  }
+
+  /** A new collection holding `source`'s documents, indexes and options (renameCollection). */
+  adopt(name: string, source: Collection): Collection {
+    const collection = new Collection(this.name, name, this.changed);
+    for (const spec of source.indexSpecs().slice(1)) collection.createIndex(spec);
+    collection.setOptions(source.options);
+    for (const doc of source.docs.values()) collection.insert(doc, { bypassValidation: true });
+    this.collections.set(name, collection);
+    this.changed();
+    return collection;
   }
 
   drop(name: string): Collection | undefined {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { COMMAND_NAMES } from './commands';
 import { ACCUMULATOR_NAMES } from './pipeline/group';
-import { SUPPORTED_STAGES, UNSUPPORTED_STAGES } from './pipeline/stages';
+import { SOURCE_STAGES, SUPPORTED_STAGES, UNSUPPORTED_STAGES } from './pipeline/stages';
 import { QUERY_OPERATORS } from './query/filter';
 import { OPERATORS } from './update/operators';
 
@@ -21,7 +21,7 @@ export function supportTable(): string {
     ['Commands', list(COMMAND_NAMES.filter((n) => !['saslStart', 'saslContinue', 'authenticate'].includes(n))), 'any other: CommandNotFound (59); `saslStart`, `saslContinue`, `authenticate`: AuthenticationFailed (18)'],
     ['Query operators', list(QUERY_OPERATORS.supported), `${list(QUERY_OPERATORS.unsupported)}: CommandNotSupported (115); unknown: BadValue (2)`],
     ['Update operators', list([...Object.keys(OPERATORS), '$rename']), 'unknown: FailedToParse (9)'],
-    ['Aggregation stages', list([...SUPPORTED_STAGES, '$out', '$merge']), `${list(UNSUPPORTED_STAGES)}: CommandNotSupported (115); unknown: 40324`],
+    ['Aggregation stages', list([...SUPPORTED_STAGES, ...SOURCE_STAGES, '$out', '$merge']), `${list(UNSUPPORTED_STAGES)}: CommandNotSupported (115); unknown: 40324`],
     ['Accumulators', list(ACCUMULATOR_NAMES), 'others: CommandNotSupported (115)'],
   ];
   return [

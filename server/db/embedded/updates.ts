@@ -71,6 +71,8 @@ export function isReplacement(u: UpdateSpec): u is Document {
 /** Whether two values are the same BSON value, type included (so 1 → 1.0 counts as a change). */
 function identical(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // Binary, whatever the collation: "pong" → "PONG" is a change even where they compare equal.
+  if (typeof a === 'string' || typeof b === 'string') return false;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => identical(v, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a);

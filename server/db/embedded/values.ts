@@ -4,7 +4,7 @@ import { isPlainObject, valueKey } from './bson/compare';
 import { numericKind } from './bson/numbers';
 
 /** A Map key shared by values MongoDB's equality treats as equal (numbers by value). */
-export const indexKey = valueKey;
+export const indexKey = (value: unknown): string => valueKey(value);
 
 /**
  * Deep copy of a document. structuredClone would turn ObjectId, Long, Binary... into plain

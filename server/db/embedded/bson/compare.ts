@@ -45,6 +45,32 @@ export function typeBracket(value: unknown): number {
 
 const cmp = (a: number | string, b: number | string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * A non-simple collation: how strings compare, and a key equal for strings it treats as equal.
+ * It is active for the duration of withCollator(); index keys (indexKey) never use it.
+ */
+export interface Collator {
+  compare(a: string, b: string): number;
+  key(s: string): string;
+}
+
+let active: Collator | undefined;
+
+export function activeCollator(): Collator | undefined {
+  return active;
+}
+
+export function withCollator<T>(collator: Collator | undefined, run: () => T): T {
+  if (collator === active) return run();
+  const previous = active;
+  active = collator;
+  try {
+    return run();
+  } finally {
+    active = previous;
+  }
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
@@ -92,7 +118,7 @@ export function compareValues(a: unknown, b: unknown): number {
     case 10:
       return compareNumbers(a, b);
     case 15:
-      return cmp(stringOf(a), stringOf(b));
+      return active ? Math.sign(active.compare(stringOf(a), stringOf(b))) : cmp(stringOf(a), stringOf(b));
     case 20:
       return compareObjects(a as Record<string, unknown>, b as Record<string, unknown>);
     case 25: {
@@ -137,11 +163,11 @@ export const valuesEqual = (a: unknown, b: unknown) => compareValues(a, b) === 0
  * A string equal for two values exactly when MongoDB's equality treats them as equal, so it
  * can key a Map (indexes, $group, distinct): numbers of every width by value.
  */
-export function valueKey(value: unknown): string {
+export function valueKey(value: unknown, collator?: Collator): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
-      return `s:${value}`;
+      return collator ? `s:${collator.key(value)}` : `s:${value}`;
     case 'number':
       return Number.isInteger(value) && Math.abs(value) < 1e21 ? `n:${value}` : `n:${numberKey(value)}`;
     case 'boolean':
@@ -150,13 +176,18 @@ export function valueKey(value: unknown): string {
   if (value instanceof ObjectId) return `o:${value.toHexString()}`;
   if (value instanceof Date) return `d:${value.getTime()}`;
   if (isNumeric(value)) return `n:${numberKey(value)}`;
-  if (Array.isArray(value)) return `a:[${value.map(valueKey).join(',')}]`;
-  if (isPlainObject(value)) return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${valueKey(value[k])}`).join(',')}}`;
+  if (Array.isArray(value)) return `a:[${value.map((v) => valueKey(v, collator)).join(',')}]`;
+  if (isPlainObject(value)) return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${valueKey(value[k], collator)}`).join(',')}}`;
   if (value instanceof Binary) return `x:${value.sub_type}:${Buffer.from(value.buffer.subarray(0, value.position)).toString('base64')}`;
   if (value instanceof Timestamp) return `t:${value.toString()}`;
   if (value instanceof BSONRegExp || value instanceof RegExp) return `r:${regexParts(value).join('/')}`;
   if (value instanceof MinKey) return 'min';
   if (value instanceof MaxKey) return 'max';
-  if (value instanceof BSONSymbol) return `s:${value.valueOf()}`;
+  if (value instanceof BSONSymbol) return collator ? `s:${collator.key(value.valueOf())}` : `s:${value.valueOf()}`;
   return `?:${String(value)}`;
+}
+
+/** valueKey under the active collation: for equality sets ($in, $group, distinct), never for indexes. */
+export function matchKey(value: unknown): string {
+  return valueKey(value, active);
 }

@@ -2,28 +2,33 @@
 import type { Document } from 'bson';
 import { isPlainObject } from '../bson/compare';
 import { CommandError } from '../errors';
-import { checkStages, runStages } from '../pipeline/stages';
+import { isNumeric, toNumber } from '../bson/numbers';
+import { checkStages, runStages, SOURCE_STAGES } from '../pipeline/stages';
+import { evaluate } from '../query/expressions';
 import { matchingSoon } from '../planner';
 import { checkDeadline } from '../scan';
-import type { Database } from '../store';
+import { duplicateKey } from '../indexes';
+import { type Database, ID_INDEX, type WriteOptions } from '../store';
 import { collectionName, count, optional, required } from './args';
+import { scaleOf, storageStats } from './catalog';
 import type { CommandContext, CommandHandler } from './context';
 import { after, checkCollation, checkFields, checkHint, letVariables, refuseUnsupported } from './options';
 import { cursorReply } from './reads';
+import { localSessions } from './sessions';
 
 /** $out: the results replace the target collection (its indexes are kept, as in mongod). */
-function out(db: Database, target: unknown, docs: Document[]): void {
+function out(db: Database, target: unknown, docs: Document[], write: WriteOptions): void {
   const name = typeof target === 'string' ? target : isPlainObject(target) && typeof target.coll === 'string' ? target.coll : undefined;
   if (!name || (isPlainObject(target) && target.db !== undefined && target.db !== db.name)) {
     throw new CommandError('CommandNotSupported', '$out to another database is not supported by the embedded server');
   }
   const { collection } = db.getOrCreate(name);
   for (const doc of collection.all()) collection.remove(doc);
-  for (const doc of docs) collection.insert(doc);
+  for (const doc of docs) collection.insert(doc, write);
 }
 
 /** $merge with its default whenMatched 'merge' / whenNotMatched 'insert', on _id. */
-function merge(db: Database, spec: unknown, docs: Document[]): void {
+function merge(db: Database, spec: unknown, docs: Document[], write: WriteOptions): void {
   const into = typeof spec === 'string' ? spec : isPlainObject(spec) ? spec.into : undefined;
   if (typeof into !== 'string') throw new CommandError('CommandNotSupported', '$merge into another database or with `on` fields is not supported by the embedded server');
   const options = isPlainObject(spec) ? spec : {};
@@ -38,56 +43,92 @@ function merge(db: Database, spec: unknown, docs: Document[]): void {
     const existing = collection.byId(doc._id);
     if (!existing) {
       if (whenNotMatched === 'fail') throw new CommandError('Location13113', `$merge could not find a matching document in the target collection for _id ${String(doc._id)}`);
-      if (whenNotMatched === 'insert') collection.insert(doc);
+      if (whenNotMatched === 'insert') collection.insert(doc, write);
     } else if (whenMatched === 'fail') {
-      throw new CommandError('DuplicateKey', `E11000 duplicate key error collection: ${collection.ns} index: _id_`);
+      throw duplicateKey(collection.ns, ID_INDEX, doc);
     } else if (whenMatched !== 'keepExisting') {
-      collection.replace(existing, whenMatched === 'replace' ? doc : { ...existing, ...doc });
+      collection.replace(existing, whenMatched === 'replace' ? doc : { ...existing, ...doc }, write);
     }
   }
 }
 
-/** Runs a pipeline over a collection, using an index for a leading $match. */
-function runPipeline(ctx: CommandContext, name: string, pipeline: Document[], variables: Document): Document[] | Promise<Document[]> {
-  checkStages(pipeline);
-  const last = pipeline.at(-1);
+/** The documents a leading source stage produces, or undefined when the pipeline reads the collection. */
+function sourceDocs(ctx: CommandContext, name: string | undefined, stage: Document | undefined, variables: Document): Document[] | undefined {
+  const stageName = stage ? Object.keys(stage)[0] : undefined;
+  if (!stage || !stageName || !SOURCE_STAGES.includes(stageName)) {
+    if (name === undefined && stageName !== '$currentOp') {
+      throw new CommandError('InvalidNamespace', `{aggregate: 1} is not valid for '${stageName ?? 'an empty pipeline'}'; a collection is required.`);
+    }
+    return undefined;
+  }
+  const arg: unknown = stage[stageName];
+  if (stageName === '$documents') {
+    if (name !== undefined) throw new CommandError('InvalidNamespace', '$documents can only be run with {aggregate: 1}');
+    const docs = evaluate(arg, {}, variables);
+    if (!Array.isArray(docs) || !docs.every(isPlainObject)) throw new CommandError('BadValue', '$documents must evaluate to an array of objects');
+    return docs as Document[];
+  }
+  if (stageName === '$listLocalSessions') {
+    if (name !== undefined) throw new CommandError('InvalidNamespace', '$listLocalSessions must be run against the database with {aggregate: 1}');
+    if (!isPlainObject(arg) || Object.keys(arg).some((k) => k !== 'allUsers' && k !== 'users')) throw new CommandError('FailedToParse', '$listLocalSessions takes an object: {}, {allUsers: true} or {users: [...]}');
+    return localSessions();
+  }
+  if (name === undefined) throw new CommandError('InvalidNamespace', '$collStats must be run against a collection');
+  if (!isPlainObject(arg)) throw new CommandError('FailedToParse', '$collStats must take a nested object but found a different type');
+  for (const key of Object.keys(arg)) {
+    if (key !== 'count' && key !== 'storageStats') throw new CommandError('CommandNotSupported', `$collStats ${key} is not supported by the embedded server (only count and storageStats)`);
+  }
+  const collection = ctx.db.get(name);
+  if (!collection) throw new CommandError('NamespaceNotFound', `Unable to retrieve storageStats in $collStats stage :: caused by :: Collection [${ctx.db.name}.${name}] not found.`);
+  const doc: Document = { ns: collection.ns, host: '127.0.0.1', localTime: new Date() };
+  if (isPlainObject(arg.storageStats)) doc.storageStats = storageStats(collection, scaleOf(arg.storageStats, '$collStats.storageStats'));
+  if (arg.count !== undefined) doc.count = collection.docs.size;
+  return [doc];
+}
+
+/** Runs a pipeline over a collection (or, for {aggregate: 1}, over a source stage), using an index for a leading $match. */
+function runPipeline(ctx: CommandContext, name: string | undefined, pipeline: Document[], variables: Document, write: WriteOptions): Document[] | Promise<Document[]> {
+  const source = sourceDocs(ctx, name, pipeline[0], variables);
+  const rest = source ? pipeline.slice(1) : pipeline;
+  checkStages(rest);
+  const last = rest.at(-1);
   const writer = last && ('$out' in last || '$merge' in last) ? last : undefined;
-  const stages = writer ? pipeline.slice(0, -1) : pipeline;
+  const stages = writer ? rest.slice(0, -1) : rest;
   for (const stage of stages) {
     if ('$out' in stage || '$merge' in stage) throw new CommandError('Location40601', `${Object.keys(stage)[0]} can only be the final stage in the pipeline`);
   }
   const first = stages[0];
-  const leadingMatch = first && isPlainObject(first.$match);
-  const input = leadingMatch
-    ? matchingSoon(ctx.db.get(name), first.$match as Document, variables, ctx.deadline)
-    : (ctx.db.get(name)?.all() ?? []);
+  const leadingMatch = !source && name !== undefined && first && isPlainObject(first.$match);
+  const input = source ?? (leadingMatch ? matchingSoon(ctx.db.get(name), first.$match as Document, variables, ctx.deadline) : (ctx.db.get(name!)?.all() ?? []));
   return after(input, (docs) => {
     const resolve = (other: string) => ctx.db.get(other)?.all() ?? [];
     const results = runStages(docs, leadingMatch ? stages.slice(1) : stages, { variables, resolve, check: () => checkDeadline(ctx.deadline) });
     checkDeadline(ctx.deadline);
-    if (writer && '$out' in writer) out(ctx.db, writer.$out, results);
-    if (writer && '$merge' in writer) merge(ctx.db, writer.$merge, results);
+    if (writer && '$out' in writer) out(ctx.db, writer.$out, results, write);
+    if (writer && '$merge' in writer) merge(ctx.db, writer.$merge, results, write);
     return writer ? [] : results;
   });
 }
 
 const aggregate: CommandHandler = (cmd, ctx) => {
-  if (typeof cmd.aggregate !== 'string') {
-    throw new CommandError('CommandNotSupported', 'aggregate on a database ({aggregate: 1}) is not supported by the embedded server');
+  const onDatabase = typeof cmd.aggregate !== 'string';
+  if (onDatabase && !(isNumeric(cmd.aggregate) && toNumber(cmd.aggregate) === 1)) {
+    throw new CommandError('FailedToParse', "Invalid command format: the 'aggregate' field must specify a collection name or 1");
   }
-  const name = collectionName(cmd, 'aggregate');
+  const name = onDatabase ? undefined : collectionName(cmd, 'aggregate');
   checkFields(cmd, 'aggregate', ['pipeline', 'cursor', 'explain', 'allowDiskUse', 'collation', 'hint', 'let', 'bypassDocumentValidation']);
   refuseUnsupported(cmd, 'aggregate', ['explain']);
   checkCollation(cmd, 'aggregate');
-  checkHint(cmd, ctx.db.get(name));
+  checkHint(cmd, name === undefined ? undefined : ctx.db.get(name));
   const pipeline = required(cmd, 'aggregate', 'pipeline', 'array');
   pipeline.forEach((stage, i) => optional({ [i]: stage }, 'aggregate.pipeline', String(i), 'object'));
   const cursor = optional(cmd, 'aggregate', 'cursor', 'object');
   if (!cursor) throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = count(cursor, 'aggregate.cursor', 'batchSize');
+  const bypassValidation = optional(cmd, 'aggregate', 'bypassDocumentValidation', 'bool');
   ctx.stats.opcounters.command++;
-  return after(runPipeline(ctx, name, pipeline as Document[], letVariables(cmd, 'aggregate')), (docs) => {
-    const ns = `${ctx.db.name}.${name}`;
+  return after(runPipeline(ctx, name, pipeline as Document[], letVariables(cmd, 'aggregate'), { bypassValidation }), (docs) => {
+    const ns = `${ctx.db.name}.${name ?? '$cmd.aggregate'}`;
     return cursorReply(ns, ctx.cursors.first(ns, docs, batchSize, false, ctx.owner), 'firstBatch');
   });
 };

@@ -2,6 +2,7 @@
 import type { Document } from 'bson';
 import { MAX_MESSAGE_SIZE } from '../framing';
 import type { CommandContext, CommandHandler } from './context';
+import { endSessions } from './sessions';
 
 /** The MongoDB release whose wire protocol this server speaks (wire version 25 = 8.0). */
 export const EMBEDDED_VERSION = '8.0.0';
@@ -68,5 +69,8 @@ export const handshakeCommands: Record<string, CommandHandler> = {
   buildinfo: buildInfo,
   serverStatus,
   // Sessions only scope transactions, which a standalone server refuses anyway.
-  endSessions: () => ({ ok: 1 }),
+  endSessions: (cmd) => {
+    if (Array.isArray(cmd.endSessions)) endSessions(cmd.endSessions);
+    return { ok: 1 };
+  },
 };

@@ -1,13 +1,16 @@
 /** Finds the handler for a command and turns every failure into mongod's { ok: 0 } shape. */
 import { Binary, type Document } from 'bson';
-import { isPlainObject } from '../bson/compare';
+import { isPlainObject, withCollator } from '../bson/compare';
 import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError, toErrorReply } from '../errors';
 import { aggregateCommands } from './aggregate';
+import { bulkWriteCommands } from './bulkWrite';
 import { catalogCommands } from './catalog';
 import type { CommandContext, CommandHandler } from './context';
 import { handshakeCommands } from './handshake';
+import { checkCollation } from './options';
 import { readCommands } from './reads';
+import { touchSession } from './sessions';
 import { writeCommands } from './writes';
 
 /** Authentication commands: a clear refusal rather than "no such command", so a URI with a user and password explains itself. */
@@ -21,6 +24,7 @@ const handlers: Record<string, CommandHandler> = {
   ...aggregateCommands,
   ...writeCommands,
   ...catalogCommands,
+  ...bulkWriteCommands,
   saslStart: refuseAuth,
   saslContinue: refuseAuth,
   authenticate: refuseAuth,
@@ -59,7 +63,10 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db' | 'owne
     if (typeof dbName !== 'string' || dbName === '' || /[/\\. "$\0]/.test(dbName)) {
       throw new CommandError('InvalidNamespace', `Invalid database name: '${String(dbName)}'`);
     }
-    const reply = handler(cmd, { ...ctx, db: ctx.store.db(dbName), owner: ownerOf(cmd, ctx.connectionId), deadline: deadlineOf(cmd) });
+    if (name !== 'endSessions') touchSession(cmd.lsid);
+    // A command-wide collation applies to everything the handler compares; statements may carry their own.
+    const collator = checkCollation(cmd, name!);
+    const reply = withCollator(collator, () => handler(cmd, { ...ctx, db: ctx.store.db(dbName), owner: ownerOf(cmd, ctx.connectionId), deadline: deadlineOf(cmd) }));
     return reply instanceof Promise ? reply.catch(toErrorReply) : reply;
   } catch (error) {
     return toErrorReply(error);

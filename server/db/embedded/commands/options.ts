@@ -4,7 +4,8 @@
  * error naming it (CommandNotSupported), and one mongod does not know is mongod's 40415.
  */
 import type { Document } from 'bson';
-import { isPlainObject } from '../bson/compare';
+import { activeCollator, type Collator, isPlainObject, withCollator } from '../bson/compare';
+import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { evaluate } from '../query/expressions';
 import type { Collection } from '../store';
@@ -30,13 +31,66 @@ export function refuseUnsupported(doc: Document, command: string, names: string[
   }
 }
 
-/** Only the simple (binary) collation is supported; any other would change matches and order. */
-export function checkCollation(doc: Document, command: string): void {
+const COLLATION_FIELDS = ['locale', 'strength', 'caseLevel', 'caseFirst', 'numericOrdering', 'alternate', 'maxVariable', 'normalization', 'backwards', 'version'];
+
+/** Folds a string to a key equal for strings the collation treats as equal at this strength. */
+function folder(strength: number): (s: string) => string {
+  if (strength === 1) return (s) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().normalize('NFC');
+  if (strength === 2) return (s) => s.normalize('NFC').toLowerCase();
+  return (s) => s.normalize('NFC');
+}
+
+/**
+ * A command's (or statement's) collation: undefined for none or {locale: 'simple'}, else a
+ * collator for strengths 1-3 on the ICU locales Node knows. Options that would change answers
+ * in ways this server does not model (strength 4-5, caseLevel, alternate: shifted, backwards,
+ * normalization) are refused, never ignored.
+ */
+export function checkCollation(doc: Document, command: string): Collator | undefined {
   const collation = doc.collation;
-  if (collation === undefined || collation === null) return;
+  if (collation === undefined || collation === null) return undefined;
   if (!isPlainObject(collation)) throw new CommandError('TypeMismatch', `BSON field '${command}.collation' is the wrong type, expected type 'object'`);
-  if (collation.locale === 'simple' && Object.keys(collation).length === 1) return;
-  throw new CommandError('CommandNotSupported', `collation ${JSON.stringify(collation)} is not supported by the embedded server (only {locale: 'simple'})`);
+  for (const key of Object.keys(collation)) {
+    if (!COLLATION_FIELDS.includes(key)) throw new CommandError('Location40415', `BSON field '${command}.collation.${key}' is an unknown field.`);
+  }
+  const locale = collation.locale;
+  if (typeof locale !== 'string') throw new CommandError('FailedToParse', `BSON field '${command}.collation.locale' is missing but a required field`);
+  if (locale === 'simple') {
+    if (Object.keys(collation).length > 1) throw new CommandError('BadValue', 'If "locale" is set to "simple", then no other fields may be set');
+    return undefined;
+  }
+  const strength = collation.strength === undefined ? 3 : isNumeric(collation.strength) ? toNumber(collation.strength) : NaN;
+  if (![1, 2, 3, 4, 5].includes(strength)) throw new CommandError('FailedToParse', `unable to parse collation: strength must be 1 to 5, not ${String(collation.strength)}`);
+  const refuse = (what: string) => {
+    throw new CommandError('CommandNotSupported', `collation ${what} is not supported by the embedded server (strength 1-3 with numericOrdering and caseFirst are)`);
+  };
+  if (strength > 3) refuse(`strength ${strength}`);
+  if (collation.caseLevel === true) refuse('caseLevel: true');
+  if (collation.alternate !== undefined && collation.alternate !== 'non-ignorable') refuse(`alternate: ${String(collation.alternate)}`);
+  if (collation.maxVariable !== undefined) refuse('maxVariable');
+  if (collation.normalization === true) refuse('normalization: true');
+  if (collation.backwards === true) refuse('backwards: true');
+  const caseFirst = collation.caseFirst ?? 'off';
+  if (!['upper', 'lower', 'off'].includes(String(caseFirst))) throw new CommandError('FailedToParse', `unable to parse collation: caseFirst must be upper, lower or off`);
+  const tag = locale.replace(/_/g, '-');
+  let supported: string[];
+  try {
+    supported = Intl.Collator.supportedLocalesOf(tag === '' || tag === 'root' ? 'und' : tag);
+  } catch {
+    supported = [];
+  }
+  if (supported.length === 0 && tag !== '' && tag !== 'root') throw new CommandError('BadValue', `Field 'locale' is invalid in: ${JSON.stringify(collation)}`);
+  const numeric = collation.numericOrdering === true;
+  const intl = new Intl.Collator(supported[0] ?? 'und', {
+    sensitivity: strength === 1 ? 'base' : strength === 2 ? 'accent' : 'variant',
+    numeric,
+    caseFirst: caseFirst === 'off' ? 'false' : (caseFirst as 'upper' | 'lower'),
+    usage: 'sort',
+  });
+  const fold = folder(strength);
+  // numericOrdering makes "01" equal "1": strip leading zeros of digit runs in the key too.
+  const key = numeric ? (s: string) => fold(s).replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, '')) : fold;
+  return { compare: (a, b) => intl.compare(a, b), key };
 }
 
 /** A hint must name an index that exists (by name or by key pattern), as in mongod. */
@@ -45,7 +99,7 @@ export function checkHint(doc: Document, collection: Collection | undefined): vo
   if (hint === undefined || hint === null) return;
   if (isPlainObject(hint) && Object.keys(hint).length === 0) return;
   if (isPlainObject(hint) && '$natural' in hint) return;
-  const specs = collection?.indexSpecs() ?? [];
+  const specs = (collection?.indexSpecs() ?? []).filter((s) => !s.hidden);
   const found =
     typeof hint === 'string' ? specs.some((s) => s.name === hint) : isPlainObject(hint) && specs.some((s) => JSON.stringify(s.key) === JSON.stringify(hint));
   if (!found) throw new CommandError('BadValue', 'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index');
@@ -61,5 +115,8 @@ export function letVariables(doc: Document, command: string): Document {
 
 /** Runs `then` on a value now, or on a promise's value when it settles: short work stays synchronous. */
 export function after<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(then) : then(value);
+  if (!(value instanceof Promise)) return then(value);
+  // The command's collation still applies to the work done once the scan has finished.
+  const collator = activeCollator();
+  return value.then((settled) => withCollator(collator, () => then(settled)));
 }

@@ -7,7 +7,8 @@ import { matching, matchingSoon, plan } from '../planner';
 import { checkDeadline } from '../scan';
 import { compileFilter } from '../query/filter';
 import { shape } from '../query/shape';
-import { bsonTypeName, indexKey } from '../values';
+import { bsonTypeName } from '../values';
+import { matchKey } from '../bson/compare';
 import { collectionName, count, optional, required } from './args';
 import type { CommandHandler } from './context';
 import { after, checkCollation, checkFields, checkHint, letVariables, refuseUnsupported } from './options';
@@ -106,7 +107,7 @@ const distinct: CommandHandler = (cmd, ctx) => {
   return after(matchingSoon(collection, query, {}, ctx.deadline), (docs) => {
     const seen = new Map<string, unknown>();
     for (const doc of docs) {
-      for (const value of valuesAt(doc, key)) if (value !== undefined) seen.set(indexKey(value), value);
+      for (const value of valuesAt(doc, key)) if (value !== undefined && !seen.has(matchKey(value))) seen.set(matchKey(value), value);
     }
     return { values: [...seen.values()], ok: 1 };
   });

@@ -1,5 +1,6 @@
 /** Writing: insert, update, delete, findAndModify. */
 import type { Document } from 'bson';
+import { type Collator, withCollator } from '../bson/compare';
 import { CommandError, toErrorReply } from '../errors';
 import { matching } from '../planner';
 import type { Collection } from '../store';
@@ -18,7 +19,7 @@ interface WriteError {
   [extra: string]: unknown;
 }
 
-function writeError(index: number, error: unknown): WriteError {
+export function writeError(index: number, error: unknown): WriteError {
   const { code, errmsg, ok: _ok, ...extra } = toErrorReply(error);
   return { index, code: code as number, errmsg: errmsg as string, ...extra };
 }
@@ -49,18 +50,19 @@ const insert: CommandHandler = (cmd, ctx) => {
   checkFields(cmd, 'insert', ['documents', 'ordered', 'bypassDocumentValidation']);
   const documents = required(cmd, 'insert', 'documents', 'array');
   const ordered = optional(cmd, 'insert', 'ordered', 'bool') ?? true;
+  const bypassValidation = optional(cmd, 'insert', 'bypassDocumentValidation', 'bool');
   const { collection } = ctx.db.getOrCreate(name);
   let n = 0;
   const errors = eachItem(documents, ordered, (doc) => {
     if (!isPlainObject(doc)) throw new CommandError('TypeMismatch', 'each document to insert must be an object');
-    collection.insert(doc);
+    collection.insert(doc, { bypassValidation });
     n++;
   });
   ctx.stats.opcounters.insert += n;
   return withErrors({ n }, errors);
 };
 
-interface UpdateStatement {
+export interface UpdateStatement {
   q: Document;
   u: unknown;
   multi: boolean;
@@ -68,10 +70,12 @@ interface UpdateStatement {
   arrayFilters?: Document[];
   sort?: Document;
   variables: Document;
+  bypassValidation?: boolean;
+  collator?: Collator;
 }
 
 /** Updates the first (or every) match of `q` (the first in `sort` order when given); counts for the reply. */
-function updateMatches(collection: Collection, s: UpdateStatement, u: UpdateSpec) {
+export function updateMatches(collection: Collection, s: UpdateStatement, u: UpdateSpec) {
   let targets = matching(collection, s.q, s.variables);
   if (s.sort && !s.multi) targets = shape(targets, { sort: s.sort, limit: 1 });
   const test = compileFilter(s.q, s.variables);
@@ -81,7 +85,7 @@ function updateMatches(collection: Collection, s: UpdateStatement, u: UpdateSpec
     test(before, details);
     const after = applyUpdate(before, u, { arrayFilters: s.arrayFilters, matchedIndex: details.arrayIndex, variables: s.variables });
     if (after === before) continue;
-    collection.replace(before, after);
+    collection.replace(before, after, { bypassValidation: s.bypassValidation });
     modified++;
   }
   return { matched: s.multi ? targets.length : Math.min(1, targets.length), modified };
@@ -92,12 +96,13 @@ const STATEMENT_FIELDS = ['q', 'u', 'multi', 'upsert', 'arrayFilters', 'hint', '
 /** Field types are checked for the whole batch first: a malformed statement fails the command, like mongod. */
 function parseUpdates(cmd: Document, collection: Collection): UpdateStatement[] {
   const variables = letVariables(cmd, 'update');
+  const bypassValidation = optional(cmd, 'update', 'bypassDocumentValidation', 'bool');
   return required(cmd, 'update', 'updates', 'array').map((raw) => {
     if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', "BSON field 'update.updates' must be an array of objects");
     for (const key of Object.keys(raw)) {
       if (!STATEMENT_FIELDS.includes(key)) throw new CommandError('Location40415', `BSON field 'update.updates.${key}' is an unknown field.`);
     }
-    checkCollation(raw, 'update');
+    const collator = checkCollation(raw, 'update');
     checkHint(raw, collection);
     const multi = optional(raw, 'update.updates', 'multi', 'bool') ?? false;
     const sort = optional(raw, 'update.updates', 'sort', 'object');
@@ -110,6 +115,8 @@ function parseUpdates(cmd: Document, collection: Collection): UpdateStatement[] 
       arrayFilters: optional(raw, 'update.updates', 'arrayFilters', 'array') as Document[] | undefined,
       sort,
       variables: { ...variables, ...(optional(raw, 'update.updates', 'c', 'object') ?? {}) },
+      bypassValidation,
+      collator,
     };
   });
 }
@@ -123,21 +130,21 @@ const update: CommandHandler = (cmd, ctx) => {
   let n = 0;
   let nModified = 0;
   const upserted: Array<{ index: number; _id: unknown }> = [];
-  const errors = eachItem(updates, ordered, (statement, index) => {
+  const errors = eachItem(updates, ordered, (statement, index) => withCollator(statement.collator, () => {
     const u = checkUpdateSpec(statement.u);
     if (statement.multi && isReplacement(u) && Object.keys(u).length > 0) {
       throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
     }
     const result = updateMatches(collection, statement, u);
     if (result.matched === 0 && statement.upsert) {
-      const doc = collection.insert(upsertDocument(statement.q, u, { arrayFilters: statement.arrayFilters, variables: statement.variables }));
+      const doc = collection.insert(upsertDocument(statement.q, u, { arrayFilters: statement.arrayFilters, variables: statement.variables }), statement);
       upserted.push({ index, _id: doc._id });
       n++;
       return;
     }
     n += result.matched;
     nModified += result.modified;
-  });
+  }));
   ctx.stats.opcounters.update += updates.length;
   return withErrors({ n, nModified, ...(upserted.length > 0 ? { upserted } : {}) }, errors);
 };
@@ -152,22 +159,24 @@ const deleteCommand: CommandHandler = (cmd, ctx) => {
     for (const key of Object.keys(raw)) {
       if (!['q', 'limit', 'hint', 'collation'].includes(key)) throw new CommandError('Location40415', `BSON field 'delete.deletes.${key}' is an unknown field.`);
     }
-    checkCollation(raw, 'delete');
+    const collator = checkCollation(raw, 'delete');
     checkHint(raw, collection);
     const q = required(raw, 'delete.deletes', 'q', 'object');
     const limit = required(raw, 'delete.deletes', 'limit', 'number');
     if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
-    return { q, limit };
+    return { q, limit, collator };
   });
   const ordered = optional(cmd, 'delete', 'ordered', 'bool') ?? true;
   let n = 0;
-  const errors = eachItem(deletes, ordered, ({ q, limit }) => {
-    const targets = matching(collection, q, variables);
-    for (const doc of limit === 1 ? targets.slice(0, 1) : targets) {
-      collection!.remove(doc);
-      n++;
-    }
-  });
+  const errors = eachItem(deletes, ordered, ({ q, limit, collator }) =>
+    withCollator(collator, () => {
+      const targets = matching(collection, q, variables);
+      for (const doc of limit === 1 ? targets.slice(0, 1) : targets) {
+        collection!.remove(doc);
+        n++;
+      }
+    }),
+  );
   ctx.stats.opcounters.delete += deletes.length;
   return withErrors({ n }, errors);
 };
@@ -184,6 +193,7 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   const upsert = optional(cmd, 'findAndModify', 'upsert', 'bool') ?? false;
   const projection = optional(cmd, 'findAndModify', 'fields', 'object');
   const arrayFilters = optional(cmd, 'findAndModify', 'arrayFilters', 'array') as Document[] | undefined;
+  const bypassValidation = optional(cmd, 'findAndModify', 'bypassDocumentValidation', 'bool');
   if (remove === (cmd.update !== undefined)) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   if (remove && (upsert || returnNew)) throw new CommandError('FailedToParse', 'Cannot specify both remove=true and upsert=true or new=true');
   const u = remove ? undefined : checkUpdateSpec(cmd.update);
@@ -198,13 +208,13 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   }
   if (!target) {
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-    const doc = collection.insert(upsertDocument(query, u!, { arrayFilters, variables }));
+    const doc = collection.insert(upsertDocument(query, u!, { arrayFilters, variables }), { bypassValidation });
     return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? show(doc) : null, ok: 1 };
   }
   const details: MatchDetails = {};
   test(target, details);
   const after = applyUpdate(target, u!, { arrayFilters, matchedIndex: details.arrayIndex, variables });
-  if (after !== target) collection.replace(target, after);
+  if (after !== target) collection.replace(target, after, { bypassValidation });
   return { lastErrorObject: { n: 1, updatedExisting: true }, value: show(returnNew ? after : target), ok: 1 };
 };
 

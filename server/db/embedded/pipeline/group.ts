@@ -4,7 +4,7 @@
  * ignore what is not a number; $min/$max use BSON order and skip null and missing values.
  */
 import type { Document } from 'bson';
-import { compareValues, isPlainObject, valueKey } from '../bson/compare';
+import { compareValues, isPlainObject, matchKey } from '../bson/compare';
 import { addNumbers, divideByCount, isNumeric } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { evaluate, type Variables } from '../query/expressions';
@@ -58,7 +58,7 @@ const ACCUMULATORS: Record<string, () => Accumulator> = {
   },
   $addToSet: () => {
     const values = new Map<string, unknown>();
-    return { add: (v) => void (v !== undefined && !values.has(valueKey(v)) && values.set(valueKey(v), v)), result: () => [...values.values()] };
+    return { add: (v) => void (v !== undefined && !values.has(matchKey(v)) && values.set(matchKey(v), v)), result: () => [...values.values()] };
   },
 };
 
@@ -105,7 +105,7 @@ export function group(docs: Document[], spec: unknown, vars: Variables): Documen
   for (const doc of docs) {
     const scope = { ...vars, ROOT: doc };
     const id = evaluate(spec._id, doc, scope) ?? null;
-    const key = valueKey(id);
+    const key = matchKey(id);
     let entry = groups.get(key);
     if (!entry) groups.set(key, (entry = { id, accs: fields.map((f) => f.make()) }));
     fields.forEach((f, i) => entry.accs[i]!.add(evaluate(f.expr, doc, scope)));

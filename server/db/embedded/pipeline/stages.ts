@@ -4,7 +4,7 @@
  * naming it (mongod's 40324 for a name it does not know at all).
  */
 import type { Document } from 'bson';
-import { isPlainObject, valueKey } from '../bson/compare';
+import { isPlainObject, matchKey } from '../bson/compare';
 import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { evaluate, resolvePath, type Variables } from '../query/expressions';
@@ -27,8 +27,8 @@ type Stage = (docs: Document[], arg: unknown, options: PipelineOptions) => Docum
 
 const KNOWN_UNSUPPORTED = [
   '$bucket', '$bucketAuto', '$graphLookup', '$setWindowFields', '$densify', '$fill', '$redact', '$geoNear', '$search', '$searchMeta',
-  '$vectorSearch', '$changeStream', '$collStats', '$indexStats', '$listSessions', '$planCacheStats', '$currentOp', '$documents',
-  '$listLocalSessions', '$shardedDataDistribution', '$querySettings', '$listSearchIndexes', '$changeStreamSplitLargeEvent',
+  '$vectorSearch', '$changeStream', '$indexStats', '$listSessions', '$planCacheStats', '$currentOp',
+  '$shardedDataDistribution', '$querySettings', '$listSearchIndexes', '$changeStreamSplitLargeEvent',
 ];
 
 function count(value: unknown, stage: string): number {
@@ -100,7 +100,7 @@ const lookup: Stage = (docs, arg, { variables, resolve, check }) => {
     const parts = (arg.foreignField as string).split('.');
     for (const doc of foreign) {
       const value = resolvePath(doc, parts);
-      const keys = Array.isArray(value) ? (value.length === 0 ? ['null'] : value.map(valueKey)) : [valueKey(value)];
+      const keys = Array.isArray(value) ? (value.length === 0 ? ['null'] : value.map(matchKey)) : [matchKey(value)];
       for (const key of new Set(keys)) (index.get(key) ?? index.set(key, []).get(key)!).push(doc);
     }
   }
@@ -110,7 +110,7 @@ const lookup: Stage = (docs, arg, { variables, resolve, check }) => {
     let matches = foreign;
     if (index) {
       const value = resolvePath(doc, localParts);
-      const keys = Array.isArray(value) ? value.map(valueKey) : [valueKey(value)];
+      const keys = Array.isArray(value) ? value.map(matchKey) : [matchKey(value)];
       const hits = new Set(keys.flatMap((k) => index!.get(k) ?? []));
       matches = foreign.filter((d) => hits.has(d));
     }
@@ -199,11 +199,15 @@ function replaceRoot(docs: Document[], expr: unknown, variables: Variables): Doc
   });
 }
 
+/** Stages that produce the pipeline's input, run by the aggregate command itself: only valid first. */
+export const SOURCE_STAGES = ['$documents', '$collStats', '$listLocalSessions'];
+
 /** Checks every stage name before running any, as mongod parses the whole pipeline first. */
 export function checkStages(pipeline: Document[]): void {
   for (const stage of pipeline) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1) throw new CommandError('Location40323', 'A pipeline stage specification object must contain exactly one field.');
     const name = Object.keys(stage)[0]!;
+    if (SOURCE_STAGES.includes(name)) throw new CommandError('Location40602', `{${name}} is only valid as the first stage in a pipeline`);
     if (name in STAGES || name === '$out' || name === '$merge') continue;
     if (KNOWN_UNSUPPORTED.includes(name)) throw new CommandError('CommandNotSupported', `the ${name} stage is not supported by the embedded server`);
     throw new CommandError('Location40324', `Unrecognized pipeline stage name: '${name}'`);

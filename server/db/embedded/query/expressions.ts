@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { BSONRegExp, Decimal128, type Document, Double, Long } from 'bson';
 import type * as MingoCore from 'mingo/core';
 import type * as MingoExpression from 'mingo/operators/expression';
-import { isPlainObject } from '../bson/compare';
+import { activeCollator, isPlainObject } from '../bson/compare';
 import { addNumbers, isNumeric, multiplyNumbers, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 
@@ -96,8 +96,19 @@ export function evaluate(expr: unknown, doc: unknown, vars: Variables = {}): unk
       const result = own((Array.isArray(operand) ? operand : [operand]).map((e) => evaluate(e, doc, vars)));
       if (result !== undefined) return result;
     }
+    if (activeCollator()) {
+      throw new CommandError('CommandNotSupported', `the expression operator ${op} under a non-simple collation is not supported by the embedded server`);
+    }
     const { evalExpr, context } = loadMingo();
-    return evalExpr(toMingoValue(doc), toMingoValue(expr), { context, variables: toMingoValue(vars) as Document } as Parameters<typeof evalExpr>[2]);
+    try {
+      return evalExpr(toMingoValue(doc), toMingoValue(expr), { context, variables: toMingoValue(vars) as Document } as Parameters<typeof evalExpr>[2]);
+    } catch (error) {
+      // mingo reports a bad expression as a plain Error: answer it as the request's fault, with mongod's code where known.
+      if (error instanceof CommandError || !(error instanceof Error)) throw error;
+      const undefinedVariable = /^Use of undefined variable: (.*)$/.exec(error.message);
+      if (undefinedVariable) throw new CommandError('Location17276', error.message);
+      throw new CommandError('BadValue', `cannot evaluate ${op}: ${error.message}`);
+    }
   }
   const out: Document = {};
   for (const key of keys) {

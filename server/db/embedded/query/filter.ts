@@ -5,7 +5,7 @@
  * An operator this server does not run is an error, never a filter that quietly matches wrongly.
  */
 import type { Document } from 'bson';
-import { compareValues, isPlainObject, typeBracket, valueKey } from '../bson/compare';
+import { activeCollator, compareValues, isPlainObject, matchKey, typeBracket, withCollator } from '../bson/compare';
 import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { evaluate, truthy, type Variables } from './expressions';
@@ -100,7 +100,7 @@ function fieldPredicate(path: string, leaf: Leaf): Predicate {
 
 function equalityLeaf(target: unknown): Leaf {
   if (target === null) return { test: (v) => v === null || v === undefined, expand: true };
-  if (typeof target === 'string') return { test: (v) => v === target, expand: true };
+  if (typeof target === 'string' && !activeCollator()) return { test: (v) => v === target, expand: true };
   const bracket = typeBracket(target);
   return { test: (v) => typeBracket(v) === bracket && compareValues(v, target) === 0, expand: true };
 }
@@ -118,10 +118,10 @@ function inLeaf(values: unknown, op: string): Leaf {
   for (const value of values) {
     if (isRegex(value)) regexes.push(regexLeaf(value));
     else if (isPlainObject(value) && Object.keys(value)[0]?.startsWith('$')) throw new CommandError('BadValue', `cannot nest $ under ${op}`);
-    else keys.add(valueKey(value));
+    else keys.add(matchKey(value));
   }
   return {
-    test: (v) => keys.has(valueKey(v)) || regexes.some((r) => r.test(v)) || (v === undefined && keys.has('null')),
+    test: (v) => keys.has(matchKey(v)) || regexes.some((r) => r.test(v)) || (v === undefined && keys.has('null')),
     expand: true,
   };
 }
@@ -246,8 +246,17 @@ function logical(op: string, arg: unknown, vars: Variables): Predicate[] {
   });
 }
 
-/** Compiles a filter document; throws mongod's error for a malformed or unsupported one. */
+/**
+ * Compiles a filter document; throws mongod's error for a malformed or unsupported one. Under a
+ * collation the predicate keeps it wherever it later runs (a yielding scan, a later getMore).
+ */
 export function compileFilter(filter: Document, vars: Variables = {}): Predicate {
+  const test = compileFilterParts(filter, vars);
+  const collator = activeCollator();
+  return collator ? (doc, details) => withCollator(collator, () => test(doc, details)) : test;
+}
+
+function compileFilterParts(filter: Document, vars: Variables): Predicate {
   const parts: Predicate[] = [];
   for (const [key, condition] of Object.entries(filter)) {
     if (key.startsWith('$')) {
