@@ -46,7 +46,7 @@ const RESCAN_MS = 1000;
 
 /** A Host header (or an origin's host) as name and port; undefined when it is not one. */
 export function parseHost(text: string, defaultPort = 80): { name: string; port: number } | undefined {
-  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(text.trim());
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::(\d{1,5}))?$/i.exec(text.trim());
   if (!match) return undefined;
   const name = match[1]!.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
   const port = match[2] === undefined ? defaultPort : Number(match[2]);
