@@ -201,6 +201,54 @@ async function measureLoad(kind: LoadKind, processes: number, uri: string, serve
   };
 }
 
+const SCAN_DOCS = 100_000;
+const SCAN_ROUNDS = 5;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+/**
+ * A long unindexed scan on one connection while another connection pings in a loop: the
+ * server yields during long scans, so the pings should wait milliseconds, not the whole scan.
+ */
+async function pingDuringScan(uri: string, loader: MongoClient) {
+  const scanned = loader.db('bench').collection('scan');
+  for (let at = 0; at < SCAN_DOCS; at += 10_000) {
+    await scanned.insertMany(Array.from({ length: 10_000 }, (_, i) => ({ i: at + i, v: (at + i) % 97, pad: 'x'.repeat(40) })));
+  }
+  const pinger = new MongoClient(uri, { maxPoolSize: 1 });
+  try {
+    const admin = pinger.db('admin');
+    const idle: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const start = performance.now();
+      await admin.command({ ping: 1 });
+      idle.push(performance.now() - start);
+    }
+    const busy: number[] = [];
+    const scans: number[] = [];
+    for (let round = 0; round < SCAN_ROUNDS; round++) {
+      let scanning = true;
+      const start = performance.now();
+      const scan = scanned
+        .countDocuments({ v: -1 })
+        .then(() => scans.push(performance.now() - start))
+        .finally(() => (scanning = false));
+      while (scanning) {
+        const pingStart = performance.now();
+        await admin.command({ ping: 1 });
+        if (scanning) busy.push(performance.now() - pingStart);
+      }
+      await scan;
+    }
+    return { busyP99: percentile(busy, 99), idleP99: percentile(idle, 99), scanMs: median(scans), scans: scans.length, pings: busy.length };
+  } finally {
+    await pinger.close();
+  }
+}
+
 export interface EmbeddedBenchOptions {
   /** Node flags for the server process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   serverNodeFlags?: string[];
@@ -245,6 +293,8 @@ export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise
       scans.push(performance.now() - start);
     }
 
+    const ping = await pingDuringScan(server.uri, single);
+
     const rtt = median(rtts);
     const loadRows = (kind: string, load: typeof wire): BenchRow[] => [
       {
@@ -264,6 +314,9 @@ export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise
       ...loadRows(`driver load (${DRIVER_PROCESSES} processes)`, driver),
       { name: `insertMany of ${USERS.toLocaleString('en')} documents (after a 1,000-document warm-up)`, value: insertMs, unit: 'ms', goal: '< 1000 ms', ok: insertMs < 1000 },
       { name: `findOne on an unindexed field over ${USERS.toLocaleString('en')} documents (median)`, value: median(scans), unit: 'ms' },
+      { name: `ping p99 on another connection during a ${SCAN_DOCS.toLocaleString('en')}-document unindexed scan`, value: ping.busyP99, unit: 'ms', goal: '<= 50 ms', ok: ping.busyP99 <= 50 },
+      { name: `  ping p99 with the server idle (same connection)`, value: ping.idleP99, unit: 'ms' },
+      { name: `  the scan itself (median of ${ping.scans}, ${ping.pings} pings during them)`, value: ping.scanMs, unit: 'ms' },
     ];
   } finally {
     await single.close();

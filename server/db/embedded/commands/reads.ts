@@ -8,7 +8,7 @@ import { checkDeadline } from '../scan';
 import { compileFilter } from '../query/filter';
 import { shape } from '../query/shape';
 import { bsonTypeName } from '../values';
-import { matchKey } from '../bson/compare';
+import { matchKey, withCollator } from '../bson/compare';
 import { collectionName, count, optional, required } from './args';
 import type { CommandHandler } from './context';
 import { after, checkCollation, checkFields, checkHint, letVariables, refuseUnsupported } from './options';
@@ -124,20 +124,23 @@ const explain: CommandHandler = (cmd, ctx) => {
   const filter = optional(inner, 'find', 'filter', 'object') ?? {};
   const verbosity = optional(cmd, 'explain', 'verbosity', 'string') ?? 'allPlansExecution';
   const collection = ctx.db.get(name);
-  const chosen = collection ? plan(collection, filter) : { stage: 'EOF' as const, docs: [], index: undefined };
-  const returned = shape(matching(collection, filter), { skip: count(inner, 'find', 'skip'), limit: count(inner, 'find', 'limit') });
-  const winningPlan =
-    chosen.stage === 'IXSCAN'
-      ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: chosen.index } }
-      : { stage: chosen.stage, filter };
-  const queryPlanner = { namespace: `${ctx.db.name}.${name}`, parsedQuery: filter, winningPlan, rejectedPlans: [] };
-  const executionStats = {
-    executionSuccess: true,
-    nReturned: returned.length,
-    totalKeysExamined: chosen.stage === 'IXSCAN' ? chosen.docs.length : 0,
-    totalDocsExamined: chosen.docs.length,
-  };
-  return { queryPlanner, ...(verbosity === 'queryPlanner' ? {} : { executionStats }), ok: 1 };
+  // The explained find's own collation decides the plan and the matches, as it would for the find.
+  return withCollator(checkCollation(inner, 'find'), () => {
+    const chosen = collection ? plan(collection, filter) : { stage: 'EOF' as const, docs: [], index: undefined };
+    const returned = shape(matching(collection, filter), { skip: count(inner, 'find', 'skip'), limit: count(inner, 'find', 'limit') });
+    const winningPlan =
+      chosen.stage === 'IXSCAN'
+        ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: chosen.index } }
+        : { stage: chosen.stage, filter };
+    const queryPlanner = { namespace: `${ctx.db.name}.${name}`, parsedQuery: filter, winningPlan, rejectedPlans: [] };
+    const executionStats = {
+      executionSuccess: true,
+      nReturned: returned.length,
+      totalKeysExamined: chosen.stage === 'IXSCAN' ? chosen.docs.length : 0,
+      totalDocsExamined: chosen.docs.length,
+    };
+    return { queryPlanner, ...(verbosity === 'queryPlanner' ? {} : { executionStats }), ok: 1 };
+  });
 };
 
 export const readCommands: Record<string, CommandHandler> = {
