@@ -14,10 +14,11 @@ import { Leaderboard } from './Leaderboard';
 import { keyLabel, PRESENTER_KEYS } from './presenterKeys';
 import { roomMachine } from './roomMachine';
 import { RoomView } from './RoomView';
+import { StudentsPanel } from './StudentsPanel';
 import { usePresenterKeys } from './usePresenterKeys';
 import './classroom.css';
 
-type Panel = 'controls' | 'lessons' | 'qr';
+type Panel = 'controls' | 'lessons' | 'qr' | 'students';
 
 // The lesson player is another module; the glob keeps this view building without it.
 const lessonModules = import.meta.glob<{ default: ComponentType<{ path: string; navigate: (path: string) => void }> }>('../lessons/LessonPlayer.tsx');
@@ -58,6 +59,7 @@ export default function PresenterView() {
         {info && <span className="presenter-count">{info.students} phones · {info.joinUrl}</span>}
         <button type="button" onClick={enterFullScreen}>Full screen</button>
         <button type="button" aria-expanded={open === 'controls'} onClick={() => toggle('controls')}>Controls <kbd>C</kbd></button>
+        <button type="button" aria-expanded={open === 'students'} onClick={() => toggle('students')} data-testid="students-toggle">Students <kbd>S</kbd></button>
       </header>
       <main className="presenter-stage">
         <section className="presenter-loop">
@@ -76,6 +78,11 @@ export default function PresenterView() {
           <RunControls plan={plan} setPlan={setPlan} />
           <KnobsPanel onPreset={applyPreset} />
           <PlaybackControls start={start} end={end} />
+        </section>
+      )}
+      {open === 'students' && (
+        <section className="presenter-drawer" aria-label="Students" data-testid="presenter-students">
+          <StudentsPanel />
         </section>
       )}
       {open === 'lessons' && LessonPlayer && (

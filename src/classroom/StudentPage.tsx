@@ -13,6 +13,15 @@ export function StudentPage() {
   const [draft, setDraft] = useState('');
   const { nickname, error, batches, now, mode } = state.context;
   if (state.matches('checking')) return <main className="student"><p>Connecting to the lab…</p></main>;
+  if (state.matches('removed')) {
+    return (
+      <main className="student" data-testid="student-removed">
+        <h1>You are no longer in the class</h1>
+        <p className="error" role="alert">{error}</p>
+        <button type="button" className="big" onClick={() => send({ type: 'rejoin' })}>Join again</button>
+      </main>
+    );
+  }
   if (state.matches('naming') || state.matches('joining')) {
     return (
       <main className="student">

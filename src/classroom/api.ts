@@ -3,7 +3,7 @@
  * presenter's panels. A student's request goes through /subject/* like anyone's; the lab
  * tags it with their nickname from their cookie.
  */
-import type { StudentView } from '../../common/api';
+import type { StudentSeat, StudentView } from '../../common/api';
 import { MODES, type Mode } from '../../common/knobs';
 import { HEADER_MODE } from '../../common/traceBasics';
 import { ApiError, errorMessage } from '../api/client';
@@ -52,14 +52,22 @@ export const classroomApi = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ nickname }),
     }),
-  students: () => call<{ students: StudentView[] }>('/api/classroom/students'),
-  /** The lab's current mode, or undefined if it cannot be read just now. */
-  async mode(): Promise<Mode | undefined> {
+  /** The presenter's list of seats (presenter-only on the server). */
+  students: () => call<{ students: StudentSeat[] }>('/api/classroom/students'),
+  /** The presenter removes a student; their phone is told so on its next request. */
+  removeStudent: (id: string) => call<void>(`/api/classroom/students/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  /**
+   * The lab's current mode (undefined if it cannot be read just now), or, if this phone's
+   * seat was taken away (the lab answers 401), why.
+   */
+  async status(): Promise<{ mode?: Mode; gone?: string }> {
     try {
       const response = await fetch('/api/config', { cache: 'no-store', credentials: 'same-origin' });
-      return response.ok ? asMode(((await response.json()) as { mode?: unknown }).mode) : undefined;
+      if (response.status === 401) return { gone: errorMessage(await response.text(), 401) };
+      const mode = response.ok ? asMode(((await response.json()) as { mode?: unknown }).mode) : undefined;
+      return mode ? { mode } : {};
     } catch {
-      return undefined;
+      return {};
     }
   },
   /**

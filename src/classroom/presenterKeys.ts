@@ -6,7 +6,7 @@ import { isTyping } from '../viz/shortcuts';
 
 export type PresenterAction =
   | 'mode.toggle' | 'run.fire' | 'playback.toggle' | 'playback.back' | 'playback.forward' | 'playback.live'
-  | 'view.controls' | 'view.lessons' | 'view.qr' | 'view.close';
+  | 'view.controls' | 'view.lessons' | 'view.qr' | 'view.students' | 'view.close';
 
 export const PRESENTER_KEYS: ReadonlyArray<{ keys: string[]; action: PresenterAction; label: string }> = [
   { keys: ['b', 'B'], action: 'mode.toggle', label: 'blocking on/off' },
@@ -18,6 +18,7 @@ export const PRESENTER_KEYS: ReadonlyArray<{ keys: string[]; action: PresenterAc
   { keys: ['c', 'C'], action: 'view.controls', label: 'controls' },
   { keys: ['p', 'P'], action: 'view.lessons', label: 'lesson' },
   { keys: ['q', 'Q'], action: 'view.qr', label: 'big QR' },
+  { keys: ['s', 'S'], action: 'view.students', label: 'students' },
   { keys: ['Escape'], action: 'view.close', label: 'close' },
 ];
 

@@ -3,7 +3,8 @@
  * send requests one or ten at a time. Each tap is a batch; its requests are shown with a
  * live timer while they are out and their answers as they come. The lab's current mode is
  * polled, so the phone says what the projector says. A 429 puts the buttons to rest for
- * the Retry-After the lab asked for.
+ * the Retry-After the lab asked for. A 401 means the seat was taken away (the presenter
+ * removed this student, or the seat was freed): the phone says why and offers to join again.
  */
 import { assign, fromCallback, fromPromise, setup, type EventObject } from 'xstate';
 import type { Mode } from '../../common/knobs';
@@ -31,7 +32,9 @@ export type StudentEvent =
   | { type: 'send'; count: number }
   | { type: 'result'; batch: number; id: string; result: SendResult }
   | { type: 'tick'; now: number }
-  | { type: 'mode'; mode: Mode };
+  | { type: 'mode'; mode: Mode }
+  | { type: 'gone'; message: string }
+  | { type: 'rejoin' };
 
 export interface StudentContext {
   nickname?: string;
@@ -60,7 +63,11 @@ const ticker = fromCallback<EventObject, void, StudentEvent>(({ sendBack }) => {
 });
 
 const modeWatcher = fromCallback<EventObject, void, StudentEvent>(({ sendBack }) => {
-  const poll = () => void classroomApi.mode().then((mode) => mode && sendBack({ type: 'mode', mode }));
+  const poll = () =>
+    void classroomApi.status().then(({ mode, gone }) => {
+      if (gone) sendBack({ type: 'gone', message: gone });
+      else if (mode) sendBack({ type: 'mode', mode });
+    });
   poll();
   const timer = setInterval(poll, MODE_POLL_MS);
   return () => clearInterval(timer);
@@ -81,6 +88,7 @@ export const studentMachine = setup({
   delays: { rest: ({ context }) => context.restMs },
   guards: {
     limited: ({ event }) => event.type === 'result' && event.result.status === 429,
+    seatGone: ({ event }) => event.type === 'result' && event.result.status === 401,
     allAnswered: ({ context }) => pendingCount(context.batches) === 0,
   },
   actions: {
@@ -115,6 +123,10 @@ export const studentMachine = setup({
         onError: { target: 'naming', actions: assign({ error: ({ event }) => (event.error as Error).message }) },
       },
     },
+    /** The seat was taken away: the phone says why; the student may join again. */
+    removed: {
+      on: { rejoin: { target: 'naming', actions: assign({ batches: [], sent: 0 }) } },
+    },
     naming: {
       on: { join: { target: 'joining', actions: assign({ nickname: ({ event }) => event.nickname, error: undefined }) } },
     },
@@ -129,11 +141,20 @@ export const studentMachine = setup({
     ready: {
       type: 'parallel',
       invoke: { src: 'modeWatcher' },
-      on: { mode: { actions: assign({ mode: ({ event }) => event.mode }) } },
+      on: {
+        mode: { actions: assign({ mode: ({ event }) => event.mode }) },
+        gone: { target: 'removed', actions: assign({ error: ({ event }) => event.message }) },
+      },
       states: {
         sending: {
           initial: 'free',
-          on: { result: [{ guard: 'limited', target: '.resting', actions: 'keep' }, { actions: 'keep' }] },
+          on: {
+            result: [
+              { guard: 'seatGone', target: '#student.removed', actions: assign({ error: ({ event }) => (event.type === 'result' ? event.result.message : undefined) }) },
+              { guard: 'limited', target: '.resting', actions: 'keep' },
+              { actions: 'keep' },
+            ],
+          },
           states: {
             free: { on: { send: { actions: 'fire' } } },
             /** The lab said 429: the buttons rest until its Retry-After has passed. */

@@ -6,7 +6,7 @@ import { presenterAction, type PresenterAction } from './presenterKeys';
 
 interface ViewHandlers {
   plan: RunPlanDraft;
-  toggle: (panel: 'controls' | 'lessons' | 'qr') => void;
+  toggle: (panel: 'controls' | 'lessons' | 'qr' | 'students') => void;
   close: () => void;
 }
 
@@ -16,6 +16,7 @@ function presenterActions(lab: LabSystem, h: ViewHandlers): Record<PresenterActi
     'view.controls': () => h.toggle('controls'),
     'view.lessons': () => h.toggle('lessons'),
     'view.qr': () => h.toggle('qr'),
+    'view.students': () => h.toggle('students'),
     'view.close': h.close,
   };
 }

@@ -94,3 +94,27 @@ test('students send requests and the presenter sees their labelled tokens; a stu
   await phones[1]!.goto(`${lab.url}/presenter`);
   await expect(phones[1]!.getByTestId('not-presenter')).toBeVisible();
 });
+
+test('the presenter sees who joined and removes a student; that phone says so', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const presenterContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  contexts.push(presenterContext);
+  const presenter = await presenterContext.newPage();
+  await presenter.goto(`${lab.url}/classroom/presenter?token=${lab.presenterToken}`);
+  await expect(presenter.getByTestId('presenter')).toBeVisible();
+  const phone = await student(browser, 'Mallory');
+
+  await presenter.getByRole('button', { name: /^Students/ }).click();
+  const drawer = presenter.getByRole('region', { name: 'Students' });
+  const row = drawer.locator('[data-testid="student-row"][data-client="Mallory"]');
+  await expect(row).toContainText('127.0.0.1');
+  await expect(drawer.getByRole('columnheader', { name: 'Requests sent' })).toBeVisible();
+  await drawer.getByRole('button', { name: 'Remove Mallory' }).click();
+  await expect(drawer.getByRole('status')).toHaveText('Mallory was removed from the class.');
+  await expect(row).toHaveCount(0);
+
+  // The phone learns it on its next poll of the lab, and says why.
+  await expect(phone.getByTestId('student-removed')).toBeVisible();
+  await expect(phone.getByRole('alert')).toContainText('the presenter removed you');
+  await presenter.screenshot({ path: test.info().outputPath('presenter-students.png') });
+});

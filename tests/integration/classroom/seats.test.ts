@@ -111,6 +111,22 @@ describe('a seat nobody uses', () => {
   });
 });
 
+describe('nicknames', () => {
+  it('refuses an invisible name with a 400 and a look-alike of a present name with a 409', async () => {
+    for (const invisible of ['\u3164', '\uFFA0', '\u115F\u1160']) {
+      const answer = (await lab.join(invisible, '127.0.0.9')).answer;
+      expect(answer.status, JSON.stringify(invisible)).toBe(400);
+      expect(answer.json().error).toMatch(/invisible/);
+    }
+    await joined('bob', '127.0.0.9');
+    for (const lookalike of ['b\u043Eb', '\uFF42\uFF4F\uFF42']) {
+      const answer = (await lab.join(lookalike, '127.0.0.10')).answer;
+      expect(answer.status, lookalike).toBe(409);
+      expect(answer.json().error).toMatch(/looks like "bob"/);
+    }
+  });
+});
+
 describe('the presenter\'s list of students', () => {
   it('shows each student\'s nickname, address, join time and requests sent, and removes one', async () => {
     const from = '127.0.0.7';
