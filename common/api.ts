@@ -56,6 +56,10 @@ export interface RunSummary {
   throughputPerSec: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   loop: { delayMaxMs: number; utilization: number };
+  /** Open-loop runs: arrivals not sent because the generator already had its maximum in flight (generator saturated). */
+  notSent?: number;
+  /** Set when the trace holds one request in this many (a run planned beyond RUN_TRACE_REQUESTS); the counts include every request. */
+  tracedOneIn?: number;
   /** Long-poll runs: the most long-polls the subject held at once (counted by the subject). */
   peakConcurrent?: number;
   /** Long-poll runs: the subject's memory idle and with every long-poll held; the difference per held one. */

@@ -65,3 +65,37 @@ export const RUN_BOUNDS = {
   durationSec: { min: 1, max: 120 },
 } as const;
 
+/**
+ * Open loop: at most this many requests in flight. An arrival due while that many are
+ * still waiting is not sent and is counted as "not sent: generator saturated" (k6's
+ * dropped iterations), so a rate far above the subject's capacity cannot queue without end.
+ */
+export const OPEN_LOOP_MAX_IN_FLIGHT = 1000;
+
+/**
+ * Every request the load generator sends is abandoned (recorded as an error) after this
+ * long, waiting included: a run ends at most this long after its last send. Longer than
+ * the slowest answer a subject gives on purpose (blockingTimeoutMs ≤ 30 s, then a 503).
+ */
+export const REQUEST_DEADLINE_MS = 35_000;
+
+/**
+ * A run's trace holds every event of at most this many requests (~40 MB, under the
+ * import limit). A run planned for more (an open loop of ratePerSec × durationSec) traces
+ * one request in `traceEveryOf(plan)`; the others are counted, not traced.
+ */
+export const RUN_TRACE_REQUESTS = 100_000;
+
+/** 1 when every request of a run is traced, else n: request i is traced when i % n === 0. */
+export function traceEveryOf(plan: { requests?: number } | { ratePerSec: number; durationSec: number }): number {
+  const planned = 'ratePerSec' in plan ? plan.ratePerSec * plan.durationSec : (plan.requests ?? 0);
+  return Math.max(1, Math.ceil(planned / RUN_TRACE_REQUESTS));
+}
+
+/** Whether the load generator's request `rid` (`<runId>-<index>`) of a run traced one in `every` is traced. */
+export function isTracedRid(rid: string, runId: string, every: number): boolean {
+  if (every <= 1 || !rid.startsWith(`${runId}-`)) return true;
+  const index = Number(rid.slice(runId.length + 1));
+  return !Number.isInteger(index) || index % every === 0;
+}
+

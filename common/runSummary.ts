@@ -4,6 +4,7 @@
  * run store and the page's replay of a recording share it.
  */
 import type { RunRequest } from './config';
+import { traceEveryOf } from './knobs';
 import type { RunStatus, RunSummary } from './api';
 import { createLongPollAccumulator, type LongPollAccumulator } from './longPollSummary';
 import { percentile } from './percentile';
@@ -32,6 +33,7 @@ export function createSummaryBuilder(): SummaryBuilder {
   const samples: Array<TraceEventOf<'sample'>> = [];
   let completed = 0;
   let errors = 0;
+  let notSent = 0;
   let first = Infinity;
   let last = -Infinity;
 
@@ -66,6 +68,12 @@ export function createSummaryBuilder(): SummaryBuilder {
         last = Math.max(last, event.t);
         break;
       }
+      case 'load.counts':
+        notSent += event.notSent;
+        completed += event.untracedCompleted;
+        errors += event.untracedErrors;
+        if (event.untracedCompleted > 0) last = Math.max(last, event.t);
+        break;
       case 'sample':
         samples.push(event);
         break;
@@ -103,6 +111,9 @@ export function createSummaryBuilder(): SummaryBuilder {
         utilization: inWindow.length ? round(inWindow.reduce((sum, s) => sum + s.elu, 0) / inWindow.length, 3) : 0,
       },
     };
+    if ('ratePerSec' in started.plan) summary.notSent = notSent;
+    const every = traceEveryOf(summary.plan as Parameters<typeof traceEveryOf>[0]);
+    if (every > 1) summary.tracedOneIn = every;
     if (longPoll) Object.assign(summary, longPoll.result());
     if (finished?.message) summary.message = finished.message;
     if (options.imported) summary.imported = true;

@@ -63,6 +63,18 @@ export const traceEventSchema = z.discriminatedUnion('type', [
     client: z.string().max(64).optional(),
   }),
   z.object({ type: z.literal('client.firstByte'), ...req }),
+  /**
+   * The load generator's requests that have no events of their own, counted since its
+   * previous load.counts: open-loop arrivals not sent because the generator was saturated
+   * (OPEN_LOOP_MAX_IN_FLIGHT in flight), and requests sent but not traced (a sampled trace).
+   */
+  z.object({
+    type: z.literal('load.counts'),
+    ...at,
+    notSent: z.number().int().nonnegative(),
+    untracedCompleted: z.number().int().nonnegative(),
+    untracedErrors: z.number().int().nonnegative(),
+  }),
   z.object({
     type: z.literal('client.done'),
     ...req,

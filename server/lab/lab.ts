@@ -6,7 +6,7 @@
 import type { MongoClient } from 'mongodb';
 import type { DatabaseInfo, HealthResponse, RunSummary, TornadoRuntimeInfo } from '../../common/api';
 import type { HandlerVersion } from '../../common/handlers';
-import { isLongPollRun, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
+import { isLongPollRun, isTracedRid, traceEveryOf, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
 import { createLoadGenerator, type LoadGenerator, type LoadHandle } from '../load/generator';
@@ -36,6 +36,8 @@ interface ActiveRun {
   lastSample: Map<number, number>;
   /** Long-poll runs: what the subject's samples say about the held long-polls. */
   watch?: SampleWatch;
+  /** The trace keeps one generated request in this many (traceEveryOf in common/knobs.ts). */
+  traceEvery: number;
   done: Promise<void>;
 }
 
@@ -173,6 +175,9 @@ export class Lab {
   private route(events: TraceEvent[]): void {
     const run = this.active;
     if (run?.recording) {
+      // A sampled run keeps one generated request in traceEvery, subject side included.
+      if (run.traceEvery > 1) events = events.filter((e) => !('rid' in e) || isTracedRid(e.rid, run.id, run.traceEvery));
+      if (events.length === 0) return;
       run.writer.append(events);
       for (const e of events) run.builder.add(e);
       this.deps.live.publishEvents(run.id, events);
@@ -275,6 +280,7 @@ export class Lab {
       builder,
       recording: false,
       cancelled: false,
+      traceEvery: isLongPollRun(plan) ? 1 : traceEveryOf(plan),
       lastSample: new Map(),
       done: Promise.resolve(),
     };
@@ -337,7 +343,8 @@ export class Lab {
         onEvents: (events) => this.route(events),
       })).result;
       if (result.cancelled || run.cancelled) status = 'cancelled';
-      await this.waitForTail(run);
+      // A cancelled run ends now: its tail is not worth waiting for.
+      else await this.waitForTail(run);
     } catch (error) {
       status = run.cancelled ? 'cancelled' : 'failed';
       message = describe(error);

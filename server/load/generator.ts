@@ -4,7 +4,7 @@
  * one-shot form (its own thread, closed when the run ends).
  */
 import { Worker } from 'node:worker_threads';
-import type { RunRequest } from '../../common/config';
+import { REQUEST_DEADLINE_MS, type RunRequest } from '../../common/config';
 import type { TraceEvent } from '../../common/trace';
 import type { LongPollJob } from './longPollJob';
 import type { LoadCounts, LoadJob, ParentMessage, WorkerMessage } from './protocol';
@@ -17,7 +17,10 @@ export interface LoadOptions {
   /** Receives the client events in batches, in the order they happened per request. */
   onEvents: (events: TraceEvent[]) => void;
   batchMs?: number;
+  /** Every request's deadline, ms (REQUEST_DEADLINE_MS by default). */
   requestTimeoutMs?: number;
+  /** Open loop: the most requests in flight (OPEN_LOOP_MAX_IN_FLIGHT by default, never more). */
+  maxInFlight?: number;
   /** A long-poll run: what every long-poll asks (server/load/longPollJob.ts). */
   longPoll?: LongPollJob;
 }
@@ -29,7 +32,7 @@ export interface LoadResult extends LoadCounts {
 export interface LoadHandle {
   /** Resolves when every request has finished (or the run was cancelled); rejects if the worker failed. */
   result: Promise<LoadResult>;
-  /** Stops sending; in-flight requests are aborted. */
+  /** Stops sending; in-flight requests are aborted, and `result` resolves as soon as they have. */
   cancel(): void;
 }
 
@@ -81,7 +84,8 @@ export function createLoadGenerator(): LoadGenerator {
         runId: options.runId,
         plan: options.plan,
         batchMs: options.batchMs ?? 16,
-        requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+        requestTimeoutMs: options.requestTimeoutMs ?? REQUEST_DEADLINE_MS,
+        ...(options.maxInFlight ? { maxInFlight: options.maxInFlight } : {}),
         ...(options.longPoll ? { longPoll: options.longPoll } : {}),
       };
       const result = new Promise<LoadResult>((resolve, reject) => {

@@ -10,8 +10,10 @@ export interface LoadJob {
   plan: RunRequest;
   /** How often buffered client events are shipped to the lab, ms. */
   batchMs: number;
-  /** A request that has not finished after this long is recorded as an error, ms. */
+  /** Every request's deadline, waiting included: one not finished after this long is aborted and recorded as an error, ms. */
   requestTimeoutMs: number;
+  /** Open loop: the most requests in flight (at most OPEN_LOOP_MAX_IN_FLIGHT, the default). */
+  maxInFlight?: number;
   /** Set for a long-poll run (plan.route 'longPoll'): what every long-poll asks. */
   longPoll?: LongPollJob;
 }
@@ -20,6 +22,8 @@ export interface LoadCounts {
   sent: number;
   completed: number;
   errors: number;
+  /** Open loop: arrivals not sent because the generator had its maximum in flight. */
+  notSent?: number;
 }
 
 export type WorkerMessage =

@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../common/api';
+import { parseTraceEvent, type TraceEvent } from '../../../common/trace';
 import type { StartedDatabase } from '../../../server/db/resolve';
 import { bigTrace } from './bigTrace';
 import { makeDataDir, startLab, startSeededDatabase, type RunningLab } from './harness';
@@ -92,5 +93,59 @@ describe('importing a large trace', () => {
     // Once it is done, the next import is accepted.
     const third = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text.slice(0, text.indexOf('\n') + 1) });
     expect(third.status).toBe(201);
+  });
+});
+
+const traceOf = async (id: string): Promise<{ text: string; events: TraceEvent[] }> => {
+  const text = await (await fetch(`${lab.url}/api/runs/${id}/trace`)).text();
+  const events = text.trim().split('\n').map((line) => {
+    const parsed = parseTraceEvent(JSON.parse(line));
+    if (!parsed.ok) throw new Error(parsed.message);
+    return parsed.event;
+  });
+  return { text, events };
+};
+
+describe('an open-loop run far above the subject\'s capacity', () => {
+  it('ends, counts what it could not send, and samples a trace that would not fit the import limit', async () => {
+    // 120,000 arrivals: more than a trace holds in full, and far more than the subject answers in 6 s.
+    const plan = { ratePerSec: 20_000, durationSec: 6 };
+    const { body } = await lab.json<{ id: string }>('POST', '/api/runs', plan);
+    const run = await lab.waitForRun(body.id, 120_000);
+    expect(run.status).toBe('done');
+    expect(run.notSent).toBeGreaterThan(0);
+    // Every arrival is either answered (sent) or counted as not sent.
+    expect(run.completed + run.notSent!).toBe(plan.ratePerSec * plan.durationSec);
+    expect(run.tracedOneIn).toBe(2);
+    const { text, events } = await traceOf(body.id);
+    const rids = new Set(events.flatMap((e) => ('rid' in e && e.rid.startsWith(`${body.id}-`) ? [e.rid] : [])));
+    expect(rids.size).toBeGreaterThan(0);
+    expect([...rids].every((rid) => Number(rid.slice(body.id.length + 1)) % 2 === 0)).toBe(true);
+    // The sampled trace re-imports with the same numbers.
+    const imported = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text });
+    expect(imported.status).toBe(201);
+    const { id: _a, imported: _b, ...numbers } = (await imported.json()) as RunSummary;
+    const { id: _c, ...original } = run;
+    expect(numbers).toEqual(original);
+  });
+
+  it('is cancelled at once', async () => {
+    const { body } = await lab.json<{ id: string }>('POST', '/api/runs', { ratePerSec: 20_000, durationSec: 120 });
+    const began = performance.now();
+    let live: RunSummary | undefined;
+    while (!live || live.completed < 100 || (live.notSent ?? 0) === 0 || performance.now() - began < 3000) {
+      live = (await lab.json<RunSummary>('GET', `/api/runs/${body.id}`)).body;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const running = performance.now() - began;
+    const asked = performance.now();
+    const cancelled = await lab.json<RunSummary>('POST', `/api/runs/${body.id}/cancel`);
+    const cancelMs = performance.now() - asked;
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.notSent).toBeGreaterThan(0);
+    // Cancelling takes a small share of the time the run had been running (the run had queued nothing).
+    expect(cancelMs).toBeLessThan(running / 3);
+    expect((await lab.json<RunSummary>('GET', `/api/runs/${body.id}`)).body.status).toBe('cancelled');
   });
 });
