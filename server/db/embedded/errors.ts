@@ -55,6 +55,8 @@ export const ErrorCodes = {
   Location51246: 51246,
   Location51272: 51272,
   DocumentValidationFailure: 121,
+  CommandNotSupportedOnView: 166,
+  ViewDepthLimitExceeded: 182,
   Location10065: 10065,
   DuplicateKey: 11000,
 } as const;

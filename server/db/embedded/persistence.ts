@@ -26,7 +26,9 @@ function load(store: Store, file: string): void {
     const size = data.readInt32LE(at);
     const record = decodeDocument(data.subarray(at, at + size));
     at += size;
-    if (record.t === 'collection') {
+    if (record.t === 'view') {
+      store.db(record.db as string).createView(record.name as string, { viewOn: record.viewOn as string, pipeline: record.pipeline as Document[] });
+    } else if (record.t === 'collection') {
       collection = store.db(record.db as string).getOrCreate(record.name as string).collection;
       if (record.options) collection.setOptions(record.options as Document);
       for (const spec of record.indexes as Document[]) {
@@ -45,6 +47,7 @@ function snapshot(store: Store): Buffer {
       parts.push(BSON.serialize({ t: 'collection', db: db.name, name: collection.name, indexes: collection.indexSpecs(), options: collection.options }));
       for (const doc of collection.docs.values()) parts.push(BSON.serialize({ t: 'doc', doc }));
     }
+    for (const [name, view] of db.views) parts.push(BSON.serialize({ t: 'view', db: db.name, name, viewOn: view.viewOn, pipeline: view.pipeline }));
   }
   return Buffer.concat(parts);
 }

@@ -7,6 +7,7 @@
 import { type Document, ObjectId } from 'bson';
 import { CommandError } from './errors';
 import { defaultIndexName, duplicateKey, Index, type IndexSpec } from './indexes';
+import { runStages } from './pipeline/stages';
 import { compileFilter } from './query/filter';
 import { indexKey, isPlainObject } from './values';
 
@@ -162,19 +163,88 @@ export class Collection {
   }
 }
 
+/** A view's definition: its source (a collection or another view) and the pipeline over it. */
+export interface ViewDefinition {
+  viewOn: string;
+  pipeline: Document[];
+}
+
+/** Views nest at most this deep, as in mongod. */
+const MAX_VIEW_DEPTH = 20;
+
+function viewError(ns: string): CommandError {
+  return new CommandError('CommandNotSupportedOnView', `Namespace ${ns} is a view, not a collection`);
+}
+
+/**
+ * What a read of a view sees: the view's pipeline run over its source, as a collection
+ * without indexes. Every way of changing it is refused, so a write can never vanish into it.
+ */
+class ViewResult extends Collection {
+  constructor(db: string, name: string, docs: Document[]) {
+    super(db, name, () => {});
+    for (const doc of docs) this.docs.set(`view:${this.docs.size}`, doc);
+  }
+
+  override insert(): Document {
+    throw viewError(this.ns);
+  }
+  override replace(): void {
+    throw viewError(this.ns);
+  }
+  override remove(): void {
+    throw viewError(this.ns);
+  }
+  override createIndex(): boolean {
+    throw viewError(this.ns);
+  }
+  override dropIndex(): void {
+    throw viewError(this.ns);
+  }
+  override setOptions(): void {
+    throw viewError(this.ns);
+  }
+  override hideIndex(): boolean {
+    throw viewError(this.ns);
+  }
+}
+
 export class Database {
   readonly collections = new Map<string, Collection>();
+  readonly views = new Map<string, ViewDefinition>();
   constructor(
     readonly name: string,
     private readonly changed: () => void,
   ) {}
 
-  get(name: string): Collection | undefined {
-    return this.collections.get(name);
+  /** A collection, or for a view what reading it gives (a fresh, read-only result each time). */
+  get(name: string, depth = 0): Collection | undefined {
+    const view = this.views.get(name);
+    if (!view) return this.collections.get(name);
+    if (depth >= MAX_VIEW_DEPTH) throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
+    const source = this.get(view.viewOn, depth + 1)?.all() ?? [];
+    const docs = runStages(source, view.pipeline, { variables: {}, resolve: (other) => this.get(other, depth + 1)?.all() ?? [] });
+    return new ViewResult(this.name, name, docs);
   }
 
-  /** Collections spring into existence on first write, as in mongod. */
+  isView(name: string): boolean {
+    return this.views.has(name);
+  }
+
+  createView(name: string, definition: ViewDefinition): void {
+    if (this.collections.has(name) || this.views.has(name)) throw new CommandError('NamespaceExists', `Namespace ${this.name}.${name} already exists`);
+    let source: string | undefined = definition.viewOn;
+    for (let depth = 1; source !== undefined; depth++) {
+      if (source === name || depth > MAX_VIEW_DEPTH) throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
+      source = this.views.get(source)?.viewOn;
+    }
+    this.views.set(name, definition);
+    this.changed();
+  }
+
+  /** Collections spring into existence on first write, as in mongod; a view refuses the write. */
   getOrCreate(name: string): { collection: Collection; created: boolean } {
+    if (this.views.has(name)) throw viewError(`${this.name}.${name}`);
     const existing = this.collections.get(name);
     if (existing) return { collection: existing, created: false };
     const collection = new Collection(this.name, name, this.changed);
@@ -195,6 +265,10 @@ export class Database {
   }
 
   drop(name: string): Collection | undefined {
+    if (this.views.delete(name)) {
+      this.changed();
+      return undefined;
+    }
     const collection = this.collections.get(name);
     this.collections.delete(name);
     if (collection) this.changed();

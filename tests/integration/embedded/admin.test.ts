@@ -191,6 +191,29 @@ describe('collation', () => {
   });
 });
 
+describe('views', () => {
+  it('reads through the view pipeline, and refuses writes to the view', async () => {
+    await coll('view_src').insertMany([{ _id: 1, a: 1, k: 'x' }, { _id: 2, a: 2, k: 'y' }, { _id: 3, a: 3, k: 'x' }]);
+    await target.db.createCollection('big_a', { viewOn: 'view_src', pipeline: [{ $match: { a: { $gt: 1 } } }] });
+    const view = coll('big_a');
+    expect(await view.find({ k: 'x' }).toArray()).toEqual([{ _id: 3, a: 3, k: 'x' }]);
+    expect(await view.estimatedDocumentCount()).toBe(2);
+    expect(await view.countDocuments({ k: 'y' })).toBe(1);
+    expect((await view.distinct('k')).sort()).toEqual(['x', 'y']);
+    expect(await view.aggregate([{ $group: { _id: null, s: { $sum: '$a' } } }]).toArray()).toEqual([{ _id: null, s: 5 }]);
+    await coll('view_src').insertOne({ _id: 4, a: 4, k: 'z' });
+    expect(await view.estimatedDocumentCount()).toBe(3);
+    await expect(view.insertOne({ a: 9 })).rejects.toMatchObject({ code: 166 });
+    await expect(view.deleteMany({})).rejects.toMatchObject({ code: 166 });
+    await expect(view.updateMany({}, { $set: { z: 1 } })).rejects.toMatchObject({ code: 166 });
+    expect(await coll('view_src').countDocuments()).toBe(4);
+    const [info] = await target.db.listCollections({ name: 'big_a' }).toArray();
+    expect(info).toMatchObject({ type: 'view', options: { viewOn: 'view_src' } });
+    await view.drop();
+    expect(await target.db.listCollections({ name: 'big_a' }).toArray()).toEqual([]);
+  });
+});
+
 describe('text search', () => {
   it.runIf(!REAL_MONGODB)('refuses text indexes and $text with CommandNotSupported (115), never a wrong answer', async () => {
     const c = coll('texts');

@@ -10,7 +10,7 @@ import { checkDeadline } from '../scan';
 import { duplicateKey } from '../indexes';
 import { type Database, ID_INDEX, type WriteOptions } from '../store';
 import { collectionName, count, optional, required } from './args';
-import { scaleOf, storageStats } from './catalog';
+import { refuseView, scaleOf, storageStats } from './catalog';
 import type { CommandContext, CommandHandler } from './context';
 import { after, checkCollation, checkFields, checkHint, letVariables, refuseUnsupported } from './options';
 import { cursorReply } from './reads';
@@ -78,6 +78,7 @@ function sourceDocs(ctx: CommandContext, name: string | undefined, stage: Docume
   for (const key of Object.keys(arg)) {
     if (key !== 'count' && key !== 'storageStats') throw new CommandError('CommandNotSupported', `$collStats ${key} is not supported by the embedded server (only count and storageStats)`);
   }
+  refuseView(ctx.db, name);
   const collection = ctx.db.get(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `Unable to retrieve storageStats in $collStats stage :: caused by :: Collection [${ctx.db.name}.${name}] not found.`);
   const doc: Document = { ns: collection.ns, host: '127.0.0.1', localTime: new Date() };

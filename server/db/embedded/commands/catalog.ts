@@ -3,7 +3,8 @@ import { calculateObjectSize, type Document } from 'bson';
 import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { compileFilter } from '../query/filter';
-import type { Collection, CollectionOptions } from '../store';
+import { checkStages } from '../pipeline/stages';
+import type { Collection, CollectionOptions, Database } from '../store';
 import { isPlainObject } from '../values';
 import { collectionName, optional, required } from './args';
 import type { CommandHandler } from './context';
@@ -54,6 +55,7 @@ const createIndexes: CommandHandler = (cmd, ctx) => {
 
 const listIndexes: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'listIndexes');
+  refuseView(ctx.db, name);
   const collection = ctx.db.get(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db.name}.${name}`);
   const cursor = optional(cmd, 'listIndexes', 'cursor', 'object') ?? {};
@@ -63,6 +65,7 @@ const listIndexes: CommandHandler = (cmd, ctx) => {
 
 const dropIndexes: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'dropIndexes');
+  refuseView(ctx.db, name);
   const collection = ctx.db.get(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `ns not found ${ctx.db.name}.${name}`);
   const nIndexesWas = collection.indexSpecs().length;
@@ -107,7 +110,7 @@ function validationOptions(cmd: Document, command: string): CollectionOptions {
 
 /** create options mongod knows that would change what the collection holds or answers: refused, never ignored. */
 const CREATE_UNSUPPORTED = [
-  'capped', 'size', 'max', 'viewOn', 'pipeline', 'timeseries', 'clusteredIndex', 'collation', 'expireAfterSeconds',
+  'capped', 'size', 'max', 'timeseries', 'clusteredIndex', 'collation', 'expireAfterSeconds',
   'changeStreamPreAndPostImages', 'encryptedFields', 'storageEngine', 'indexOptionDefaults', 'autoIndexId', 'flags',
 ];
 
@@ -115,12 +118,25 @@ const create: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'create');
   for (const option of CREATE_UNSUPPORTED) {
     if (cmd[option] !== undefined && cmd[option] !== false) {
-      throw new CommandError('CommandNotSupported', `create with '${option}' is not supported by the embedded server${option === 'viewOn' ? ' (no views)' : ''}`);
+      throw new CommandError('CommandNotSupported', `create with '${option}' is not supported by the embedded server`);
     }
   }
-  checkFields(cmd, 'create', [...CREATE_UNSUPPORTED, 'validator', 'validationLevel', 'validationAction', 'idIndex']);
+  checkFields(cmd, 'create', [...CREATE_UNSUPPORTED, 'validator', 'validationLevel', 'validationAction', 'idIndex', 'viewOn', 'pipeline']);
   const options = validationOptions(cmd, 'create');
   if (ctx.db.get(name)) throw new CommandError('NamespaceExists', `Collection ${ctx.db.name}.${name} already exists.`);
+  const viewOn = optional(cmd, 'create', 'viewOn', 'string');
+  if (viewOn !== undefined) {
+    if (Object.keys(options).length > 0) throw new CommandError('InvalidOptions', 'Cannot specify validator, validationLevel or validationAction for a view');
+    collectionName({ viewOn }, 'viewOn');
+    const pipeline = (optional(cmd, 'create', 'pipeline', 'array') ?? []) as Document[];
+    checkStages(pipeline);
+    for (const stage of pipeline) {
+      if ('$out' in stage || '$merge' in stage) throw new CommandError('InvalidOptions', `${Object.keys(stage)[0]} cannot be used in a view definition`);
+    }
+    ctx.db.createView(name, { viewOn, pipeline });
+    return { ok: 1 };
+  }
+  if (cmd.pipeline !== undefined) throw new CommandError('BadValue', "'pipeline' requires 'viewOn' to also be specified");
   const { collection } = ctx.db.getOrCreate(name);
   if (Object.keys(options).length > 0) collection.setOptions(options);
   return { ok: 1 };
@@ -162,6 +178,11 @@ const collMod: CommandHandler = (cmd, ctx) => {
   }
   return { ...reply, ok: 1 };
 };
+
+/** Commands on a collection's storage (indexes, stats, rename): a view has none. */
+export function refuseView(db: Database, name: string): void {
+  if (db.isView(name)) throw new CommandError('CommandNotSupportedOnView', `Namespace ${db.name}.${name} is a view, not a collection`);
+}
 
 /** The `scale` of dbStats, collStats and $collStats: a positive whole number, 1 by default. */
 export function scaleOf(cmd: Document, command: string): number {
@@ -207,6 +228,7 @@ const collStats: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'collStats');
   checkFields(cmd, 'collStats', ['scale', 'verbose']);
   const scale = scaleOf(cmd, 'collStats');
+  refuseView(ctx.db, name);
   const collection = ctx.db.get(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `Collection [${ctx.db.name}.${name}] not found.`);
   return { ns: collection.ns, ...storageStats(collection, scale), ok: 1 };
@@ -226,7 +248,7 @@ const dbStats: CommandHandler = (cmd, ctx) => {
   return {
     db: ctx.db.name,
     collections: ctx.db.collections.size,
-    views: 0,
+    views: ctx.db.views.size,
     objects,
     avgObjSize: objects === 0 ? 0 : size / objects,
     dataSize: size / scale,
@@ -260,6 +282,8 @@ const renameCollection: CommandHandler = (cmd, ctx) => {
   const target = split(to);
   if (from === to) throw new CommandError('IllegalOperation', "Can't rename a collection to itself");
   const sourceDb = ctx.store.db(source.db);
+  refuseView(sourceDb, source.coll);
+  refuseView(ctx.store.db(target.db), target.coll);
   const collection = sourceDb.get(source.coll);
   if (!collection) throw new CommandError('NamespaceNotFound', 'Source collection ' + from + ' does not exist');
   const targetDb = ctx.store.db(target.db);
@@ -278,10 +302,15 @@ const listCollections: CommandHandler = (cmd, ctx) => {
   const cursor = optional(cmd, 'listCollections', 'cursor', 'object') ?? {};
   const test = compileFilter(filter);
   const infos = [...ctx.db.collections.keys()]
-    .map((name) =>
+    .map((name): Document =>
       nameOnly
         ? { name, type: 'collection' }
         : { name, type: 'collection', options: { ...ctx.db.get(name)!.options }, info: { readOnly: false }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+    )
+    .concat(
+      [...ctx.db.views].map(([name, view]) =>
+        nameOnly ? { name, type: 'view' } : { name, type: 'view', options: { viewOn: view.viewOn, pipeline: view.pipeline }, info: { readOnly: true } },
+      ),
     )
     .filter((info) => test(info));
   const ns = `${ctx.db.name}.$cmd.listCollections`;
