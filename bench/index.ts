@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   ui: async () => (await import('./ui')).benchUi(),
   lighthouse: async () => (await import('./lighthouse')).benchLighthouse(),
   startup: async () => (await import('./startup')).benchStartup(),
+  heavy: async () => (await import('./heavy')).benchHeavy(),
 };
 
 async function main(): Promise<void> {
