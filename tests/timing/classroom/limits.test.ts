@@ -18,7 +18,9 @@ beforeAll(async () => {
   data = await makeDataDir();
   lab = await startClassroomLab(database, data.dir, {
     config: { dbLatencyMs: 0 },
-    limits: { maxStudents: 12, maxInFlightPerStudent: 3 },
+    // silentEvictMs: most seats here are taken and never used (no phone page polls), and the
+    // class cap test counts them; a slow machine must not see them freed halfway.
+    limits: { maxStudents: 12, maxInFlightPerStudent: 3, silentEvictMs: 3_600_000 },
     gate: { max: 2, maxQueue: 2 },
   });
 });
