@@ -83,4 +83,22 @@ describe('summarizeTrace', () => {
     ], { id: 'other', imported: true })!;
     expect(summary).toMatchObject({ id: 'other', imported: true, errors: 1, completed: 1, status: 'failed', message: 'subject down' });
   });
+
+  it('adds the generator\'s counts: arrivals not sent, and requests sent but not traced', () => {
+    const open: TraceEvent = { ...started, plan: { ratePerSec: 20_000, durationSec: 10 } } as TraceEvent;
+    const summary = summarizeTrace([
+      open,
+      ...request('r1-0', 1100, 1200, 200, 1100),
+      { type: 'load.counts', t: 1250, notSent: 30, untracedCompleted: 1, untracedErrors: 1 },
+      { type: 'load.counts', t: 1300, notSent: 12, untracedCompleted: 0, untracedErrors: 0 },
+    ])!;
+    expect(summary.notSent).toBe(42);
+    expect(summary.completed).toBe(2);
+    expect(summary.errors).toBe(1);
+    // 200,000 arrivals planned: the trace holds one request in two.
+    expect(summary.tracedOneIn).toBe(2);
+    // A closed loop has no notSent figure.
+    expect(summarizeTrace([started, ...request('a', 1100, 1200)])!.notSent).toBeUndefined();
+  });
 });
+
