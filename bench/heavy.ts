@@ -1,6 +1,6 @@
 /**
  * Heavy use of a real lab (in this process, through its HTTP API):
- * - a 49 MB trace import while GET /api/config is polled: the slowest answer meanwhile,
+ * - a 49 MB trace import while GET /api/config is polled: the longest wait for an answer,
  *   the import's time, and the process's RSS growth;
  * - an open-loop run of 20,000 requests/s for 20 s at the default 100 ms database latency
  *   (far above the subject's capacity): how long it took, how many were not sent, RSS growth;
@@ -52,16 +52,20 @@ export async function benchHeavy(): Promise<BenchRow[]> {
       let done = false;
       let slowest = 0;
       let answers = 0;
+      // The lab runs in this process: while its loop is blocked, no request is even sent, so
+      // what a user would see is the longest gap between two answers (less the 10 ms pause).
+      const began = performance.now();
+      let lastAnswer = began;
       const polling = (async () => {
         while (!done) {
-          const t = performance.now();
           await (await fetch(`${url}/api/config`)).text();
-          slowest = Math.max(slowest, performance.now() - t);
+          const t = performance.now();
+          slowest = Math.max(slowest, t - lastAnswer - 10);
+          lastAnswer = t;
           answers += 1;
           await sleep(10);
         }
       })();
-      const began = performance.now();
       const res = await fetch(`${url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: await openAsBlob(file) });
       await res.text();
       const importMs = performance.now() - began;
@@ -71,7 +75,7 @@ export async function benchHeavy(): Promise<BenchRow[]> {
       if (res.status !== 201) throw new Error(`the import answered ${res.status}`);
       rows.push(
         { name: `import ${fileMb.toFixed(0)} MB: time`, value: importMs, unit: 'ms' },
-        { name: 'import: slowest GET /api/config meanwhile', value: slowest, unit: 'ms', goal: '< 100 ms', ok: slowest < 100 },
+        { name: 'import: longest /api/config silence', value: slowest, unit: 'ms', goal: '< 100 ms', ok: slowest < 100 },
         { name: 'import: /api/config answers meanwhile', value: answers, unit: '' },
         { name: 'import: RSS growth', value: importGrowth, unit: 'MB', goal: '< 150 MB', ok: importGrowth < 150 },
       );
