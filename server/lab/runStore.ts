@@ -10,6 +10,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile, appendFile } from 'node:fs/promises';
 import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import type { RunSummary } from '../../common/api';
 import { parseTraceEvent, type TraceEvent } from '../../common/trace';
@@ -250,10 +251,9 @@ export class RunStore {
       },
       commit: async (summary) => {
         try {
-          await new Promise<void>((resolve, reject) => {
-            stream.end(() => (failure ? reject(failure) : resolve()));
-            stream.once('error', reject);
-          });
+          stream.end();
+          await finished(stream);
+          if (failure) throw failure;
           await rename(temp, this.tracePath(id));
           await this.save(summary);
         } catch (error) {
