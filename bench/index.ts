@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<BenchRow[]>> = {
   lighthouse: async () => (await import('./lighthouse')).benchLighthouse(),
   startup: async () => (await import('./startup')).benchStartup(),
   heavy: async () => (await import('./heavy')).benchHeavy(),
+  dbrestart: async () => (await import('./dbRestart')).benchDbRestart(),
 };
 
 async function main(): Promise<void> {

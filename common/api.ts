@@ -30,8 +30,12 @@ export type TornadoRuntimeInfo =
 /** GET /api/health */
 export interface HealthResponse {
   status: 'ok' | 'degraded';
-  /** `message` says what happened to it last (e.g. its process died and was restarted). */
-  database: DatabaseInfo & { up: boolean; message?: string };
+  /**
+   * `message` says what happened to it last (e.g. its process died and was restarted);
+   * `restarting` while the lab starts (and re-seeds) a database whose process died;
+   * `nextRetryAt` (ISO time) while an external database does not answer.
+   */
+  database: DatabaseInfo & { up: boolean; message?: string; restarting?: boolean; nextRetryAt?: string };
   config: LabConfig;
   /** `message` says why the subject is down or restarting (e.g. the database stopped answering). */
   subject: { state: 'starting' | 'ready' | 'restarting' | 'down'; url?: string; message?: string };

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeDatabase, startDatabase } from './db/resolve';
 import { watchParent } from './process/parentWatch';
-import { keepDatabase } from './db/keeper';
+import { type DatabaseState, keepDatabase } from './db/keeper';
 import { describeTornado, tornadoRuntime } from './subject-tornado/python';
 import { openableUrls } from './lab/classroom/joinUrl';
 import { JOINS_PER_MINUTE_RANGE } from './lab/classroom/joinLimit';
@@ -126,17 +126,19 @@ async function main(): Promise<void> {
     flags.dev ? ({} as { dir?: string; problem?: string }) : clock.time('UI', ensureUiBuilt(ROOT, log)),
   ]);
   const { LAB_DB_NAME, seedUsersAt, buildApp, createSubjectSupervisor, announceClassroom, createClassroom } = labCode;
-  let onDatabaseChange: (up: boolean, message: string) => void = () => {};
+  let onDatabaseChange: (up: boolean, message: string, state: DatabaseState) => void = () => {};
   const keeper = keepDatabase(database, {
     seed: async (uri) => void (await seedUsersAt(uri)),
     log,
-    onChange: (up, message) => onDatabaseChange(up, message),
+    onChange: (up, message, state) => onDatabaseChange(up, message, state),
   });
   const stops: Array<() => Promise<void>> = [() => keeper.stop()];
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    // Before anything stops: the database going down with the lab is not a crash to repair.
+    keeper.standDown();
     // A step that hangs must not keep the port: exit anyway (children.ts kills the children on exit).
     setTimeout(() => {
       console.error(`the lab did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
+      keeper.standDown();
       // npm and the terminal may both deliver the same Ctrl-C: say it once.
       if (!stopping) log(`\n${signal}: stopping the lab ...`);
       void stop(0);

@@ -19,6 +19,8 @@ export interface StartedMemoryServer {
   uri: string;
   /** The mongod process, so callers and tests can see that it is gone after stop(). */
   pid: number;
+  /** Resolves when mongod exits, however it ends: "SIGKILL", "code 1". */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -50,8 +52,8 @@ function hookExit(): void {
   }
 }
 
-/** Starts mongod from a binary already on disk (see mongodBinary.ts) on a free port. */
-export async function startMemoryServer(binaryPath: string): Promise<StartedMemoryServer> {
+/** Starts mongod from a binary already on disk (see mongodBinary.ts) on a free port, or on `port`. */
+export async function startMemoryServer(binaryPath: string, port?: number): Promise<StartedMemoryServer> {
   hookExit();
   const dbPath = await mkdtemp(path.join(os.tmpdir(), 'eventlooplab-mongod-'));
   let server: MongoMemoryServer;
@@ -59,7 +61,7 @@ export async function startMemoryServer(binaryPath: string): Promise<StartedMemo
     server = await MongoMemoryServer.create({
       // An explicit binary means the library never starts a download of its own (unbounded).
       binary: { systemBinary: binaryPath },
-      instance: { dbPath, ip: '127.0.0.1', launchTimeout: LAUNCH_TIMEOUT_MS },
+      instance: { dbPath, ip: '127.0.0.1', launchTimeout: LAUNCH_TIMEOUT_MS, ...(port ? { port } : {}) },
     });
   } catch (error) {
     await rm(dbPath, { recursive: true, force: true });
@@ -72,13 +74,20 @@ export async function startMemoryServer(binaryPath: string): Promise<StartedMemo
   }
   const tracked: Tracked = { mongod, dbPath };
   running.add(tracked);
+  const exited = new Promise<string>((resolve) => {
+    if (mongod.exitCode !== null || mongod.signalCode !== null) resolve(mongod.signalCode ?? `code ${mongod.exitCode}`);
+    else mongod.once('exit', (code, signal) => resolve(signal ?? `code ${code}`));
+  });
   let stopping: Promise<void> | undefined;
   return {
     uri: server.getUri(),
     pid: mongod.pid,
+    exited,
     stop() {
       stopping ??= (async () => {
-        await server.stop({ doCleanup: false });
+        // A mongod that died already (kill -9) has nothing to stop; the library would wait on it.
+        const dead = mongod.exitCode !== null || mongod.signalCode !== null;
+        if (!dead) await server.stop({ doCleanup: false });
         running.delete(tracked);
         await rm(dbPath, { recursive: true, force: true });
       })();

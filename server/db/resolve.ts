@@ -7,6 +7,7 @@
 import { MongoClient } from 'mongodb';
 import type { DatabaseInfo } from '../../common/api';
 import { startEmbeddedServer } from './embedded';
+import { embeddedBundle } from './embedded/bundle';
 import { startMemoryServer } from './memoryServer';
 import { resolveMongodBinary } from './mongodBinary';
 
@@ -32,11 +33,15 @@ export interface StartedDatabase {
 }
 
 export interface DatabaseProcess {
+  /** How the keeper names it in the log: "the database process", "mongod". */
+  name: string;
   pid(): number;
   /** Resolves when the current process exits, however it ends ("SIGKILL", "code 1"). */
   exited(): Promise<string>;
   /** Starts the database again on the same port (and so the same URI). */
   restart(): Promise<void>;
+  /** Gets ready to restart fast (e.g. compiles the server), in the background. */
+  prepare?(): void;
 }
 
 /** mongodb://user:pass@host/db -> mongodb://***@host/db, so credentials never reach a log or an error. */
@@ -103,10 +108,39 @@ async function useEmbedded(reason: string): Promise<StartedDatabase> {
     info: { kind: 'embedded', version: server.version, reason },
     stop: () => server.stop(),
     process: {
+      name: 'the database process',
       pid: () => server.pid,
       exited: () => server.exited,
       restart: async () => {
-        server = await startEmbeddedServer({ port });
+        server = await startEmbeddedServer({ port, compiled: await embeddedBundle() });
+      },
+      prepare: () => void embeddedBundle(),
+    },
+  };
+}
+
+async function useMemoryServer(binaryPath: string, how: string): Promise<StartedDatabase> {
+  let server = await startMemoryServer(binaryPath);
+  let version: string;
+  try {
+    version = await pingAndVersion(server.uri, PING_TIMEOUT_MS);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  const port = Number(new URL(server.uri).port);
+  return {
+    uri: server.uri,
+    info: { kind: 'memory-server', version, reason: how },
+    stop: () => server.stop(),
+    process: {
+      name: 'mongod',
+      pid: () => server.pid,
+      exited: () => server.exited,
+      restart: async () => {
+        // The dead one's files go; the new mongod starts empty on the same port (and is re-seeded).
+        await server.stop();
+        server = await startMemoryServer(binaryPath, port);
       },
     },
   };
@@ -122,14 +156,7 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<St
   const binary = await resolveMongodBinary(log);
   if (!binary.found) return useEmbedded(binary.reason);
   try {
-    const server = await startMemoryServer(binary.path);
-    try {
-      const version = await pingAndVersion(server.uri, PING_TIMEOUT_MS);
-      return { uri: server.uri, info: { kind: 'memory-server', version, reason: binary.how }, stop: () => server.stop() };
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
+    return await useMemoryServer(binary.path, binary.how);
   } catch (error) {
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     log(`mongod ${binary.path} did not start (${why}); using the embedded server`);

@@ -145,13 +145,23 @@ export class Lab {
   }
 
   private databaseMessage: string | undefined;
+  /** What the database's keeper (server/db/keeper.ts) last said, while the database is not fully back. */
+  private databaseTrouble: { up: boolean; restarting?: boolean; nextRetryAt?: number } | undefined;
 
   /** The database went away or came back (its keeper restarted it): say so in health and on the live stream. */
-  readonly onDatabaseChange = (_up: boolean, message: string): void => {
+  readonly onDatabaseChange = (up: boolean, message: string, state?: { restarting?: boolean; nextRetryAt?: number }): void => {
     this.databaseMessage = message;
+    this.databaseTrouble = up && !state?.restarting ? undefined : { up, restarting: state?.restarting, nextRetryAt: state?.nextRetryAt };
     this.lastPing = undefined;
     void this.broadcastHealth();
   };
+
+  /** Why a new run cannot use the database now, if its keeper says it is down. */
+  private databaseRefusal(): string | undefined {
+    const trouble = this.databaseTrouble;
+    if (!trouble || trouble.up) return undefined;
+    return `the database is down: ${this.databaseMessage ?? 'no answer'}`;
+  }
 
   private subjectRunning(): boolean {
     try {
@@ -196,14 +206,25 @@ export class Lab {
     }
     const savingProblem = await this.deps.store.savingProblem();
     const tornado = await this.deps.tornado();
+    const trouble = this.databaseTrouble;
+    // A subject is never ready while the database it serves is known to be down.
+    const waiting = this.subjectState === 'ready' && (!up || (trouble && !trouble.up)) ? this.databaseRefusal() ?? 'the database does not answer' : undefined;
+    const subjectState = waiting ? 'down' : this.subjectState;
+    const subjectMessage = waiting ? `waiting for the database (${waiting})` : this.subjectMessage;
     return {
-      status: up && this.subjectState === 'ready' && !savingProblem ? 'ok' : 'degraded',
-      database: { ...this.deps.database.info, up, ...(this.databaseMessage ? { message: this.databaseMessage } : {}) },
+      status: up && subjectState === 'ready' && !trouble && !savingProblem ? 'ok' : 'degraded',
+      database: {
+        ...this.deps.database.info,
+        up,
+        ...(this.databaseMessage ? { message: this.databaseMessage } : {}),
+        ...(trouble?.restarting ? { restarting: true } : {}),
+        ...(trouble?.nextRetryAt ? { nextRetryAt: new Date(trouble.nextRetryAt).toISOString() } : {}),
+      },
       config: this.config,
       subject: {
-        state: this.subjectState,
-        ...(url ? { url } : {}),
-        ...(this.subjectMessage && this.subjectState !== 'ready' ? { message: this.subjectMessage } : {}),
+        state: subjectState,
+        ...(url && !waiting ? { url } : {}),
+        ...(subjectMessage && subjectState !== 'ready' ? { message: subjectMessage } : {}),
       },
       runs: savingProblem ? { canSave: false, message: `runs cannot be saved: ${savingProblem}` } : { canSave: true },
       runtimes: { tornado },
@@ -255,6 +276,8 @@ export class Lab {
     if (this.active) throw new HttpError(409, `run ${this.active.id} is already running; wait for it or cancel it`);
     if (this.applying) throw new HttpError(409, 'a config change is being applied; start the run when it is done');
     if (this.subjectState !== 'ready') throw new HttpError(503, `the subject is ${this.subjectState}; try again when it is ready`);
+    const databaseDown = this.databaseRefusal();
+    if (databaseDown) throw new HttpError(503, `${databaseDown}; try again when it is back`);
     if (isLongPollRun(plan)) {
       const refusal = longPollRefusal(plan, this.config, openFileProblem(plan.concurrency, openFileLimit()));
       if (refusal) throw new HttpError(409, refusal);

@@ -49,6 +49,21 @@ describe('npm start stops completely', () => {
     process.kill(started.npm.pid!, 'SIGTERM');
     await untilGone([started.npm.pid!, ...tree], 'SIGTERM to npm');
     expect(await portAnswers(started.port)).toBe(false);
+    expect(started.output()).not.toMatch(/restarting it on the same address|database was restarted/);
+  }, START_TIMEOUT_MS + 120_000);
+
+  it('stops the database with the lab without restarting it when the lab process gets SIGTERM', async () => {
+    started = await startNpm(START_TIMEOUT_MS);
+    const tree = await treeOf(started);
+    const commands = await Promise.all(tree.map(async (pid) => ({ pid, command: await commandOf(pid) })));
+    const lab = commands.find((c) => /^(\S*\/)?node /.test(c.command) && c.command.includes('server/cli.ts'))!.pid;
+
+    process.kill(lab, 'SIGTERM');
+    await untilGone(tree, 'SIGTERM to the lab');
+    expect(started.output()).toContain('SIGTERM: stopping the lab');
+    // The database's keeper stood down: no restart announced, none started.
+    expect(started.output()).not.toMatch(/restarting it on the same address|database was restarted/);
+    expect(await portAnswers(started.port)).toBe(false);
   }, START_TIMEOUT_MS + 120_000);
 
   it('stops when npm itself is killed with SIGKILL (the lab outlives no parent)', async () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   keeper = keepDatabase(database, {
     seed: async (uri) => void (await seedUsersAt(uri)),
     log: (line) => logged.push(line),
-    onChange: (up, message) => lab?.lab.onDatabaseChange(up, message),
+    onChange: (up, message, state) => lab?.lab.onDatabaseChange(up, message, state),
   });
   data = await makeDataDir();
   lab = await startLab(database, data.dir, { config: { dbLatencyMs: 0 } });
@@ -55,7 +55,8 @@ it('restarts a killed embedded database on the same port, re-seeded, and the sub
     (h) => h.database.up && h.subject.state === 'ready' && /restarted/.test(h.database.message ?? ''),
     'the database to be restarted',
   );
-  expect(health.database.message).toMatch(/restarted .* after its process exited \(SIGKILL\)/);
+  expect(health.database.message).toMatch(/restarted .* after the database process exited \(SIGKILL\)/);
+  expect(health.database.restarting).toBeUndefined();
   expect(database.process!.pid()).not.toBe(pid);
   expect(logged.some((line) => line.includes('the database process exited (SIGKILL)'))).toBe(true);
 
