@@ -34,9 +34,12 @@ function Routes() {
   if (route.name === 'lab') return <LabPage navigate={navigate} />;
   if (route.name === 'lessons' && LessonPlayer) {
     return (
-      <Suspense fallback={<p className="loading">Loading the lessons…</p>}>
-        <LessonPlayer path={route.path} navigate={navigate} />
-      </Suspense>
+      // The page's one main landmark: the player itself is also shown in the presenter's drawer.
+      <main className="lessons-page">
+        <Suspense fallback={<p className="loading">Loading the lessons…</p>}>
+          <LessonPlayer path={route.path} navigate={navigate} />
+        </Suspense>
+      </main>
     );
   }
   if (route.name === 'not-found' && (route.path === '/join' || route.path === '/presenter')) {

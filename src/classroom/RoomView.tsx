@@ -20,9 +20,9 @@ export function RoomView({ snapshot }: { snapshot: Snapshot | undefined }) {
         const list = snapshot ? mine(snapshot[key]) : [];
         return (
           <div key={key} className={`room-group room-${key}`}>
-            <h3>
+            <h2>
               {label} <span className="room-count">{list.length}</span>
-            </h3>
+            </h2>
             <ul>
               {list.slice(0, MAX_CHIPS).map((r) => (
                 <li key={r.life.rid} className={`room-token${r.holdsLoop ? ' holding' : ''}`} data-testid="room-token" data-client={r.life.client}

@@ -1,8 +1,10 @@
+import { darkenUntil, hslToRgb, toHex, WHITE } from '../contrast';
+
 /**
  * A colour per student, derived from the nickname alone so the projector, the board and
  * the student's own phone agree without asking the server. Hues are spread by a string
- * hash; saturation and lightness are fixed so white text on the colour stays readable
- * (contrast ≥ 4.5:1 at 34 % lightness for every hue).
+ * hash; each colour is darkened as far as its hue needs for white text on it (and the
+ * colour as text on white) to read at 7:1: yellows and greens need more than blues.
  */
 export function studentHue(nickname: string): number {
   // FNV-1a: cheap, stable across browsers, and spreads similar names apart.
@@ -15,5 +17,5 @@ export function studentHue(nickname: string): number {
 }
 
 export function studentColor(nickname: string): string {
-  return `hsl(${studentHue(nickname)} 70% 34%)`;
+  return toHex(darkenUntil(hslToRgb(studentHue(nickname), 0.7, 0.34), [WHITE]));
 }

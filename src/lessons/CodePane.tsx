@@ -1,7 +1,7 @@
 import { memo, useEffect, useState } from 'react';
 import type { ThemedToken } from 'shiki/core';
 import type { CodeRef, Lesson } from '../../common/lesson';
-import { highlight } from './highlight';
+import { highlight, readableOn } from './highlight';
 import { loadCode, type LoadedCode } from './load';
 import { findMarkers } from '../code/markers';
 
@@ -90,7 +90,7 @@ export const CodePane = memo(function CodePane({ lesson, codeRef, id, liveStep }
                   {String(index + 1).padStart(3, ' ')}
                 </span>
                 {line.map((token, t) => (
-                  <span key={t} style={token.color ? { color: token.color } : undefined}>
+                  <span key={t} style={token.color ? { color: readableOn(token.color) } : undefined}>
                     {token.content}
                   </span>
                 ))}

@@ -14,7 +14,7 @@ export function LessonList({ lessons, progress, navigate }: {
       <h1 id="lessons-heading" tabIndex={-1}>
         Lessons
       </h1>
-      <p>Ten short lessons, each with the handler code that runs and a live experiment at every step.</p>
+      <p>{lessons.length} short lessons, each with the handler code that runs and a live experiment at every step.</p>
       <ol>
         {lessons.map((lesson) => {
           const done = progress[lesson.id]?.length ?? 0;

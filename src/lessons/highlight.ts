@@ -4,6 +4,7 @@
  * grammars and one theme, instead of the full bundle.
  */
 import type { HighlighterCore, ThemedToken } from 'shiki/core';
+import { darkenUntil, parseHex, toHex, WHITE } from '../contrast';
 
 export type CodeLanguage = 'typescript' | 'python';
 export const THEME = 'github-light-high-contrast';
@@ -29,4 +30,17 @@ function getHighlighter(): Promise<HighlighterCore> {
 export async function highlight(code: string, lang: CodeLanguage): Promise<ThemedToken[][]> {
   const shiki = await getHighlighter();
   return shiki.codeToTokensBase(code, { lang, theme: THEME });
+}
+
+/** The code pane's backgrounds (lessons.css: `.lesson-code pre` and `.line.marked`). */
+const CODE_BACKGROUNDS = [WHITE, parseHex('#fff8c5')!];
+
+/**
+ * The theme's colour for a token, darkened where needed to read at 7:1 on every background a
+ * code line can have: the high-contrast theme's comments are only 4.5:1 on white.
+ * Colours it cannot parse pass through.
+ */
+export function readableOn(color: string | undefined): string | undefined {
+  const rgb = color ? parseHex(color) : undefined;
+  return rgb ? toHex(darkenUntil(rgb, CODE_BACKGROUNDS)) : color;
 }

@@ -5,7 +5,6 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 /** Every lesson folder in the course (`lessons/NN-name/`): the list shows them all. */
@@ -101,13 +100,6 @@ test('opens a deep link directly and says so when a step does not exist', async 
   await expect(page.locator('.lesson-code .line.marked').filter({ hasText: 'port=27017' })).toHaveCount(1);
   await page.goto('/lessons/from-callbacks-to-async-await/9');
   await expect(page.getByRole('heading', { name: 'No such lesson step' })).toBeVisible();
-});
-
-test('a lesson step has no accessibility violations', async ({ page }) => {
-  await page.goto('/lessons/the-blocking-call/2');
-  await expect(page.locator('.lesson-code .line.marked').first()).toBeVisible();
-  const results = await new AxeBuilder({ page }).include('.lesson-player').exclude('.lesson-live').analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 });
 
 test('lesson 3 step 1 at 1440x900: the run plays on a stage in view, then replays slowly by itself', async ({ page }, testInfo) => {

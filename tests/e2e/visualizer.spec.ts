@@ -2,48 +2,11 @@
  * The visualizer against the real lab (the runner starts it with the embedded database;
  * see playwright.config.ts): blocking requests visibly serialise, non-blocking ones
  * overlap, the code view follows the step markers, a run survives export and import,
- * axe finds nothing, and every view is photographed at projector and phone sizes.
+ * and every view is photographed at projector and phone sizes.
  */
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
-
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`${message.text()} ${message.location().url}`);
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
-
-async function openLab(page: Page) {
-  await page.goto('/');
-  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
-}
-
-/** Sets the lab up through the page's own controls: the preset, then the mode switch. */
-async function configure(page: Page, mode: 'blocking' | 'nonblocking') {
-  await page.getByRole('button', { name: '10 requests, 200 ms database' }).click();
-  await page.getByTestId(`mode-${mode}`).click();
-  await expect(page.getByTestId(`mode-${mode}`)).toHaveAttribute('aria-checked', 'true');
-  await expect(page.locator('.mode-pending')).toHaveCount(0, { timeout: 30_000 });
-  const config = await (await page.request.get('/api/config')).json();
-  expect(config).toMatchObject({ mode, dbLatencyMs: 200 });
-}
-
-async function fireAndWait(page: Page) {
-  await page.getByTestId('fire').click();
-  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
-  await expect(page.getByTestId('request-lane')).toHaveCount(10);
-}
-
-/** When the subject's loop picked each request up, in ms from the run's start, sorted. */
-async function acceptedTimes(page: Page): Promise<number[]> {
-  await expect(page.locator('[data-testid="request-lane"][data-accepted-at=""]')).toHaveCount(0);
-  const values = await page.getByTestId('request-lane').evaluateAll((lanes) => lanes.map((lane) => Number(lane.getAttribute('data-accepted-at'))));
-  return values.sort((a, b) => a - b);
-}
+import { acceptedTimes, collectConsoleErrors, configure, fireAndWait, loadBothModes, openLab, VIEWS } from './labPage';
 
 test('the page loads with no console errors', async ({ page }) => {
   const errors = collectConsoleErrors(page);
@@ -125,35 +88,6 @@ test('an exported run imports as the same run', async ({ page }, testInfo) => {
   expect(await acceptedTimes(page)).toEqual(before);
 });
 
-const VIEWS = ['timeline', 'code', 'numbers', 'compare'] as const;
-
-async function loadBothModes(page: Page) {
-  await openLab(page);
-  for (const mode of ['nonblocking', 'blocking'] as const) {
-    await configure(page, mode);
-    await fireAndWait(page);
-  }
-}
-
-test('axe finds no accessibility violations in any view or the help overlay', async ({ page }) => {
-  test.setTimeout(240_000);
-  // axe reads a still page: the slow replay after each run (on by default) would keep the
-  // views animating for the whole check. The reader's own opt-out turns it off.
-  await page.addInitScript(() => localStorage.setItem('event-loop-lab.autoReplay', 'off'));
-  await loadBothModes(page);
-  for (const view of VIEWS) {
-    await page.getByTestId(`tab-${view}`).click();
-    await expect(page.getByTestId(`view-${view}`)).toBeVisible();
-    const results = await new AxeBuilder({ page }).analyze();
-    expect(results.violations.map((v) => `${view}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  }
-  await page.keyboard.press('?');
-  await expect(page.getByTestId('help')).toBeVisible();
-  const help = await new AxeBuilder({ page }).analyze();
-  expect(help.violations.map((v) => v.id)).toEqual([]);
-  await page.keyboard.press('Escape');
-  await expect(page.getByTestId('help')).toBeHidden();
-});
 
 async function photograph(page: Page, testInfo: TestInfo, size: string) {
   for (const view of VIEWS) {

@@ -23,13 +23,13 @@ export function PlaybackControls({ start, end, compact = false }: { start: numbe
       <button type="button" aria-pressed={state === 'live'} onClick={() => send({ type: 'playback.live' })} data-testid="playback-live">
         ● Live <kbd>l</kbd>
       </button>
-      <button type="button" onClick={() => send({ type: 'playback.step', direction: -1 })} data-testid="step-back" aria-label="Step back one event (←)">
+      <button type="button" onClick={() => send({ type: 'playback.step', direction: -1 })} data-testid="step-back" aria-label="Back: step back one event (←)">
         ◀ Back
       </button>
       <button type="button" onClick={() => send({ type: 'playback.toggle' })} data-testid="play-pause" aria-label={state === 'paused' ? 'Play (space)' : 'Pause (space)'}>
         {state === 'paused' ? 'Play' : 'Pause'}
       </button>
-      <button type="button" onClick={() => send({ type: 'playback.step', direction: 1 })} data-testid="step-forward" aria-label="Step forward one event (→)">
+      <button type="button" onClick={() => send({ type: 'playback.step', direction: 1 })} data-testid="step-forward" aria-label="Next: step forward one event (→)">
         Next ▶
       </button>
       <label className="speed">

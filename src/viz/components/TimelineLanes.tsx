@@ -50,7 +50,7 @@ export function RequestLane(props: {
       <rect x={0} y={y} width={rangeOf(x).r1} height={height} className="lane-hit" />
       {height >= 10 && (
         <text x={4} y={y + height / 2} dy="0.35em" className="lane-label">
-          {requestName(life).replace('request ', 'req ')}
+          {requestName(life)}
         </text>
       )}
       {life.segments.map((s, i) => {

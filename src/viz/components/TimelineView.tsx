@@ -89,7 +89,8 @@ export function TimelineView({ trace, version, t, svgRef, compact = false }: {
           <span className="key seg-holds">holding the loop</span> <span className="key seg-responding">responding</span>
         </span>
       </div>
-      <div className="timeline-scroll" ref={ref}
+      {/* Focusable, so keyboard users can scroll it when it overflows (on a phone, always). */}
+      <div className="timeline-scroll" ref={ref} tabIndex={0} role="region" aria-label="Timeline, scrollable: + and − zoom"
         onKeyDown={(e) => {
           if (e.key === '+' || e.key === '=') zoomBy(0.5);
           else if (e.key === '-') zoomBy(2);

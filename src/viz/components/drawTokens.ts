@@ -13,7 +13,7 @@ export const TOKEN_COLORS: Record<Token['phase'], string> = {
   running: '#0b4f9c',
   pool: '#6a2c91',
   database: '#a34700',
-  responding: '#1b6e35',
+  responding: '#14592a',
 };
 const HOLDING = '#b00020';
 

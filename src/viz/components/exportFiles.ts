@@ -19,7 +19,7 @@ text { font: 12px system-ui, sans-serif; fill: #111; }
 .seg-pool { fill: url(#pat-pool); stroke: #6a2c91; }
 .seg-database { fill: url(#pat-db); stroke: #a34700; }
 .seg-holds { fill: url(#pat-holds); stroke: #b00020; stroke-width: 1.5; }
-.seg-responding { fill: #1b6e35; }
+.seg-responding { fill: #14592a; }
 .lane-idle { fill: #f4f4f4; stroke: #bbb; }
 .loop-busy { fill: #0b4f9c; }
 .loop-blocked { fill: url(#pat-holds); stroke: #b00020; }
