@@ -36,9 +36,15 @@ export function StatusBar() {
         </button>
       )}
       {db && (
-        <span className={`status-pill ${db.up ? 'status-ok' : 'status-bad'}`} data-testid="database-status">
-          {db.up ? '● ' : '✕ '}Database: {db.kind} {db.version}
-          {db.up ? '' : ' is DOWN'}
+        <span
+          className={`status-pill ${db.restarting ? 'status-warn' : db.up ? 'status-ok' : 'status-bad'}`}
+          data-testid="database-status"
+          data-state={db.restarting ? 'restarting' : db.up ? 'up' : 'down'}
+        >
+          {db.restarting ? '… ' : db.up ? '● ' : '✕ '}Database: {db.kind} {db.version}
+          {db.restarting ? ' is being restarted' : db.up ? '' : ' is DOWN'}
+          {/* What the lab's database keeper says: why it went down, and the next retry. */}
+          {(db.restarting || !db.up) && db.message ? ` (${db.message})` : ''}
         </span>
       )}
       {health && health.subject.state !== 'ready' && (
