@@ -7,13 +7,13 @@
  * call, and the async client only has its connections open meanwhile.
  * Each hands every request its own `users`, bound to the request's trace.
  */
-import { MongoClient } from 'mongodb';
 import type { Mode } from '../../common/config';
 import { executorAccess, facadeAccess } from './blocking/access';
 import { type ClientSettings, clientOptions } from './data/clientOptions';
 import { type DbCalls, type HealthListener, createDbCalls } from './data/dbCalls';
 import { toDbError } from './data/errors';
 import { monitorClient } from './data/monitor';
+import { renewingClient } from './data/renewingClient';
 import { runOperation } from './data/operations';
 import type { AsyncUsers, BlockingUsers } from './data/types';
 import { asyncUsers } from './data/usersOver';
@@ -59,18 +59,18 @@ export interface ModeAccess {
 
 function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
   const { poolSize } = options.client;
-  const client = new MongoClient(options.uri, clientOptions(options.client));
-  const db = client.db(options.dbName);
   const pool = { inUse: 0, waiting: 0 };
   const sentListeners = new Map<string, (t: number) => void>();
   const waiters = createWaiters(options.held);
-  monitorClient(client, {
-    sent: options.client.monitorCommands ? (comment, t) => sentListeners.get(comment)?.(t) : undefined,
-    pool: (inUse, waiting) => {
-      pool.inUse += inUse;
-      pool.waiting += waiting;
-    },
-  });
+  const client = renewingClient(options.uri, clientOptions(options.client), options.dbName, (made) =>
+    monitorClient(made, {
+      sent: options.client.monitorCommands ? (comment, t) => sentListeners.get(comment)?.(t) : undefined,
+      pool: (inUse, waiting) => {
+        pool.inUse += inUse;
+        pool.waiting += waiting;
+      },
+    }),
+  );
   return {
     style: 'async',
     users: (trace) =>
@@ -78,7 +78,7 @@ function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
         const call = calls.begin(trace, op, calls.inFlight() >= poolSize);
         sentListeners.set(trace.rid, (t) => call.sent(t));
         try {
-          const value = await runOperation(db, op, args, trace.rid);
+          const value = await client.run((db) => runOperation(db, op, args, trace.rid));
           call.succeeded();
           return value;
         } catch (error) {
@@ -91,9 +91,9 @@ function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
       }, waiters)),
     gauges: { poolInUse: () => pool.inUse, poolWaiting: () => pool.waiting, dbInFlight: calls.inFlight },
     warm: async () => {
-      await runOperation(db, 'ping', [poolSize], 'warm');
+      await client.run((db) => runOperation(db, 'ping', [poolSize], 'warm'));
     },
-    close: () => client.close(true),
+    close: () => client.close(),
   };
 }
 
