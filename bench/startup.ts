@@ -4,7 +4,8 @@
  * goal is 3 s; on a shared one the ratio is the figure to watch (a bare Fastify start is a
  * Node process, its module loading and one listen: what any server pays before its own work).
  *
- * The UI is built first and not counted: `npm install` builds it (npm's `prepare`).
+ * The UI and the server's build (build/server/) are made first and not counted: `npm install`
+ * makes both (npm's `prepare`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureUiBuilt } from '../server/lab/ui';
+import { buildServer, staleReason } from '../scripts/build-server.mjs';
 import { type BenchRow, printTable } from './table';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -83,7 +85,7 @@ async function labStart(): Promise<Started> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lab-startup-bench-'));
   try {
     // As `npm start` runs it; --port 0 so the benchmark never clashes with a running lab.
-    return await timeStart(['--import', 'tsx', 'server/cli.ts', '--port', '0', '--data-dir', dataDir], /Event Loop Lab on (http:\S+)/, ['/', '/api/health']);
+    return await timeStart(['server/start.mjs', '--port', '0', '--data-dir', dataDir], /Event Loop Lab on (http:\S+)/, ['/', '/api/health']);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -92,6 +94,11 @@ async function labStart(): Promise<Started> {
 export async function benchStartup(): Promise<BenchRow[]> {
   const ui = await ensureUiBuilt(ROOT, (line) => console.log(line));
   if (!ui.dir) throw new Error(`no UI to serve: ${ui.problem ?? 'unknown reason'}`);
+  const stale = staleReason();
+  if (stale) {
+    console.log(`compiling the server first (${stale}), as npm install does`);
+    await buildServer();
+  }
   const bare: number[] = [];
   const lab: number[] = [];
   let summary: string | undefined;

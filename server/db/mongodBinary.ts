@@ -10,9 +10,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DryMongoBinary } from 'mongodb-memory-server';
-import { LockFile } from 'mongodb-memory-server-core/lib/util/lockfile.js';
-import { MongoBinaryDownload } from 'mongodb-memory-server-core/lib/util/MongoBinaryDownload.js';
+// The library's parts, not its index: the index loads the whole server and a second copy of
+// the driver (most of a second of start-up) just to find a file. The downloader loads on demand.
+import { DryMongoBinary } from 'mongodb-memory-server-core/lib/util/DryMongoBinary.js';
+import type { MongoBinaryDownload } from 'mongodb-memory-server-core/lib/util/MongoBinaryDownload.js';
 import { MongoBinaryDownloadUrl } from 'mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js';
 import { envToBool, resolveConfig, ResolveConfigVariables } from 'mongodb-memory-server-core/lib/util/resolveConfig.js';
 
@@ -59,28 +60,32 @@ export async function probeDownload(url: string, timeoutMs = PROBE_TIMEOUT_MS): 
 }
 
 /** The library's downloader with retries and the stall timeout bounded, and no broken archive left behind. */
-class BoundedDownload extends MongoBinaryDownload {
-  override async httpDownload(
-    url: URL,
-    httpOptions: Parameters<MongoBinaryDownload['httpDownload']>[1],
-    downloadLocation: string,
-    tempDownloadLocation: string,
-  ): Promise<string> {
-    // MONGOMS_MAX_RETRIES, if the user set it, still wins (undefined makes the library read it).
-    const attempts = process.env.MONGOMS_MAX_RETRIES ? undefined : DOWNLOAD_ATTEMPTS;
-    return super.httpDownload(url, httpOptions, downloadLocation, tempDownloadLocation, attempts, RETRY_BASE_DELAY_MS, STALL_TIMEOUT_MS);
-  }
+async function boundedDownload(opts: ConstructorParameters<typeof MongoBinaryDownload>[0]): Promise<MongoBinaryDownload> {
+  const { MongoBinaryDownload: Download } = await import('mongodb-memory-server-core/lib/util/MongoBinaryDownload.js');
+  class BoundedDownload extends Download {
+    override async httpDownload(
+      url: URL,
+      httpOptions: Parameters<MongoBinaryDownload['httpDownload']>[1],
+      downloadLocation: string,
+      tempDownloadLocation: string,
+    ): Promise<string> {
+      // MONGOMS_MAX_RETRIES, if the user set it, still wins (undefined makes the library read it).
+      const attempts = process.env.MONGOMS_MAX_RETRIES ? undefined : DOWNLOAD_ATTEMPTS;
+      return super.httpDownload(url, httpOptions, downloadLocation, tempDownloadLocation, attempts, RETRY_BASE_DELAY_MS, STALL_TIMEOUT_MS);
+    }
 
-  override async extract(archive: string): Promise<string> {
-    try {
-      return await super.extract(archive);
-    } catch (error) {
-      // A complete-looking but broken archive would be reused (and fail) on every start.
-      await rm(archive, { force: true });
-      await rm(await this.getPath(), { force: true });
-      throw error;
+    override async extract(archive: string): Promise<string> {
+      try {
+        return await super.extract(archive);
+      } catch (error) {
+        // A complete-looking but broken archive would be reused (and fail) on every start.
+        await rm(archive, { force: true });
+        await rm(await this.getPath(), { force: true });
+        throw error;
+      }
     }
   }
+  return new BoundedDownload(opts);
 }
 
 function liveLockHolder(lockFile: string): number | undefined {
@@ -117,11 +122,12 @@ async function download(opts: Awaited<ReturnType<typeof DryMongoBinary.generateO
   log(`  caching it in ${opts.downloadDir} (Ctrl-C is safe: the next start resumes or starts over)`);
   await mkdir(opts.downloadDir, { recursive: true });
   // Same lock file as the library, so two labs (or a test run) never extract over each other.
+  const { LockFile } = await import('mongodb-memory-server-core/lib/util/lockfile.js');
   const lock = await LockFile.lock(path.resolve(opts.downloadDir, `${opts.version}.lock`));
   try {
     removeHalfExtracted(binaryPath);
     // The library prints the progress itself: percent and MB, one line redrawn on a TTY.
-    const mongodPath = await new BoundedDownload(opts).getMongodPath();
+    const mongodPath = await (await boundedDownload(opts)).getMongodPath();
     DryMongoBinary.binaryCache.set(opts.version, mongodPath);
     return mongodPath;
   } finally {

@@ -8,8 +8,6 @@ import { MongoClient } from 'mongodb';
 import type { DatabaseInfo } from '../../common/api';
 import { startEmbeddedServer } from './embedded';
 import { embeddedBundle } from './embedded/bundle';
-import { startMemoryServer } from './memoryServer';
-import { resolveMongodBinary } from './mongodBinary';
 
 /** A given URI must answer `ping` within this long. */
 export const PING_TIMEOUT_MS = 5_000;
@@ -30,6 +28,11 @@ export interface StartedDatabase {
   stop(): Promise<void>;
   /** The process the lab started for the database, when it can bring it back (keeper.ts). */
   process?: DatabaseProcess;
+  /**
+   * A database that seeds the lab's users itself (the embedded server, just after it is
+   * ready): resolves when they are in, with how long that took. Otherwise seed.ts seeds it.
+   */
+  seeded?: Promise<{ created: boolean; count: number; ms: number }>;
 }
 
 export interface DatabaseProcess {
@@ -101,18 +104,20 @@ async function useExternal(uri: string, source: string): Promise<StartedDatabase
 }
 
 async function useEmbedded(reason: string): Promise<StartedDatabase> {
-  let server = await startEmbeddedServer();
+  // It seeds the lab's users itself (a restarted one too), while the lab starts the rest.
+  let server = await startEmbeddedServer({ seedLab: true });
   const { port } = server;
   return {
     uri: server.uri,
     info: { kind: 'embedded', version: server.version, reason },
+    ...(server.seeded ? { seeded: server.seeded } : {}),
     stop: () => server.stop(),
     process: {
       name: 'the database process',
       pid: () => server.pid,
       exited: () => server.exited,
       restart: async () => {
-        server = await startEmbeddedServer({ port, compiled: await embeddedBundle() });
+        server = await startEmbeddedServer({ port, seedLab: true, compiled: await embeddedBundle() });
       },
       prepare: () => void embeddedBundle(),
     },
@@ -120,6 +125,8 @@ async function useEmbedded(reason: string): Promise<StartedDatabase> {
 }
 
 async function useMemoryServer(binaryPath: string, how: string): Promise<StartedDatabase> {
+  // Loaded only on this path: mongodb-memory-server is a large library.
+  const { startMemoryServer } = await import('./memoryServer');
   let server = await startMemoryServer(binaryPath);
   let version: string;
   try {
@@ -153,6 +160,8 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<St
   if (given) return useExternal(given, opts.mongodbUri ? '--mongodb-uri' : 'MONGODB_URI');
   if (opts.offline) return useEmbedded('--offline given');
 
+  // Loaded only on this path: mongodb-memory-server is a large library.
+  const { resolveMongodBinary } = await import('./mongodBinary');
   const binary = await resolveMongodBinary(log);
   if (!binary.found) return useEmbedded(binary.reason);
   try {

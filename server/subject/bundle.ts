@@ -5,6 +5,7 @@
  * and thread again, and Node resolves the driver's few hundred modules one by one. With
  * 8 workers or 16 executor threads on 2 cores that was most of a 15 s restart.
  *
+ * `npm start` from the ahead-of-time build (scripts/build-server.mjs) uses its bundles instead.
  * If the build fails, children start through tsx as before (slower, same behaviour).
  * LAB_SUBJECT_TSX=1 forces that, e.g. to debug with source files.
  */
@@ -12,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtEntry } from '../launch';
 
 export interface ChildBundle {
   subject: string;
@@ -46,6 +48,9 @@ async function build(): Promise<ChildBundle> {
 /** The compiled entries (built on first use, then shared), or undefined to start through tsx. */
 export function childBundle(): Promise<ChildBundle | undefined> {
   if (process.env.LAB_SUBJECT_TSX === '1') return Promise.resolve(undefined);
+  // `npm start` from the ahead-of-time build: its bundles were checked against the sources at start.
+  const [subject, dbThread, proxy] = [builtEntry('subject'), builtEntry('dbThread'), builtEntry('proxy')];
+  if (subject && dbThread && proxy) return Promise.resolve({ subject, dbThread, proxy });
   built ??= build().catch((error: unknown) => {
     process.stderr.write(`[subject] could not compile the subject (${error instanceof Error ? error.message : String(error)}); starting it through tsx\n`);
     return undefined;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { builtEntry } from '../../launch';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
@@ -35,6 +36,9 @@ async function build(): Promise<string> {
 
 /** The compiled entry (built on first use, then shared), or undefined to start through tsx. */
 export function embeddedBundle(): Promise<string | undefined> {
+  // `npm start` from the ahead-of-time build: its bundle was checked against the sources at start.
+  const prebuilt = builtEntry('embedded');
+  if (prebuilt) return Promise.resolve(prebuilt);
   built ??= build().catch((error: unknown) => {
     process.stderr.write(`[embedded-mongo] could not compile the server (${error instanceof Error ? error.message : String(error)}); restarts go through tsx\n`);
     return undefined;

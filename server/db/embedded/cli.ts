@@ -1,14 +1,18 @@
 /**
- * `npm run db:embedded -- --port 27018 [--dbpath DIR] [limits]`: runs the embedded server in the
- * foreground and prints `ready on mongodb://127.0.0.1:PORT` once it accepts connections.
+ * `npm run db:embedded -- --port 27018 [--dbpath DIR] [limits] [--seed-lab]`: runs the embedded
+ * server in the foreground and prints `ready on mongodb://127.0.0.1:PORT` once it accepts
+ * connections. --seed-lab then adds the lab's users (seedLab.ts) and prints
+ * `seeded {"created":true,"count":10000,"ms":250}` (or `seed failed: why`).
  */
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { exitWithParent } from '../../process/children';
 import { EMBEDDED_NAME, EMBEDDED_VERSION } from './commands/handshake';
 import { openPersistence } from './persistence';
+import { seedLabUsers } from './seedLab';
 import { listen } from './server';
 
-const USAGE = 'usage: db:embedded [--port N] [--dbpath DIR] [--max-connections N] [--frame-timeout-ms MS] [--max-buffered-mb MB]';
+const USAGE = 'usage: db:embedded [--port N] [--dbpath DIR] [--max-connections N] [--frame-timeout-ms MS] [--max-buffered-mb MB] [--seed-lab]';
 
 function fail(message: string): never {
   console.error(`embedded MongoDB: ${message}`);
@@ -24,6 +28,7 @@ const { values } = (() => {
         'max-connections': { type: 'string' },
         'frame-timeout-ms': { type: 'string' },
         'max-buffered-mb': { type: 'string' },
+        'seed-lab': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -61,6 +66,17 @@ const server = await listen({
 );
 console.error(`${EMBEDDED_NAME} ${EMBEDDED_VERSION}${values.dbpath ? `, data in ${values.dbpath}` : ', in memory'}`);
 console.log(`ready on mongodb://127.0.0.1:${server.port}`);
+if (values['seed-lab']) {
+  // Just after the ready line and in the same turn: the lab starts its other processes while
+  // this runs, and no request is read before every user is in (the event loop is busy here).
+  const started = performance.now();
+  try {
+    const seed = seedLabUsers(server.store);
+    console.log(`seeded ${JSON.stringify({ ...seed, ms: Math.round(performance.now() - started) })}`);
+  } catch (error) {
+    console.log(`seed failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 
 let stopping = false;
 async function shutdown(): Promise<void> {

@@ -3,8 +3,10 @@
  * uses it when no real mongod is available (issue 2, section 3).
  */
 import { fileURLToPath } from 'node:url';
+import { builtEntry } from '../../launch';
 import { spawnNode, stopChild } from '../../process/children';
 import { EMBEDDED_NAME, EMBEDDED_VERSION } from './commands/handshake';
+import type { LabSeed } from './seedLab';
 
 export { EMBEDDED_NAME, EMBEDDED_VERSION };
 export { listen, type RunningServer } from './server';
@@ -17,11 +19,14 @@ export interface EmbeddedServer {
   pid: number;
   /** Resolves when the process exits, however it ends: "SIGKILL", "code 1". */
   exited: Promise<string>;
+  /** With seedLab: resolves once the users are in (no request is served before), with how long that took. */
+  seeded?: Promise<LabSeed & { ms: number }>;
   stop(): Promise<void>;
 }
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const READY = /^ready on (mongodb:\/\/127\.0\.0\.1:(\d+))$/m;
+const SEEDED = /^(?:seeded (\{.*\})|seed failed: (.*))$/m;
 /**
  * A hang detector, not a speed goal: it starts in about half a second on an idle machine,
  * but a laptop busy compiling (or a CI box running tests beside it) can take many seconds.
@@ -41,6 +46,8 @@ export interface EmbeddedServerOptions {
   compiled?: string;
   /** Resource limits (see cli.ts), e.g. { maxConnections: 100 }. */
   limits?: { maxConnections?: number; frameTimeoutMs?: number; maxBufferedMb?: number };
+  /** Seed the lab's users in the server itself, just after it is ready (seedLab.ts). */
+  seedLab?: boolean;
 }
 
 /** Starts the server in a child process; resolves once it prints its ready line. */
@@ -52,9 +59,12 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
     ...(maxConnections ? ['--max-connections', String(maxConnections)] : []),
     ...(frameTimeoutMs ? ['--frame-timeout-ms', String(frameTimeoutMs)] : []),
     ...(maxBufferedMb ? ['--max-buffered-mb', String(maxBufferedMb)] : []),
+    ...(opts.seedLab ? ['--seed-lab'] : []),
   ];
-  const child = opts.compiled
-    ? spawnNode(opts.compiled, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags, typescript: false })
+  // A compiled entry: the one given, or npm start's checked build; else cli.ts through tsx.
+  const compiled = opts.compiled ?? builtEntry('embedded');
+  const child = compiled
+    ? spawnNode(compiled, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags, typescript: false })
     : spawnNode(CLI, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
   let stderrTail = '';
@@ -78,16 +88,32 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
     const timer = setTimeout(() => fail(`not ready within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`it exited (${signal ?? `code ${code}`}) before it was ready`);
     child.once('exit', onExit);
+    let seedLine: ((line: RegExpExecArray) => void) | undefined;
+    const seeded = opts.seedLab
+      ? new Promise<LabSeed & { ms: number }>((resolveSeed, rejectSeed) => {
+          seedLine = ([, json, failed]) => (json ? resolveSeed(JSON.parse(json) as LabSeed & { ms: number }) : rejectSeed(new Error(`the embedded server could not seed the lab's users: ${failed}`)));
+          void exited.then((how) => rejectSeed(new Error(`the embedded server exited (${how}) before the lab's users were in`)));
+        })
+      : undefined;
+    // Nobody may be waiting for it yet: a failure is reported when it is awaited.
+    seeded?.catch(() => undefined);
+    let ready: RegExpExecArray | null = null;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (text: string) => {
       stdout += text;
-      const ready = READY.exec(stdout);
-      if (!ready) return;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      child.stdout!.removeAllListeners('data');
-      child.stdout!.resume();
-      resolve({ uri: ready[1]!, port: Number(ready[2]), version: EMBEDDED_VERSION, pid: child.pid!, exited, stop: () => stopChild(child) });
+      if (!ready) {
+        ready = READY.exec(stdout);
+        if (!ready) return;
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve({ uri: ready[1]!, port: Number(ready[2]), version: EMBEDDED_VERSION, pid: child.pid!, exited, ...(seeded ? { seeded } : {}), stop: () => stopChild(child) });
+      }
+      const seed = seedLine && SEEDED.exec(stdout);
+      if (!seedLine || seed) {
+        if (seed) seedLine!(seed);
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+      }
     });
   });
 }

@@ -3,6 +3,7 @@
  * (docker stop, systemd), or that process vanishing outright. Nothing may be left running.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../subject/harness';
 import { alive, commandOf, descendants, portAnswers, startNpm, type StartedNpm } from './processTree';
 
 const START_TIMEOUT_MS = 240_000;
@@ -29,14 +30,15 @@ async function untilGone(pids: number[], what: string): Promise<void> {
 async function treeOf(npm: StartedNpm): Promise<number[]> {
   const tree = await descendants(npm.npm.pid!);
   const commands = await Promise.all(tree.map(commandOf));
-  // One node process for the lab (no wrapper in between), the database, the latency proxy
-  // and the subject, at least. (npm may run the script through `sh -c`.)
-  expect(commands.filter((c) => /^(\S*\/)?node /.test(c) && c.includes('server/cli.ts'))).toHaveLength(1);
-  expect(commands.some((c) => c.includes('server/db/embedded/cli.ts'))).toBe(true);
-  // The proxy and the subject run from the lab's compiled bundle (server/subject/bundle.ts),
-  // or from source with LAB_SUBJECT_TSX=1.
-  expect(commands.some((c) => /server\/proxy\/main\.ts|event-loop-lab-[^/\s]+\/proxy\.mjs/.test(c))).toBe(true);
-  expect(commands.some((c) => /server\/subject\/main\.ts|event-loop-lab-[^/\s]+\/subject\.mjs/.test(c))).toBe(true);
+  // One node process for the lab (no wrapper in between: server/start.mjs runs the lab in
+  // its own process), the database, the latency proxy and the subject, at least. (npm may
+  // run the script through `sh -c`.)
+  expect(commands.filter((c) => /^(\S*\/)?node /.test(c) && /server\/(start\.mjs|cli\.ts)/.test(c))).toHaveLength(1);
+  // Every process from the build npm start checked (build/server/), not through tsx.
+  expect(commands.some((c) => c.includes('build/server/embedded.mjs'))).toBe(true);
+  expect(commands.some((c) => c.includes('build/server/proxy.mjs'))).toBe(true);
+  expect(commands.some((c) => c.includes('build/server/subject.mjs'))).toBe(true);
+  expect(commands.filter((c) => c.includes('tsx'))).toEqual([]);
   return tree;
 }
 
@@ -45,6 +47,16 @@ describe('npm start stops completely', () => {
     started = await startNpm(START_TIMEOUT_MS);
     const tree = await treeOf(started);
     expect(await portAnswers(started.port)).toBe(true);
+    // The start-up line: the lab's code loaded from the build (not "node + tsx"), every part
+    // named with its time, and the total no less than the longest part.
+    await eventually(() => /ready in \d+\.\d s \(.*\)/.test(started!.output()));
+    const line = /ready in (\d+\.\d) s \((.*)\)/.exec(started.output())!;
+    const parts = line[2]!.split(', ').map((part) => /^(.+) (\d+\.\d) s$/.exec(part)!);
+    expect(parts.map((part) => part[1])).toEqual(
+      expect.arrayContaining(['database', 'lab code', 'node', 'proxy + subject', 'seed', 'UI']),
+    );
+    expect(parts[0]![1]).toBe('node');
+    expect(Number(line[1])).toBeGreaterThanOrEqual(Math.max(...parts.map((part) => Number(part[2]))));
 
     process.kill(started.npm.pid!, 'SIGTERM');
     await untilGone([started.npm.pid!, ...tree], 'SIGTERM to npm');
