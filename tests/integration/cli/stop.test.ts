@@ -68,7 +68,7 @@ describe('npm start stops completely', () => {
     started = await startNpm(START_TIMEOUT_MS);
     const tree = await treeOf(started);
     const commands = await Promise.all(tree.map(async (pid) => ({ pid, command: await commandOf(pid) })));
-    const lab = commands.find((c) => /^(\S*\/)?node /.test(c.command) && c.command.includes('server/cli.ts'))!.pid;
+    const lab = commands.find((c) => /^(\S*\/)?node /.test(c.command) && /server\/(start\.mjs|cli\.ts)/.test(c.command))!.pid;
 
     process.kill(lab, 'SIGTERM');
     await untilGone(tree, 'SIGTERM to the lab');
