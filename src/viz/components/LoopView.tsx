@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { Mode } from '../../../common/config';
 import { threadCaption } from '../../trace/narrate';
 import type { Snapshot } from '../../trace/snapshot';
-import { layoutTokens, loopGeometry, type Token } from '../layout/loopLayout';
+import { isParked, layoutTokens, loopGeometry, type DoorCrowd, type LoopGeometry, type ParkedSnapshot, type Token } from '../layout/loopLayout';
 import { formatMs } from '../layout/timelineLayout';
 import { LoopScenery } from './LoopScenery';
 import { drawTokens } from './drawTokens';
@@ -29,26 +29,86 @@ function studentsSummary(tokens: readonly Token[]): string {
   return ` Students: ${named.join(', ')}${mine.length > NAMED_STUDENTS ? ` and ${mine.length - NAMED_STUDENTS} more` : ''}.`;
 }
 
+const count = new Intl.NumberFormat('en-US');
+
+/** The door's words: "10,000 at the door: 10,000 long-polls waiting for news". */
+function doorWords(atDoor: number, parked: number): string {
+  const queued = atDoor - parked;
+  const parts: string[] = [];
+  if (parked > 0) parts.push(`${count.format(parked)} ${parked === 1 ? 'long-poll' : 'long-polls'} waiting for news`);
+  if (queued > 0) parts.push(`${count.format(queued)} not yet taken in`);
+  return `${count.format(atDoor)} at the door${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/** The crowded door: the band standing for those not drawn one by one, with its exact count. */
+function CrowdBand({ crowd, g }: { crowd: DoorCrowd; g: LoopGeometry }) {
+  const { band } = crowd;
+  return (
+    <g className="door-crowd" aria-hidden="true">
+      <text x={Math.max(2, g.token * 0.3)} y={crowd.area.y - 10} className="door-count" data-testid="door-count" data-count={crowd.total} data-parked={crowd.parked}>
+        {count.format(crowd.total)} at the door
+      </text>
+      {band && (
+        <g data-testid="density-band" data-count={band.count}>
+          <rect x={band.x} y={band.y} width={band.width} height={band.height} className="density-band" style={{ fillOpacity: 0.25 + 0.75 * band.density }} />
+          <text x={band.x + band.width / 2} y={band.y + band.height + 16} textAnchor="middle" className="density-label">+{count.format(band.count)}</text>
+        </g>
+      )}
+    </g>
+  );
+}
+
+/** One publish answering every waiter: rays from the thread to the door while the fan-out lasts. */
+function FanOut({ g, crowd, waiting }: { g: LoopGeometry; crowd: DoorCrowd | undefined; waiting: number }) {
+  const { cx, cy, r } = g.thread;
+  const top = crowd ? crowd.area.y : g.door.y - g.door.height / 2;
+  const height = crowd ? crowd.area.height : g.door.height;
+  const x = crowd ? crowd.area.x + crowd.area.width / 2 : g.door.x;
+  const rays = 9;
+  return (
+    <g className="fan-out" data-testid="fan-out" data-waiting={waiting} aria-hidden="true">
+      {Array.from({ length: rays }, (_, i) => (
+        <line key={i} x1={cx - r * 0.7} y1={cy} x2={x} y2={top + ((i + 0.5) / rays) * height} />
+      ))}
+      <text x={cx} y={cy - r - 30} textAnchor="middle" className="fan-out-label">one publish answers {count.format(waiting)} still waiting</text>
+    </g>
+  );
+}
+
 /** The hero: one thread, a queue at the door, database calls as tokens that leave and come back. */
-export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: Snapshot | undefined; mode: Mode; total: number; reducedMotion: boolean }) {
+export function LoopView({ snapshot, mode, total, reducedMotion, publishedAt }: {
+  snapshot: Snapshot | undefined; mode: Mode; total: number; reducedMotion: boolean;
+  /** When a long-poll run's one publish happened (epoch ms). */
+  publishedAt?: number;
+}) {
   const [ref, size] = useSize<HTMLDivElement>({ width: 640, height: 360 });
   const width = Math.max(320, size.width);
   const height = Math.max(220, size.height);
+  // Long-polls parked at the door (parkLongPolls moved them there and counted them).
+  const parked = useMemo(() => {
+    if (!snapshot) return 0;
+    if ('parked' in snapshot) return (snapshot as ParkedSnapshot).parked;
+    let n = 0;
+    for (const req of snapshot.queued) if (isParked(req)) n += 1;
+    return n;
+  }, [snapshot]);
   const geometry = useMemo(() => loopGeometry(width, height), [width, height]);
-  const layout = useMemo(() => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion) : undefined), [snapshot, geometry, reducedMotion]);
+  const layout = useMemo(() => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion, parked) : undefined), [snapshot, geometry, reducedMotion, parked]);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const scale = typeof window === 'undefined' ? 1 : Math.min(2, window.devicePixelRatio || 1);
   const showLabels = (layout?.tokens.length ?? 0) <= LABEL_LIMIT;
   useEffect(() => {
     const ctx = canvasRef.current?.getContext('2d');
-    if (ctx) drawTokens(ctx, layout?.tokens ?? [], geometry.token * (showLabels ? 1 : 0.7), showLabels, scale);
+    if (ctx) drawTokens(ctx, layout?.tokens ?? [], geometry.token * (showLabels ? 1 : 0.7), showLabels, scale, layout?.crowd?.dot);
   }, [layout, geometry, showLabels, scale]);
   const holder = layout?.holder;
+  const fanning = publishedAt !== undefined && snapshot !== undefined && snapshot.t >= publishedAt && parked > 0;
+  const inFlight = snapshot ? snapshot.queued.length + snapshot.onThread.length + snapshot.pool.length + snapshot.database.length + snapshot.responding.length : 0;
   const summary = snapshot
-    ? `${snapshot.queued.length} waiting at the door, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.${studentsSummary(layout?.tokens ?? [])}`
+    ? `${doorWords(snapshot.queued.length, parked)}, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.${studentsSummary(layout?.tokens ?? [])}`
     : 'No run loaded.';
   return (
-    <div className="loop-view" ref={ref} data-testid="view-loop" data-mode={mode} data-tokens={layout?.tokens.length ?? 0}>
+    <div className="loop-view" ref={ref} data-testid="view-loop" data-mode={mode} data-tokens={layout?.tokens.length ?? 0} data-in-flight={inFlight}>
       <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={`The event loop. ${summary}`}>
         <LoopScenery g={geometry} mode={mode} holding={holder !== undefined} busy={(snapshot?.onThread.length ?? 0) + (snapshot?.queued.length ?? 0) > 0} />
         {holder && (
@@ -59,9 +119,8 @@ export function LoopView({ snapshot, mode, total, reducedMotion }: { snapshot: S
             </text>
           </g>
         )}
-        {layout && layout.hiddenQueued > 0 && (
-          <text x={geometry.token} y={geometry.height - 8} className="overflow-label">+{layout.hiddenQueued} more at the door</text>
-        )}
+        {layout?.crowd && <CrowdBand crowd={layout.crowd} g={geometry} />}
+        {fanning && <FanOut g={geometry} crowd={layout?.crowd} waiting={parked} />}
         <text x={geometry.thread.cx} y={geometry.thread.cy + geometry.thread.r + 52} textAnchor="middle" className="thread-caption">
           {threadCaption(snapshot, geometry.compact)}
         </text>

@@ -31,7 +31,7 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
     <main className="stage" id="stage" tabIndex={-1}>
       <section className="hero" aria-labelledby="loop-title">
         <h2 id="loop-title" className="visually-hidden">The loop</h2>
-        <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} />
+        <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} publishedAt={stage.publishedAt} />
         <Narration text={stage.narration} />
         <HeldConnections trace={stage.trace} />
         <PlaybackControls {...storyWindow(stage.trace)} />

@@ -1,9 +1,10 @@
 import type { ScaleLinear } from 'd3-scale';
 import { area, curveStepAfter } from 'd3-shape';
-import { PHASE_LABELS, type RequestLifecycle } from '../../trace/lifecycle';
+import { PHASE_LABELS, type Phase, type RequestLifecycle } from '../../trace/lifecycle';
 import type { CountPoint, LoopSegment } from '../../trace/lanes';
 import { requestName } from '../../trace/narrate';
 import { formatMs } from '../layout/timelineLayout';
+import { HISTOGRAM_PHASES, type Histogram } from '../aggregate/histogram';
 
 type X = ScaleLinear<number, number>;
 
@@ -85,6 +86,56 @@ export function DatabaseLane({ points, x, y, height }: { points: CountPoint[]; x
       <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">database</text>
       <path d={path} className="db-area" />
       <text x={rangeOf(x).r1 - 4} y={y + 10} textAnchor="end" className="lane-note">peak {peak} in flight</text>
+    </g>
+  );
+}
+
+const count = new Intl.NumberFormat('en-US');
+
+/**
+ * Every request at once, when they do not all fit as lanes: requests in flight per phase over
+ * time, stacked. Clicking a time (or Enter, at the playback time) zooms there: the lanes below
+ * then show that moment's requests.
+ */
+export function HistogramLane({ histogram, total, x, y, height, onDrill }: {
+  histogram: Histogram | undefined; total: number; x: X; y: number; height: number;
+  /** Zoom to a time; undefined: the playback time. */
+  onDrill: (time: number | undefined) => void;
+}) {
+  const { r0, r1 } = rangeOf(x);
+  const peak = Math.max(1, histogram?.peak ?? 0);
+  const paths: Array<{ phase: Phase; d: string }> = [];
+  if (histogram) {
+    const { bins, counts } = histogram;
+    const binX = (bin: number) => x(histogram.start + ((histogram.end - histogram.start) * bin) / bins);
+    const below = new Float64Array(bins);
+    HISTOGRAM_PHASES.forEach((phase, p) => {
+      let top = '';
+      let bottom = '';
+      for (let bin = 0; bin < bins; bin += 1) {
+        const low = y + height - (below[bin]! / peak) * height;
+        below[bin]! += counts[p * bins + bin]!;
+        const high = y + height - (below[bin]! / peak) * height;
+        top += `${bin === 0 ? 'M' : 'L'}${binX(bin).toFixed(1)},${high.toFixed(1)}H${binX(bin + 1).toFixed(1)}`;
+        bottom = `L${binX(bin + 1).toFixed(1)},${low.toFixed(1)}H${binX(bin).toFixed(1)}` + bottom;
+      }
+      paths.push({ phase, d: `${top}${bottom}Z` });
+    });
+  }
+  const label = `All ${count.format(total)} requests, in flight by phase over time (peak ${count.format(Math.round(histogram?.peak ?? 0))} at once). Click a time, or press Enter for the playback time, to show that moment's requests as lanes.`;
+  return (
+    <g className="histogram-lane" data-testid="histogram-lane" data-requests={histogram?.requests ?? 0} data-peak={Math.round(histogram?.peak ?? 0)}
+      role="button" tabIndex={0} aria-label={label}
+      onClick={(e) => {
+        const box = (e.currentTarget.ownerSVGElement ?? e.currentTarget).getBoundingClientRect();
+        onDrill(x.invert(e.clientX - box.left));
+      }}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onDrill(undefined))}>
+      <text x={4} y={y + 12} className="lane-label lane-label-strong">all requests</text>
+      <text x={4} y={y + 28} className="lane-note">{count.format(total)} · click to see</text>
+      <rect x={r0} y={y} width={r1 - r0} height={height} className="lane-idle" />
+      {paths.map(({ phase, d }) => <path key={phase} d={d} className={`seg seg-${phase}`} />)}
+      <text x={r1 - 4} y={y + 12} textAnchor="end" className="lane-note">peak {count.format(Math.round(histogram?.peak ?? 0))} in flight</text>
     </g>
   );
 }

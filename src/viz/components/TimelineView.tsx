@@ -1,15 +1,16 @@
 import { useSelector } from '@xstate/react';
-import { useMemo, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useLab } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
 import { databaseInFlight, loopLane, workersOf } from '../../trace/lanes';
 import type { RunTrace } from '../../trace/store';
 import { storyWindow } from '../../trace/window';
-import { formatMs, panDomain, TOP_LANE_HEIGHT, timelineLayout, zoomDomain, type Domain } from '../layout/timelineLayout';
+import { useHistogram } from '../aggregate/useHistogram';
+import { formatMs, HISTOGRAM_LANE_HEIGHT, panDomain, TOP_LANE_HEIGHT, timelineLayout, zoomDomain, type Domain } from '../layout/timelineLayout';
 import { TIMELINE_SVG_STYLE } from './exportFiles';
 import { RequestDetails } from './RequestDetails';
 import { TimelinePatterns } from './TimelinePatterns';
-import { DatabaseLane, LoopLaneRow, RequestLane } from './TimelineLanes';
+import { DatabaseLane, HistogramLane, LoopLaneRow, RequestLane } from './TimelineLanes';
 import { useSize } from './useSize';
 
 /** Lanes share the window's height (not the container's: that would grow with its own content). */
@@ -28,8 +29,11 @@ export function TimelineView({ trace, version, t, svgRef, compact = false }: {
   const [zoom, setZoom] = useState<Domain | null>(null);
   const [focused, setFocused] = useState<string>();
   // The story window (first request to last event), the scrubber's axis too.
-  const story = storyWindow(trace);
-  const full = useMemo<Domain>(() => ({ start: story.start, end: Math.max(story.start + 1, story.end) }), [story.start, story.end]);
+  // It follows `version` (live: in steps of trace time), not every batch: a new end every frame would redraw every lane every frame.
+  const full = useMemo<Domain>(() => {
+    const story = storyWindow(trace);
+    return { start: story.start, end: Math.max(story.start + 1, story.end) };
+  }, [trace, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const domain = zoom ?? full;
   const lifecycles = useMemo(() => trace?.lifecycles ?? [], [trace]);
   const workers = useMemo(() => (trace ? cachedFor(trace, 'workers', version, () => workersOf(lifecycles)) : [0]), [trace, lifecycles, version]);
@@ -44,6 +48,19 @@ export function TimelineView({ trace, version, t, svgRef, compact = false }: {
     [trace, lifecycles, full.end, version],
   );
   const x = layout.x;
+  // Bins of 4 px over the visible window, aggregated off the main thread.
+  const [r0, r1] = x.range() as [number, number];
+  const histogramQuery = layout.histogramTop === undefined ? undefined : { start: domain.start, end: domain.end, bins: Math.max(1, Math.floor((r1 - r0) / 4)), until: full.end };
+  const histogram = useHistogram(trace, version, histogramQuery);
+  // The drill-down: a tenth of the window around the time picked (its requests become the lanes).
+  const playhead = useRef(t);
+  useEffect(() => {
+    playhead.current = t;
+  }, [t]);
+  const drill = useCallback(
+    (time: number | undefined) => setZoom(zoomDomain(domain, 0.1, Math.min(Math.max(time ?? playhead.current, domain.start), domain.end), full)),
+    [domain, full],
+  );
   const zoomBy = (factor: number) => setZoom(zoomDomain(domain, factor, Math.min(Math.max(t, domain.start), domain.end), full));
   const panBy = (fraction: number) => zoom && setZoom(panDomain(domain, fraction, full));
   // Lanes and axis do not depend on t: memoised, a playback frame only moves the cursor.
@@ -54,6 +71,9 @@ export function TimelineView({ trace, version, t, svgRef, compact = false }: {
           <LoopLaneRow key={workers[i]} segments={segments} x={x} y={4 + i * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} worker={workers[i]!} until={full.end} />
         ))}
         <DatabaseLane points={db} x={x} y={4 + workers.length * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} />
+        {layout.histogramTop !== undefined && (
+          <HistogramLane histogram={histogram} total={lifecycles.length} x={x} y={layout.histogramTop} height={HISTOGRAM_LANE_HEIGHT - 12} onDrill={drill} />
+        )}
         {layout.lanes.map((life, i) => (
           <RequestLane key={life.rid} life={life} x={x} y={layout.requestTop + i * layout.laneHeight} height={layout.laneHeight} origin={full.start} until={full.end}
             selected={life.rid === selected} onFocus={setFocused} onSelect={(rid) => playback.send({ type: 'playback.select', rid })} />
@@ -68,7 +88,7 @@ export function TimelineView({ trace, version, t, svgRef, compact = false }: {
         </g>
       </>
     ),
-    [loops, workers, x, full, db, layout, selected, playback],
+    [loops, workers, x, full, db, layout, selected, playback, histogram, lifecycles.length, drill],
   );
   const focusLife = focused ? trace?.lifecycle(focused) : undefined;
   return (
@@ -108,7 +128,7 @@ export function TimelineView({ trace, version, t, svgRef, compact = false }: {
           <div className="timeline-cursor" data-testid="timeline-cursor" aria-hidden="true"
             style={{ height: layout.height - 22, transform: `translateX(${x(t) - 1}px)` }} />
         )}
-        {layout.hiddenLanes > 0 && <p className="hint">{layout.hiddenLanes} more requests are in the numbers, not drawn as lanes.</p>}
+        {layout.hiddenLanes > 0 && <p className="hint" data-testid="hidden-lanes">{layout.hiddenLanes} more requests in this window are in the histogram lane and the numbers, not drawn as lanes: zoom in (or click the histogram) to see fewer at a time.</p>}
       </div>
       {!compact && <RequestDetails life={focusLife} origin={full.start} />}
     </div>

@@ -4,7 +4,9 @@ import { handlerName } from '../../code/handlerSource';
 import { useLab, useRunTrace } from '../../lab/LabContext';
 import { stepAt, type RequestLifecycle } from '../../trace/lifecycle';
 import { narrate } from '../../trace/narrate';
+import { cachedFor } from '../../trace/cache';
 import { snapshotAt } from '../../trace/snapshot';
+import { parkLongPolls } from '../layout/loopLayout';
 
 /** The request that moved most recently at or before t (what the code view follows by default). */
 function latestMover(lifecycles: readonly RequestLifecycle[], t: number): RequestLifecycle | undefined {
@@ -31,12 +33,16 @@ export function useStage() {
   const live = useSelector(lab.playback, (s) => s.matches('live'));
   const snapshot = useMemo(() => {
     if (!trace) return undefined;
-    if (!live) return snapshotAt(trace.lifecycles, t, trace.samples, trace.events);
+    if (!live) return parkLongPolls(snapshotAt(trace.lifecycles, t, trace.samples, trace.events));
     // Live, t is the newest event: finished requests are finished, only open ones need a look.
     const open = trace.openLifecycles();
     const snap = snapshotAt(open, t, trace.samples, trace.events);
-    return { ...snap, done: snap.done + trace.lifecycles.length - open.length };
+    return parkLongPolls({ ...snap, done: snap.done + trace.lifecycles.length - open.length });
   }, [trace, version, t, live]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A long-poll run's one publish: the loop view fans it out to the waiters.
+  const publishedAt = trace?.started?.plan.route === 'longPoll'
+    ? cachedFor(trace, 'published', trace.version, () => trace.events.findLast((e) => e.type === 'run.published')?.t)
+    : undefined;
   // The mode the run on screen ran in (its own config; for hand-sent requests, the newest
   // one's), never the lab's current knob: a replay of a blocking run stays "blocking".
   const mode = trace?.started?.config.mode ?? trace?.lifecycles.at(-1)?.mode ?? config.mode;
@@ -54,5 +60,5 @@ export function useStage() {
   const handler = step?.handler ?? handlerName(route, mode, runtime);
   const total = trace?.lifecycles.length ?? 0;
   const narration = snapshot ? narrate(snapshot, total) : 'Nothing has happened yet: fire some requests.';
-  return { runId, t, trace, version, storeVersion, snapshot, mode, config, follow, step, handler, total, narration };
+  return { runId, t, trace, version, storeVersion, snapshot, publishedAt, mode, config, follow, step, handler, total, narration };
 }

@@ -63,14 +63,71 @@ export interface Token {
   holdsLoop: boolean;
   /** The student who sent it (classroom mode's x-lab-client tag), if any. */
   client?: string;
+  /** A crowded door draws its waiters as small dots (the door's `dot` size), not full tokens. */
+  dot?: boolean;
+  /** A long-poll parked in its handler until the next publish (not a request still queued). */
+  parked?: boolean;
 }
+
+/** A crowded door: dots one by one up to DOOR_DOT_LIMIT, a density band for the rest. */
+export interface DoorCrowd {
+  /** Everyone at the door: still queued plus parked long-polls. */
+  total: number;
+  parked: number;
+  /** Drawn as dots. */
+  drawn: number;
+  /** Half the side of a dot, px. */
+  dot: number;
+  /** Dots per column and the distance between two, px. */
+  rows: number;
+  pitch: number;
+  /** Where the dots are: the band sits to their left. */
+  area: { x: number; y: number; width: number; height: number };
+  /** The rest, as a shaded band whose shade grows with how many it stands for. */
+  band?: { x: number; y: number; width: number; height: number; count: number; density: number };
+}
+
+/** A snapshot whose parked long-polls wait at the door: the first `parked` of `queued`. */
+export type ParkedSnapshot = Snapshot & { parked: number };
 
 export interface LoopLayout {
   tokens: Token[];
   /** Requests not drawn individually (the queue is long). */
   hiddenQueued: number;
   holder?: RequestAt;
+  /** Set when the door holds more than its full-size tokens fit. */
+  crowd?: DoorCrowd;
 }
+
+/** Waiters at a crowded door drawn one by one; beyond, the density band stands for them with its exact count. */
+export const DOOR_DOT_LIMIT = 2500;
+/** Tokens in flight (thread, pool, database, answers) drawn one by one; beyond, only counted. */
+export const FLIGHT_TOKEN_LIMIT = 3000;
+
+/** The door's crowd: dots from the door outwards, column by column, oldest nearest the door. */
+export function doorCrowd(g: LoopGeometry, total: number, parked: number): DoorCrowd {
+  const drawn = Math.min(total, DOOR_DOT_LIMIT);
+  const x0 = Math.max(2, g.token * 0.3);
+  const x1 = g.door.x + g.token;
+  const y0 = g.door.y - g.door.height / 2;
+  const height = g.door.height;
+  const bandWidth = total > drawn ? Math.max(20, (x1 - x0) * 0.22) : 0;
+  const left = x0 + (bandWidth > 0 ? bandWidth + 6 : 0);
+  const width = Math.max(10, x1 - left);
+  let pitch = Math.sqrt((width * height) / Math.max(1, drawn));
+  const rows = Math.max(1, Math.floor(height / pitch));
+  const columns = Math.max(1, Math.ceil(drawn / rows));
+  pitch = Math.min(height / rows, width / columns);
+  const crowd: DoorCrowd = { total, parked, drawn, dot: Math.max(0.75, pitch * 0.36), rows, pitch, area: { x: left, y: y0, width, height } };
+  if (bandWidth > 0) {
+    const count = total - drawn;
+    // Shade: how many the band stands for, against as many dots as its area would hold.
+    const capacity = (bandWidth * height) / (pitch * pitch);
+    crowd.band = { x: x0, y: y0, width: bandWidth, height, count, density: Math.min(1, count / Math.max(1, capacity * 4)) };
+  }
+  return crowd;
+}
+
 
 /** Maximum queued tokens drawn in the door column before "+N more". */
 export function doorCapacity(g: LoopGeometry): number {
@@ -79,29 +136,48 @@ export function doorCapacity(g: LoopGeometry): number {
   return perColumn * columns;
 }
 
-export function layoutTokens(snap: Snapshot, g: LoopGeometry, reducedMotion = false): LoopLayout {
+export function layoutTokens(snap: Snapshot, g: LoopGeometry, reducedMotion = false, parked = 0): LoopLayout {
   const tokens: Token[] = [];
   const step = g.token * 2.2;
   const perColumn = Math.max(1, Math.floor(g.door.height / step));
   const capacity = doorCapacity(g);
-  snap.queued.slice(0, capacity).forEach((r, i) => {
-    const column = Math.floor(i / perColumn);
-    const row = i % perColumn;
-    tokens.push(token(r, g.door.x - column * step, g.door.y - g.door.height / 2 + step / 2 + row * step));
-  });
+  let crowd: DoorCrowd | undefined;
+  if (snap.queued.length <= capacity) {
+    snap.queued.forEach((r, i) => {
+      const column = Math.floor(i / perColumn);
+      const row = i % perColumn;
+      tokens.push(token(r, g.door.x - column * step, g.door.y - g.door.height / 2 + step / 2 + row * step, true));
+    });
+  } else {
+    crowd = doorCrowd(g, snap.queued.length, parked);
+    const { area, rows, pitch } = crowd;
+    for (let i = 0; i < crowd.drawn; i += 1) {
+      const column = Math.floor(i / rows);
+      const drawn = token(snap.queued[i]!, area.x + area.width - pitch / 2 - column * pitch, area.y + pitch / 2 + (i % rows) * pitch, true);
+      drawn.dot = true;
+      tokens.push(drawn);
+    }
+  }
   const { cx, cy, r } = g.thread;
+  const inFlight = snap.onThread.length + snap.pool.length + snap.database.length + snap.responding.length;
+  // A fan-out of thousands: every k-th drawn, so the picture keeps its shape at frame rate.
+  const every = Math.max(1, Math.ceil(inFlight / FLIGHT_TOKEN_LIMIT));
+  const keep = (i: number) => i % every === 0;
   snap.onThread.forEach((req, i) => {
+    if (!keep(i) && !req.holdsLoop) return;
     // Several on one thread only happens with several workers; fan them out.
     const angle = (i / Math.max(1, snap.onThread.length)) * Math.PI * 2;
     const spread = snap.onThread.length > 1 ? r * 0.45 : 0;
     tokens.push(token(req, cx + Math.cos(angle) * spread, cy + Math.sin(angle) * spread));
   });
   snap.pool.forEach((req, i) => {
+    if (!keep(i)) return;
     const perRow = Math.max(1, Math.floor(g.pool.width / step));
     tokens.push(token(req, g.pool.x + step / 2 + (i % perRow) * step, g.pool.y + step / 2 + Math.floor(i / perRow) * step * 0.5));
   });
   const { x1, y1, x2, y2 } = g.wire;
   snap.database.forEach((req, i) => {
+    if (!keep(i)) return;
     // Out and back: half the round trip each way (the proxy delays each direction by half).
     const p = reducedMotion ? 0.5 : req.progress;
     const along = p < 0.5 ? p * 2 : 2 - p * 2;
@@ -110,14 +186,39 @@ export function layoutTokens(snap: Snapshot, g: LoopGeometry, reducedMotion = fa
     tokens.push(token(req, x1 + (x2 - x1) * along, y1 + (y2 - y1) * along + offset));
   });
   snap.responding.forEach((req, i) => {
+    if (!keep(i)) return;
     const p = reducedMotion ? 1 : req.progress;
     tokens.push(token(req, cx + (g.done.x - cx) * p, cy + r + (g.done.y - cy - r) * p - (i % 3) * g.token));
   });
-  return { tokens, hiddenQueued: Math.max(0, snap.queued.length - capacity), holder: snap.onThread.find((x) => x.holdsLoop) };
+  const layout: LoopLayout = { tokens, hiddenQueued: crowd ? crowd.total - crowd.drawn : 0, holder: snap.onThread.find((x) => x.holdsLoop) };
+  if (crowd) layout.crowd = crowd;
+  return layout;
 }
 
-function token(req: RequestAt, x: number, y: number): Token {
-  const drawn: Token = { rid: req.life.rid, phase: req.phase, shape: PHASE_SHAPES[req.phase], x, y, holdsLoop: req.holdsLoop };
+/** At the door (`door`): a parked long-poll is drawn as waiting there, marked parked. */
+function token(req: RequestAt, x: number, y: number, door = false): Token {
+  const phase = door ? 'queued' : req.phase;
+  const drawn: Token = { rid: req.life.rid, phase, shape: PHASE_SHAPES[phase], x, y, holdsLoop: req.holdsLoop };
   if (req.life.client) drawn.client = req.life.client;
+  if (door && isParked(req)) drawn.parked = true;
   return drawn;
+}
+
+/** A non-blocking long-poll parked in its handler (at its 'query' step) until a publish wakes it. */
+export function isParked(req: RequestAt): boolean {
+  return req.life.route === 'longPoll' && req.life.mode === 'nonblocking' && !req.holdsLoop && req.phase === 'running' && req.step?.step === 'query';
+}
+
+/**
+ * The door, for long-poll runs: parked long-polls hold a socket and a small record, not
+ * the thread, so they wait at the door with the requests not yet taken in (after them, in
+ * arrival order), counted in `parked`.
+ */
+export function parkLongPolls(snap: Snapshot): ParkedSnapshot {
+  const waiting: RequestAt[] = [];
+  const onThread: RequestAt[] = [];
+  for (const req of snap.onThread) (isParked(req) ? waiting : onThread).push(req);
+  if (waiting.length === 0) return { ...snap, parked: 0 };
+  // The loop's requests are in arrival order already: the door keeps it.
+  return { ...snap, onThread, queued: waiting.concat(snap.queued), parked: waiting.length };
 }

@@ -9,6 +9,8 @@ export const LABEL_WIDTH = 120;
 export const TOP_LANE_HEIGHT = 28;
 /** More lanes than this are summarised, not drawn one by one (SVG cost, readability). */
 export const MAX_REQUEST_LANES = 150;
+/** The histogram lane that stands for every request when they do not all fit as lanes. */
+export const HISTOGRAM_LANE_HEIGHT = 72;
 
 export interface Domain {
   start: number;
@@ -22,8 +24,15 @@ export interface TimelineLayout {
   lanes: RequestLifecycle[];
   hiddenLanes: number;
   height: number;
+  /** Set when the requests do not all fit as lanes: where the histogram lane goes. */
+  histogramTop?: number;
 }
 
+/**
+ * Lanes for the requests in the visible window (zooming in is the drill-down: the window's
+ * own requests become lanes), the first MAX_REQUEST_LANES by send time. When the run has
+ * more requests than that, a histogram lane above the lanes stands for all of them.
+ */
 export function timelineLayout(
   lifecycles: readonly RequestLifecycle[],
   domain: Domain,
@@ -31,18 +40,25 @@ export function timelineLayout(
   workers: number,
   maxHeight: number,
 ): TimelineLayout {
-  const lanes = [...lifecycles].sort((a, b) => a.sentAt - b.sentAt).slice(0, MAX_REQUEST_LANES);
-  const requestTop = (workers + 1) * TOP_LANE_HEIGHT + 24;
+  const visible = lifecycles.length <= MAX_REQUEST_LANES
+    ? [...lifecycles]
+    : lifecycles.filter((life) => life.sentAt <= domain.end && (life.doneAt ?? Infinity) >= domain.start);
+  const lanes = visible.sort((a, b) => a.sentAt - b.sentAt).slice(0, MAX_REQUEST_LANES);
+  const histogram = lifecycles.length > MAX_REQUEST_LANES;
+  const histogramTop = (workers + 1) * TOP_LANE_HEIGHT + 8;
+  const requestTop = (workers + 1) * TOP_LANE_HEIGHT + 24 + (histogram ? HISTOGRAM_LANE_HEIGHT : 0);
   const available = Math.max(100, maxHeight - requestTop - 30);
   const laneHeight = Math.max(4, Math.min(24, available / Math.max(1, lanes.length)));
-  return {
+  const layout: TimelineLayout = {
     x: scaleLinear().domain([domain.start, domain.end]).range([LABEL_WIDTH, Math.max(LABEL_WIDTH + 10, width - 10)]),
     laneHeight,
     requestTop,
     lanes,
-    hiddenLanes: Math.max(0, lifecycles.length - lanes.length),
+    hiddenLanes: Math.max(0, visible.length - lanes.length),
     height: requestTop + lanes.length * laneHeight + 30,
   };
+  if (histogram) layout.histogramTop = histogramTop;
+  return layout;
 }
 
 /** Zooms the domain around a focus time by a factor (< 1 zooms in), staying inside the full span. */

@@ -9,7 +9,8 @@ import { snapshotAt } from '../../../src/trace/snapshot';
 import { TraceStore } from '../../../src/trace/store';
 import { synthesizeRun } from '../../../src/trace/synthetic';
 import { detailKey } from '../../../src/viz/detailKey';
-import { doorCapacity, layoutTokens, loopGeometry } from '../../../src/viz/layout/loopLayout';
+import { DOOR_DOT_LIMIT, doorCapacity, layoutTokens, loopGeometry, parkLongPolls } from '../../../src/viz/layout/loopLayout';
+import { synthesizeLongPoll } from '../../../src/viz/syntheticLongPoll';
 import { histogramLayout, sparkLayout } from '../../../src/viz/layout/plotLayout';
 import { formatMs, MAX_REQUEST_LANES, panDomain, timelineLayout, zoomDomain } from '../../../src/viz/layout/timelineLayout';
 import { shortcutFor, SHORTCUTS } from '../../../src/viz/shortcuts';
@@ -50,13 +51,40 @@ describe('loop layout', () => {
     expect(layoutTokens(snapshotAt(run.lifecycles, sent + 50), g, true).tokens[0]!.x).toBe(layoutTokens(snapshotAt(run.lifecycles, sent + 150), g, true).tokens[0]!.x);
   });
 
-  it('summarises a queue longer than the door can show', () => {
+  it('draws a queue longer than the door holds as dots, every one of them', () => {
     const run = new TraceStore().ingest('b', synthesizeRun({ ...DEFAULT_CONFIG, mode: 'blocking' }, { requests: 2000, concurrency: 2000 }));
     const snap = snapshotAt(run.lifecycles, run.startT + 150);
     const layout = layoutTokens(snap, g);
-    expect(snap.queued.length).toBeGreaterThan(1900);
-    expect(layout.hiddenQueued).toBe(snap.queued.length - doorCapacity(g));
-    expect(layout.tokens.filter((t) => t.phase === 'queued')).toHaveLength(doorCapacity(g));
+    expect(snap.queued.length).toBeGreaterThan(doorCapacity(g));
+    expect(snap.queued.length).toBeLessThanOrEqual(DOOR_DOT_LIMIT);
+    expect(layout.crowd).toMatchObject({ total: snap.queued.length, drawn: snap.queued.length, parked: 0 });
+    expect(layout.crowd?.band).toBeUndefined();
+    expect(layout.hiddenQueued).toBe(0);
+    const dots = layout.tokens.filter((t) => t.dot);
+    expect(dots).toHaveLength(snap.queued.length);
+    // Inside the door's area, left of the thread.
+    for (const dot of dots) expect(dot.x).toBeLessThan(g.thread.cx - g.thread.r);
+  });
+
+  it('parks 10,000 long-polls at the door: dots up to the limit, a band with the exact count beyond', () => {
+    const { events, allWaitingAt } = synthesizeLongPoll({ waiters: 10_000 });
+    const run = new TraceStore().ingest('c10k', events);
+    const raw = snapshotAt(run.lifecycles, allWaitingAt);
+    expect(raw.onThread).toHaveLength(10_000);
+    const snap = parkLongPolls(raw);
+    expect(snap.parked).toBe(10_000);
+    expect(snap.queued).toHaveLength(10_000);
+    expect(snap.onThread).toHaveLength(0);
+    const layout = layoutTokens(snap, g, false, snap.parked);
+    expect(layout.crowd).toMatchObject({ total: 10_000, parked: 10_000, drawn: DOOR_DOT_LIMIT });
+    expect(layout.crowd?.band?.count).toBe(10_000 - DOOR_DOT_LIMIT);
+    expect(layout.tokens.filter((t) => t.dot && t.parked && t.phase === 'queued')).toHaveLength(DOOR_DOT_LIMIT);
+    // The band sits left of the dots, inside the picture.
+    const band = layout.crowd!.band!;
+    expect(band.x + band.width).toBeLessThanOrEqual(layout.crowd!.area.x);
+    expect(band.x).toBeGreaterThanOrEqual(0);
+    // A request not parked (the publish, once sent) stays where it is.
+    expect(parkLongPolls(snapshotAt(run.lifecycles, run.startT)).parked).toBe(0);
   });
 });
 
