@@ -133,7 +133,9 @@ export async function buildServer({ root = ROOT, outDir = BUILD_DIR } = {}) {
     const pick = (names) => Object.fromEntries(names.map((name) => [name, path.join(root, ENTRIES[name])]));
     // Both settle before the staging folder can be removed: a build still running would recreate it.
     const [lab, children] = (await Promise.allSettled([
-      build({ ...common, entryPoints: pick(['lab']), external: LAB_EXTERNAL }),
+      // Split: what the lab imports on demand (its server while the database starts, mongodb-memory-server
+      // only when a mongod is found) is a chunk of its own, read when it is needed, not at start.
+      build({ ...common, entryPoints: pick(['lab']), external: LAB_EXTERNAL, splitting: true, chunkNames: 'lab-[hash]' }),
       build({ ...common, entryPoints: pick(['embedded', 'proxy', 'subject', 'dbThread']) }),
     ])).map((result) => {
       if (result.status === 'rejected') throw result.reason;
