@@ -40,6 +40,9 @@ function descendants(root: number): number[] {
   return found;
 }
 
+/** The embedded server: started through tsx, or (restarted) from its compiled bundle. */
+const isDatabase = (pid: number) => /server\/db\/embedded\/cli\.ts|event-loop-lab-db-[^/\s]+\/embedded\.mjs/.test(commandOf(pid));
+
 function commandOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
@@ -119,14 +122,15 @@ interface Round {
   seeded?: number;
 }
 
-async function oneRound(lab: Lab): Promise<Round> {
-  // A lab that serves: the subject is ready and answers.
+async function oneRound(lab: Lab, round: number): Promise<Round> {
+  // A lab that serves, with the previous restart finished (re-seeded): health ok and the subject answers.
   const ready = performance.now();
-  while (!(await subjectAnswers(lab.base))) {
-    if (performance.now() - ready > DEADLINE_MS) throw new Error('the subject never answered before the kill');
+  const restarts = () => lab.lines.filter((l) => /database was restarted/.test(l.text)).length;
+  while (restarts() < round || (await health(lab.base))?.status !== 'ok' || !(await subjectAnswers(lab.base))) {
+    if (performance.now() - ready > DEADLINE_MS) throw new Error('the lab never served before the kill');
     await sleep(POLL_MS);
   }
-  const database = descendants(lab.child.pid!).find((pid) => commandOf(pid).includes('server/db/embedded/cli.ts'));
+  const database = descendants(lab.child.pid!).find(isDatabase);
   if (!database) throw new Error('no database process under the lab');
   const seen = lab.lines.length;
   const killed = performance.now();
@@ -140,7 +144,7 @@ async function oneRound(lab: Lab): Promise<Round> {
     while (healthUp === undefined) {
       const h = await health(lab.base);
       if (h && !h.database.up) sawDown = true;
-      if (h?.database.up && sawDown && descendants(lab.child.pid!).some((pid) => pid !== database && commandOf(pid).includes('server/db/embedded/cli.ts'))) {
+      if (h?.database.up && sawDown && descendants(lab.child.pid!).some((pid) => pid !== database && isDatabase(pid))) {
         healthUp = performance.now() - killed;
       }
       if (performance.now() - killed > DEADLINE_MS) throw new Error('health never said the database is up');
@@ -159,6 +163,8 @@ async function oneRound(lab: Lab): Promise<Round> {
     }
   })();
   await Promise.all([watchHealth, watchSubject]);
+  // The re-seed ends after the first 200 (alice is inserted first): wait for its line too.
+  while (!lab.lines.slice(seen).some((l) => /database was restarted/.test(l.text)) && performance.now() - killed < DEADLINE_MS) await sleep(POLL_MS);
   const after = lab.lines.slice(seen);
   const at = (pattern: RegExp) => {
     const line = after.find((l) => pattern.test(l.text));
@@ -172,7 +178,7 @@ export async function benchDbRestart(): Promise<BenchRow[]> {
   const rounds: Round[] = [];
   try {
     for (let i = 0; i < ROUNDS; i++) {
-      const round = await oneRound(lab);
+      const round = await oneRound(lab, i);
       console.log(`  round ${i + 1}: health up ${round.healthUp.toFixed(0)} ms, first 200 ${round.firstOk.toFixed(0)} ms` +
         ` (process back ${round.processBack?.toFixed(0) ?? '?'} ms, seeded ${round.seeded?.toFixed(0) ?? '?'} ms)`);
       rounds.push(round);
