@@ -1,0 +1,80 @@
+/**
+ * Ten thousand waiting clients on screen: a synthetic 10,000-waiter long-poll run, imported
+ * through the page's own import (the lab stores it), shows the exact count at the door with
+ * a density band for those not drawn one by one, the publish fanning out, and a histogram
+ * lane in the timeline that drills down to the moment clicked. Frame times are the bench's.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { toTraceLines } from '../../src/trace/store';
+import { synthesizeLongPoll } from '../../src/viz/syntheticLongPoll';
+
+const WAITERS = 10_000;
+// A slow fan-out (2 ms between answers): the moment after the publish stays on screen.
+const trace = synthesizeLongPoll({ waiters: WAITERS, runId: 'c10k-e2e', holdMs: 60_000, answerGapMs: 2 });
+
+async function importRun(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
+  await page.getByTestId('import-file').setInputFiles({ name: 'c10k.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(toTraceLines(trace.events)) });
+  await expect(page.getByTestId('import-note')).toContainText('Imported', { timeout: 30_000 });
+  await expect.poll(() => page.evaluate(() => window.__lab!.requestCount(window.__lab!.playback().runId ?? '')), { timeout: 30_000 }).toBe(WAITERS + 1);
+}
+
+/** Moves playback to t and pauses there (a few ms of trace time later at the slowest speed). */
+async function showMoment(page: Page, t: number): Promise<void> {
+  await page.evaluate((at) => window.__lab!.playFrom(at, 0.05), t);
+  await page.getByTestId('play-pause').click();
+  await expect(page.getByTestId('playback')).toHaveAttribute('data-state', 'paused');
+}
+
+test('10,000 long-polls: the exact count at the door, a density band, the fan-out, a histogram lane that drills down', async ({ page }) => {
+  test.setTimeout(120_000);
+  await importRun(page);
+  await showMoment(page, trace.allWaitingAt);
+
+  const loop = page.getByTestId('view-loop');
+  const door = page.getByTestId('door-count');
+  await expect(door).toHaveText('10,000 at the door');
+  await expect(door).toHaveAttribute('data-parked', String(WAITERS));
+  const band = page.getByTestId('density-band');
+  await expect(band).toBeVisible();
+  const inBand = Number(await band.getAttribute('data-count'));
+  expect(inBand).toBeGreaterThan(0);
+  // The dots drawn one by one and the band account for every waiter, no more, no less.
+  const drawn = Number(await loop.getAttribute('data-tokens'));
+  expect(drawn + inBand).toBe(WAITERS);
+  await expect(band).toContainText(`+${inBand.toLocaleString('en-US')}`);
+  // People who cannot see the picture get the same numbers.
+  await expect(loop.getByRole('img')).toHaveAttribute('aria-label', /10,000 at the door: 10,000 long-polls waiting for news/);
+  await expect(page.getByTestId('fan-out')).toHaveCount(0);
+
+  // The publish: every waiter is still there, and the fan-out is drawn towards them.
+  await showMoment(page, trace.publishedAt + 1);
+  const fan = page.getByTestId('fan-out');
+  await expect(fan).toBeVisible();
+  expect(Number(await fan.getAttribute('data-waiting'))).toBeGreaterThan(WAITERS * 0.98);
+
+  // The timeline: a histogram lane for all of them; clicking it zooms to that moment's requests.
+  await page.getByTestId('tab-timeline').click();
+  const histogram = page.getByTestId('histogram-lane');
+  await expect(histogram).toHaveAttribute('data-requests', String(WAITERS + 1));
+  await expect(histogram).toHaveAttribute('data-peak', String(WAITERS));
+  const lanes = page.getByTestId('request-lane');
+  const firstBefore = await lanes.first().getAttribute('data-rid');
+  const box = (await histogram.boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.8, box.y + box.height / 2);
+  await expect(page.getByRole('button', { name: 'Show all' })).toBeEnabled();
+  // Drilled into the hold: the lanes now start with requests of that window, and say how many are not drawn.
+  await expect(page.getByTestId('hidden-lanes')).toContainText('more requests in this window');
+  expect(await lanes.count()).toBeGreaterThan(0);
+  expect(firstBefore).toBe('lp1');
+});
+
+test('reduced motion: the crowded door keeps its count and band', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await importRun(page);
+  await showMoment(page, trace.allWaitingAt);
+  await expect(page.getByTestId('door-count')).toHaveText('10,000 at the door');
+  await expect(page.getByTestId('density-band')).toBeVisible();
+});
