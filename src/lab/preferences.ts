@@ -20,3 +20,22 @@ export function saveAutoReplay(on: boolean): void {
     // Not remembered across loads; this page still honours the choice.
   }
 }
+
+const FIRST_RUN_HINT_KEY = 'event-loop-lab.firstRunHint';
+
+/** Whether the reader has put away the "what to press first" hint. */
+export function loadHintDismissed(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(FIRST_RUN_HINT_KEY) === 'dismissed';
+  } catch {
+    return false;
+  }
+}
+
+export function saveHintDismissed(): void {
+  try {
+    globalThis.localStorage?.setItem(FIRST_RUN_HINT_KEY, 'dismissed');
+  } catch {
+    // Shown again on the next load; nothing else depends on it.
+  }
+}

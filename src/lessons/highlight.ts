@@ -32,8 +32,12 @@ export async function highlight(code: string, lang: CodeLanguage): Promise<Theme
   return shiki.codeToTokensBase(code, { lang, theme: THEME });
 }
 
-/** The code pane's backgrounds (lessons.css: `.lesson-code pre` and `.line.marked`). */
-const CODE_BACKGROUNDS = [WHITE, parseHex('#fff8c5')!];
+/**
+ * Every background a code line has: the lesson panes (lessons.css: `.lesson-code pre`,
+ * `.line.marked`) and the lab's Code view (styles.css: `.code`, `.code-line.active`,
+ * `.code-line.in-step`).
+ */
+const CODE_BACKGROUNDS = [WHITE, ...['#fff8c5', '#fafafa', '#fff3b0'].map((hex) => parseHex(hex)!)];
 
 /**
  * The theme's colour for a token, darkened where needed to read at 7:1 on every background a

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startClassroomProcess, type LabProcess } from '../integration/classroom/process';
 import { axeViolations } from './axe';
-import { loadBothModes, VIEWS } from './labPage';
+import { loadBothModes, openLab, VIEWS } from './labPage';
 
 const SIZES = [
   { name: '1920x1080', width: 1920, height: 1080 },
@@ -25,8 +25,16 @@ async function stillPage(page: Page) {
 test('the lab: every view and the help overlay pass every axe rule at both sizes', async ({ page }) => {
   test.setTimeout(240_000);
   await stillPage(page);
-  await loadBothModes(page);
   const found: string[] = [];
+  // A first visit: the "what to press first" hint on the stage.
+  await openLab(page);
+  await expect(page.getByTestId('first-run-hint')).toBeVisible();
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    found.push(...(await axeViolations(page, `${size.name} first visit`)));
+  }
+  await page.setViewportSize(SIZES[0]); // the knobs' presets are folded away on a phone
+  await loadBothModes(page);
   for (const size of SIZES) {
     await page.setViewportSize(size);
     for (const view of VIEWS) {

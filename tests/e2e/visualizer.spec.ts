@@ -39,6 +39,26 @@ test('non-blocking mode: ten requests at 200 ms overlap', async ({ page }) => {
   await expect(page.locator('[data-testid="request-lane"] .seg-holds')).toHaveCount(0);
 });
 
+test('a first visit says what to press first, and the loop has a legend for its shapes', async ({ page }) => {
+  await openLab(page);
+  const legend = page.getByTestId('token-legend');
+  await expect(legend.getByRole('listitem')).toHaveCount(6);
+  await expect(legend).toContainText('queued at the door');
+  await expect(legend).toContainText('holding the loop');
+  const hint = page.getByTestId('first-run-hint');
+  await expect(hint).toBeVisible();
+  await expect(hint).toContainText('Fire');
+  // Pressing what it says puts a run on the stage, and the hint goes.
+  await page.keyboard.press('f');
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  await expect(hint).toHaveCount(0);
+  // "Got it" is remembered: a new visit with no run on screen does not show it again.
+  await page.evaluate(() => localStorage.setItem('event-loop-lab.firstRunHint', 'dismissed'));
+  await page.goto('/');
+  await expect(page.getByTestId('token-legend')).toBeVisible();
+  await expect(page.getByTestId('first-run-hint')).toHaveCount(0);
+});
+
 test('stepping back and forward moves the highlighted line in the code view', async ({ page }) => {
   await openLab(page);
   await configure(page, 'blocking');
@@ -68,6 +88,30 @@ test('stepping back and forward moves the highlighted line in the code view', as
     await page.getByTestId('step-back').click();
   }
   await expect(code).toHaveAttribute('data-highlighted-line', first!);
+});
+
+test('the code view colours the handler and marks the statement a request waits on, not only its step line', async ({ page }) => {
+  await openLab(page);
+  await configure(page, 'nonblocking');
+  await fireAndWait(page);
+  const lane = page.getByTestId('request-lane').first();
+  const origin = Number(await page.getByTestId('view-timeline').getAttribute('data-origin'));
+  const acceptedAt = origin + Number(await lane.getAttribute('data-accepted-at'));
+  await lane.click();
+  await page.getByTestId('tab-code').click();
+  const code = page.getByTestId('view-code');
+  await expect(code).toHaveAttribute('data-handler', 'getUser.nonblocking');
+  // Syntax colours arrive once the highlighter has loaded.
+  await expect.poll(() => code.locator('.code-line span[style*="color"]').count()).toBeGreaterThan(10);
+  await page.getByTestId('scrubber').fill(String(acceptedAt - 0.5));
+  const active = page.getByTestId('code-line-active');
+  for (let i = 0; i < 80 && !((await active.count()) && (await active.textContent())?.includes("step('query')")); i += 1) {
+    await page.getByTestId('step-forward').click();
+  }
+  await expect(active).toContainText("step('query')");
+  const statement = page.getByTestId('code-line-in-step');
+  await expect(statement).toHaveCount(1);
+  await expect(statement).toContainText('await users.findOne({ username })');
 });
 
 test('an exported run imports as the same run', async ({ page }, testInfo) => {

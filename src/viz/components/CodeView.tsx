@@ -1,7 +1,10 @@
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import type { ThemedToken } from 'shiki/core';
 import { applyAndRun } from '../../code/applyAndRun';
 import { handlerPath, stepLines } from '../../code/handlerSource';
 import { resetHandler } from '../../code/handlersApi';
+import { markedLines } from '../../code/markers';
+import { highlight, readableOn } from '../../lessons/highlight';
 import { useHandlerSource } from '../../code/useHandlerSource';
 import type { HandlerVersion } from '../../../common/handlers';
 import { useLab } from '../../lab/LabContext';
@@ -20,7 +23,25 @@ interface CodeViewProps {
   hasRun?: boolean;
 }
 
-/** The handler that ran (the edited version, if one served the run), with the followed request's current line highlighted. */
+/** Shiki's colours for a source, once loaded (plain text until then, or if it fails). */
+function useTokens(text: string | undefined, lang: 'typescript' | 'python'): ThemedToken[][] | undefined {
+  const [tokens, setTokens] = useState<{ text: string; lines: ThemedToken[][] }>();
+  useEffect(() => {
+    if (!text) return;
+    let live = true;
+    highlight(text, lang).then((lines) => live && setTokens({ text, lines }), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [text, lang]);
+  return tokens && tokens.text === text ? tokens.lines : undefined;
+}
+
+/**
+ * The handler that ran (the edited version, if one served the run), coloured, with the
+ * followed request's step line highlighted and the statements of that step (the
+ * `findOne` a request waits on, say) marked below it.
+ */
 export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeViewProps) {
   const lab = useLab();
   const source = useHandlerSource(handler, ran, hasRun);
@@ -29,6 +50,9 @@ export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeVie
   const lines = useMemo(() => (text ? text.split('\n') : []), [text]);
   const markers = useMemo(() => (text ? stepLines(text) : new Map<string, number>()), [text]);
   const active = step ? markers.get(step.step) : undefined;
+  const region = useMemo(() => (text && step ? markedLines(text, 'call', [step.step]) : new Set<number>()), [text, step]);
+  const tokens = useTokens(text, handler.endsWith('.py') ? 'python' : 'typescript');
+  const firstInStep = [...region].find((n) => n !== active);
   const file = `${handler}.ts`;
   return (
     <div className="code-view" data-testid="view-code" data-handler={handler} data-edited={source.edited} data-highlighted-line={active ?? ''}>
@@ -73,11 +97,19 @@ export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeVie
           {lines.map((line, i) => {
             const n = i + 1;
             const isActive = n === active;
+            const inStep = !isActive && region.has(n);
+            const coloured = tokens?.[i];
             return (
-              <span key={n} className={`code-line${isActive ? ' active' : ''}`} aria-current={isActive ? 'step' : undefined} data-testid={isActive ? 'code-line-active' : undefined}>
-                <span className="line-no" aria-hidden="true">{n}</span>
+              <span key={n} className={`code-line${isActive ? ' active' : ''}${inStep ? ' in-step' : ''}`} aria-current={isActive ? 'step' : undefined}
+                data-testid={isActive ? 'code-line-active' : inStep ? 'code-line-in-step' : undefined}>
+                <span className="line-no" aria-hidden="true">{inStep ? '▸' : ''}{n}</span>
                 {isActive && <span className="visually-hidden">current line: </span>}
-                {line || ' '}
+                {n === firstInStep && <span className="visually-hidden">this step runs: </span>}
+                {coloured
+                  ? coloured.map((token, t) => (
+                      <span key={t} style={token.color ? { color: readableOn(token.color) } : undefined}>{token.content}</span>
+                    ))
+                  : line || ' '}
                 {isActive && <span className="here" aria-hidden="true"> ◀ here</span>}
                 {'\n'}
               </span>

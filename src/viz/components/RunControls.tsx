@@ -1,6 +1,7 @@
 import { useSelector } from '@xstate/react';
 import { useState } from 'react';
-import { ROUTES, RUN_BOUNDS, type RouteName } from '../../../common/knobs';
+import type { RunSummary } from '../../../common/api';
+import { OPEN_LOOP_MAX_IN_FLIGHT, ROUTES, RUN_BOUNDS, type RouteName } from '../../../common/knobs';
 import { api } from '../../api/client';
 import { useLab } from '../../lab/LabContext';
 import { fireBlockedReason } from '../../machines/configMachine';
@@ -13,6 +14,28 @@ export interface RunPlanDraft {
 
 const clamp = (value: number, { min, max }: { min: number; max: number }) =>
   Math.min(max, Math.max(min, Math.round(Number.isFinite(value) ? value : min)));
+
+/**
+ * The run's state in words. An open-loop run says how many arrivals were never sent (the
+ * generator holds at most 1,000 in flight) and a sampled trace says so: the numbers count
+ * every request, the picture only some.
+ */
+export function runStateText(state: string, summary: RunSummary | undefined, message: string | undefined): string {
+  switch (state) {
+    case 'idle': return 'No run yet.';
+    case 'starting': return 'Starting the run…';
+    case 'running': return `Running… ${summary ? `${summary.completed} done` : ''}`;
+    case 'failed': return `Failed: ${message ?? 'unknown error'}`;
+    case 'done': {
+      if (!summary) return '';
+      const parts = [`Done: ${summary.completed} requests in ${Math.round(summary.durationMs)} ms.`];
+      if (summary.notSent) parts.push(`${summary.notSent.toLocaleString('en')} not sent: the generator was saturated (at most ${OPEN_LOOP_MAX_IN_FLIGHT.toLocaleString('en')} in flight).`);
+      if (summary.tracedOneIn) parts.push(`The trace keeps 1 request in ${summary.tracedOneIn}; the numbers count them all.`);
+      return parts.join(' ');
+    }
+    default: return '';
+  }
+}
 
 /** "Send one request" and "Fire N", with the run's state in words. */
 export function RunControls({ plan, setPlan }: { plan: RunPlanDraft; setPlan: (plan: RunPlanDraft) => void }) {
@@ -67,11 +90,7 @@ export function RunControls({ plan, setPlan }: { plan: RunPlanDraft; setPlan: (p
       </div>
       {blocked && <p className="hint" id="fire-blocked" role="status" data-testid="fire-blocked">{blocked}</p>}
       <p className={`run-state run-${state}`} role="status" data-testid="run-state" data-state={state}>
-        {state === 'idle' && 'No run yet.'}
-        {state === 'starting' && 'Starting the run…'}
-        {state === 'running' && `Running… ${summary ? `${summary.completed} done` : ''}`}
-        {state === 'done' && summary && `Done: ${summary.completed} requests in ${Math.round(summary.durationMs)} ms.`}
-        {state === 'failed' && `Failed: ${message ?? 'unknown error'}`}
+        {runStateText(state, summary, message)}
       </p>
       {!databaseUp && <p className="warning" role="alert">The database is down: requests answer 503 until it is back.</p>}
       {oneResult && <p className="hint" aria-live="polite">One request: {oneResult}</p>}

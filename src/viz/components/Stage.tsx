@@ -5,12 +5,14 @@ import { storyWindow } from '../../trace/window';
 import { detailKey } from '../detailKey';
 import { CodeView } from './CodeView';
 import { CompareView } from './CompareView';
+import { FirstRunHint } from './FirstRunHint';
 import { HeldConnections } from './HeldConnections';
 import { LoopView } from './LoopView';
 import { Narration } from './Narration';
 import { NumbersView } from './NumbersView';
 import { PlaybackControls } from './PlaybackControls';
 import { TimelineView } from './TimelineView';
+import { TokenLegend } from './TokenLegend';
 import { useStage } from './useStage';
 import { ViewTabs, type ViewName } from './ViewTabs';
 
@@ -33,6 +35,8 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
         <h2 id="loop-title" className="visually-hidden">The loop</h2>
         <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} publishedAt={stage.publishedAt} />
         <Narration text={stage.narration} />
+        <TokenLegend />
+        <FirstRunHint />
         <HeldConnections trace={stage.trace} />
         <PlaybackControls {...storyWindow(stage.trace)} />
       </section>

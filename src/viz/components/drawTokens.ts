@@ -16,7 +16,7 @@ export const TOKEN_COLORS: Record<Token['phase'], string> = {
   database: '#a34700',
   responding: '#14592a',
 };
-const HOLDING = '#b00020';
+export const HOLDING_COLOR = '#b00020';
 /** A long-poll parked until the next publish (at the door, holding only a socket). */
 export const PARKED_COLOR = '#00695c';
 
@@ -31,7 +31,7 @@ export function tokenLabel(token: Pick<Token, 'rid' | 'client'>): string {
 
 /** The fill (or ring) colour: holding the loop wins, then the student, then the phase. */
 export function tokenColor(token: Pick<Token, 'phase' | 'holdsLoop' | 'client' | 'parked'>): string {
-  if (token.holdsLoop) return HOLDING;
+  if (token.holdsLoop) return HOLDING_COLOR;
   if (token.client) return studentColor(token.client);
   return token.parked ? PARKED_COLOR : TOKEN_COLORS[token.phase];
 }
