@@ -11,7 +11,9 @@ import path from 'node:path';
 import { expect, test, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
 import { startClassroomProcess, type LabProcess } from '../integration/classroom/process';
 
-const LATENCY_MS = 100;
+// Long enough that a busy machine's CPU cost per request (paid in both modes, serially on a
+// shared core) cannot close the gap: at load 12, ten non-blocking requests at 250 ms took 5.6 round trips.
+const LATENCY_MS = 500;
 let lab: LabProcess;
 let dataDir: string;
 const contexts: BrowserContext[] = [];
