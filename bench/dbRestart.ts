@@ -1,8 +1,8 @@
 /**
  * The database-restart benchmark: `kill -9` of the database the lab started, then how long
  * until `/api/health` says the database is up again, and until the subject answers a real
- * request (`GET /subject/users/alice`) with 200. The lab runs as `npm start` does (one
- * `node --import tsx server/cli.ts` process, --offline: the embedded server), and its log
+ * request (`GET /subject/users/alice`) with 200. The lab runs as `npm start` does
+ * (`node server/start.mjs`, --offline: the embedded server), and its log
  * lines are timed too, so the table says where the time goes. The goal is 5 s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -40,8 +40,8 @@ function descendants(root: number): number[] {
   return found;
 }
 
-/** The embedded server: started through tsx, or (restarted) from its compiled bundle. */
-const isDatabase = (pid: number) => /server\/db\/embedded\/cli\.ts|event-loop-lab-db-[^/\s]+\/embedded\.mjs/.test(commandOf(pid));
+/** The embedded server: from npm start's build, its own compiled bundle, or through tsx. */
+const isDatabase = (pid: number) => /server\/db\/embedded\/cli\.ts|\/embedded\.mjs/.test(commandOf(pid));
 
 function commandOf(pid: number): string {
   try {
@@ -80,7 +80,7 @@ interface Lab {
 
 async function startLab(): Promise<Lab> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-dbrestart-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', '--offline', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, ['server/start.mjs', '--offline', '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
@@ -138,13 +138,14 @@ async function oneRound(lab: Lab, round: number): Promise<Round> {
 
   let healthUp: number | undefined;
   let firstOk: number | undefined;
-  // The first ping after a kill may still find the old answer cached: wait until health said down once.
+  // The first ping after a kill may still find the old answer cached: wait until health said
+  // down or restarting once (a fast restart may be over before a ping finds it down).
   let sawDown = false;
   const watchHealth = (async () => {
     while (healthUp === undefined) {
       const h = await health(lab.base);
-      if (h && !h.database.up) sawDown = true;
-      if (h?.database.up && sawDown && descendants(lab.child.pid!).some((pid) => pid !== database && isDatabase(pid))) {
+      if (h && (!h.database.up || h.database.restarting)) sawDown = true;
+      if (h?.database.up && !h.database.restarting && sawDown && descendants(lab.child.pid!).some((pid) => pid !== database && isDatabase(pid))) {
         healthUp = performance.now() - killed;
       }
       if (performance.now() - killed > DEADLINE_MS) throw new Error('health never said the database is up');
