@@ -1,8 +1,8 @@
 /**
- * The Lighthouse benchmark (issue 4: "Lighthouse accessibility 100", "Lighthouse performance >= 95
- * on the built page"): builds the app, serves it statically (no lab behind it: /api answers 503 and
- * the WebSocket never connects, so the page shows its reconnecting notice), and runs Lighthouse with
- * desktop settings against '/' and '/lessons' in the system Chromium.
+ * The Lighthouse benchmark: builds the static site (the build that knows it is static: no API call
+ * and no WebSocket until the reader connects it to a lab), serves it from a plain file server, and
+ * runs Lighthouse with desktop settings against '/' and '/lessons' in the system Chromium. Goals:
+ * accessibility and best practices 100 (no failed request, no console error), performance >= 95.
  *
  * The machine has no internet: Chromium runs with its background networking off, and Lighthouse only
  * loads the local page. Every run has a deadline so a stuck trace never hangs `npm run bench`.
@@ -15,10 +15,10 @@ import { type BenchRow, printTable } from './table';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, buildDistToTemp, serveStatic } from './uiServer';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'] as const;
-const GOALS: Partial<Record<(typeof CATEGORIES)[number], number>> = { performance: 95, accessibility: 100 };
+const GOALS: Partial<Record<(typeof CATEGORIES)[number], number>> = { performance: 95, accessibility: 100, 'best-practices': 100 };
 const PAGES = [
-  { path: '/', label: 'lab page, static build, no API (reconnecting notice)' },
-  { path: '/lessons', label: 'lessons page, static build, no API' },
+  { path: '/', label: 'lab page, static build, no lab behind it' },
+  { path: '/lessons', label: 'lessons page, static build, no lab behind it' },
 ];
 const RUN_TIMEOUT_MS = 120_000;
 
