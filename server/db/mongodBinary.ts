@@ -136,7 +136,11 @@ async function download(opts: Awaited<ReturnType<typeof DryMongoBinary.generateO
 }
 
 /** Finds a usable mongod, downloading it when that is quick to decide; otherwise says why not. */
-export async function resolveMongodBinary(log: Log): Promise<MongodBinary> {
+/**
+ * `whileProbing` is called when there is no binary on disk and the download is about to be
+ * probed: the caller can start its fallback meanwhile (the probe may wait out its timeout).
+ */
+export async function resolveMongodBinary(log: Log, whileProbing?: () => void): Promise<MongodBinary> {
   let opts: Awaited<ReturnType<typeof DryMongoBinary.generateOptions>>;
   try {
     opts = await DryMongoBinary.generateOptions({});
@@ -162,6 +166,7 @@ export async function resolveMongodBinary(log: Log): Promise<MongodBinary> {
   } catch (error) {
     return { found: false, reason: `no mongod download for this platform: ${errorText(error)}` };
   }
+  whileProbing?.();
   const probe = await probeDownload(url);
   if (!probe.ok) return { found: false, reason: `offline: no mongod binary and no download (${probe.why})` };
 

@@ -6,7 +6,7 @@
  */
 import { MongoClient } from 'mongodb';
 import type { DatabaseInfo } from '../../common/api';
-import { startEmbeddedServer } from './embedded';
+import { type EmbeddedServer, startEmbeddedServer } from './embedded';
 import { embeddedBundle } from './embedded/bundle';
 
 /** A given URI must answer `ping` within this long. */
@@ -103,9 +103,11 @@ async function useExternal(uri: string, source: string): Promise<StartedDatabase
   return { uri, info: { kind: 'external', version, reason: `${source} ${shown}` }, stop: async () => undefined };
 }
 
-async function useEmbedded(reason: string): Promise<StartedDatabase> {
+const launchEmbedded = () => startEmbeddedServer({ seedLab: true });
+
+async function useEmbedded(reason: string, launched: Promise<EmbeddedServer> = launchEmbedded()): Promise<StartedDatabase> {
   // It seeds the lab's users itself (a restarted one too), while the lab starts the rest.
-  let server = await startEmbeddedServer({ seedLab: true });
+  let server = await launched;
   const { port } = server;
   return {
     uri: server.uri,
@@ -162,8 +164,15 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<St
 
   // Loaded only on this path: mongodb-memory-server is a large library.
   const { resolveMongodBinary } = await import('./mongodBinary');
-  const binary = await resolveMongodBinary(log);
-  if (!binary.found) return useEmbedded(binary.reason);
+  // No mongod on disk: the embedded server starts while the download is probed (up to
+  // PROBE_TIMEOUT_MS when offline), and is stopped if a mongod arrives after all.
+  let early: Promise<EmbeddedServer> | undefined;
+  const binary = await resolveMongodBinary(log, () => {
+    early = launchEmbedded();
+    early.catch(() => undefined);
+  });
+  if (!binary.found) return useEmbedded(binary.reason, early);
+  if (early) void early.then((server) => server.stop(), () => undefined);
   try {
     return await useMemoryServer(binary.path, binary.how);
   } catch (error) {

@@ -147,10 +147,18 @@ describe('offline', () => {
       const { port } = silent.address() as net.AddressInfo;
       const baseline = await embeddedStartMs();
       process.env.MONGOMS_DOWNLOAD_MIRROR = `http://127.0.0.1:${port}`;
+      // The embedded server starts while the probe waits, not after it gave up: its process
+      // exists by the time the probe's connection arrives.
+      const childrenWhenProbed: number[] = [];
+      silent.on('connection', () => childrenWhenProbed.push(liveChildren()));
+      const childrenBefore = liveChildren();
       const { value: db, ms } = await timed(() => startDatabase({}));
+      expect(childrenWhenProbed.length).toBeGreaterThan(0);
+      expect(childrenWhenProbed[0]).toBe(childrenBefore + 1);
       started.push(db);
       expect(db.info.kind).toBe('embedded');
       expect(db.info.reason).toBe(`offline: no mongod binary and no download (127.0.0.1:${port}: no answer within 3 s)`);
+      expect(await db.seeded).toMatchObject({ count: 10_000 });
       // It waited for the probe, and only for the probe: not a second one, not a hang.
       expect(ms).toBeGreaterThan(2_900);
       expect(ms - baseline).toBeLessThan(2 * 3_000);
