@@ -13,13 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ensureUiBuilt } from '../server/lab/ui';
-import { buildServer, staleReason } from '../scripts/build-server.mjs';
+import { BUILD_DIR, buildServer, staleReason } from '../scripts/build-server.mjs';
 import { type BenchRow, printTable } from './table';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.STARTUP_ROUNDS ?? 3);
 const GOAL_MS = 3000;
-/** 3 s against a bare Fastify start of ~0.25 s on a quiet two-core laptop. */
+/** 3 s against a bare Fastify start of ~0.25 to 0.4 s on a quiet two-core machine. */
 const GOAL_RATIO = 12;
 const DEADLINE_MS = 120_000;
 
@@ -99,6 +99,7 @@ export async function benchStartup(): Promise<BenchRow[]> {
     console.log(`compiling the server first (${stale}), as npm install does`);
     await buildServer();
   }
+  const loadBefore = os.loadavg()[0]!;
   const bare: number[] = [];
   const lab: number[] = [];
   let summary: string | undefined;
@@ -109,14 +110,24 @@ export async function benchStartup(): Promise<BenchRow[]> {
     lab.push(started.ms);
     summary = started.summary ?? summary;
   }
+  const loadAfter = os.loadavg()[0]!;
   const bareMs = median(bare);
   const labMs = median(lab);
   const ratio = labMs / bareMs;
   if (summary) console.log(`the lab's own line, last round: ${summary}`);
+  // A start after a source edit: the build is stale, so npm start compiles it first (one round).
+  rmSync(path.join(BUILD_DIR, 'manifest.json'), { force: true });
+  const edited = await labStart();
+  if (staleReason()) throw new Error(`npm start did not leave a current build: ${staleReason()}`);
+  console.log(`the lab's own line, stale build: ${edited.summary ?? '(none)'}`);
+  // The 3 s goal is for a quiet machine: the row says how busy this one was.
+  const cores = os.availableParallelism();
+  const busy = `load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} on ${cores} cores`;
   return [
     { name: `bare Fastify start to first answer (median of ${ROUNDS})`, value: bareMs, unit: 'ms' },
-    { name: `npm start to page + API answering (median of ${ROUNDS})`, value: labMs, unit: 'ms', goal: `<= ${GOAL_MS}`, ok: labMs <= GOAL_MS },
+    { name: `npm start to page + API answering (median of ${ROUNDS}; ${busy})`, value: labMs, unit: 'ms', goal: `<= ${GOAL_MS}`, ok: labMs <= GOAL_MS },
     { name: 'npm start / bare Fastify start', value: ratio, unit: 'x', goal: `<= ${GOAL_RATIO}`, ok: ratio <= GOAL_RATIO },
+    { name: 'npm start after a source edit (compiles the server first; 1 round)', value: edited.ms, unit: 'ms' },
   ];
 }
 
