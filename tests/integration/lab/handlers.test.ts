@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResponse } from '../../../common/api';
 import type { HandlerCompileError, HandlerFile } from '../../../common/handlers';
 import { sourceHash } from '../../../server/subject/handlers/catalog';
+import { EDITED_DEADLINE_MS } from '../../../server/subject/handlers/guard';
 import type { StartedDatabase } from '../../../server/db/resolve';
 import { makeDataDir, startLab, startSeededDatabase, type RunningLab } from './harness';
 
@@ -99,6 +100,22 @@ describe('the handlers API', () => {
     expect(String(answer.body.stack)).toContain(`${FILE}:${line}:`);
     expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
   });
+
+  it('answers 504 for an edit that never answers (a promise that never settles), while other requests are served meanwhile', async () => {
+    const hanging = original.replace("step('query');", "step('query');\n  await new Promise(() => undefined);");
+    expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: hanging })).status).toBe(200);
+    const started = performance.now();
+    const stuck = getUser();
+    // The loop is free while the edit waits forever: another route answers at once.
+    const other = await fetch(`${lab.url}/subject/users?city=Paris&limit=1`, { headers: { accept: 'application/json' } });
+    expect(other.status).toBe(200);
+    const answer = await stuck;
+    expect(answer.status).toBe(504);
+    expect(answer.body.error).toBe(`the handler did not answer within ${EDITED_DEADLINE_MS / 1000} s`);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(EDITED_DEADLINE_MS - 50);
+    expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
+    expect((await getUser()).status).toBe(200);
+  }, 60_000);
 
   it("records the serving versions' hashes, and the edited source, in the run's trace", async () => {
     const edited = withGreeting('traced');
