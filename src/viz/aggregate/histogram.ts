@@ -109,8 +109,18 @@ export class HistogramIndex {
 /** Messages to the worker: requests that changed, or a histogram to compute. */
 export type HistogramRequest =
   | { type: 'reset'; run: string }
-  | { type: 'set'; run: string; indices: Uint32Array; segments: PackedSegments[] }
+  /** Requests `indices[i]` have segments packed[offsets[i] .. offsets[i + 1]] (one buffer for all: one transfer). */
+  | { type: 'set'; run: string; indices: Uint32Array; offsets: Uint32Array; packed: Float64Array }
   | ({ type: 'histogram'; run: string; id: number } & HistogramQuery);
+
+/** Packs many requests' segments into one 'set' message. */
+export function packRequests(run: string, requests: ReadonlyArray<readonly [number, readonly { phase: Phase; start: number; end: number }[]]>): Extract<HistogramRequest, { type: 'set' }> {
+  const offsets = new Uint32Array(requests.length + 1);
+  requests.forEach(([, segments], i) => (offsets[i + 1] = offsets[i]! + segments.length * 3));
+  const packed = new Float64Array(offsets[requests.length]!);
+  requests.forEach(([, segments], i) => packed.set(packSegments(segments), offsets[i]));
+  return { type: 'set', run, indices: Uint32Array.from(requests.map(([index]) => index)), offsets, packed };
+}
 
 export type HistogramReply = { type: 'histogram'; run: string; id: number; histogram: Histogram };
 
@@ -129,7 +139,8 @@ export function createHistogramService(): (message: HistogramRequest) => Histogr
     }
     if (message.type === 'set') {
       const target = index(message.run);
-      message.indices.forEach((at, i) => target.set(at, message.segments[i]!));
+      const { indices, offsets, packed } = message;
+      indices.forEach((at, i) => target.set(at, packed.subarray(offsets[i], offsets[i + 1])));
       return undefined;
     }
     const { start, end, bins, until } = message;

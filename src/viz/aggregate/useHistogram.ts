@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { RequestLifecycle } from '../../trace/lifecycle';
 import type { RunTrace } from '../../trace/store';
-import { createHistogramService, packSegments, type Histogram, type HistogramQuery, type HistogramReply, type HistogramRequest } from './histogram';
+import { createHistogramService, packRequests, type Histogram, type HistogramQuery, type HistogramReply, type HistogramRequest } from './histogram';
 
 type Send = (message: HistogramRequest, transfer?: Transferable[]) => void;
 
@@ -48,15 +48,16 @@ function sync(trace: RunTrace): string {
     keyOfRun.set(trace.runId, state.key);
     sent.set(trace, state);
   }
-  const indices: number[] = [];
-  const segments: Float64Array[] = [];
+  const changed: Array<[number, RequestLifecycle['segments']]> = [];
   trace.lifecycles.forEach((life, i) => {
     if (state.lifecycles[i] === life) return;
     state.lifecycles[i] = life;
-    indices.push(i);
-    segments.push(packSegments(life.segments));
+    changed.push([i, life.segments]);
   });
-  if (indices.length > 0) send({ type: 'set', run: state.key, indices: Uint32Array.from(indices), segments }, segments.map((s) => s.buffer));
+  if (changed.length > 0) {
+    const message = packRequests(state.key, changed);
+    send(message, [message.packed.buffer]);
+  }
   return state.key;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TraceStore } from '../../../src/trace/store';
-import { createHistogramService, HISTOGRAM_PHASES, HistogramIndex, MAX_BINS, packSegments } from '../../../src/viz/aggregate/histogram';
+import { createHistogramService, HISTOGRAM_PHASES, HistogramIndex, MAX_BINS, packRequests, packSegments } from '../../../src/viz/aggregate/histogram';
 import { synthesizeLongPoll } from '../../../src/viz/syntheticLongPoll';
 
 const at = (phase: (typeof HISTOGRAM_PHASES)[number]) => HISTOGRAM_PHASES.indexOf(phase);
@@ -37,7 +37,7 @@ describe('histogram lane aggregation', () => {
     const run = new TraceStore().ingest('c10k', events);
     const service = createHistogramService();
     const lifecycles = run.lifecycles;
-    service({ type: 'set', run: 'c10k', indices: Uint32Array.from(lifecycles.map((_, i) => i)), segments: lifecycles.map((l) => packSegments(l.segments)) });
+    service(packRequests('c10k', lifecycles.map((l, i) => [i, l.segments] as const)));
     const start = allWaitingAt - 10;
     const reply = service({ type: 'histogram', run: 'c10k', id: 7, start, end: start + 20, bins: 2, until: run.endT });
     expect(reply?.id).toBe(7);
