@@ -153,8 +153,21 @@ export class Lab {
     this.databaseMessage = message;
     this.databaseTrouble = up && !state?.restarting ? undefined : { up, restarting: state?.restarting, nextRetryAt: state?.nextRetryAt };
     this.lastPing = undefined;
-    void this.broadcastHealth();
+    void (up ? this.broadcastOncePingable() : this.broadcastHealth());
   };
+
+  /**
+   * The lab's own client reconnects a moment after the database is back (a new connection, on
+   * a busy machine more than the ping's 1 s): the UI hears only this broadcast, so it waits
+   * for a ping that answers rather than sending a stale "down" that nothing would correct.
+   */
+  private async broadcastOncePingable(): Promise<void> {
+    for (let attempt = 0; attempt < 20 && !(await this.pingDatabase()); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      this.lastPing = undefined;
+    }
+    await this.broadcastHealth();
+  }
 
   /** Why a new run cannot use the database now, if its keeper says it is down. */
   private databaseRefusal(): string | undefined {
