@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeDatabase, startDatabase } from './db/resolve';
+import { markShuttingDown } from './process/children';
 import { watchParent } from './process/parentWatch';
 import { type DatabaseState, keepDatabase } from './db/keeper';
 import { describeTornado, tornadoRuntime } from './subject-tornado/python';
@@ -137,7 +138,8 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    // Before anything stops: the database going down with the lab is not a crash to repair.
+    // Before anything stops: the database or the subject going down with the lab is not a crash to repair.
+    markShuttingDown();
     keeper.standDown();
     // A step that hangs must not keep the port: exit anyway (children.ts kills the children on exit).
     setTimeout(() => {

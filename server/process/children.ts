@@ -11,6 +11,20 @@ import { createRequire } from 'node:module';
 
 const live = new Set<ChildProcess>();
 let hooked = false;
+let shuttingDown = false;
+
+/**
+ * The lab is stopping (a signal, or its own stop): children that exit from now on were
+ * stopped on purpose, and whoever watches them (the subject's supervisor, the database
+ * keeper) must not call it a crash or start them again.
+ */
+export function markShuttingDown(): void {
+  shuttingDown = true;
+}
+
+export function isShuttingDown(): boolean {
+  return shuttingDown;
+}
 
 function killAll(signal: NodeJS.Signals = 'SIGTERM'): void {
   for (const child of live) {
@@ -21,9 +35,13 @@ function killAll(signal: NodeJS.Signals = 'SIGTERM'): void {
 function hookParentExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => killAll('SIGKILL'));
+  process.on('exit', () => {
+    shuttingDown = true;
+    killAll('SIGKILL');
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      shuttingDown = true;
       killAll('SIGTERM');
       // Re-raise the default behaviour only if nobody else handles the signal.
       if (process.listenerCount(signal) === 0) process.exit(signal === 'SIGINT' ? 130 : 143);

@@ -8,6 +8,7 @@ import type { ProxyMessage, ProxyReport } from '../proxy/messages';
 import type { SubjectState, SubjectSupervisor, SubjectSupervisorOptions } from './api';
 import { acknowledgesConfigure, liveSettings, planApply } from './applyPlan';
 import type { SubjectCommand, SubjectReport } from './messages';
+import { isShuttingDown } from '../process/children';
 import { type ChildHandle, proxyTarget, startProxyProcess, startSubjectProcess } from './processes';
 import { unpackBatch } from './runtime/traceBatch';
 import { HEARTBEAT_MS, WATCHDOG_LIMIT_MS, watchLoop } from './watchdog';
@@ -58,7 +59,7 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
   const startProxy = async (cfg: LabConfig): Promise<Proxy> => {
     const started = await startProxyProcess(target, cfg.dbLatencyMs);
     started.child.once('exit', () => {
-      if (proxy === started && !stopped) void crashed('the latency proxy exited');
+      if (proxy === started && !stopped && !isShuttingDown()) void crashed('the latency proxy exited');
     });
     return started;
   };
@@ -78,7 +79,7 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
       });
     }
     started.child.once('exit', (code, signal) => {
-      if (subject !== started || stopped) return;
+      if (subject !== started || stopped || isShuttingDown()) return;
       quickCrashes = Date.now() - startedAt < 10_000 ? quickCrashes + 1 : 0;
       void crashed(held ?? `the subject exited (${signal ?? code})`);
     });
@@ -132,7 +133,7 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
 
   const crashed = (message: string): Promise<void> =>
     serial(async () => {
-      if (stopped || !config) return;
+      if (stopped || isShuttingDown() || !config) return;
       if (quickCrashes >= MAX_QUICK_CRASHES) return setState('down', `${message}; gave up after ${quickCrashes} quick crashes`);
       setState('restarting', `${message}; restarting`);
       if (subject && (subject.child.exitCode !== null || subject.child.signalCode !== null)) subject = undefined;

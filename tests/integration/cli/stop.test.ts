@@ -73,8 +73,9 @@ describe('npm start stops completely', () => {
     process.kill(lab, 'SIGTERM');
     await untilGone(tree, 'SIGTERM to the lab');
     expect(started.output()).toContain('SIGTERM: stopping the lab');
-    // The database's keeper stood down: no restart announced, none started.
+    // The database's keeper and the subject's supervisor stood down: no restart announced, none started.
     expect(started.output()).not.toMatch(/restarting it on the same address|database was restarted/);
+    expect(started.output()).not.toMatch(/subject restarting/);
     expect(await portAnswers(started.port)).toBe(false);
   }, START_TIMEOUT_MS + 120_000);
 
