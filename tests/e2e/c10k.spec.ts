@@ -7,6 +7,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { toTraceLines } from '../../src/trace/store';
 import { synthesizeLongPoll } from '../../src/viz/syntheticLongPoll';
+import { axeViolations } from './axe';
 
 const WAITERS = 10_000;
 // A slow fan-out (2 ms between answers): the moment after the publish stays on screen.
@@ -53,6 +54,8 @@ test('10,000 long-polls: the exact count at the door, a density band, the fan-ou
   const fan = page.getByTestId('fan-out');
   await expect(fan).toBeVisible();
   expect(Number(await fan.getAttribute('data-waiting'))).toBeGreaterThan(WAITERS * 0.98);
+  // Every axe rule holds on the crowded picture too (its count is text, read at 7:1).
+  expect(await axeViolations(page, 'the loop at the publish, 10,000 waiting')).toEqual([]);
 
   // The timeline: a histogram lane for all of them; clicking it zooms to that moment's requests.
   await page.getByTestId('tab-timeline').click();
@@ -68,6 +71,7 @@ test('10,000 long-polls: the exact count at the door, a density band, the fan-ou
   await expect(page.getByTestId('hidden-lanes')).toContainText('more requests in this window');
   expect(await lanes.count()).toBeGreaterThan(0);
   expect(firstBefore).toBe('lp1');
+  expect(await axeViolations(page, 'the timeline drilled into 10,000 waiters')).toEqual([]);
 });
 
 test('reduced motion: the crowded door keeps its count and band', async ({ page }) => {

@@ -123,19 +123,24 @@ export function HistogramLane({ histogram, total, x, y, height, onDrill }: {
     });
   }
   const label = `All ${count.format(total)} requests, in flight by phase over time (peak ${count.format(Math.round(histogram?.peak ?? 0))} at once). Click a time, or press Enter for the playback time, to show that moment's requests as lanes.`;
+  // The lane's words sit beside the button, not in it: its accessible name says all of them and
+  // more, and a name must contain the text a button shows. They let clicks through to it.
+  const words = { 'aria-hidden': true, pointerEvents: 'none' } as const;
   return (
-    <g className="histogram-lane" data-testid="histogram-lane" data-requests={histogram?.requests ?? 0} data-peak={Math.round(histogram?.peak ?? 0)}
-      role="button" tabIndex={0} aria-label={label}
-      onClick={(e) => {
-        const box = (e.currentTarget.ownerSVGElement ?? e.currentTarget).getBoundingClientRect();
-        onDrill(x.invert(e.clientX - box.left));
-      }}
-      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onDrill(undefined))}>
-      <text x={4} y={y + 12} className="lane-label lane-label-strong">all requests</text>
-      <text x={4} y={y + 28} className="lane-note">{count.format(total)} · click to see</text>
-      <rect x={r0} y={y} width={r1 - r0} height={height} className="lane-idle" />
-      {paths.map(({ phase, d }) => <path key={phase} d={d} className={`seg seg-${phase}`} />)}
-      <text x={r1 - 4} y={y + 12} textAnchor="end" className="lane-note">peak {count.format(Math.round(histogram?.peak ?? 0))} in flight</text>
+    <g>
+      <g className="histogram-lane" data-testid="histogram-lane" data-requests={histogram?.requests ?? 0} data-peak={Math.round(histogram?.peak ?? 0)}
+        role="button" tabIndex={0} aria-label={label}
+        onClick={(e) => {
+          const box = (e.currentTarget.ownerSVGElement ?? e.currentTarget).getBoundingClientRect();
+          onDrill(x.invert(e.clientX - box.left));
+        }}
+        onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onDrill(undefined))}>
+        <rect x={r0} y={y} width={r1 - r0} height={height} className="lane-idle" />
+        {paths.map(({ phase, d }) => <path key={phase} d={d} className={`seg seg-${phase}`} />)}
+      </g>
+      <text x={4} y={y + 12} className="lane-label lane-label-strong" {...words}>all requests</text>
+      <text x={4} y={y + 28} className="lane-note" {...words}>{count.format(total)} · click to see</text>
+      <text x={r1 - 4} y={y + 12} textAnchor="end" className="lane-note" {...words}>peak {count.format(Math.round(histogram?.peak ?? 0))} in flight</text>
     </g>
   );
 }
