@@ -39,6 +39,8 @@ export const traceEventSchema = z.discriminatedUnion('type', [
     config: labConfigSchema,
     /** What the load generator was asked to do, e.g. { requests: 10, concurrency: 10, route: 'getUser' }. */
     plan: z.record(z.string(), z.union([z.string(), z.number()])),
+    /** The database driver that served it, in words (e.g. "Motor 2.3.0 (pymongo on a thread pool)"); absent in older traces. */
+    driver: z.string().max(200).optional(),
     /** The handler versions that served the run: every file's hash, and the source of edited ones. */
     handlers: z
       .array(z.object({ file: z.string().max(64), hash: z.string().regex(/^[0-9a-f]{16}$/), source: z.string().max(64 * 1024).optional() }).strict())

@@ -16,6 +16,7 @@ import { LAB_DB_NAME } from '../db/seed';
 import { USERS_COLLECTION } from '../subject/data/operations';
 import { createSampleWatch, longPollRefusal, runLongPoll, type SampleWatch } from './longPollRun';
 import { openFileLimit, openFileProblem } from './openFiles';
+import { describeDriver } from './driver';
 import { newRunId } from './runIds';
 import type { RunStore, RunWriter } from './runStore';
 import { createSummaryBuilder, type SummaryBuilder } from './summary';
@@ -68,7 +69,11 @@ export class Lab {
   private closed = false;
   private generator: LoadGenerator | undefined;
 
+  /** The Tornado runtime as probed (once, at start): what a Tornado run's trace names as its driver. */
+  private tornadoInfo: TornadoRuntimeInfo | undefined;
+
   constructor(private readonly deps: LabDeps) {
+    void deps.tornado().then((info) => (this.tornadoInfo = info), () => undefined);
     this.config = deps.config;
   }
 
@@ -303,6 +308,7 @@ export class Lab {
       version: TRACE_VERSION,
       config: this.config,
       plan: { ...plan },
+      driver: describeDriver(this.config, this.tornadoInfo),
       ...(this.deps.handlerVersions ? { handlers: this.deps.handlerVersions() } : {}),
     };
     const builder = createSummaryBuilder();

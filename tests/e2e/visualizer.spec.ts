@@ -112,6 +112,9 @@ test('the code view colours the handler and marks the statement a request waits 
   const statement = page.getByTestId('code-line-in-step');
   await expect(statement).toHaveCount(1);
   await expect(statement).toContainText('await users.findOne({ username })');
+  // The Numbers tab names the driver the run's trace recorded.
+  await page.getByTestId('tab-numbers').click();
+  await expect(page.getByTestId('run-driver')).toHaveText(/^Database driver: mongodb \d+\.\d+\.\d+ \(Node\), awaited\.$/);
 });
 
 test('an exported run imports as the same run', async ({ page }, testInfo) => {

@@ -52,6 +52,7 @@ export function NumbersView({ trace, version, t, config }: { trace: RunTrace | u
         <div><dt>Completed</dt><dd>{stats.count}</dd></div>
       </dl>
       <p className="hint">Percentiles by {PERCENTILE_DEFINITION}: p99 is a latency some request really had (of ten requests, the slowest).</p>
+      {trace?.started?.driver && <p className="hint" data-testid="run-driver">Database driver: {trace.started.driver}.</p>}
       {model && (
         <div className="model" data-testid="model-vs-measured">
           <h3>The model's prediction beside the measurement</h3>

@@ -70,6 +70,8 @@ describe('runs', () => {
     expect(finished).toMatchObject({ status: 'done', completed: 30, errors: 0, plan: { requests: 30, concurrency: 5, route: 'getUser' } });
     const { events } = await fetchTrace(finished.id);
     expect(events[0]).toMatchObject({ type: 'run.started', runId: finished.id, version: TRACE_VERSION });
+    // Which driver served the run, in words: the lab's config is non-blocking Node here.
+    expect((events[0] as { driver?: string }).driver).toMatch(/^mongodb \d+\.\d+\.\d+ \(Node\), (awaited|behind a blocking facade)/);
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', runId: finished.id, status: 'done' });
     expect(summarizeTrace(events, { id: finished.id })).toEqual(finished);
     expect((await lab.json<RunSummary[]>('GET', '/api/runs')).body.map((r) => r.id)).toContain(finished.id);

@@ -73,6 +73,9 @@ describe.skipIf(noTornado)('a lab with Python', () => {
     const steps = events.flatMap((parsed) => (parsed.ok && parsed.event.type === 'handler.step' ? [parsed.event.handler] : []));
     expect(new Set(steps)).toEqual(new Set(['get_user_blocking.py']));
     expect(steps).toHaveLength(10 * 4);
+    // The trace says which driver served it.
+    const first = events[0]!;
+    expect(first.ok && first.event.type === 'run.started' && first.event.driver).toMatch(/^pymongo \d[\d.]*, blocking$/);
     // And back to Node.
     expect((await lab.json<LabConfig>('PUT', '/api/config', { runtime: 'node' })).body.runtime).toBe('node');
   });
