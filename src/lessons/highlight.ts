@@ -45,6 +45,14 @@ const CODE_BACKGROUNDS = [WHITE, ...['#fff8c5', '#fafafa', '#fff3b0'].map((hex) 
  * Colours it cannot parse pass through.
  */
 export function readableOn(color: string | undefined): string | undefined {
-  const rgb = color ? parseHex(color) : undefined;
-  return rgb ? toHex(darkenUntil(rgb, CODE_BACKGROUNDS)) : color;
+  if (!color) return color;
+  let readable = readableCache.get(color);
+  if (readable === undefined) {
+    const rgb = parseHex(color);
+    readable = rgb ? toHex(darkenUntil(rgb, CODE_BACKGROUNDS)) : color;
+    readableCache.set(color, readable);
+  }
+  return readable;
 }
+/** A theme has a few dozen colours; the code views ask for them on every render (every frame while a run plays). */
+const readableCache = new Map<string, string>();

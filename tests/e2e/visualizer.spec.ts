@@ -59,9 +59,10 @@ test('a first visit says what to press first, and the loop has a legend for its 
   await expect(page.getByTestId('first-run-hint')).toHaveCount(0);
 });
 
-test('stepping back and forward moves the highlighted line in the code view', async ({ page }) => {
+/** A run in `mode`, its first request followed in the Code view: the view and when that request reached the loop (scrubber time). */
+async function followFirstRequestInCode(page: Page, mode: 'blocking' | 'nonblocking') {
   await openLab(page);
-  await configure(page, 'blocking');
+  await configure(page, mode);
   await fireAndWait(page);
   const lane = page.getByTestId('request-lane').first();
   // Lane times count from the timeline's origin (epoch ms), as the scrubber's values do not.
@@ -70,7 +71,12 @@ test('stepping back and forward moves the highlighted line in the code view', as
   await lane.click();
   await page.getByTestId('tab-code').click();
   const code = page.getByTestId('view-code');
-  await expect(code).toHaveAttribute('data-handler', 'getUser.blocking');
+  await expect(code).toHaveAttribute('data-handler', `getUser.${mode}`);
+  return { code, acceptedAt };
+}
+
+test('stepping back and forward moves the highlighted line in the code view', async ({ page }) => {
+  const { code, acceptedAt } = await followFirstRequestInCode(page, 'blocking');
   // Just before that request reached the loop, then forward event by event until its line changes.
   const scrubber = page.getByTestId('scrubber');
   await scrubber.fill(String(acceptedAt - 0.5));
@@ -91,16 +97,7 @@ test('stepping back and forward moves the highlighted line in the code view', as
 });
 
 test('the code view colours the handler and marks the statement a request waits on, not only its step line', async ({ page }) => {
-  await openLab(page);
-  await configure(page, 'nonblocking');
-  await fireAndWait(page);
-  const lane = page.getByTestId('request-lane').first();
-  const origin = Number(await page.getByTestId('view-timeline').getAttribute('data-origin'));
-  const acceptedAt = origin + Number(await lane.getAttribute('data-accepted-at'));
-  await lane.click();
-  await page.getByTestId('tab-code').click();
-  const code = page.getByTestId('view-code');
-  await expect(code).toHaveAttribute('data-handler', 'getUser.nonblocking');
+  const { code, acceptedAt } = await followFirstRequestInCode(page, 'nonblocking');
   // Syntax colours arrive once the highlighter has loaded.
   await expect.poll(() => code.locator('.code-line span[style*="color"]').count()).toBeGreaterThan(10);
   await page.getByTestId('scrubber').fill(String(acceptedAt - 0.5));

@@ -81,16 +81,21 @@ function drawBatches(ctx: CanvasRenderingContext2D, tokens: readonly Token[], si
       continue;
     }
     for (const t of batch) addOutline(ctx, t.x, t.y, t.shape, size);
-    if (shape === 'ring') {
-      ctx.fillStyle = '#fff';
-      ctx.fill();
-      ctx.strokeStyle = color;
-      ctx.lineWidth = 3;
-      ctx.stroke();
-    } else {
-      ctx.fillStyle = color;
-      ctx.fill();
-    }
+    paint(ctx, batch[0]!.shape, color);
+  }
+}
+
+/** Fills the current path as a token of that shape: a ring is white inside a thick coloured edge. */
+function paint(ctx: CanvasRenderingContext2D, shape: Token['shape'], color: string) {
+  if (shape === 'ring') {
+    ctx.fillStyle = '#fff';
+    ctx.fill();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 3;
+    ctx.stroke();
+  } else {
+    ctx.fillStyle = color;
+    ctx.fill();
   }
 }
 
@@ -106,20 +111,11 @@ export function drawTokens(ctx: CanvasRenderingContext2D, tokens: readonly Token
     if (!single(token)) continue;
     const color = tokenColor(token);
     outline(ctx, token, size);
-    if (token.shape === 'ring') {
-      ctx.fillStyle = '#fff';
-      ctx.fill();
-      ctx.strokeStyle = color;
-      ctx.lineWidth = 3;
+    paint(ctx, token.shape, color);
+    if (token.holdsLoop && token.shape !== 'ring') {
+      ctx.strokeStyle = '#000';
+      ctx.lineWidth = 2;
       ctx.stroke();
-    } else {
-      ctx.fillStyle = color;
-      ctx.fill();
-      if (token.holdsLoop) {
-        ctx.strokeStyle = '#000';
-        ctx.lineWidth = 2;
-        ctx.stroke();
-      }
     }
     // Students' tokens are always labelled: the label says whose it is, the colour only repeats it.
     if (labels || token.client) {
