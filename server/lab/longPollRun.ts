@@ -132,7 +132,6 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 
 /** Why this lab cannot hold a long-poll run now (a 409 message), or undefined if it can. */
 export function longPollRefusal(plan: LongPollRun, config: LabConfig, openFiles: string | undefined): string | undefined {
-  if (config.runtime !== 'node') return 'long-poll runs need the Node subject (runtime: node); the Tornado subject has no /updates route';
   if (config.workers !== 1) {
     return `long-poll runs need workers: 1 (now ${config.workers}): a publish reaches one subject process, and only its own waiters would hear it`;
   }

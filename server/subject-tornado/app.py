@@ -8,13 +8,14 @@ import itertools
 import tornado.web
 
 from handlers import (create_user_blocking, create_user_nonblocking, get_user_blocking, get_user_callback,
-                      get_user_nonblocking, list_by_city_blocking, list_by_city_nonblocking, stats_blocking,
-                      stats_nonblocking)
+                      get_user_nonblocking, list_by_city_blocking, list_by_city_nonblocking, long_poll_blocking,
+                      long_poll_nonblocking, stats_blocking, stats_nonblocking)
 from handlers.base import NoRoute
 
-BLOCKING = [get_user_blocking.GetUser, list_by_city_blocking.ListByCity, create_user_blocking.CreateUser, stats_blocking.Stats]
+BLOCKING = [get_user_blocking.GetUser, list_by_city_blocking.ListByCity, create_user_blocking.CreateUser, stats_blocking.Stats,
+            long_poll_blocking.LongPoll]
 NONBLOCKING = [get_user_nonblocking.GetUser, list_by_city_nonblocking.ListByCity, create_user_nonblocking.CreateUser,
-               stats_nonblocking.Stats]
+               stats_nonblocking.Stats, long_poll_nonblocking.LongPoll]
 
 
 class Subject:
@@ -33,7 +34,7 @@ class Subject:
 
 
 def make_app(subject):
-    get_user, list_by_city, create_user, stats = BLOCKING if subject.access.style == 'sync' else NONBLOCKING
+    get_user, list_by_city, create_user, stats, long_poll = BLOCKING if subject.access.style == 'sync' else NONBLOCKING
     users = type('Users', (list_by_city, create_user), {})  # GET and POST share the path /users
     args = {'subject': subject}
     return tornado.web.Application(
@@ -42,6 +43,7 @@ def make_app(subject):
             (r'/callback/users/([^/]+)/?', get_user_callback.GetUserCallback, args),
             (r'/users/?', users, args),
             (r'/stats/?', stats, args),
+            (r'/updates/?', long_poll, args),
         ],
         default_handler_class=NoRoute,
         default_handler_args=args,

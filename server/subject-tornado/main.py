@@ -16,7 +16,7 @@ import tornado.httpserver
 import tornado.netutil
 
 from app import Subject, make_app
-from handlers.inputs import MAX_BODY_BYTES
+from handlers.inputs import LONG_POLL, MAX_BODY_BYTES
 from runtime.access import Access
 from runtime.channel import Channel
 from runtime.sampler import start_sampler
@@ -29,6 +29,7 @@ def describe(error):
 
 async def serve(spec, worker, channel):
     config = spec['config']
+    LONG_POLL.update(spec.get('longPoll', {}))
     health = {'up': None}
 
     def on_health(up, message):
@@ -59,7 +60,8 @@ async def serve(spec, worker, channel):
     channel.listen(lambda command: loop.call_soon_threadsafe(on_command, command))
     # The body limit is checked in the handler (413 with a message); this only stops abuse.
     server = tornado.httpserver.HTTPServer(make_app(subject), max_body_size=4 * MAX_BODY_BYTES, idle_connection_timeout=30)
-    sockets = tornado.netutil.bind_sockets(0, '127.0.0.1')
+    # Node's listen backlog (Tornado's default is 128): thousands of long-polls connect at once.
+    sockets = tornado.netutil.bind_sockets(0, '127.0.0.1', backlog=511)
     server.add_sockets(sockets)
     channel.send({'type': 'ready', 'port': sockets[0].getsockname()[1], 'driver': access.driver})
     await asyncio.Event().wait()

@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LONG_POLL_BOUNDS, LONG_POLL_DEFAULTS } from '../../common/knobs';
 import { spawnNode, spawnProgram } from '../process/children';
 import type { SubjectCommand, SubjectReport, SubjectSpec } from '../subject/messages';
 import { SPEC_ENV, WORKER_ENV } from '../subject/messages';
@@ -18,11 +19,18 @@ const BALANCER_ENTRY = fileURLToPath(new URL('./balancer.ts', import.meta.url));
 /** The interpreter the balancer starts its workers with (found once, by the lab). */
 export const PYTHON_ENV = 'LAB_TORNADO_PYTHON';
 
-/** One Tornado process. Its spec carries the trace's wire layouts, so it writes batches exactly as the Node subject does. */
+/**
+ * One Tornado process. Its spec carries the trace's wire layouts, so it writes batches exactly
+ * as the Node subject does, and the long poll's bounds, so GET /updates refuses what the Node subject does.
+ */
 export function spawnTornadoWorker(python: string, spec: SubjectSpec, worker: number): ChildProcess {
   return spawnProgram(python, ['-u', MAIN_PY], {
     env: {
-      [SPEC_ENV]: JSON.stringify({ ...spec, layouts: batchLayouts() }),
+      [SPEC_ENV]: JSON.stringify({
+        ...spec,
+        layouts: batchLayouts(),
+        longPoll: { timeoutMs: LONG_POLL_BOUNDS.timeoutMs, defaultTimeoutMs: LONG_POLL_DEFAULTS.timeoutMs },
+      }),
       [WORKER_ENV]: String(worker),
       PYTHONDONTWRITEBYTECODE: '1',
     },

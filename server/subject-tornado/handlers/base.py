@@ -101,6 +101,12 @@ class LabHandler(tornado.web.RequestHandler):
         self.set_header('content-type', 'text/html; charset=utf-8')
         self.finish(f'<!doctype html>\n<title>{html.escape(user["username"])}</title>\n<p>{html.escape(greeting)}</p>\n')
 
+    def no_content(self):
+        """204: the long poll's "nothing new before the timeout"."""
+        if not self._finished:
+            self.set_status(204)
+            self.finish()
+
     def not_found(self, message):
         self.send_json(404, {'error': message})
 

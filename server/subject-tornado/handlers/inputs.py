@@ -91,3 +91,26 @@ def parse_new_user(raw_body):
         user['city'] = body['city']
     user['created_at'] = datetime.now(timezone.utc)
     return user
+
+
+OBJECT_ID_HEX = re.compile(r'^[0-9a-f]{24}$', re.IGNORECASE)
+# Set from the lab's spec at start (common/knobs.ts LONG_POLL_BOUNDS and LONG_POLL_DEFAULTS);
+# these are the same values, for a subject started by hand.
+LONG_POLL = {'timeoutMs': {'min': 1, 'max': 120_000}, 'defaultTimeoutMs': 30_000}
+
+
+def parse_updates_query(arguments):
+    """GET /updates?after=<id>&timeoutMs=<n>: the newest user id the client has seen, and how long to wait."""
+    for key, values in arguments.items():
+        if key not in ('after', 'timeoutMs'):
+            raise InputError(f'unknown query parameter: {key} (allowed: after, timeoutMs)')
+        if len(values) > 1:
+            raise InputError(f'{key} may be given once')
+    after = arguments.get('after', [b''])[0].decode('utf-8', 'replace')
+    if not OBJECT_ID_HEX.match(after):
+        raise InputError('after is required: the id of the newest user seen, 24 hex digits')
+    low, high = LONG_POLL['timeoutMs']['min'], LONG_POLL['timeoutMs']['max']
+    timeout_text = arguments.get('timeoutMs', [str(LONG_POLL['defaultTimeoutMs']).encode()])[0].decode('utf-8', 'replace')
+    if not re.fullmatch(r'[0-9]{1,6}', timeout_text, re.ASCII) or not low <= int(timeout_text) <= high:
+        raise InputError(f'timeoutMs must be a whole number from {low} to {high}')
+    return after.lower(), int(timeout_text)

@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .calls import USERS_COLLECTION, DbCalls
 from .database import PoolWatch, async_client, async_driver_label, blocking_client
-from .users import AsyncUsers, BlockingUsers, on_async_driver, on_executor
+from .updates import HeldCount, Waiters
+from .users import AsyncUsers, BlockingUsers, PublishingUsers, on_async_driver, on_executor
 
 
 class Access:
@@ -16,6 +17,8 @@ class Access:
         self.mode = config['mode']
         self.watch = PoolWatch()
         self.calls = DbCalls(on_health)
+        # Long-polls held at once, by either mode: waiter records, busy threads, or the loop.
+        self.held = HeldCount()
         pool_size = config['poolSize']
         threads = config['executorThreads'] if self.mode == 'blocking' else 0
         self.style = 'sync' if self.mode == 'blocking' and threads == 0 else 'async'
@@ -23,7 +26,8 @@ class Access:
             self.driver = async_driver_label()
             self._client = async_client(uri, config, self.watch)
             run = on_async_driver(self._client[db_name][USERS_COLLECTION])
-            self._users = lambda trace: AsyncUsers(run, pool_size, self.calls, trace)
+            waiters = Waiters(self.held)
+            self._users = lambda trace: PublishingUsers(AsyncUsers(run, pool_size, self.calls, trace), waiters)
             self._warm = lambda: asyncio.gather(*(self._client[db_name].command('ping') for _ in range(pool_size)))
             return
         self._client = blocking_client(uri, config, self.watch)
@@ -32,12 +36,12 @@ class Access:
         if threads > 0:
             self.driver = f'pymongo on {threads} executor thread(s) (IOLoop.run_in_executor)'
             self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix='pymongo')
-            run = on_executor(collection, self._threads)
+            run = on_executor(collection, self._threads, self.held)
             self._users = lambda trace: AsyncUsers(run, threads, self.calls, trace)
             self._warm = lambda: asyncio.gather(*(asyncio.get_running_loop().run_in_executor(self._threads, ping) for _ in range(threads)))
         else:
             self.driver = 'pymongo, called on the IOLoop (blocking)'
-            self._users = lambda trace: BlockingUsers(collection, self.calls, trace)
+            self._users = lambda trace: BlockingUsers(collection, self.calls, trace, self.held)
             # Warm the pool from other threads: the loop must stay free while connections open.
             async def warm():
                 openers = ThreadPoolExecutor(max_workers=pool_size)
@@ -61,3 +65,6 @@ class Access:
 
     def db_in_flight(self):
         return self.calls.in_flight
+
+    def long_polls_held(self):
+        return self.held.take_peak()

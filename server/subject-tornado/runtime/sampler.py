@@ -67,7 +67,9 @@ def start_sampler(tracer, gauges, every_ms=25):
             elu = 1 - (idle - last['idle']) / (at - last['at'])
         last['at'], last['idle'] = at, idle
         state['samples'] += 1
-        if state['samples'] % RSS_EVERY == 0:
+        long_polls_waiting = gauges.long_polls_held()
+        # While long-polls are held, their memory is the figure being measured: read it every sample.
+        if state['samples'] % RSS_EVERY == 0 or long_polls_waiting > 0:
             state['rss'] = _rss_bytes()
         tracer.sample(
             loopDelayMaxMs=max(0.0, state['max_late_ms']),
@@ -75,6 +77,7 @@ def start_sampler(tracer, gauges, every_ms=25):
             poolInUse=max(0, gauges.pool_in_use()),
             poolWaiting=max(0, gauges.pool_waiting()),
             dbInFlight=max(0, gauges.db_in_flight()),
+            longPollsWaiting=long_polls_waiting,
             rssBytes=state['rss'],
             heapUsedBytes=0,
         )

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MODES, ROUTES } from '../../../common/config';
+import { LONG_POLL_ROUTE, MODES, ROUTES } from '../../../common/config';
 import { STEP_NAMES } from '../../../common/steps';
 import { handlerName } from '../../../src/code/handlerSource';
 import { findMarkers } from '../../../src/code/markers';
@@ -14,9 +14,9 @@ const HANDLERS_DIR = new URL('../../../server/subject-tornado/handlers/', import
 const files = readdirSync(HANDLERS_DIR).filter((file) => /_(blocking|nonblocking|callback)\.py$/.test(file));
 
 describe('Tornado handler step markers', () => {
-  it('has nine handler files, one per route and style', () => {
+  it('has eleven handler files, one per route and style', () => {
     expect(files.sort()).toEqual(
-      ['create_user', 'list_by_city', 'stats', 'get_user'].flatMap((route) => [`${route}_blocking.py`, `${route}_nonblocking.py`]).concat('get_user_callback.py').sort(),
+      ['create_user', 'list_by_city', 'stats', 'get_user', 'long_poll'].flatMap((route) => [`${route}_blocking.py`, `${route}_nonblocking.py`]).concat('get_user_callback.py').sort(),
     );
   });
 
@@ -29,7 +29,7 @@ describe('Tornado handler step markers', () => {
   });
 
   it('names an existing file for every route in every mode', () => {
-    for (const route of ROUTES) for (const mode of MODES) expect(files).toContain(handlerName(route, mode, 'tornado'));
+    for (const route of [...ROUTES, LONG_POLL_ROUTE]) for (const mode of MODES) expect(files).toContain(handlerName(route, mode, 'tornado'));
   });
 
   it('differs between the blocking and non-blocking get_user only where the lesson wants it to', () => {
