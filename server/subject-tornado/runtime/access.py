@@ -6,6 +6,7 @@ which opens the pool's connections before a run so the run measures the pool, no
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from .breaker import Breaker
 from .calls import USERS_COLLECTION, DbCalls
 from .database import PoolWatch, async_client, async_driver_label, blocking_client
 from .updates import HeldCount, Waiters
@@ -41,7 +42,8 @@ class Access:
             self._warm = lambda: asyncio.gather(*(asyncio.get_running_loop().run_in_executor(self._threads, ping) for _ in range(threads)))
         else:
             self.driver = 'pymongo, called on the IOLoop (blocking)'
-            self._users = lambda trace: BlockingUsers(collection, self.calls, trace, self.held)
+            breaker = Breaker()  # a dead database fails queued requests at once, not one timeout each
+            self._users = lambda trace: BlockingUsers(collection, self.calls, trace, self.held, breaker)
             # Warm the pool from other threads: the loop must stay free while connections open.
             async def warm():
                 openers = ThreadPoolExecutor(max_workers=pool_size)

@@ -4,6 +4,9 @@ a taken username is 409, a database that cannot be reached or does not answer in
 """
 from pymongo import errors
 
+# pymongo 4 names a pool checkout that waited too long; pymongo 3 raises a ConnectionFailure for it.
+TIMEOUTS = tuple(getattr(errors, name) for name in ('NetworkTimeout', 'ExecutionTimeout', 'WaitQueueTimeoutError') if hasattr(errors, name))
+
 
 class DbError(Exception):
     def __init__(self, kind, message):
@@ -18,7 +21,7 @@ def to_db_error(error):
     message = str(error)[:500] or type(error).__name__
     if isinstance(error, errors.DuplicateKeyError):
         return DbError('duplicate', message)
-    if isinstance(error, (errors.NetworkTimeout, errors.ExecutionTimeout, errors.WaitQueueTimeoutError)):
+    if isinstance(error, TIMEOUTS):
         return DbError('timeout', message)
     if isinstance(error, (errors.ConnectionFailure, errors.ServerSelectionTimeoutError)):
         return DbError('unavailable', message)

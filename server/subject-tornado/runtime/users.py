@@ -130,8 +130,8 @@ class _Methods:
 
 
 class BlockingUsers(_Methods):
-    def __init__(self, collection, calls, trace, held):
-        self._collection, self._calls, self._trace, self._held = collection, calls, trace, held
+    def __init__(self, collection, calls, trace, held, breaker):
+        self._collection, self._calls, self._trace, self._held, self._breaker = collection, calls, trace, held, breaker
 
     def _call(self, op, *args):
         call = self._calls.begin(self._trace, op, saturated=False)
@@ -141,9 +141,11 @@ class BlockingUsers(_Methods):
         if long_poll:
             self._held.enter()  # the loop itself holds this waiter
         try:
+            self._breaker.check()
             value = run_blocking(self._collection, op, args)
         except Exception as error:
             failure = to_db_error(error)
+            self._breaker.record(failure)
             call.failed(failure)
             raise failure from error
         finally:
