@@ -8,15 +8,23 @@
  * with other work on it too, ops/s alone says little. The server's own CPU per findOne (from
  * process.cpuUsage, read through serverStatus) is what the server costs, and 1 s divided by it
  * is the rate one core would sustain for the server alone: both are printed beside ops/s.
+ *
+ * `EMBEDDED_BASELINE=<git rev> npm run bench -- embedded` (or `npx tsx bench/embedded.ts
+ * --baseline=<rev>`) also measures that revision's server side by side with this one, in
+ * alternating blocks, and prints the ratio: on a shared machine only figures taken in the
+ * same run, interleaved, can be compared.
  */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BSON, MongoClient, UUID } from 'mongodb';
+import { type Collection, BSON, MongoClient, UUID } from 'mongodb';
 import { exitWithParent, spawnNode, stopChild } from '../server/process/children';
 import { startEmbeddedServer } from '../server/db/embedded';
+import { embeddedBundle } from '../server/db/embedded/bundle';
 import { type BenchRow, printTable } from './table';
 
 
@@ -249,39 +257,170 @@ async function pingDuringScan(uri: string, loader: MongoClient) {
   }
 }
 
+/** findOne round trips, one at a time on one connection, in ms. */
+async function roundTrips(users: Collection, n: number): Promise<number[]> {
+  const rtts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const username = randomUsername();
+    const start = performance.now();
+    const found = await users.findOne({ username });
+    rtts.push(performance.now() - start);
+    if (found?.username !== username) throw new Error(`findOne(${username}) returned ${JSON.stringify(found)}`);
+  }
+  return rtts;
+}
+
+const WARM_BLOCK = 500;
+const WARM_MIN = 5_000;
+const WARM_MAX = 20_000;
+
+/**
+ * Warms the findOne path until its latency stops falling. V8 compiles the server's and the
+ * driver's hot functions in tiers over the first thousands of calls: measured cold, the median
+ * of the first 3,000 findOnes was twice the steady one (0.72 ms, then 0.35 ms), so a median over
+ * them measured the JIT, not the server. At least WARM_MIN calls, then until a block of
+ * WARM_BLOCK is no more than 5 % faster than the best block before it (at most WARM_MAX).
+ * Returns how many calls it took.
+ */
+async function warmUp(users: Collection): Promise<number> {
+  let best = Infinity;
+  let calls = 0;
+  while (calls < WARM_MAX) {
+    const block = median(await roundTrips(users, WARM_BLOCK));
+    calls += WARM_BLOCK;
+    const improved = block < best * 0.95;
+    best = Math.min(best, block);
+    if (calls >= WARM_MIN && !improved) break;
+  }
+  return calls;
+}
+
+/** The bench's users, indexed by username, in `client`'s bench database. */
+async function seedUsers(client: MongoClient): Promise<{ users: Collection; insertMs: number }> {
+  const users = client.db('bench').collection('users');
+  await users.createIndex({ username: 1 }, { unique: true });
+  const docs = Array.from({ length: USERS }, (_, i) => user(i));
+  // The first insertMany of a process also compiles the driver's and the server's insert
+  // paths (~0.5 s cold); warm them on another collection so the row measures inserting.
+  await client.db('bench').collection('warmup').insertMany(Array.from({ length: 1000 }, (_, i) => user(i)));
+  const insertStart = performance.now();
+  await users.insertMany(docs);
+  return { users, insertMs: performance.now() - insertStart };
+}
+
+/** The server's CPU time so far (user + system), in µs, from serverStatus. */
+async function serverCpuOf(client: MongoClient): Promise<number> {
+  const { extra_info: cpu } = await client.db('admin').command({ serverStatus: 1 });
+  return (cpu.user_time_us as number) + (cpu.system_time_us as number);
+}
+
+/**
+ * The embedded server's cli.ts of another commit, compiled as the lab compiles this one
+ * (bundle.ts): a temporary git worktree of `rev` under the temp folder, sharing this
+ * checkout's node_modules. Returns the bundle and a function removing both.
+ */
+async function bundleOfRevision(rev: string): Promise<{ entry: string; label: string; remove: () => void }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const commit = execFileSync('git', ['rev-parse', '--short', `${rev}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
+  const tree = mkdtempSync(path.join(tmpdir(), `embedded-baseline-${commit}-`));
+  execFileSync('git', ['worktree', 'add', '--detach', tree, commit], { cwd: root, stdio: 'ignore' });
+  const remove = () => {
+    execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
+    rmSync(tree, { recursive: true, force: true });
+  };
+  try {
+    symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
+    const cli = path.join(tree, 'server/db/embedded/cli.ts');
+    if (!existsSync(cli)) throw new Error(`${rev} has no server/db/embedded/cli.ts`);
+    const { build } = await import('esbuild');
+    const outdir = path.join(tree, '.bench-build');
+    await build({
+      entryPoints: { embedded: cli },
+      outdir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+      define: { 'import.meta.url': JSON.stringify(pathToFileURL(cli).href) },
+      banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
+    });
+    return { entry: path.join(outdir, 'embedded.mjs'), label: commit, remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+const AB_ROUNDS = 12;
+
+/**
+ * This tree's server against `rev`'s, side by side in one run: both compiled the same way,
+ * both seeded and warmed alike, then blocks of findOnes on one connection alternating between
+ * them (A B B A ...) so that the machine's other work falls on both. Prints both medians and
+ * the ratio, and each server's CPU per findOne.
+ */
+async function compareWith(rev: string, current: { users: Collection; client: MongoClient }): Promise<BenchRow[]> {
+  const baseline = await bundleOfRevision(rev);
+  const server = await startEmbeddedServer({ compiled: baseline.entry, log: () => {} });
+  const client = new MongoClient(server.uri, { maxPoolSize: 1 });
+  try {
+    const { users } = await seedUsers(client);
+    await warmUp(users);
+    const sides = [
+      { users: current.users, client: current.client, rtts: [] as number[], cpu: 0 },
+      { users, client, rtts: [] as number[], cpu: 0 },
+    ];
+    for (let round = 0; round < AB_ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        const before = await serverCpuOf(side.client);
+        side.rtts.push(...(await roundTrips(side.users, WARM_BLOCK)));
+        side.cpu += (await serverCpuOf(side.client)) - before;
+      }
+    }
+    const [now, then] = sides.map((side) => ({ median: median(side.rtts), cpuUs: side.cpu / side.rtts.length })) as [
+      { median: number; cpuUs: number },
+      { median: number; cpuUs: number },
+    ];
+    const ratio = now.median / then.median;
+    return [
+      { name: `A/B, alternating blocks of ${WARM_BLOCK}: findOne, 1 connection, this tree (median)`, value: now.median, unit: 'ms' },
+      { name: `  the same at ${rev === baseline.label ? rev : `${baseline.label} (${rev})`} (median)`, value: then.median, unit: 'ms' },
+      { name: `  ratio this tree / ${baseline.label}`, value: ratio, unit: 'x', goal: '<= 1.10', ok: ratio <= 1.1 },
+      { name: '  server CPU per findOne, this tree', value: now.cpuUs, unit: 'µs' },
+      { name: `  server CPU per findOne, ${baseline.label}`, value: then.cpuUs, unit: 'µs' },
+      { name: '  server CPU ratio this tree / baseline', value: now.cpuUs / then.cpuUs, unit: 'x' },
+    ];
+  } finally {
+    await client.close();
+    await server.stop();
+    baseline.remove();
+  }
+}
+
 export interface EmbeddedBenchOptions {
   /** Node flags for the server process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   serverNodeFlags?: string[];
+  /** A git revision whose embedded server to measure side by side with this one (or EMBEDDED_BASELINE). */
+  baseline?: string;
 }
 
 export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise<BenchRow[]> {
-  const server = await startEmbeddedServer({ nodeFlags: options.serverNodeFlags });
+  // Compiled as npm start runs it: through tsx every function would also be renamed at creation (keepNames), which the lab never pays.
+  const server = await startEmbeddedServer({ nodeFlags: options.serverNodeFlags, compiled: await embeddedBundle() });
   const single = new MongoClient(server.uri, { maxPoolSize: 1 });
   try {
-    const users = single.db('bench').collection('users');
-    await users.createIndex({ username: 1 }, { unique: true });
-    const docs = Array.from({ length: USERS }, (_, i) => user(i));
-    // The first insertMany of a process also compiles the driver's and the server's insert
-    // paths (~0.5 s cold); warm them on another collection so the row measures inserting.
-    await single.db('bench').collection('warmup').insertMany(Array.from({ length: 1000 }, (_, i) => user(i)));
-    const insertStart = performance.now();
-    await users.insertMany(docs);
-    const insertMs = performance.now() - insertStart;
+    const { users, insertMs } = await seedUsers(single);
 
     // One connection, one request at a time: the round trip a blocking handler would wait for.
-    for (let i = 0; i < 500; i++) await users.findOne({ username: randomUsername() });
-    const rtts: number[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const start = performance.now();
-      await users.findOne({ username: randomUsername() });
-      rtts.push(performance.now() - start);
-    }
+    const warmCalls = await warmUp(users);
+    const rtts = await roundTrips(users, 3000);
+    const baseline = options.baseline ?? process.env.EMBEDDED_BASELINE;
+    const compared = baseline ? await compareWith(baseline, { users, client: single }) : [];
 
     // 50 connections kept busy for a fixed time, a few rounds of each kind of load.
-    const serverCpu = async () => {
-      const { extra_info: cpu } = await single.db('admin').command({ serverStatus: 1 });
-      return (cpu.user_time_us as number) + (cpu.system_time_us as number);
-    };
+    const serverCpu = () => serverCpuOf(single);
     const wire = await measureLoad('wire', WIRE_PROCESSES, server.uri, serverCpu);
     const driver = await measureLoad('driver', DRIVER_PROCESSES, server.uri, serverCpu);
 
@@ -309,7 +448,8 @@ export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise
       { name: '  load processes\' CPU per findOne (median)', value: load.clientUsPerOp, unit: 'µs' },
     ];
     return [
-      { name: 'findOne by indexed username, 1 connection (median)', value: rtt, unit: 'ms', goal: '<= 0.5 ms', ok: rtt <= 0.5 },
+      { name: `findOne by indexed username, 1 connection (median of 3,000 after ${warmCalls.toLocaleString('en')} to warm up)`, value: rtt, unit: 'ms', goal: '<= 0.5 ms', ok: rtt <= 0.5 },
+      ...compared,
       ...loadRows(`raw wire load (${WIRE_PROCESSES} process)`, wire),
       ...loadRows(`driver load (${DRIVER_PROCESSES} processes)`, driver),
       { name: `insertMany of ${USERS.toLocaleString('en')} documents (after a 1,000-document warm-up)`, value: insertMs, unit: 'ms', goal: '< 1000 ms', ok: insertMs < 1000 },
@@ -332,7 +472,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(0);
   }
   const profileDir = process.argv.includes('--profile-server') ? path.join(tmpdir(), 'embedded-profiles') : undefined;
-  const rows = await benchEmbedded({ serverNodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined });
+  const baseline = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
+  const rows = await benchEmbedded({ serverNodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined, baseline });
   printTable('embedded', rows);
   if (profileDir) console.log(`server CPU profile written to ${profileDir}/`);
 }

@@ -38,10 +38,13 @@ export function valuesAt(doc: Document, path: string): unknown[] {
 
 export class Index {
   readonly fields: string[];
+  /** A field path with an array position (a.0.b): an equality on it cannot be looked up here. */
+  readonly positional: boolean;
   private readonly entries = new Map<string, Set<string>>();
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.positional = this.fields.some((f) => /\.\d+(\.|$)/.test(f));
   }
 
   get unique(): boolean {

@@ -66,19 +66,24 @@ export function plan(collection: Collection, filter: Document): Plan {
 
   const ids = pinned.get('_id');
   if (ids) {
-    const unique = [...new Set(ids.map(indexKey))];
+    const unique = ids.length === 1 ? [indexKey(ids[0])] : new Set(ids.map(indexKey));
     return { stage: 'IXSCAN', index: '_id_', docs: fromIds(collection, unique), exact: exactIf(['_id'], [ids]) };
   }
   for (const index of collection.indexes.values()) {
-    if (index.spec.hidden) continue;
+    if (index.spec.hidden || index.positional) continue;
+    if (!index.fields.every((f) => pinned.has(f))) continue;
     // A sparse index leaves out documents a null test must still find.
-    if (!index.fields.every((f) => pinned.has(f) && !/\.\d+(\.|$)/.test(f))) continue;
     const lists = index.fields.map((f) => pinned.get(f)!);
     if (index.spec.sparse && lists.some((list) => list.some((v) => v === null))) continue;
     if (lists.length > 1 && lists.some((list) => list.length !== 1)) continue;
     const keys = lists.length === 1 ? lists[0]!.map((v) => Index.keyFor([v])) : [Index.keyFor(lists.map((l) => l[0]))];
-    const ids = new Set<string>();
-    for (const key of keys) for (const id of index.lookup(key) ?? []) ids.add(id);
+    let ids: Iterable<string>;
+    if (keys.length === 1) ids = index.lookup(keys[0]!) ?? [];
+    else {
+      const union = new Set<string>();
+      for (const key of keys) for (const id of index.lookup(key) ?? []) union.add(id);
+      ids = union;
+    }
     return { stage: 'IXSCAN', index: index.spec.name, docs: fromIds(collection, ids), exact: exactIf(index.fields, lists) };
   }
   return { stage: 'COLLSCAN', docs: collection.all(), exact: fields.length === 0 };
