@@ -33,6 +33,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files are CommonJS on purpose (e.g. a worker's boot script that needs vm and require).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,

@@ -23,6 +23,8 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+const RESTART_SAMPLES = 3;
+
 async function put(url: string, patch: LabConfigPatch): Promise<void> {
   const res = await fetch(`${url}/api/config`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
   if (!res.ok) throw new Error(`PUT /api/config answered ${res.status}: ${await res.text()}`);
@@ -67,12 +69,17 @@ export async function benchToggle(): Promise<BenchRow[]> {
       ['workers 1 -> 8', { workers: 8 }, { workers: 1 }],
       ['executorThreads 0 -> 16 (blocking)', { mode: 'blocking', executorThreads: 16 }, { mode: 'nonblocking', executorThreads: 0 }],
     ];
+    // Each restart three times, median reported: one sample on a shared machine is mostly noise.
     for (const [name, patch, back] of restarts) {
-      const start = now();
-      await put(url, patch);
-      const took = now() - start;
-      rows.push({ name: `restart: ${name}, PUT -> answered (pools open)`, value: took, unit: 'ms', goal: `<= ${RESTART_GOAL_MS}`, ok: took <= RESTART_GOAL_MS });
-      await put(url, back);
+      const took: number[] = [];
+      for (let i = 0; i < RESTART_SAMPLES; i++) {
+        const start = now();
+        await put(url, patch);
+        took.push(now() - start);
+        await put(url, back);
+      }
+      const value = median(took);
+      rows.push({ name: `restart: ${name}, PUT -> answered (pools open), median of ${RESTART_SAMPLES}`, value, unit: 'ms', goal: `<= ${RESTART_GOAL_MS}`, ok: value <= RESTART_GOAL_MS });
     }
     return rows;
   }, { watch });

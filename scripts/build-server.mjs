@@ -8,7 +8,7 @@
 // back to tsx), so an edited source never runs as old code.
 //
 // `node scripts/build-server.mjs` rebuilds by hand; a failed build never fails the install.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,9 +18,9 @@ export const ROOT = path.resolve(HERE, '..');
 export const BUILD_DIR = path.join(ROOT, 'build', 'server');
 export const MANIFEST = 'manifest.json';
 /** Bumped when the build's shape changes, so an older build is never taken for a current one. */
-export const BUILD_FORMAT = 1;
+export const BUILD_FORMAT = 2;
 
-/** Each process's entry, by the name of its bundle (`<name>.mjs`). */
+/** Each process's entry, by the name of its bundle (`<name>.mjs`; the database thread's is `dbThread.cjs`). */
 export const ENTRIES = {
   lab: 'server/cli.ts',
   embedded: 'server/db/embedded/cli.ts',
@@ -65,6 +65,11 @@ function sourceUrls(outDir) {
 }
 
 // The driver and other dependencies are CommonJS: their require() calls need a real require in an ES module.
+/** The file a bundle is written to. */
+export function bundleFile(name) {
+  return name === 'dbThread' ? 'dbThread.cjs' : `${name}.mjs`;
+}
+
 const BANNER = "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);";
 
 /**
@@ -96,7 +101,7 @@ export function staleReason({ root = ROOT, outDir = BUILD_DIR } = {}) {
   }
   if (manifest.format !== BUILD_FORMAT || typeof manifest.inputs !== 'object') return `${shown(root, outDir)}/ was made by another version of the build`;
   for (const name of Object.keys(ENTRIES)) {
-    if (!existsSync(path.join(outDir, `${name}.mjs`))) return `${shown(root, outDir)}/${name}.mjs is missing`;
+    if (!existsSync(path.join(outDir, bundleFile(name)))) return `${shown(root, outDir)}/${bundleFile(name)} is missing`;
   }
   for (const [file, print] of Object.entries(manifest.inputs)) {
     const now = fingerprint(path.join(root, file));
@@ -132,23 +137,29 @@ export async function buildServer({ root = ROOT, outDir = BUILD_DIR } = {}) {
     };
     const pick = (names) => Object.fromEntries(names.map((name) => [name, path.join(root, ENTRIES[name])]));
     // Both settle before the staging folder can be removed: a build still running would recreate it.
-    const [lab, children] = (await Promise.allSettled([
+    const [lab, children, thread] = (await Promise.allSettled([
       // Split: what the lab imports on demand (its server while the database starts, mongodb-memory-server
       // only when a mongod is found) is a chunk of its own, read when it is needed, not at start.
       build({ ...common, entryPoints: pick(['lab']), external: LAB_EXTERNAL, splitting: true, chunkNames: 'lab-[hash]' }),
-      build({ ...common, entryPoints: pick(['embedded', 'proxy', 'subject', 'dbThread']) }),
+      build({ ...common, entryPoints: pick(['embedded', 'proxy', 'subject']) }),
+      // CommonJS, so that server/subject/blocking/threadBoot.cjs can run it from V8's code cache.
+      build({ ...common, entryPoints: pick(['dbThread']), format: 'cjs', outExtension: { '.js': '.cjs' }, banner: {} }),
     ])).map((result) => {
       if (result.status === 'rejected') throw result.reason;
       return result.value;
     });
     const inputs = {};
-    for (const file of [...Object.keys(lab.metafile.inputs), ...Object.keys(children.metafile.inputs)]) {
+    for (const file of [lab, children, thread].flatMap((result) => Object.keys(result.metafile.inputs))) {
       // Inputs are relative to the working directory; "(disabled):..." entries are not files.
       if (file.includes(':')) continue;
       const absolute = path.resolve(root, file);
       const relative = path.relative(root, absolute).split(path.sep).join('/');
       inputs[relative] ??= fingerprint(absolute, startedAt);
     }
+    // The database thread's boot script goes beside its bundle (it is not bundled: it loads the bundle).
+    const threadBoot = 'server/subject/blocking/threadBoot.cjs';
+    copyFileSync(path.join(root, threadBoot), path.join(staging, 'threadBoot.cjs'));
+    inputs[threadBoot] = fingerprint(path.join(root, threadBoot), startedAt);
     // The bundles' dependencies are inputs too (a reinstall that changes one is a change); so is how they are built.
     inputs['scripts/build-server.mjs'] = fingerprint(path.join(root, 'scripts/build-server.mjs'), startedAt);
     writeFileSync(path.join(staging, MANIFEST), `${JSON.stringify({ format: BUILD_FORMAT, node: process.version, inputs }, null, 1)}\n`);

@@ -26,5 +26,6 @@ export function launch(): Launch {
 /** A process's bundle in the checked build (e.g. 'embedded'), or undefined to start it from source. */
 export function builtEntry(name: 'embedded' | 'proxy' | 'subject' | 'dbThread'): string | undefined {
   const dir = launch().buildDir;
-  return dir ? path.join(dir, `${name}.mjs`) : undefined;
+  // The database thread is a CommonJS script (threadBoot.cjs starts it from V8's code cache).
+  return dir ? path.join(dir, name === 'dbThread' ? 'dbThread.cjs' : `${name}.mjs`) : undefined;
 }

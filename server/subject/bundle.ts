@@ -9,7 +9,7 @@
  * If the build fails, children start through tsx as before (slower, same behaviour).
  * LAB_SUBJECT_TSX=1 forces that, e.g. to debug with source files.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,20 +29,22 @@ async function build(): Promise<ChildBundle> {
   const { build: esbuild } = await import('esbuild');
   const outdir = mkdtempSync(path.join(tmpdir(), 'event-loop-lab-'));
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  await esbuild({
-    entryPoints: { subject: source('./main.ts'), dbThread: source('./blocking/dbThread.ts'), proxy: source('../proxy/main.ts') },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-    // The driver is CommonJS: its require() calls need a real require in an ES module.
-    banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
-  });
+  const common = { outdir, bundle: true, platform: 'node', target: 'node20', logLevel: 'silent' } as const;
+  await Promise.all([
+    esbuild({
+      ...common,
+      entryPoints: { subject: source('./main.ts'), proxy: source('../proxy/main.ts') },
+      outExtension: { '.js': '.mjs' },
+      format: 'esm',
+      // The driver is CommonJS: its require() calls need a real require in an ES module.
+      banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
+    }),
+    // CommonJS, so that blocking/threadBoot.cjs can run it from V8's code cache.
+    esbuild({ ...common, entryPoints: { dbThread: source('./blocking/dbThread.ts') }, outExtension: { '.js': '.cjs' }, format: 'cjs' }),
+  ]);
+  copyFileSync(source('./blocking/threadBoot.cjs'), path.join(outdir, 'threadBoot.cjs'));
   const file = (name: string) => path.join(outdir, `${name}.mjs`);
-  return { subject: file('subject'), dbThread: file('dbThread'), proxy: file('proxy') };
+  return { subject: file('subject'), dbThread: path.join(outdir, 'dbThread.cjs'), proxy: file('proxy') };
 }
 
 /** The compiled entries (built on first use, then shared), or undefined to start through tsx. */

@@ -51,6 +51,9 @@ async function answer(request: DbRequest): Promise<void> {
 data.port.on('message', (request: DbRequest) => void answer(request));
 
 // Ready means connected: the pool's standing connections are open before the first call.
-// A database that is down now must not keep the thread from starting.
-await client.run((db) => runOperation(db, 'ping', [data.client.minPoolSize ?? data.client.poolSize], 'warm')).catch(() => undefined);
-parentPort?.postMessage('ready');
+// A database that is down now must not keep the thread from starting. (No top-level await:
+// the compiled thread is a CommonJS script, so that threadBoot.cjs can start it from V8's code cache.)
+void client
+  .run((db) => runOperation(db, 'ping', [data.client.minPoolSize ?? data.client.poolSize], 'warm'))
+  .catch(() => undefined)
+  .then(() => parentPort?.postMessage('ready'));

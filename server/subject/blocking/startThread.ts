@@ -1,4 +1,5 @@
 /** Starts one database thread and resolves when it is ready for requests. */
+import path from 'node:path';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { THREAD_ENTRY_ENV } from '../messages';
 import type { DbThreadData } from './protocol';
@@ -13,13 +14,15 @@ export interface DbThread {
 
 const BOOT = new URL('./workerBoot.mjs', import.meta.url);
 const ENTRY = new URL('./dbThread.ts', import.meta.url).href;
+/** Beside every compiled thread, the builds put threadBoot.cjs, which starts it from V8's code cache (see the file). */
+const compiledBoot = (bundle: string): string => path.join(path.dirname(bundle), 'threadBoot.cjs');
 
 export async function startDbThread(data: Omit<DbThreadData, 'entry'>): Promise<DbThread> {
   const { port1, port2 } = new MessageChannel();
   // A compiled subject starts its compiled thread directly; from source, through tsx.
   const compiled = process.env[THREAD_ENTRY_ENV];
-  const worker = new Worker(compiled ?? BOOT, {
-    workerData: { ...data, entry: ENTRY, port: port2 },
+  const worker = new Worker(compiled ? compiledBoot(compiled) : BOOT, {
+    workerData: { ...data, entry: ENTRY, bundle: compiled, port: port2 },
     transferList: [port2],
   });
   await new Promise<void>((resolve, reject) => {

@@ -17,7 +17,7 @@
  * one. Every operation here makes one round trip (runOperation), so one checkout each.
  */
 import type { ConnectionCheckedOutEvent, ConnectionCheckOutFailedEvent, MongoClient } from 'mongodb';
-import { now } from '../../../common/trace';
+import { now } from '../../../common/traceBasics';
 
 export interface MonitorHooks {
   /** An operation carrying this comment (a request id) got its connection and sent its command at time t. */

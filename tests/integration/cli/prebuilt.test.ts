@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILD_FORMAT, fingerprint, staleReason } from '../../../scripts/build-server.mjs';
+import { BUILD_FORMAT, bundleFile, fingerprint, staleReason } from '../../../scripts/build-server.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const TIMEOUT_MS = 180_000;
@@ -100,7 +100,7 @@ describe('staleReason', () => {
     try {
       const source = path.join(dir, 'source.ts');
       await writeFile(source, 'export const a = 1;\n');
-      for (const name of ['lab', 'embedded', 'proxy', 'subject', 'dbThread']) await writeFile(path.join(dir, `${name}.mjs`), '');
+      for (const name of ['lab', 'embedded', 'proxy', 'subject', 'dbThread'] as const) await writeFile(path.join(dir, bundleFile(name)), '');
       await manifest(dir, { 'source.ts': fingerprint(source) });
       expect(staleReason({ root: dir, outDir: dir })).toBeUndefined();
 
