@@ -1,6 +1,7 @@
 /**
  * The runtime switch: the lab runs the Tornado subject when Python can, the runs and the
- * Code view show its Python handler, and the switch goes back to Node; without Python the
+ * Code view show its Python handler, the switch goes back to Node and Compare puts the two
+ * runtimes' runs side by side, each labelled with its driver; without Python the
  * switch says so and shows the install command.
  */
 import { expect, test } from '@playwright/test';
@@ -32,6 +33,18 @@ test('switches the server under study to Tornado and back', async ({ page }) => 
     await page.getByTestId('tab-code').click();
     await expect(page.getByTestId('view-code')).toContainText('server/subject-tornado/handlers/get_user_');
     await expect(page.getByTestId('view-code')).toContainText("self.step('query')");
+
+    // The same batch on Node, then Compare puts the two runtimes side by side, each naming its driver.
+    await page.getByTestId('runtime-node').click();
+    await expect.poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 }).toBe('node');
+    await expect(page.locator('.mode-pending')).toHaveCount(0, { timeout: 60_000 });
+    await page.getByTestId('fire').click();
+    await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+    await page.getByTestId('tab-compare').click();
+    await page.getByTestId('compare-by-runtime').click();
+    await expect(page.getByTestId('compare-by-runtime')).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('compare-served-by-node')).toContainText(/^Node · mongodb /);
+    await expect(page.getByTestId('compare-served-by-tornado')).toContainText(/^Tornado · (Motor|PyMongo|pymongo) /);
   } finally {
     // The lab is shared by every spec: leave it on Node.
     await page.request.put('/api/config', { data: { runtime: 'node' } });

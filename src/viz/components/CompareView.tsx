@@ -1,12 +1,9 @@
-import { useMemo } from 'react';
-import type { Mode } from '../../../common/config';
-import { lastRunsByMode, sharedScale } from '../../trace/compare';
+import { useMemo, useState } from 'react';
+import { type CompareBy, compareSides, servedBy, sharedScale } from '../../trace/compare';
 import { batchDuration, latencies, latencyHistogram, latencyStats } from '../../trace/stats';
 import type { RunTrace, TraceStore } from '../../trace/store';
 import { formatMs } from '../layout/timelineLayout';
 import { Histogram } from './Histogram';
-
-const TITLES: Record<Mode, string> = { blocking: 'Blocking', nonblocking: 'Non-blocking' };
 
 /** One run's requests as thin bars on the shared time scale. */
 function MiniTimeline({ run, durationMs }: { run: RunTrace; durationMs: number }) {
@@ -29,36 +26,51 @@ function MiniTimeline({ run, durationMs }: { run: RunTrace; durationMs: number }
   );
 }
 
-/** The last blocking and non-blocking runs side by side, on the same scales. */
-export function CompareView({ store, version }: { store: TraceStore; version: number | string }) {
-  const runs = useMemo(() => lastRunsByMode(store.runIds().map((id) => store.run(id)!)), [store, version]); // eslint-disable-line react-hooks/exhaustive-deps
-  const scale = useMemo(() => sharedScale([runs.blocking, runs.nonblocking]), [runs]);
+const PAIRINGS: { by: CompareBy; label: string }[] = [
+  { by: 'mode', label: 'Blocking vs non-blocking' },
+  { by: 'runtime', label: 'Node vs Tornado' },
+];
+
+/**
+ * Two runs side by side, on the same scales: the last blocking and non-blocking runs, or
+ * the last Node and Tornado runs. Each side says which runtime and driver served it.
+ */
+export function CompareView({ store, version, initialBy = 'mode' }: { store: TraceStore; version: number | string; initialBy?: CompareBy }) {
+  const [by, setBy] = useState<CompareBy>(initialBy);
+  const sides = useMemo(() => compareSides(store.runIds().map((id) => store.run(id)!), by), [store, version, by]); // eslint-disable-line react-hooks/exhaustive-deps
+  const scale = useMemo(() => sharedScale(sides.map((side) => side.run)), [sides]);
   return (
-    <div className="compare-view" data-testid="view-compare">
-      {(['blocking', 'nonblocking'] as const).map((mode) => {
-        const run = runs[mode];
-        const sorted = run ? latencies(run.lifecycles) : [];
-        const stats = latencyStats(sorted);
-        return (
-          <section key={mode} className={`compare-side compare-${mode}`} aria-labelledby={`compare-${mode}`}>
-            <h3 id={`compare-${mode}`}>
-              {TITLES[mode]}
-              {run?.started?.config.runtime === 'tornado' ? ' · Tornado' : run ? ' · Node' : ''}
-            </h3>
-            {run ? (
-              <>
-                <p>
-                  {run.lifecycles.length} requests in <strong>{formatMs(batchDuration(run.lifecycles))}</strong> · p50 {formatMs(stats.p50)} · p99 {formatMs(stats.p99)}
-                </p>
-                <MiniTimeline run={run} durationMs={scale.durationMs} />
-                <Histogram bins={latencyHistogram(sorted)} maxX={scale.maxLatencyMs} title={`${TITLES[mode]} latency`} />
-              </>
-            ) : (
-              <p className="hint">No {TITLES[mode].toLowerCase()} run yet: switch the mode and fire one.</p>
-            )}
-          </section>
-        );
-      })}
+    <div className="compare" data-testid="view-compare">
+      <div className="compare-by" role="group" aria-label="Compare">
+        {PAIRINGS.map((pairing) => (
+          <button key={pairing.by} type="button" aria-pressed={by === pairing.by} onClick={() => setBy(pairing.by)} data-testid={`compare-by-${pairing.by}`}>
+            {pairing.label}
+          </button>
+        ))}
+      </div>
+      <div className="compare-view">
+        {sides.map(({ key, title, run, missing }) => {
+          const sorted = run ? latencies(run.lifecycles) : [];
+          const stats = latencyStats(sorted);
+          return (
+            <section key={key} className={`compare-side compare-${key}`} aria-labelledby={`compare-${key}`} data-testid={`compare-${key}`}>
+              <h3 id={`compare-${key}`}>{title}</h3>
+              {run ? (
+                <>
+                  <p className="compare-served-by" data-testid={`compare-served-by-${key}`}>{servedBy(run)}</p>
+                  <p>
+                    {run.lifecycles.length} requests in <strong>{formatMs(batchDuration(run.lifecycles))}</strong> · p50 {formatMs(stats.p50)} · p99 {formatMs(stats.p99)}
+                  </p>
+                  <MiniTimeline run={run} durationMs={scale.durationMs} />
+                  <Histogram bins={latencyHistogram(sorted)} maxX={scale.maxLatencyMs} title={`${title} latency`} />
+                </>
+              ) : (
+                <p className="hint">{missing}</p>
+              )}
+            </section>
+          );
+        })}
+      </div>
     </div>
   );
 }
