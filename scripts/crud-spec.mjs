@@ -7,7 +7,9 @@
 // Hand-written because no maintained JavaScript runner of the unified format exists outside the
 // Node driver's own test suite (which needs its whole test harness); this one covers what the CRUD
 // tests use: client/database/collection/session entities, initialData, outcome, expectResult,
-// expectError, the $$ operators they use and command-event matching. `failPoint` is skipped.
+// expectError, the $$ operators they use and command-event matching. `failPoint` runs
+// configureFailPoint (the server is started with --enable-test-commands) and turns it off after
+// the test; `targetedFailPoint` (mongos only) is skipped.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,7 +43,7 @@ const DRIVER_DEVIATIONS = [
 
 function startServer() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', path.join(root, 'node_modules/tsx/dist/loader.mjs'), path.join(root, 'server/db/embedded/cli.ts'), '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', path.join(root, 'node_modules/tsx/dist/loader.mjs'), path.join(root, 'server/db/embedded/cli.ts'), '--port', '0', '--enable-test-commands'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => { err = (err + d).slice(-4000); });
@@ -216,7 +218,12 @@ async function runOperation(op, ctx) {
   if (args.session) args.__session = ctx.entities.get(args.session);
   const opts = (drop) => driverOptions(args, drop);
   switch (op.name) {
-    case 'failPoint': case 'targetedFailPoint': throw new Skip('needs failPoint (configureFailPoint)');
+    case 'failPoint': {
+      await ctx.entities.get(args.client).db('admin').command(args.failPoint);
+      ctx.failPoints.push(args.failPoint.configureFailPoint);
+      return undefined;
+    }
+    case 'targetedFailPoint': throw new Skip('targetedFailPoint needs a mongos-pinned session');
     case 'insertOne': return target.insertOne(args.document, opts(['document']));
     case 'insertMany': return target.insertMany(args.documents, opts(['documents']));
     case 'find': return target.find(args.filter ?? {}, opts(['filter'])).toArray();
@@ -261,7 +268,11 @@ function errorMatches(spec, err, ctx) {
   if (spec.errorCodeName !== undefined && (err?.codeName ?? err?.cause?.codeName) !== spec.errorCodeName) throw new Mismatch(`errorCodeName ${spec.errorCodeName}, got ${err?.codeName} (${err?.message})`);
   if (spec.errorLabelsContain) for (const l of spec.errorLabelsContain) if (!err?.hasErrorLabel?.(l)) throw new Mismatch(`label ${l}`);
   if (spec.errorLabelsOmit) for (const l of spec.errorLabelsOmit) if (err?.hasErrorLabel?.(l)) throw new Mismatch(`label ${l} present`);
-  if (spec.errorResponse) match(spec.errorResponse, err?.errorResponse ?? err?.cause?.errorResponse ?? err, ctx, 'errorResponse');
+  if (spec.errorResponse) {
+    // A client bulkWrite's top-level failure is the server's error, wrapped: its own errorResponse only says so.
+    const server = err instanceof mongodb.MongoClientBulkWriteError && err.cause ? err.cause : err;
+    match(spec.errorResponse, server?.errorResponse ?? server, ctx, 'errorResponse');
+  }
   if (spec.writeErrors) {
     const got = mapToObj(err?.writeErrors) ?? {};
     for (const [k, v] of Object.entries(spec.writeErrors)) match(v, got[k], ctx, `writeErrors.${k}`, true);
@@ -272,7 +283,7 @@ function errorMatches(spec, err, ctx) {
 }
 
 async function runTest(file, test, uri, internal) {
-  const ctx = { entities: new Map(), events: new Map(), clients: [] };
+  const ctx = { entities: new Map(), events: new Map(), clients: [], failPoints: [] };
   try {
     for (const e of file.createEntities ?? []) {
       const [kind, spec] = Object.entries(e)[0];
@@ -350,6 +361,7 @@ async function runTest(file, test, uri, internal) {
     if (e instanceof Mismatch) return { status: 'fail', kind: e.kind ?? 'expected-error-but-succeeded', reason: e.message };
     return { status: 'fail', kind: 'runner-exception', reason: `${e.name}: ${e.message}` };
   } finally {
+    for (const name of ctx.failPoints) await internal.db('admin').command({ configureFailPoint: name, mode: 'off' }).catch(() => undefined);
     for (const v of ctx.entities.values()) if (v && typeof v.endSession === 'function') await v.endSession().catch(() => undefined);
     await Promise.all(ctx.clients.map((c) => c.close().catch(() => undefined)));
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run db:embedded -- --port 27018 [--dbpath DIR] [limits] [--seed-lab]`: runs the embedded
+ * `npm run db:embedded -- --port 27018 [--dbpath DIR] [limits] [--seed-lab] [--enable-test-commands]`: runs the embedded
  * server in the foreground and prints `ready on mongodb://127.0.0.1:PORT` once it accepts
  * connections. --seed-lab then adds the lab's users (seedLab.ts) and prints
  * `seeded {"created":true,"count":10000,"ms":250}` (or `seed failed: why`).
@@ -12,7 +12,7 @@ import { openPersistence } from './persistence';
 import { seedLabUsers } from './seedLab';
 import { listen } from './server';
 
-const USAGE = 'usage: db:embedded [--port N] [--dbpath DIR] [--max-connections N] [--frame-timeout-ms MS] [--max-buffered-mb MB] [--seed-lab]';
+const USAGE = 'usage: db:embedded [--port N] [--dbpath DIR] [--max-connections N] [--frame-timeout-ms MS] [--max-buffered-mb MB] [--seed-lab] [--enable-test-commands]';
 
 function fail(message: string): never {
   console.error(`embedded MongoDB: ${message}`);
@@ -29,6 +29,7 @@ const { values } = (() => {
         'frame-timeout-ms': { type: 'string' },
         'max-buffered-mb': { type: 'string' },
         'seed-lab': { type: 'boolean', default: false },
+        'enable-test-commands': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -61,10 +62,11 @@ const server = await listen({
   maxConnections,
   frameTimeoutMs,
   maxTotalBufferedBytes: maxBufferedMb === undefined ? undefined : maxBufferedMb * 1024 * 1024,
+  testCommands: values['enable-test-commands'],
 }).catch((error: NodeJS.ErrnoException) =>
   fail(error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message),
 );
-console.error(`${EMBEDDED_NAME} ${EMBEDDED_VERSION}${values.dbpath ? `, data in ${values.dbpath}` : ', in memory'}`);
+console.error(`${EMBEDDED_NAME} ${EMBEDDED_VERSION}${values.dbpath ? `, data in ${values.dbpath}` : ', in memory'}${values['enable-test-commands'] ? ', test commands (configureFailPoint) enabled' : ''}`);
 console.log(`ready on mongodb://127.0.0.1:${server.port}`);
 if (values['seed-lab']) {
   // Just after the ready line and in the same turn: the lab starts its other processes while

@@ -8,7 +8,9 @@ import type net from 'node:net';
 import type { Document } from 'bson';
 import { runCommand } from './commands';
 import type { CommandContext } from './commands/context';
+import { isPlainObject } from './bson/compare';
 import { CommandError, toErrorReply } from './errors';
+import { type FailAction, withWriteConcernError } from './failPoints';
 import { type Frame, FrameError, FrameReader } from './framing';
 import { type CommandRequest, encodeLegacyFailure, encodeReply, parseRequest, type Request } from './protocol';
 
@@ -22,6 +24,17 @@ export interface Limits {
 /** What every connection shares: the bytes they buffer between them. */
 export interface Shared {
   buffered: number;
+}
+
+/** A reply that is no reply: the fail point closes the connection instead. */
+const CLOSE = Symbol('close the connection');
+const HELLO = new Set(['hello', 'isMaster', 'ismaster']);
+
+function appNameOf(cmd: Document): string | undefined {
+  const client: unknown = cmd.client;
+  const application = isPlainObject(client) ? client.application : undefined;
+  const name = isPlainObject(application) ? application.name : undefined;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Received frames waiting behind a command that yields: past this the socket stops reading. */
@@ -49,6 +62,20 @@ export function serveConnection(
   let queuedBytes = 0;
   let busy = false;
   let frameTimer: NodeJS.Timeout | undefined;
+  /** The name the client gave in its handshake (client.application.name): failCommand's appName filter. */
+  let appName: string | undefined;
+
+  /** A command the failCommand fail point acts on: after its block, closed, failed, or run with a write concern error added. */
+  const failing = (command: CommandRequest, action: FailAction): Document | typeof CLOSE | Promise<Document | typeof CLOSE> => {
+    const act = (): Document | typeof CLOSE | Promise<Document> => {
+      if (action.closeConnection) return CLOSE;
+      if (action.error) return action.error;
+      const reply = runCommand(command.command, context);
+      return reply instanceof Promise ? reply.then((r) => withWriteConcernError(r, action)) : withWriteConcernError(reply, action);
+    };
+    if (action.blockMs === 0) return act();
+    return new Promise<void>((resolve) => setTimeout(resolve, action.blockMs)).then(act);
+  };
 
   const drop = (why: string) => {
     log(`conn${connectionId}: closing connection: ${why}`);
@@ -92,13 +119,25 @@ export function serveConnection(
         continue;
       }
       const command: CommandRequest = request;
-      const reply = runCommand(command.command, context);
+      const name = Object.keys(command.command)[0] ?? '';
+      if (HELLO.has(name)) appName = appNameOf(command.command) ?? appName;
+      const action = context.failPoints.check(name, command.command, appName);
+      const reply = action ? failing(command, action) : runCommand(command.command, context);
+      if (reply === CLOSE) {
+        flush();
+        drop(`the failCommand fail point closes the connection on ${name}`);
+        return;
+      }
       if (reply instanceof Promise) {
         flush();
         busy = true;
         void reply.then((answer) => {
           busy = false;
           if (socket.destroyed) return;
+          if (answer === CLOSE) {
+            drop(`the failCommand fail point closes the connection on ${name}`);
+            return;
+          }
           if (!command.noReply) socket.write(encode(command, answer));
           if (queuedBytes < MAX_QUEUED_BYTES && socket.isPaused()) socket.resume();
           pump();

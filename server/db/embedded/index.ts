@@ -48,6 +48,8 @@ export interface EmbeddedServerOptions {
   limits?: { maxConnections?: number; frameTimeoutMs?: number; maxBufferedMb?: number };
   /** Seed the lab's users in the server itself, just after it is ready (seedLab.ts). */
   seedLab?: boolean;
+  /** Accept test commands (configureFailPoint), like mongod with enableTestCommands: for tests only. */
+  testCommands?: boolean;
 }
 
 /** Starts the server in a child process; resolves once it prints its ready line. */
@@ -60,6 +62,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
     ...(frameTimeoutMs ? ['--frame-timeout-ms', String(frameTimeoutMs)] : []),
     ...(maxBufferedMb ? ['--max-buffered-mb', String(maxBufferedMb)] : []),
     ...(opts.seedLab ? ['--seed-lab'] : []),
+    ...(opts.testCommands ? ['--enable-test-commands'] : []),
   ];
   // A compiled entry: the one given, or npm start's checked build; else cli.ts through tsx.
   const compiled = opts.compiled ?? builtEntry('embedded');

@@ -7,6 +7,7 @@ import type { ServerStats } from './commands/context';
 import { type Limits, serveConnection, type Shared } from './connection';
 import { Cursors } from './cursors';
 import { onInternalError } from './errors';
+import { FailPoints } from './failPoints';
 import { Store } from './store';
 
 export interface EmbeddedServerOptions {
@@ -20,6 +21,8 @@ export interface EmbeddedServerOptions {
   frameTimeoutMs?: number;
   /** Bytes of incomplete messages all connections together may hold (default 512 MB). */
   maxTotalBufferedBytes?: number;
+  /** Accept test commands (configureFailPoint), as mongod does with enableTestCommands. */
+  testCommands?: boolean;
 }
 
 export interface RunningServer {
@@ -35,6 +38,7 @@ export async function listen(options: EmbeddedServerOptions = {}): Promise<Runni
   const log = options.log ?? ((line: string) => console.error(line));
   onInternalError((error) => log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
   const cursors = new Cursors();
+  const failPoints = new FailPoints(options.testCommands === true);
   const stats: ServerStats = {
     startedAt: Date.now(),
     connections: { current: 0, totalCreated: 0 },
@@ -62,7 +66,7 @@ export async function listen(options: EmbeddedServerOptions = {}): Promise<Runni
       stats.connections.current--;
       sockets.delete(socket);
     });
-    serveConnection(socket, { store, cursors, stats, connectionId }, limits, shared, log);
+    serveConnection(socket, { store, cursors, stats, connectionId, failPoints }, limits, shared, log);
   });
 
   await new Promise<void>((resolve, reject) => {

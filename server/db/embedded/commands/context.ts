@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import type { Cursors } from '../cursors';
+import type { FailPoints } from '../failPoints';
 import type { Database, Store } from '../store';
 
 /** Server-wide figures that serverStatus reports. */
@@ -14,6 +15,8 @@ export interface CommandContext {
   cursors: Cursors;
   stats: ServerStats;
   connectionId: number;
+  /** configureFailPoint's state, and whether test commands are enabled at all. */
+  failPoints: FailPoints;
   /** The database named by the command's $db. */
   db: Database;
   /** Who owns the cursors this command opens: its session (lsid), or its connection. */

@@ -18,6 +18,15 @@ const refuseAuth: CommandHandler = () => {
   throw new CommandError('AuthenticationFailed', 'authentication is not supported by the embedded server: connect without a username and password');
 };
 
+/** A test command, as in mongod: only known when the server was started to accept test commands. */
+const configureFailPoint: CommandHandler = (cmd, ctx) => {
+  if (!ctx.failPoints.enabled) {
+    throw new CommandError('CommandNotFound', "no such command: 'configureFailPoint' (a test command: start the embedded server with --enable-test-commands to use it)");
+  }
+  if (ctx.db.name !== 'admin') throw new CommandError('Unauthorized', 'configureFailPoint may only be run against the admin database.');
+  return ctx.failPoints.configure(cmd);
+};
+
 const handlers: Record<string, CommandHandler> = {
   ...handshakeCommands,
   ...readCommands,
@@ -28,6 +37,7 @@ const handlers: Record<string, CommandHandler> = {
   saslStart: refuseAuth,
   saslContinue: refuseAuth,
   authenticate: refuseAuth,
+  configureFailPoint,
 };
 
 /** For the server's README: every command it answers (the auth ones with a refusal). */
@@ -67,6 +77,7 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db' | 'owne
       cursors: ctx.cursors,
       stats: ctx.stats,
       connectionId: ctx.connectionId,
+      failPoints: ctx.failPoints,
       db: ctx.store.db(dbName),
       // The session a command runs in, else its connection: the owner of the cursors it opens.
       owner: session ? `session:${session.key}` : `conn:${ctx.connectionId}`,
