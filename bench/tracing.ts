@@ -14,16 +14,21 @@
  * On a busy machine the flat-out ratio moves a lot (an A/A run, tracing off on both sides,
  * gave pairs from 0.64 to 2.0): read it with the spread and the fixed-rate CPU beside it.
  *
+ * The same figures for the Tornado subject follow (rows "tornado: ..."), when Python can run
+ * it, at a fixed rate a single Python process keeps up with (TORNADO_PACED_RATE).
+ *
  * Runnable alone: `npx tsx bench/tracing.ts` (TRACING_BENCH_PAIRS=n for more pairs,
- * TRACING_BENCH_VERBOSE=1 to print every pair).
+ * TRACING_BENCH_TORNADO_RATE=n for the Tornado subject's fixed rate, TRACING_BENCH_VERBOSE=1
+ * to print every pair).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import { DEFAULT_CONFIG, type LabConfig } from '../common/config';
+import { DEFAULT_CONFIG, type LabConfig, type Runtime } from '../common/config';
 import { startDatabase } from '../server/db/resolve';
 import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
 import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { tornadoRuntime } from '../server/subject-tornado/python';
 import { type BenchRow, printTable } from './table';
 import { autocannon } from './autocannon';
 
@@ -61,21 +66,40 @@ interface Side {
   paced: Measured;
 }
 
+/**
+ * The Tornado subject at a fixed rate it keeps up with on a busy 2-core machine (one Python
+ * process serves a few thousand requests a second flat out, far fewer than Node's subject).
+ */
+const TORNADO_PACED_RATE = Number(process.env.TRACING_BENCH_TORNADO_RATE ?? 300);
+
 export async function benchTracing(): Promise<BenchRow[]> {
   const database = await startDatabase({ offline: true, log: () => {} });
+  try {
+    const seeding = new MongoClient(database.uri);
+    await seedUsers(seeding.db(LAB_DB_NAME));
+    await seeding.close();
+    const rows = await measureTracing(database.uri, 'node', PACED_RATE, '');
+    // The same figures for the Tornado subject, when Python can run it.
+    const tornado = await tornadoRuntime();
+    if (!tornado.available) return [...rows, { name: `tornado: not measured (${tornado.reason})`, value: 0, unit: '' }];
+    return [...rows, ...(await measureTracing(database.uri, 'tornado', TORNADO_PACED_RATE, 'tornado: '))];
+  } finally {
+    await database.stop();
+  }
+}
+
+/** Tracing on vs off for one runtime's subject: alternating pairs, flat out and at a fixed rate. */
+async function measureTracing(mongoUri: string, runtime: Runtime, pacedRate: number, label: string): Promise<BenchRow[]> {
   let events = 0;
   const supervisor = createSubjectSupervisor({
-    mongoUri: database.uri,
+    mongoUri,
     dbName: LAB_DB_NAME,
     onEvents: (batch) => {
       events += batch.length;
     },
   });
   try {
-    const seeding = new MongoClient(database.uri);
-    await seedUsers(seeding.db(LAB_DB_NAME));
-    await seeding.close();
-    const base: LabConfig = { ...DEFAULT_CONFIG, mode: 'nonblocking', dbLatencyMs: 0, poolSize: CONNECTIONS, cpuMs: 0 };
+    const base: LabConfig = { ...DEFAULT_CONFIG, runtime, mode: 'nonblocking', dbLatencyMs: 0, poolSize: CONNECTIONS, cpuMs: 0 };
     await supervisor.start(base);
 
     /** One load run against the running subject, with the CPU it cost and the events it made. */
@@ -105,7 +129,7 @@ export async function benchTracing(): Promise<BenchRow[]> {
       await supervisor.warm();
       const url = supervisor.url() + ROUTE;
       await autocannon(url, { connections: CONNECTIONS, seconds: 1 }); // JIT and keep-alive connections warm
-      return { max: await load(url), paced: await load(url, PACED_RATE) };
+      return { max: await load(url), paced: await load(url, pacedRate) };
     };
 
     const pairs: Array<{ on: Side; off: Side }> = [];
@@ -113,36 +137,35 @@ export async function benchTracing(): Promise<BenchRow[]> {
       const pair: Partial<{ on: Side; off: Side }> = {};
       for (const tracing of i % 2 ? [false, true] : [true, false]) pair[tracing ? 'on' : 'off'] = await measure(tracing);
       pairs.push(pair as { on: Side; off: Side });
-      if (process.env.TRACING_BENCH_VERBOSE) console.error(JSON.stringify(pair));
+      if (process.env.TRACING_BENCH_VERBOSE) console.error(runtime, JSON.stringify(pair));
     }
 
     const of = (side: 'on' | 'off', run: keyof Side, key: keyof Measured) => median(pairs.map((p) => p[side][run][key]));
     const ratio = (run: keyof Side, key: keyof Measured) => median(pairs.map((p) => p.on[run][key] / p.off[run][key]));
     const throughputRatio = ratio('max', 'perSecond');
     return [
-      { name: `tracing on: GET ${ROUTE}, non-blocking, 0 ms, c=${CONNECTIONS} (median)`, value: of('on', 'max', 'perSecond'), unit: 'req/s' },
-      { name: 'tracing off: same (median)', value: of('off', 'max', 'perSecond'), unit: 'req/s' },
+      { name: `${label}tracing on: GET ${ROUTE}, non-blocking, 0 ms, c=${CONNECTIONS} (median)`, value: of('on', 'max', 'perSecond'), unit: 'req/s' },
+      { name: `${label}tracing off: same (median)`, value: of('off', 'max', 'perSecond'), unit: 'req/s' },
       {
-        name: `tracing on / off (median of ${PAIRS} alternating pairs)`,
+        name: `${label}tracing on / off (median of ${PAIRS} alternating pairs)`,
         value: throughputRatio,
         unit: 'x',
         goal: '>= 0.95',
         ok: throughputRatio >= 0.95,
       },
       // The spread shows how much the machine's other work moved the ratio during this run.
-      { name: '  lowest pair', value: Math.min(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)), unit: 'x' },
-      { name: '  highest pair', value: Math.max(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)), unit: 'x' },
-      { name: `at ${PACED_RATE} req/s: subject CPU per request, tracing on (median)`, value: of('on', 'paced', 'subjectUsPerRequest'), unit: 'µs' },
-      { name: `at ${PACED_RATE} req/s: subject CPU per request, tracing off (median)`, value: of('off', 'paced', 'subjectUsPerRequest'), unit: 'µs' },
-      { name: `at ${PACED_RATE} req/s: subject CPU on / off (median of pairs)`, value: ratio('paced', 'subjectUsPerRequest'), unit: 'x' },
-      { name: `at ${PACED_RATE} req/s: receiving process CPU per request, on (median)`, value: of('on', 'paced', 'receiverUsPerRequest'), unit: 'µs' },
-      { name: `at ${PACED_RATE} req/s: receiving process CPU per request, off (median)`, value: of('off', 'paced', 'receiverUsPerRequest'), unit: 'µs' },
-      { name: `at ${PACED_RATE} req/s: requests served, tracing on (median)`, value: of('on', 'paced', 'perSecond'), unit: 'req/s' },
-      { name: 'trace events per request, tracing on', value: of('on', 'paced', 'eventsPerRequest'), unit: '' },
+      { name: `${label}  lowest pair`, value: Math.min(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)), unit: 'x' },
+      { name: `${label}  highest pair`, value: Math.max(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)), unit: 'x' },
+      { name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing on (median)`, value: of('on', 'paced', 'subjectUsPerRequest'), unit: 'µs' },
+      { name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing off (median)`, value: of('off', 'paced', 'subjectUsPerRequest'), unit: 'µs' },
+      { name: `${label}at ${pacedRate} req/s: subject CPU on / off (median of pairs)`, value: ratio('paced', 'subjectUsPerRequest'), unit: 'x' },
+      { name: `${label}at ${pacedRate} req/s: receiving process CPU per request, on (median)`, value: of('on', 'paced', 'receiverUsPerRequest'), unit: 'µs' },
+      { name: `${label}at ${pacedRate} req/s: receiving process CPU per request, off (median)`, value: of('off', 'paced', 'receiverUsPerRequest'), unit: 'µs' },
+      { name: `${label}at ${pacedRate} req/s: requests served, tracing on (median)`, value: of('on', 'paced', 'perSecond'), unit: 'req/s' },
+      { name: `${label}trace events per request, tracing on`, value: of('on', 'paced', 'eventsPerRequest'), unit: '' },
     ];
   } finally {
     await supervisor.stop();
-    await database.stop();
   }
 }
 
