@@ -30,3 +30,24 @@ export interface HandlerCompileError {
 
 /** The handler file (e.g. `getUser.nonblocking.ts`) for a handler name as the trace uses it (`getUser.nonblocking`). */
 export const handlerFileOf = (handler: string): string => `${handler}.ts`;
+
+/** A syntax or type error of an edited handler, from POST /api/handlers/:file/check. */
+export interface HandlerProblem {
+  kind: 'syntax' | 'type';
+  message: string;
+  /** TypeScript's error number, e.g. 2339. */
+  code: number;
+  /** 1-based, as are the others. */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** What POST /api/handlers/:file/check answers. */
+export interface HandlerCheck {
+  /** False when no type check could run (e.g. TypeScript is not installed); `reason` says why. */
+  checked: boolean;
+  reason?: string;
+  problems: HandlerProblem[];
+}

@@ -1,14 +1,27 @@
 /**
  * The handler as an editor (loaded only when "Edit" is pressed, so CodeMirror stays out of
  * the initial bundle): "Apply and run", "Reset to original", a diff against the original,
- * and the compile error marked at its line.
+ * syntax and type errors marked as the learner types, and the compile error marked at its line.
  */
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef, useState } from 'react';
-import type { HandlerCompileError } from '../../common/handlers';
+import { type HandlerCheck, type HandlerCompileError, handlerFileOf } from '../../common/handlers';
 import { diffAgainst, diffCompartment, handlerExtensions, showProblem } from './editorExtensions';
-import type { ApplyResult } from './handlersApi';
+import { type ApplyResult, checkHandler } from './handlersApi';
+
+/** What the type check found, in words: what each kind of problem means for "Apply and run". */
+export function checkSummary(result: HandlerCheck | Error | undefined): string {
+  if (result === undefined) return 'Checking syntax and types… (the first check loads TypeScript: a few seconds)';
+  if (result instanceof Error) return `Types not checked: ${result.message}`;
+  if (!result.checked) return `Types not checked: ${result.reason ?? 'the checker is unavailable'}. Syntax is checked when you apply.`;
+  const syntax = result.problems.filter((p) => p.kind === 'syntax').length;
+  const types = result.problems.length - syntax;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (syntax > 0) return `${plural(syntax, 'syntax error')}${types ? ` and ${plural(types, 'type error')}` : ''}: fix the syntax before applying (marked in the editor).`;
+  if (types > 0) return `${plural(types, 'type error')} (marked in the editor). "Apply and run" still runs it: types are erased when the code runs, so see what it does.`;
+  return 'No syntax or type errors.';
+}
 
 export interface HandlerEditorProps {
   handler: string;
@@ -26,11 +39,18 @@ export default function HandlerEditor({ handler, original, initial, applyAndRun,
   const [message, setMessage] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [diff, setDiff] = useState(false);
+  const [typeCheck, setTypeCheck] = useState<HandlerCheck | Error>();
 
   useEffect(() => {
     const editor = new EditorView({
       parent: host.current!,
-      state: EditorState.create({ doc: initial, extensions: handlerExtensions(`Edit ${handler}.ts`, () => setMessage(undefined)) }),
+      state: EditorState.create({
+        doc: initial,
+        extensions: handlerExtensions(`Edit ${handler}.ts`, () => setMessage(undefined), {
+          check: (source) => checkHandler(handlerFileOf(handler), source),
+          checked: setTypeCheck,
+        }),
+      }),
     });
     view.current = editor;
     editor.focus();
@@ -86,6 +106,7 @@ export default function HandlerEditor({ handler, original, initial, applyAndRun,
       </div>
       <p className="editor-note">Your code runs in the subject process on this machine, like a dev server's.</p>
       <div ref={host} className="editor-host" />
+      <p className="editor-check" data-testid="editor-check" aria-live="polite">{checkSummary(typeCheck)}</p>
       <p role="status" aria-live="polite" className={problem ? 'editor-message error' : 'editor-message'}>{message ?? ''}</p>
     </div>
   );

@@ -1,5 +1,5 @@
 /** The handlers API from the page: list, apply an edit (or learn where it fails to compile), reset. */
-import type { HandlerCompileError, HandlerFile } from '../../common/handlers';
+import type { HandlerCheck, HandlerCompileError, HandlerFile } from '../../common/handlers';
 import { ApiError, errorMessage } from '../api/client';
 import { hasLab, labUrl, NO_LAB_MESSAGE } from '../api/labOrigin';
 
@@ -40,4 +40,11 @@ export async function resetHandler(file: string): Promise<HandlerFile> {
   const { status, text } = await send(fileUrl(file), { method: 'DELETE' });
   if (status !== 200) throw new ApiError(status, errorMessage(text, status));
   return JSON.parse(text) as HandlerFile;
+}
+
+/** Syntax and type errors of a source, as the handler `file`; nothing is applied. */
+export async function checkHandler(file: string, source: string): Promise<HandlerCheck> {
+  const { status, text } = await send(`${fileUrl(file)}/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source }) });
+  if (status !== 200) throw new ApiError(status, errorMessage(text, status));
+  return JSON.parse(text) as HandlerCheck;
 }

@@ -85,3 +85,34 @@ test('edit, apply and run: the highlighted line moves through the edited code; r
   expect(((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find((h) => h.file === FILE)!.edited).toBe(false);
   await page.getByRole('button', { name: 'Close editor' }).click();
 });
+
+test('syntax and type errors are marked as you type, before anything is applied', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
+  await page.getByTestId('mode-nonblocking').click();
+  await expect(page.locator('.mode-pending')).toHaveCount(0, { timeout: 30_000 });
+  await page.getByTestId('tab-code').click();
+  const code = page.getByTestId('view-code');
+  await expect(code).toHaveAttribute('data-handler', 'getUser.nonblocking');
+  const original = await originalSource(page);
+  await code.getByRole('button', { name: 'Edit' }).click();
+  const check = page.getByTestId('editor-check');
+  // The first check loads TypeScript and the driver's types.
+  await expect(check).toHaveText('No syntax or type errors.', { timeout: 120_000 });
+
+  // The forgotten await: a type error, marked as a warning, and Apply would still run it.
+  await replaceEditorText(page, original.replace('const user = await users.findOne({ username });', 'const user = users.findOne({ username });'));
+  await expect(check).toContainText('1 type error', { timeout: 60_000 });
+  await expect(check).toContainText('still runs it');
+  await expect(page.locator('.cm-lint-marker-warning')).toBeVisible();
+
+  // A syntax error: an error, to fix before applying.
+  await replaceEditorText(page, original.replace('const username = parseUsername(params.username);', 'const username = parseUsername(params.username;'));
+  await expect(check).toContainText('syntax error', { timeout: 60_000 });
+  await expect(page.locator('.cm-lint-marker-error')).toBeVisible();
+
+  // Nothing was applied by checking.
+  expect(((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find((h) => h.file === FILE)!.edited).toBe(false);
+  await page.getByRole('button', { name: 'Close editor' }).click();
+});

@@ -1,5 +1,6 @@
 /**
- * GET /api/handlers, PUT /api/handlers/:file { source }, DELETE /api/handlers/:file.
+ * GET /api/handlers, PUT /api/handlers/:file { source }, DELETE /api/handlers/:file, and
+ * POST /api/handlers/:file/check { source }: syntax and type errors, nothing applied.
  *
  * Edited code runs in the subject process with the lab's privileges, like a dev server's:
  * editing is allowed only while the lab listens on loopback alone, or when it was started
@@ -11,7 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { HandlerCompileError } from '../../../common/handlers';
+import type { HandlerCheck, HandlerCompileError } from '../../../common/handlers';
 import type { SubjectSupervisor } from '../../subject/api';
 import { isHandlerFile } from '../../subject/handlers/catalog';
 import { MAX_SOURCE_BYTES } from '../../subject/handlers/compile';
@@ -19,6 +20,7 @@ import { HttpError } from '../../../common/httpError';
 import { parseWith } from '../errors';
 import type { HandlerEdits } from '../handlerEdits';
 import type { Lab } from '../lab';
+import { HandlerTypeChecker } from '../typecheck/typeCheck';
 
 export interface HandlerRouteOptions {
   lab: Lab;
@@ -40,15 +42,20 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
     return file;
   };
 
-  /** Refuses unless editing is allowed and nothing else is changing the subject. */
-  const beginChange = (): (() => void) => {
+  /** Refuses unless editing is allowed here (loopback, or --allow-edit) and the runtime's handlers can be edited. */
+  const mayEdit = (): void => {
     // Not listening (tests with inject) reaches no one but this process.
     const address = app.server.address() as AddressInfo | null;
     if (!allowEdit && address && !LOOPBACK.test(address.address)) {
       throw new HttpError(403, `editing handlers runs your code on this machine: allowed only when the lab listens on loopback (it listens on ${address.address}); start it with --allow-edit to allow it anyway`);
     }
-    if (!supervisor.setHandlers) throw new HttpError(501, 'this subject cannot load edited handlers');
     if (lab.currentConfig().runtime !== 'node') throw new HttpError(409, 'handler editing is for the Node runtime: switch the runtime to node first');
+  };
+
+  /** Refuses unless editing is allowed and nothing else is changing the subject. */
+  const beginChange = (): (() => void) => {
+    mayEdit();
+    if (!supervisor.setHandlers) throw new HttpError(501, 'this subject cannot load edited handlers');
     const running = lab.runningId();
     if (running) throw new HttpError(409, `run ${running} is in progress; change handlers when it has finished`);
     if (changing) throw new HttpError(409, 'another handler change is being applied; try again in a moment');
@@ -70,6 +77,17 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
   };
 
   app.get('/api/handlers', async () => edits.list());
+
+  // Syntax and type errors before anything is applied (the editor asks as the learner types).
+  const checker = new HandlerTypeChecker();
+  app.addHook('onClose', async () => checker.close());
+  app.post<{ Params: { file: string } }>('/api/handlers/:file/check', async (request): Promise<HandlerCheck> => {
+    const file = knownFile(request.params.file);
+    const { source } = parseWith(putBody, request.body ?? {}, 'body');
+    mayEdit();
+    const result = await checker.check(file, source);
+    return result.checked ? { checked: true, problems: result.problems } : { checked: false, reason: result.reason, problems: [] };
+  });
 
   app.put<{ Params: { file: string } }>('/api/handlers/:file', async (request, reply) => {
     const file = knownFile(request.params.file);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthResponse } from '../../../common/api';
-import type { HandlerCompileError, HandlerFile } from '../../../common/handlers';
+import type { HandlerCheck, HandlerCompileError, HandlerFile } from '../../../common/handlers';
 import { sourceHash } from '../../../server/subject/handlers/catalog';
 import { EDITED_DEADLINE_MS } from '../../../server/subject/handlers/guard';
 import type { StartedDatabase } from '../../../server/db/resolve';
@@ -134,6 +134,42 @@ describe('the handlers API', () => {
     expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
   });
 
+  it('type-checks an edit before it is applied: a forgotten await is a type error at its line, still appliable; nothing is applied by a check', async () => {
+    const check = (source: string) => lab.json<HandlerCheck>('POST', `/api/handlers/${FILE}/check`, { source });
+    const clean = await check(original);
+    expect(clean.status).toBe(200);
+    expect(clean.body).toEqual({ checked: true, problems: [] });
+
+    const forgotten = original.replace('const user = await users.findOne({ username });', 'const user = users.findOne({ username });');
+    const line = forgotten.split('\n').findIndex((text) => text.includes('sendGreeting(req, res, user)')) + 1;
+    const typed = await check(forgotten);
+    expect(typed.status).toBe(200);
+    expect(typed.body.checked).toBe(true);
+    const problem = typed.body.problems.find((p) => p.line === line);
+    expect(problem).toMatchObject({ kind: 'type' });
+    expect(problem!.message).toMatch(/Promise/);
+    expect(problem!.column).toBeGreaterThan(1);
+    // A check applies nothing: the original still serves.
+    expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
+    expect((await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.edited).toBe(false);
+
+    const unknownName = await check(original.replace('cpu();', 'cpuu();'));
+    expect(unknownName.body.problems.map((p) => p.message).join(' ')).toMatch(/cpuu/);
+
+    const syntax = await check(original.replace('parseUsername(params.username);', 'parseUsername(params.username;'));
+    expect(syntax.body.problems.some((p) => p.kind === 'syntax')).toBe(true);
+
+    // Types are erased when code runs: the forgotten await applies, and answers without waiting for the database.
+    expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: forgotten })).status).toBe(200);
+    expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
+  });
+
+  it('refuses a check of a file that is not a handler, or a source that is too long', async () => {
+    expect((await lab.json('POST', '/api/handlers/nope.ts/check', { source: 'x' })).status).toBe(404);
+    expect((await lab.json('POST', `/api/handlers/${FILE}/check`, { source: 'x'.repeat(70_000) })).status).toBe(400);
+    expect((await lab.json('POST', `/api/handlers/${FILE}/check`, { source: 1 })).status).toBe(400);
+  });
+
   it('loads the edits a previous lab left in the data dir', async () => {
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: withGreeting('still here') })).status).toBe(200);
     await lab.close();
@@ -152,6 +188,7 @@ describe('who may edit', () => {
       expect(answer.status).toBe(403);
       expect(answer.body.error).toMatch(/--allow-edit/);
       expect((await open.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(403);
+      expect((await open.json('POST', `/api/handlers/${FILE}/check`, { source: original })).status).toBe(403);
       expect((await open.json('GET', '/api/handlers')).status).toBe(200);
     } finally {
       await open.close();
