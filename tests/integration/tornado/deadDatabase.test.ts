@@ -7,6 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../../common/config';
+import { liveChildren } from '../../../server/process/children';
 import { type Database, type Lab, batch, eventually, request, startDatabase, startLab } from '../subject/harness';
 import { noTornado } from './python';
 
@@ -21,6 +22,8 @@ const VARIANTS: [string, Partial<LabConfig>][] = [
 const cleanup: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  // No Python subject, proxy or database process is left behind.
+  expect(liveChildren()).toBe(0);
 });
 
 describe.skipIf(noTornado).each(VARIANTS)('the database killed under the Tornado subject, %s', (_name, patch) => {
