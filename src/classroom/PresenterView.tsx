@@ -63,7 +63,7 @@ export default function PresenterView() {
       </header>
       <main className="presenter-stage">
         <section className="presenter-loop">
-          <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={false} />
+          <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={false} publishedAt={stage.publishedAt} />
           <Narration text={stage.narration} />
         </section>
         <RoomView snapshot={stage.snapshot} />

@@ -18,7 +18,7 @@ function StageViews({ navigate, recording }: { navigate: (path: string) => void;
   const href = labLinkFor({ runId: stage.runId, recording });
   return (
     <>
-      <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} />
+      <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} publishedAt={stage.publishedAt} />
       <Narration text={stage.narration} />
       <PlaybackControls {...storyWindow(stage.trace)} compact />
       <TimelineView trace={stage.trace} version={stage.version} t={stage.t} svgRef={svgRef} compact />

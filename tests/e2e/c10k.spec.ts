@@ -82,3 +82,21 @@ test('reduced motion: the crowded door keeps its count and band', async ({ page 
   await expect(page.getByTestId('door-count')).toHaveText('10,000 at the door');
   await expect(page.getByTestId('density-band')).toBeVisible();
 });
+
+test("the lesson's stage fans the publish out to the waiters, as the lab page does", async ({ page }) => {
+  test.setTimeout(120_000);
+  await importRun(page);
+  // In-page navigation: the lab (and the run on screen) stays, the lesson's stage draws it.
+  await page.getByRole('link', { name: 'Lessons' }).click();
+  await page.getByRole('link', { name: /Ten thousand waiting clients/ }).click();
+  const stage = page.getByTestId('lesson-stage');
+  await expect(stage).toBeVisible();
+  await showMoment(page, trace.allWaitingAt);
+  await expect(stage.getByTestId('door-count')).toHaveText('10,000 at the door');
+  await expect(stage.getByTestId('fan-out')).toHaveCount(0);
+  await showMoment(page, trace.publishedAt + 1);
+  const fan = stage.getByTestId('fan-out');
+  await expect(fan).toBeVisible();
+  expect(Number(await fan.getAttribute('data-waiting'))).toBeGreaterThan(WAITERS * 0.98);
+  await expect(fan).toContainText('one publish answers');
+});

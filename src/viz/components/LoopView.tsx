@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, memo } from 'react';
 import type { Mode } from '../../../common/config';
 import { threadCaption } from '../../trace/narrate';
 import type { Snapshot } from '../../trace/snapshot';
+import type { TrackedSnapshot } from '../../trace/snapshotTracker';
 import { isParked, layoutTokens, loopGeometry, type DoorCrowd, type LoopGeometry, type ParkedSnapshot, type Token } from '../layout/loopLayout';
 import { formatMs } from '../layout/timelineLayout';
 import { LoopScenery } from './LoopScenery';
@@ -76,7 +77,7 @@ function FanOut({ g, crowd, waiting }: { g: LoopGeometry; crowd: DoorCrowd | und
 }
 
 /** The hero: one thread, a queue at the door, database calls as tokens that leave and come back. */
-export function LoopView({ snapshot, mode, total, reducedMotion, publishedAt }: {
+function LoopViewDrawn({ snapshot, mode, total, reducedMotion, publishedAt }: {
   snapshot: Snapshot | undefined; mode: Mode; total: number; reducedMotion: boolean;
   /** When a long-poll run's one publish happened (epoch ms). */
   publishedAt?: number;
@@ -93,7 +94,9 @@ export function LoopView({ snapshot, mode, total, reducedMotion, publishedAt }: 
     return n;
   }, [snapshot]);
   const geometry = useMemo(() => loopGeometry(width, height), [width, height]);
-  const layout = useMemo(() => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion, parked) : undefined), [snapshot, geometry, reducedMotion, parked]);
+  // A tracked snapshot says when its tokens moved (`stamp`): a still crowd is laid out and drawn once, not every frame.
+  const stamp = snapshot && 'stamp' in snapshot ? (snapshot as TrackedSnapshot).stamp : snapshot;
+  const layout = useMemo(() => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion, parked) : undefined), [stamp, geometry, reducedMotion, parked]); // eslint-disable-line react-hooks/exhaustive-deps
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const scale = typeof window === 'undefined' ? 1 : Math.min(2, window.devicePixelRatio || 1);
   const showLabels = (layout?.tokens.length ?? 0) <= LABEL_LIMIT;
@@ -104,8 +107,9 @@ export function LoopView({ snapshot, mode, total, reducedMotion, publishedAt }: 
   const holder = layout?.holder;
   const fanning = publishedAt !== undefined && snapshot !== undefined && snapshot.t >= publishedAt && parked > 0;
   const inFlight = snapshot ? snapshot.queued.length + snapshot.onThread.length + snapshot.pool.length + snapshot.database.length + snapshot.responding.length : 0;
+  const students = useMemo(() => studentsSummary(layout?.tokens ?? []), [layout]);
   const summary = snapshot
-    ? `${doorWords(snapshot.queued.length, parked)}, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.${studentsSummary(layout?.tokens ?? [])}`
+    ? `${doorWords(snapshot.queued.length, parked)}, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.${students}`
     : 'No run loaded.';
   return (
     <div className="loop-view" ref={ref} data-testid="view-loop" data-mode={mode} data-tokens={layout?.tokens.length ?? 0} data-in-flight={inFlight}>
@@ -132,3 +136,6 @@ export function LoopView({ snapshot, mode, total, reducedMotion, publishedAt }: 
     </div>
   );
 }
+
+/** Memoised: Stage renders again for its deferred views; unchanged props skip this one. */
+export const LoopView = memo(LoopViewDrawn);

@@ -1,9 +1,9 @@
 import { useSelector } from '@xstate/react';
-import { useEffect } from 'react';
+import { useEffect, memo } from 'react';
 import { useLab } from '../../lab/LabContext';
 
 /** The caption under the loop (updates every frame) and the rate-limited aria-live region. */
-export function Narration({ text }: { text: string }) {
+function NarrationDrawn({ text }: { text: string }) {
   const { narration } = useLab();
   const spoken = useSelector(narration, (s) => s.context.spoken);
   useEffect(() => {
@@ -16,3 +16,6 @@ export function Narration({ text }: { text: string }) {
     </div>
   );
 }
+
+/** Memoised: Stage renders again for its deferred views; unchanged props skip this one. */
+export const Narration = memo(NarrationDrawn);

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, memo } from 'react';
 import type { LabConfig } from '../../../common/config';
 import { PERCENTILE_DEFINITION } from '../../../common/percentile';
 import { predict } from '../../trace/model';
@@ -13,7 +13,7 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 const count = (v: number) => String(Math.round(v));
 
 /** Throughput, latency percentiles, loop delay, ELU and pool over time; the model beside the measured value. */
-export function NumbersView({ trace, version, t, config }: { trace: RunTrace | undefined; version: number | string; t: number; config: LabConfig }) {
+function NumbersViewDrawn({ trace, version, t, config }: { trace: RunTrace | undefined; version: number | string; t: number; config: LabConfig }) {
   const data = useMemo(() => {
     if (!trace) return undefined;
     const lifecycles = trace.lifecycles;
@@ -85,3 +85,6 @@ export function NumbersView({ trace, version, t, config }: { trace: RunTrace | u
     </div>
   );
 }
+
+/** Memoised: Stage renders again for its deferred views; unchanged props skip this one. */
+export const NumbersView = memo(NumbersViewDrawn);

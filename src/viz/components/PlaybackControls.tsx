@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useSelector } from '@xstate/react';
 import { SPEED_MAX, SPEED_MIN } from '../../machines/playbackMachine';
 import { useLab } from '../../lab/LabContext';
@@ -10,7 +11,7 @@ import { ReplayBadge } from './ReplayBadge';
  * replays slowly by itself. `start` and `end` are the run's story window (first request to
  * last event), the same axis the timeline draws.
  */
-export function PlaybackControls({ start, end, compact = false }: { start: number; end: number; compact?: boolean }) {
+function PlaybackControlsDrawn({ start, end, compact = false }: { start: number; end: number; compact?: boolean }) {
   const { playback } = useLab();
   const state = useSelector(playback, (s) => String(s.value));
   const t = useSelector(playback, (s) => s.context.t);
@@ -55,3 +56,6 @@ export function PlaybackControls({ start, end, compact = false }: { start: numbe
     </div>
   );
 }
+
+/** Memoised: Stage renders again for its deferred views; unchanged props skip this one. */
+export const PlaybackControls = memo(PlaybackControlsDrawn);

@@ -1,5 +1,5 @@
 import { useSelector } from '@xstate/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject, memo } from 'react';
 import { useLab } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
 import { databaseInFlight, loopLane, workersOf } from '../../trace/lanes';
@@ -20,7 +20,7 @@ const viewportHeight = () => Math.max(300, (typeof window === 'undefined' ? 800 
 const COMPACT_HEIGHT = 220;
 
 /** One lane per request plus loop and database lanes, on one time axis; zoom and pan (not when compact). */
-export function TimelineView({ trace, version, t, svgRef, compact = false }: {
+function TimelineViewDrawn({ trace, version, t, svgRef, compact = false }: {
   trace: RunTrace | undefined; version: number | string; t: number; svgRef: RefObject<SVGSVGElement | null>; compact?: boolean;
 }) {
   const { playback } = useLab();
@@ -134,3 +134,6 @@ export function TimelineView({ trace, version, t, svgRef, compact = false }: {
     </div>
   );
 }
+
+/** Memoised: Stage renders again for its deferred views; unchanged props skip this one. */
+export const TimelineView = memo(TimelineViewDrawn);

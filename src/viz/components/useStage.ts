@@ -1,26 +1,12 @@
 import { useSelector } from '@xstate/react';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { handlerName } from '../../code/handlerSource';
 import { useLab, useRunTrace } from '../../lab/LabContext';
-import { stepAt, type RequestLifecycle } from '../../trace/lifecycle';
+import { stepAt } from '../../trace/lifecycle';
 import { narrate } from '../../trace/narrate';
 import { cachedFor } from '../../trace/cache';
-import { snapshotAt } from '../../trace/snapshot';
+import { SnapshotTracker } from '../../trace/snapshotTracker';
 import { parkLongPolls } from '../layout/loopLayout';
-
-/** The request that moved most recently at or before t (what the code view follows by default). */
-function latestMover(lifecycles: readonly RequestLifecycle[], t: number): RequestLifecycle | undefined {
-  let best: RequestLifecycle | undefined;
-  let bestT = -Infinity;
-  for (const life of lifecycles) {
-    const mark = stepAt(life, t);
-    if (mark && mark.t > bestT) {
-      bestT = mark.t;
-      best = life;
-    }
-  }
-  return best;
-}
 
 /** Everything the views draw for the current playback position, computed once per frame. */
 export function useStage() {
@@ -31,14 +17,9 @@ export function useStage() {
   const config = useSelector(lab.config, (s) => s.context.config);
   const { trace, version, storeVersion } = useRunTrace(runId);
   const live = useSelector(lab.playback, (s) => s.matches('live'));
-  const snapshot = useMemo(() => {
-    if (!trace) return undefined;
-    if (!live) return parkLongPolls(snapshotAt(trace.lifecycles, t, trace.samples, trace.events));
-    // Live, t is the newest event: finished requests are finished, only open ones need a look.
-    const open = trace.openLifecycles();
-    const snap = snapshotAt(open, t, trace.samples, trace.events);
-    return parkLongPolls({ ...snap, done: snap.done + trace.lifecycles.length - open.length });
-  }, [trace, version, t, live]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Kept from frame to frame: only the requests that moved (or a live batch re-folded) are looked at again.
+  const [tracker] = useState(() => new SnapshotTracker(parkLongPolls));
+  const snapshot = useMemo(() => (trace ? tracker.at(trace, t) : undefined), [trace, version, t]); // eslint-disable-line react-hooks/exhaustive-deps
   // A long-poll run's one publish: the loop view fans it out to the waiters.
   const publishedAt = trace?.started?.plan.route === 'longPoll'
     ? cachedFor(trace, 'published', trace.version, () => trace.events.findLast((e) => e.type === 'run.published')?.t)
@@ -52,8 +33,8 @@ export function useStage() {
     if (snapshot?.onThread[0]) return snapshot.onThread[0].life;
     // Live, only open requests can still move; once all are done (t no longer moves), the
     // last one to move stays followed, so the code keeps showing where the run ended.
-    return (live ? latestMover(trace.openLifecycles(), t) : undefined) ?? latestMover(trace.lifecycles, t);
-  }, [trace, selectedRid, snapshot, t, live]);
+    return tracker.latestMover(trace, live);
+  }, [tracker, trace, selectedRid, snapshot, live]);
   const step = follow ? stepAt(follow, t) : undefined;
   const route = follow?.route || String(trace?.started?.plan.route ?? 'getUser');
   const runtime = trace?.started?.config.runtime ?? config.runtime;
