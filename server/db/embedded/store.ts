@@ -7,7 +7,8 @@
 import { type Document, ObjectId } from 'bson';
 import { CommandError } from './errors';
 import { defaultIndexName, duplicateKey, Index, type IndexSpec } from './indexes';
-import { runStages } from './pipeline/stages';
+import { runStages, runStagesSoon } from './pipeline/stages';
+import { after, checkDeadline } from './scan';
 import { compileFilter } from './query/filter';
 import { indexKey, isPlainObject } from './values';
 
@@ -225,6 +226,37 @@ export class Database {
     const source = this.get(view.viewOn, depth + 1)?.all() ?? [];
     const docs = runStages(source, view.pipeline, { variables: {}, resolve: (other) => this.get(other, depth + 1)?.all() ?? [] });
     return new ViewResult(this.name, name, docs);
+  }
+
+  /**
+   * What a read sees, like get(), but a view over many documents (or under a time limit) runs
+   * its pipeline in slices that step aside for other connections and stop at `deadline`.
+   */
+  read(name: string, deadline: number | undefined, depth = 0): Collection | undefined | Promise<Collection | undefined> {
+    const view = this.views.get(name);
+    if (!view) return this.collections.get(name);
+    if (depth >= MAX_VIEW_DEPTH) throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
+    return after(this.read(view.viewOn, deadline, depth + 1), (source) => {
+      const options = { variables: {}, resolve: (other: string) => this.get(other, depth + 1)?.all() ?? [], check: () => checkDeadline(deadline) };
+      return after(runStagesSoon(source?.all() ?? [], view.pipeline, options, deadline), (docs) => new ViewResult(this.name, name, docs));
+    });
+  }
+
+  /** The collection named so, without running anything: undefined for a view or nothing. */
+  peek(name: string): Collection | undefined {
+    return this.collections.get(name);
+  }
+
+  /** A view's definition changed by collMod: the same checks as createView. */
+  modifyView(name: string, definition: ViewDefinition): void {
+    const before = this.views.get(name);
+    this.views.delete(name);
+    try {
+      this.createView(name, definition);
+    } catch (error) {
+      if (before) this.views.set(name, before);
+      throw error;
+    }
   }
 
   isView(name: string): boolean {

@@ -3,7 +3,7 @@ import type { Document } from 'bson';
 import { isPlainObject } from '../bson/compare';
 import { CommandError } from '../errors';
 import { isNumeric, toNumber } from '../bson/numbers';
-import { checkStages, runStages, SOURCE_STAGES } from '../pipeline/stages';
+import { checkStages, runStagesSoon, SOURCE_STAGES } from '../pipeline/stages';
 import { evaluate } from '../query/expressions';
 import { matchingSoon } from '../planner';
 import { checkDeadline } from '../scan';
@@ -100,10 +100,16 @@ function runPipeline(ctx: CommandContext, name: string | undefined, pipeline: Do
   }
   const first = stages[0];
   const leadingMatch = !source && name !== undefined && first && isPlainObject(first.$match);
-  const input = source ?? (leadingMatch ? matchingSoon(ctx.db.get(name), first.$match as Document, variables, ctx.deadline) : (ctx.db.get(name!)?.all() ?? []));
-  return after(input, (docs) => {
-    const resolve = (other: string) => ctx.db.get(other)?.all() ?? [];
-    const results = runStages(docs, leadingMatch ? stages.slice(1) : stages, { variables, resolve, check: () => checkDeadline(ctx.deadline) });
+  const input =
+    source ??
+    after(ctx.db.read(name!, ctx.deadline), (collection) =>
+      leadingMatch ? matchingSoon(collection, first.$match as Document, variables, ctx.deadline) : (collection?.all() ?? []),
+    );
+  const resolve = (other: string) => ctx.db.get(other)?.all() ?? [];
+  const ran = after(input, (docs) =>
+    runStagesSoon(docs, leadingMatch ? stages.slice(1) : stages, { variables, resolve, check: () => checkDeadline(ctx.deadline) }, ctx.deadline),
+  );
+  return after(ran, (results) => {
     checkDeadline(ctx.deadline);
     if (writer && '$out' in writer) out(ctx.db, writer.$out, results, write);
     if (writer && '$merge' in writer) merge(ctx.db, writer.$merge, results, write);
@@ -120,7 +126,7 @@ const aggregate: CommandHandler = (cmd, ctx) => {
   checkFields(cmd, 'aggregate', ['pipeline', 'cursor', 'explain', 'allowDiskUse', 'collation', 'hint', 'let', 'bypassDocumentValidation']);
   refuseUnsupported(cmd, 'aggregate', ['explain']);
   checkCollation(cmd, 'aggregate');
-  checkHint(cmd, name === undefined ? undefined : ctx.db.get(name));
+  checkHint(cmd, name === undefined ? undefined : ctx.db.peek(name));
   const pipeline = required(cmd, 'aggregate', 'pipeline', 'array');
   pipeline.forEach((stage, i) => optional({ [i]: stage }, 'aggregate.pipeline', String(i), 'object'));
   const cursor = optional(cmd, 'aggregate', 'cursor', 'object');

@@ -7,7 +7,7 @@ import { checkStages } from '../pipeline/stages';
 import type { Collection, CollectionOptions, Database } from '../store';
 import { isPlainObject } from '../values';
 import { collectionName, optional, required } from './args';
-import type { CommandHandler } from './context';
+import type { CommandContext, CommandHandler } from './context';
 import { checkFields } from './options';
 
 /** Index options this server keeps; any other (partialFilterExpression, expireAfterSeconds, collation...) is refused rather than ignored. */
@@ -123,17 +123,12 @@ const create: CommandHandler = (cmd, ctx) => {
   }
   checkFields(cmd, 'create', [...CREATE_UNSUPPORTED, 'validator', 'validationLevel', 'validationAction', 'idIndex', 'viewOn', 'pipeline']);
   const options = validationOptions(cmd, 'create');
-  if (ctx.db.get(name)) throw new CommandError('NamespaceExists', `Collection ${ctx.db.name}.${name} already exists.`);
+  if (ctx.db.peek(name) || ctx.db.isView(name)) throw new CommandError('NamespaceExists', `Collection ${ctx.db.name}.${name} already exists.`);
   const viewOn = optional(cmd, 'create', 'viewOn', 'string');
   if (viewOn !== undefined) {
     if (Object.keys(options).length > 0) throw new CommandError('InvalidOptions', 'Cannot specify validator, validationLevel or validationAction for a view');
     collectionName({ viewOn }, 'viewOn');
-    const pipeline = (optional(cmd, 'create', 'pipeline', 'array') ?? []) as Document[];
-    checkStages(pipeline);
-    for (const stage of pipeline) {
-      if ('$out' in stage || '$merge' in stage) throw new CommandError('InvalidOptions', `${Object.keys(stage)[0]} cannot be used in a view definition`);
-    }
-    ctx.db.createView(name, { viewOn, pipeline });
+    ctx.db.createView(name, { viewOn, pipeline: viewPipeline(cmd, 'create') ?? [] });
     return { ok: 1 };
   }
   if (cmd.pipeline !== undefined) throw new CommandError('BadValue', "'pipeline' requires 'viewOn' to also be specified");
@@ -142,15 +137,47 @@ const create: CommandHandler = (cmd, ctx) => {
   return { ok: 1 };
 };
 
-/** collMod: the validator settings and an index's `hidden` flag; anything else is refused. */
+/** A view's pipeline as create and collMod take it: stages this server runs, no $out or $merge. */
+function viewPipeline(cmd: Document, command: string): Document[] | undefined {
+  const pipeline = optional(cmd, command, 'pipeline', 'array') as Document[] | undefined;
+  if (pipeline === undefined) return undefined;
+  checkStages(pipeline);
+  for (const stage of pipeline) {
+    if ('$out' in stage || '$merge' in stage) throw new CommandError('InvalidOptions', `${Object.keys(stage)[0]} cannot be used in a view definition`);
+  }
+  return pipeline;
+}
+
+const COLLMOD_GENERIC = ['$db', 'lsid', '$clusterTime', '$readPreference', 'writeConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors'];
+
+/** collMod on a view: a new viewOn and/or pipeline, checked as create checks them (cycles, depth, stages). */
+function modifyView(cmd: Document, ctx: CommandContext, name: string): Document {
+  for (const key of Object.keys(cmd).slice(1)) {
+    if (key === 'viewOn' || key === 'pipeline' || COLLMOD_GENERIC.includes(key)) continue;
+    throw new CommandError('InvalidOptions', `collMod '${key}' is not supported on a view (${ctx.db.name}.${name} is one): only viewOn and pipeline are`);
+  }
+  const viewOn = optional(cmd, 'collMod', 'viewOn', 'string');
+  if (viewOn !== undefined) collectionName({ viewOn }, 'viewOn');
+  const pipeline = viewPipeline(cmd, 'collMod');
+  const current = ctx.db.views.get(name)!;
+  if (viewOn !== undefined || pipeline !== undefined) ctx.db.modifyView(name, { viewOn: viewOn ?? current.viewOn, pipeline: pipeline ?? current.pipeline });
+  return { ok: 1 };
+}
+
+/** collMod: the validator settings and an index's `hidden` flag, or a view's viewOn and pipeline; anything else is refused. */
 const collMod: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, 'collMod');
+  if (ctx.db.isView(name)) return modifyView(cmd, ctx, name);
   for (const key of Object.keys(cmd).slice(1)) {
     if (['validator', 'validationLevel', 'validationAction', 'index'].includes(key)) continue;
-    if (['$db', 'lsid', '$clusterTime', '$readPreference', 'writeConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors'].includes(key)) continue;
-    throw new CommandError('CommandNotSupported', `collMod '${key}' is not supported by the embedded server (only validator, validationLevel, validationAction and index.hidden)`);
+    if (COLLMOD_GENERIC.includes(key)) continue;
+    if ((key === 'viewOn' || key === 'pipeline') && ctx.db.peek(name)) {
+      throw new CommandError('InvalidOptions', `collMod '${key}' is only supported on a view; ${ctx.db.name}.${name} is a collection`);
+    }
+    if (key === 'viewOn' || key === 'pipeline') continue;
+    throw new CommandError('CommandNotSupported', `collMod '${key}' is not supported by the embedded server (only validator, validationLevel, validationAction and index.hidden, or a view's viewOn and pipeline)`);
   }
-  const collection = ctx.db.get(name);
+  const collection = ctx.db.peek(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db.name}.${name}`);
   const options = validationOptions(cmd, 'collMod');
   const index = optional(cmd, 'collMod', 'index', 'object');

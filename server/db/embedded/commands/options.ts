@@ -4,7 +4,7 @@
  * error naming it (CommandNotSupported), and one mongod does not know is mongod's 40415.
  */
 import type { Document } from 'bson';
-import { activeCollator, type Collator, isPlainObject, withCollator } from '../bson/compare';
+import { type Collator, isPlainObject } from '../bson/compare';
 import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { evaluate } from '../query/expressions';
@@ -113,10 +113,4 @@ export function letVariables(doc: Document, command: string): Document {
   return Object.fromEntries(Object.entries(vars).map(([name, expr]) => [name, evaluate(expr, {}, {})]));
 }
 
-/** Runs `then` on a value now, or on a promise's value when it settles: short work stays synchronous. */
-export function after<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
-  if (!(value instanceof Promise)) return then(value);
-  // The command's collation still applies to the work done once the scan has finished.
-  const collator = activeCollator();
-  return value.then((settled) => withCollator(collator, () => then(settled)));
-}
+export { after } from '../scan';

@@ -27,8 +27,7 @@ const find: CommandHandler = (cmd, ctx) => {
   checkFields(cmd, 'find', FIND_FIELDS);
   refuseUnsupported(cmd, 'find', ['returnKey', 'showRecordId', 'min', 'max', 'tailable', 'awaitData', 'oplogReplay']);
   checkCollation(cmd, 'find');
-  const collection = ctx.db.get(name);
-  checkHint(cmd, collection);
+  checkHint(cmd, ctx.db.peek(name));
   const variables = letVariables(cmd, 'find');
   const filter = optional(cmd, 'find', 'filter', 'object') ?? {};
   const projection = optional(cmd, 'find', 'projection', 'object');
@@ -45,7 +44,8 @@ const find: CommandHandler = (cmd, ctx) => {
   const batchSize = count(cmd, 'find', 'batchSize');
   const singleBatch = optional(cmd, 'find', 'singleBatch', 'bool') ?? false;
   ctx.stats.opcounters.query++;
-  return after(matchingSoon(collection, filter, variables, ctx.deadline), (matched) => {
+  const matched = after(ctx.db.read(name, ctx.deadline), (collection) => matchingSoon(collection, filter, variables, ctx.deadline));
+  return after(matched, (matched) => {
     const docs = shape(matched, options);
     checkDeadline(ctx.deadline);
     return cursorReply(ns, ctx.cursors.first(ns, docs, batchSize, singleBatch, ctx.owner), 'firstBatch');
@@ -84,12 +84,13 @@ const countCommand: CommandHandler = (cmd, ctx) => {
   checkFields(cmd, 'count', ['query', 'skip', 'limit', 'hint', 'collation', 'fields']);
   checkCollation(cmd, 'count');
   const query = optional(cmd, 'count', 'query', 'object') ?? {};
-  const collection = ctx.db.get(name);
-  checkHint(cmd, collection);
+  checkHint(cmd, ctx.db.peek(name));
   const skip = count(cmd, 'count', 'skip') ?? 0;
   const limit = Math.abs(optional(cmd, 'count', 'limit', 'number') ?? 0);
   ctx.stats.opcounters.command++;
-  const total = Object.keys(query).length === 0 ? (collection?.docs.size ?? 0) : matchingSoon(collection, query, {}, ctx.deadline);
+  const total = after(ctx.db.read(name, ctx.deadline), (collection) =>
+    Object.keys(query).length === 0 ? (collection?.docs.size ?? 0) : matchingSoon(collection, query, {}, ctx.deadline),
+  );
   return after(total, (matched) => {
     const n = Math.max(0, (typeof matched === 'number' ? matched : matched.length) - skip);
     return { n: limit ? Math.min(n, limit) : n, ok: 1 };
@@ -102,9 +103,9 @@ const distinct: CommandHandler = (cmd, ctx) => {
   checkCollation(cmd, 'distinct');
   const key = required(cmd, 'distinct', 'key', 'string');
   const query = optional(cmd, 'distinct', 'query', 'object') ?? {};
-  const collection = ctx.db.get(name);
-  checkHint(cmd, collection);
-  return after(matchingSoon(collection, query, {}, ctx.deadline), (docs) => {
+  checkHint(cmd, ctx.db.peek(name));
+  const matched = after(ctx.db.read(name, ctx.deadline), (collection) => matchingSoon(collection, query, {}, ctx.deadline));
+  return after(matched, (docs) => {
     const seen = new Map<string, unknown>();
     for (const doc of docs) {
       for (const value of valuesAt(doc, key)) if (value !== undefined && !seen.has(matchKey(value))) seen.set(matchKey(value), value);

@@ -4,7 +4,7 @@
  * naming it (mongod's 40324 for a name it does not know at all).
  */
 import type { Document } from 'bson';
-import { isPlainObject, matchKey } from '../bson/compare';
+import { activeCollator, isPlainObject, matchKey, withCollator } from '../bson/compare';
 import { isNumeric, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';
 import { evaluate, resolvePath, type Variables } from '../query/expressions';
@@ -13,6 +13,7 @@ import { compileProjection } from '../query/projection';
 import { sortDocuments } from '../query/sort';
 import { setAt } from '../update/paths';
 import { cloneDoc } from '../values';
+import { checkDeadline, pause, SLICE_MS, YIELD_THRESHOLD } from '../scan';
 import { group } from './group';
 
 export interface PipelineOptions {
@@ -224,6 +225,60 @@ export function runStages(docs: Document[], pipeline: Document[], options: Pipel
     if (!run) throw new CommandError('CommandNotSupported', `${name} may only be the last stage of an aggregate command`);
     out = run(out, stage[name], options);
   }
+  return out;
+}
+
+/** Stages that take each document on its own: a long input is run through them a slice at a time. */
+const PER_DOCUMENT = new Set(['$match', '$project', '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$unwind']);
+const SLICE_DOCS = 512;
+
+/**
+ * runStages for reads that may be long (a view over a big collection): a short input without a
+ * time limit runs at once; otherwise the per-document stages go a slice at a time, stepping
+ * aside every few milliseconds so other connections are served, and the time limit is checked
+ * between slices and stages (whole-input stages such as $sort and $group run in one go).
+ */
+export function runStagesSoon(docs: Document[], pipeline: Document[], options: PipelineOptions, deadline: number | undefined): Document[] | Promise<Document[]> {
+  if (docs.length < YIELD_THRESHOLD && deadline === undefined) return runStages(docs, pipeline, options);
+  checkStages(pipeline);
+  return runSliced(docs, pipeline, options, deadline);
+}
+
+async function runSliced(docs: Document[], pipeline: Document[], options: PipelineOptions, deadline: number | undefined): Promise<Document[]> {
+  const collator = activeCollator();
+  const check = () => {
+    checkDeadline(deadline);
+    options.check?.();
+  };
+  const sliced: PipelineOptions = { ...options, check };
+  let sliceStart = performance.now();
+  const stepAside = async () => {
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await pause();
+      sliceStart = performance.now();
+    }
+    check();
+  };
+  let out = docs;
+  for (const stage of pipeline) {
+    await stepAside();
+    const name = Object.keys(stage)[0]!;
+    const run = STAGES[name];
+    if (!run) throw new CommandError('CommandNotSupported', `${name} may only be the last stage of an aggregate command`);
+    if (!PER_DOCUMENT.has(name) || out.length <= SLICE_DOCS) {
+      const input = out;
+      out = withCollator(collator, () => run(input, stage[name], sliced));
+      continue;
+    }
+    const next: Document[] = [];
+    for (let at = 0; at < out.length; at += SLICE_DOCS) {
+      const slice = out.slice(at, at + SLICE_DOCS);
+      for (const doc of withCollator(collator, () => run(slice, stage[name], sliced))) next.push(doc);
+      await stepAside();
+    }
+    out = next;
+  }
+  check();
   return out;
 }
 
