@@ -189,6 +189,22 @@ describe('collation', () => {
     await c.updateOne({ _id: 1 }, { $set: { s: 'APPLE' } }, { collation: en2 });
     expect((await c.findOne({ _id: 1 }))!.s).toBe('APPLE');
   });
+
+  it('at strength 5 (identical) equates only canonically equivalent strings; strength 4 and index collations are refused', async () => {
+    const c = coll('identical');
+    // café precomposed and decomposed are canonically equivalent; the other two differ by case or accent.
+    await c.insertMany([{ _id: 1, s: 'caf\u00e9' }, { _id: 2, s: 'cafe\u0301' }, { _id: 3, s: 'Caf\u00e9' }, { _id: 4, s: 'cafe' }, { _id: 5, s: 'cafe10' }, { _id: 6, s: 'cafe9' }]);
+    const en5 = { locale: 'en', strength: 5 };
+    expect((await c.find({ s: 'caf\u00e9' }, { collation: en5 }).toArray()).map((d) => d._id).sort()).toEqual([1, 2]);
+    expect(await c.countDocuments({ s: 'CAFE' }, { collation: en5 })).toBe(0);
+    expect((await c.find({}, { collation: en5 }).sort({ s: 1, _id: 1 }).toArray()).map((d) => d._id)).toEqual([4, 1, 2, 3, 5, 6]);
+    const numeric = { ...en5, numericOrdering: true };
+    expect((await c.find({ _id: { $gte: 4 } }, { collation: numeric }).sort({ s: 1 }).toArray()).map((d) => d._id)).toEqual([4, 6, 5]);
+    if (!REAL_MONGODB) {
+      await expect(c.find({}, { collation: { locale: 'en', strength: 4 } }).toArray()).rejects.toMatchObject({ code: 115 });
+      await expect(c.createIndex({ s: 1 }, { collation: { locale: 'en', strength: 2 } })).rejects.toMatchObject({ code: 115 });
+    }
+  });
 });
 
 describe('views', () => {

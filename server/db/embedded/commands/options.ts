@@ -42,8 +42,8 @@ function folder(strength: number): (s: string) => string {
 
 /**
  * A command's (or statement's) collation: undefined for none or {locale: 'simple'}, else a
- * collator for strengths 1-3 on the ICU locales Node knows. Options that would change answers
- * in ways this server does not model (strength 4-5, caseLevel, alternate: shifted, backwards,
+ * collator for strengths 1-3 and 5 on the ICU locales Node knows. Options that would change answers
+ * in ways this server does not model (strength 4, caseLevel, alternate: shifted, backwards,
  * normalization) are refused, never ignored.
  */
 export function checkCollation(doc: Document, command: string): Collator | undefined {
@@ -62,9 +62,10 @@ export function checkCollation(doc: Document, command: string): Collator | undef
   const strength = collation.strength === undefined ? 3 : isNumeric(collation.strength) ? toNumber(collation.strength) : NaN;
   if (![1, 2, 3, 4, 5].includes(strength)) throw new CommandError('FailedToParse', `unable to parse collation: strength must be 1 to 5, not ${String(collation.strength)}`);
   const refuse = (what: string) => {
-    throw new CommandError('CommandNotSupported', `collation ${what} is not supported by the embedded server (strength 1-3 with numericOrdering and caseFirst are)`);
+    throw new CommandError('CommandNotSupported', `collation ${what} is not supported by the embedded server (strength 1-3 and 5 with numericOrdering and caseFirst are)`);
   };
-  if (strength > 3) refuse(`strength ${strength}`);
+  // Quaternary weights (kana, shifted punctuation) are not something Intl.Collator exposes.
+  if (strength === 4) refuse('strength 4');
   if (collation.caseLevel === true) refuse('caseLevel: true');
   if (collation.alternate !== undefined && collation.alternate !== 'non-ignorable') refuse(`alternate: ${String(collation.alternate)}`);
   if (collation.maxVariable !== undefined) refuse('maxVariable');
@@ -87,10 +88,30 @@ export function checkCollation(doc: Document, command: string): Collator | undef
     caseFirst: caseFirst === 'off' ? 'false' : (caseFirst as 'upper' | 'lower'),
     usage: 'sort',
   });
+  if (strength === 5) {
+    // Identical: strings equal at strength 3 are then ordered by the code points of their NFD
+    // forms (ICU's identical level), so only canonically equivalent strings are equal.
+    const nfd = (s: string) => s.normalize('NFD');
+    return { compare: (a, b) => intl.compare(a, b) || byCodePoint(nfd(a), nfd(b)), key: nfd };
+  }
   const fold = folder(strength);
   // numericOrdering makes "01" equal "1": strip leading zeros of digit runs in the key too.
   const key = numeric ? (s: string) => fold(s).replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, '')) : fold;
   return { compare: (a, b) => intl.compare(a, b), key };
+}
+
+/** Code point order (not UTF-16 code units: a surrogate pair sorts after U+FFFF). */
+function byCodePoint(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(j)!;
+    if (x !== y) return x < y ? -1 : 1;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return i < a.length ? 1 : j < b.length ? -1 : 0;
 }
 
 /** A hint must name an index that exists (by name or by key pattern), as in mongod. */
