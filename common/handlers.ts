@@ -1,10 +1,11 @@
 /** The handlers API's shapes (GET/PUT/DELETE /api/handlers) and what a trace records of them. */
+import type { Runtime } from './knobs';
 
 /** A handler file as the API lists it. */
 export interface HandlerFile {
-  /** As named in server/subject/handlers, e.g. `getUser.nonblocking.ts`. */
+  /** As named in server/subject/handlers (e.g. `getUser.nonblocking.ts`) or server/subject-tornado/handlers (`get_user_nonblocking.py`). */
   file: string;
-  runtime: 'node';
+  runtime: Runtime;
   /** The source the subject serves now: the edited one, or the project's. */
   source: string;
   edited: boolean;
@@ -28,8 +29,11 @@ export interface HandlerCompileError {
   column: number;
 }
 
-/** The handler file (e.g. `getUser.nonblocking.ts`) for a handler name as the trace uses it (`getUser.nonblocking`). */
-export const handlerFileOf = (handler: string): string => `${handler}.ts`;
+/**
+ * The handler file (e.g. `getUser.nonblocking.ts`) for a handler name as the trace uses it
+ * (`getUser.nonblocking`); a Tornado handler's name is its file (`get_user_nonblocking.py`).
+ */
+export const handlerFileOf = (handler: string): string => (handler.endsWith('.py') ? handler : `${handler}.ts`);
 
 /** A syntax or type error of an edited handler, from POST /api/handlers/:file/check. */
 export interface HandlerProblem {

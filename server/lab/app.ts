@@ -68,7 +68,11 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   const store = new RunStore(options.dataDir, log);
   await store.open();
   const live = new LiveHub(options.live);
-  const edits = new HandlerEdits(options.dataDir, log);
+  const findTornado = options.tornado ?? tornadoRuntime;
+  const edits = new HandlerEdits(options.dataDir, log, async () => {
+    const found = await findTornado();
+    return found.available ? { python: found.python } : { reason: found.reason };
+  });
   await edits.open();
   const client = new MongoClient(options.database.uri, { serverSelectionTimeoutMS: 2000, maxPoolSize: 2 });
   const lab = new Lab({
@@ -77,8 +81,8 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
     database: { info: options.database.info, client },
     config: options.config ?? DEFAULT_CONFIG,
     log,
-    tornado: options.tornado ?? tornadoRuntime,
-    handlerVersions: () => edits.versions(),
+    tornado: findTornado,
+    handlerVersions: (runtime) => edits.versions(runtime),
   });
   const supervisor = options.createSupervisor({
     mongoUri: options.database.uri,
@@ -100,7 +104,7 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   await app.register(controlRoutes, { lab });
   await app.register(runRoutes, { lab, store });
   await app.register(liveRoutes, { lab, live });
-  await app.register(handlerRoutes, { lab, edits, supervisor, allowEdit: options.allowEdit ?? false });
+  await app.register(handlerRoutes, { lab, edits, supervisor, allowEdit: options.allowEdit ?? false, tornado: findTornado });
   await app.register(forwardRoutes, { lab, subjectUrl: () => supervisor.url() });
 
   if (options.uiDir) {

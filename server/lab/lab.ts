@@ -7,6 +7,7 @@ import type { MongoClient } from 'mongodb';
 import type { DatabaseInfo, HealthResponse, RunSummary, TornadoRuntimeInfo } from '../../common/api';
 import type { HandlerVersion } from '../../common/handlers';
 import { isLongPollRun, isTracedRid, traceEveryOf, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
+import type { Runtime } from '../../common/knobs';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
 import { createLoadGenerator, type LoadGenerator, type LoadHandle } from '../load/generator';
@@ -51,7 +52,7 @@ export interface LabDeps {
   /** Whether the Tornado subject can run here (probed once; server/subject-tornado/python.ts). */
   tornado: () => Promise<TornadoRuntimeInfo>;
   /** Which handler versions the subject serves now: recorded in each run's run.started. */
-  handlerVersions?: () => HandlerVersion[];
+  handlerVersions?: (runtime: Runtime) => HandlerVersion[];
 }
 
 /** How long a finished run waits for the subject's last samples, ms. */
@@ -309,7 +310,7 @@ export class Lab {
       config: this.config,
       plan: { ...plan },
       driver: describeDriver(this.config, this.tornadoInfo),
-      ...(this.deps.handlerVersions ? { handlers: this.deps.handlerVersions() } : {}),
+      ...(this.deps.handlerVersions ? { handlers: this.deps.handlerVersions(this.config.runtime) } : {}),
     };
     const builder = createSummaryBuilder();
     builder.add(started);

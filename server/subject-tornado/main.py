@@ -5,8 +5,14 @@ process, one IOLoop, serving the lesson handlers on a free port of 127.0.0.1.
 It reads its spec (config, database URI, trace layouts) from the LAB_SUBJECT environment
 variable, talks to the lab over Node's IPC channel (runtime/channel.py) and answers the
 same commands as the Node subject: warm (open the pool) and configure (cpuMs).
+
+Edited handlers (the spec's `handlers`: file name -> the edited source in the lab's data dir)
+are imported before the application is built, each as the module the project's file would be
+(handlers.get_user_nonblocking), so its relative imports, its trace name and its routes are
+those of the original; a traceback points at the edited file's line.
 """
 import asyncio
+import importlib.util
 import json
 import logging
 import os
@@ -15,7 +21,7 @@ import sys
 import tornado.httpserver
 import tornado.netutil
 
-from app import Subject, make_app
+import handlers
 from handlers.inputs import LONG_POLL, MAX_BODY_BYTES
 from runtime.access import Access
 from runtime.channel import Channel
@@ -27,7 +33,30 @@ def describe(error):
     return str(error) or type(error).__name__
 
 
+def load_edited_handlers(edited):
+    """Imports each edited file in place of the project's module of the same name."""
+    for file, path in sorted(edited.items()):
+        stem = file[:-3] if file.endswith('.py') else file
+        if not stem.isidentifier() or stem.startswith('_'):
+            raise ValueError(f'not a handler file name: {file}')
+        name = f'{handlers.__name__}.{stem}'
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f'cannot load the edited {file} from {path}')
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException as error:
+            del sys.modules[name]
+            raise RuntimeError(f'the edited {file} failed on import: {type(error).__name__}: {describe(error)}') from error
+        setattr(handlers, stem, module)
+
+
 async def serve(spec, worker, channel):
+    load_edited_handlers(spec.get('handlers') or {})
+    from app import Subject, make_app  # after the edits, so that it imports them
+
     config = spec['config']
     LONG_POLL.update(spec.get('longPoll', {}))
     health = {'up': None}

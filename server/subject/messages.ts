@@ -9,7 +9,10 @@ export interface SubjectSpec {
   /** The database as seen through the latency proxy. */
   uri: string;
   dbName: string;
-  /** Edited handlers: file (`getUser.nonblocking.ts`) → compiled module in the lab's data dir. */
+  /**
+   * Edited handlers: file (`getUser.nonblocking.ts`) → compiled module in the lab's data dir;
+   * for the Tornado subject, file (`get_user_nonblocking.py`) → the edited source there.
+   */
   handlers?: Record<string, string>;
   /** Send a heartbeat this often, so the supervisor notices a loop held by an edited handler. */
   heartbeatMs?: number;

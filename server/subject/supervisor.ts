@@ -66,9 +66,10 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
 
   const startSubject = async (cfg: LabConfig, proxyPort: number): Promise<Subject> => {
     const startedAt = Date.now();
-    // Edited handlers are Node modules: the Tornado runtime serves its own Python handlers.
-    const edited = cfg.runtime === 'node' && Object.keys(handlers).length > 0;
-    const spec = { config: cfg, uri: target.through(proxyPort), dbName: options.dbName, handlers, ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}) };
+    // Each runtime serves its own edited handlers: .ts modules for Node, .py files for Tornado.
+    const ownHandlers = Object.fromEntries(Object.entries(handlers).filter(([file]) => file.endsWith(cfg.runtime === 'tornado' ? '.py' : '.ts')));
+    const edited = cfg.runtime === 'node' && Object.keys(ownHandlers).length > 0;
+    const spec = { config: cfg, uri: target.through(proxyPort), dbName: options.dbName, handlers: ownHandlers, ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}) };
     const started = await startSubjectProcess(spec);
     started.child.on('message', onReport);
     let held: string | undefined;
