@@ -359,38 +359,61 @@ const AB_ROUNDS = 12;
  * This tree's server against `rev`'s, side by side in one run: both compiled the same way,
  * both seeded and warmed alike, then blocks of findOnes on one connection alternating between
  * them (A B B A ...) so that the machine's other work falls on both. Prints both medians and
- * the ratio, and each server's CPU per findOne.
+ * the ratio, and each server's CPU per findOne; then the same on the raw wire (the driver's
+ * bytes on a bare socket), where the driver's own CPU no longer hides the server's.
  */
-async function compareWith(rev: string, current: { users: Collection; client: MongoClient }): Promise<BenchRow[]> {
+async function compareWith(rev: string, current: { users: Collection; client: MongoClient; port: number }): Promise<BenchRow[]> {
   const baseline = await bundleOfRevision(rev);
   const server = await startEmbeddedServer({ compiled: baseline.entry, log: () => {} });
   const client = new MongoClient(server.uri, { maxPoolSize: 1 });
   try {
     const { users } = await seedUsers(client);
     await warmUp(users);
+    const wires = await Promise.all([wireConnection(current.port), wireConnection(server.port)]);
+    const messages = new Map(Array.from({ length: USERS }, (_, i) => [user(i).username, findOneMessage(user(i).username)]));
+    /** The raw wire: the driver's findOne bytes on a bare socket, so the round trip is mostly the server's. */
+    const wireTrips = async (send: (typeof wires)[number], n: number) => {
+      const rtts: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const username = randomUsername();
+        const start = performance.now();
+        await send(username, messages.get(username)!);
+        rtts.push(performance.now() - start);
+      }
+      return rtts;
+    };
     const sides = [
-      { users: current.users, client: current.client, rtts: [] as number[], cpu: 0 },
-      { users, client, rtts: [] as number[], cpu: 0 },
+      { users: current.users, client: current.client, wire: wires[0], rtts: [] as number[], cpu: 0, wireRtts: [] as number[], wireCpu: 0 },
+      { users, client, wire: wires[1], rtts: [] as number[], cpu: 0, wireRtts: [] as number[], wireCpu: 0 },
     ];
+    for (const side of sides) await wireTrips(side.wire, WARM_MIN);
     for (let round = 0; round < AB_ROUNDS; round++) {
       for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
-        const before = await serverCpuOf(side.client);
+        let before = await serverCpuOf(side.client);
         side.rtts.push(...(await roundTrips(side.users, WARM_BLOCK)));
         side.cpu += (await serverCpuOf(side.client)) - before;
+        before = await serverCpuOf(side.client);
+        side.wireRtts.push(...(await wireTrips(side.wire, 2 * WARM_BLOCK)));
+        side.wireCpu += (await serverCpuOf(side.client)) - before;
       }
     }
-    const [now, then] = sides.map((side) => ({ median: median(side.rtts), cpuUs: side.cpu / side.rtts.length })) as [
-      { median: number; cpuUs: number },
-      { median: number; cpuUs: number },
-    ];
+    const [now, then] = sides.map((side) => ({
+      median: median(side.rtts),
+      cpuUs: side.cpu / side.rtts.length,
+      wire: median(side.wireRtts),
+      wireCpuUs: side.wireCpu / side.wireRtts.length,
+    })) as [{ median: number; cpuUs: number; wire: number; wireCpuUs: number }, { median: number; cpuUs: number; wire: number; wireCpuUs: number }];
     const ratio = now.median / then.median;
+    const label = rev === baseline.label ? rev : `${baseline.label} (${rev})`;
     return [
-      { name: `A/B, alternating blocks of ${WARM_BLOCK}: findOne, 1 connection, this tree (median)`, value: now.median, unit: 'ms' },
-      { name: `  the same at ${rev === baseline.label ? rev : `${baseline.label} (${rev})`} (median)`, value: then.median, unit: 'ms' },
+      { name: `A/B, alternating blocks: findOne through the driver, 1 connection, this tree (median)`, value: now.median, unit: 'ms' },
+      { name: `  the same at ${label} (median)`, value: then.median, unit: 'ms' },
       { name: `  ratio this tree / ${baseline.label}`, value: ratio, unit: 'x', goal: '<= 1.10', ok: ratio <= 1.1 },
-      { name: '  server CPU per findOne, this tree', value: now.cpuUs, unit: 'µs' },
-      { name: `  server CPU per findOne, ${baseline.label}`, value: then.cpuUs, unit: 'µs' },
-      { name: '  server CPU ratio this tree / baseline', value: now.cpuUs / then.cpuUs, unit: 'x' },
+      { name: `  server CPU per findOne, this tree / ${baseline.label}`, value: now.cpuUs, unit: `µs / ${then.cpuUs.toFixed(0)} µs` },
+      { name: `  findOne on the raw wire, 1 connection, this tree / ${baseline.label} (medians)`, value: now.wire * 1000, unit: `µs / ${(then.wire * 1000).toFixed(0)} µs` },
+      { name: `  ratio (raw wire) this tree / ${baseline.label}`, value: now.wire / then.wire, unit: 'x' },
+      { name: `  server CPU per raw-wire findOne, this tree / ${baseline.label}`, value: now.wireCpuUs, unit: `µs / ${then.wireCpuUs.toFixed(0)} µs` },
+      { name: '  server CPU ratio (raw wire) this tree / baseline', value: now.wireCpuUs / then.wireCpuUs, unit: 'x' },
     ];
   } finally {
     await client.close();
@@ -417,7 +440,7 @@ export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise
     const warmCalls = await warmUp(users);
     const rtts = await roundTrips(users, 3000);
     const baseline = options.baseline ?? process.env.EMBEDDED_BASELINE;
-    const compared = baseline ? await compareWith(baseline, { users, client: single }) : [];
+    const compared = baseline ? await compareWith(baseline, { users, client: single, port: server.port }) : [];
 
     // 50 connections kept busy for a fixed time, a few rounds of each kind of load.
     const serverCpu = () => serverCpuOf(single);
