@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { MongoClient } from 'mongodb';
 import type { RunSummary } from '../common/api';
 import type { Lesson } from '../common/lesson';
@@ -34,6 +35,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'public', 'recordings');
 /** A lesson run takes seconds; one that takes longer than this is stuck. */
 const RUN_TIMEOUT_MS = 120_000;
+/** Recordings larger than this are written gzipped (`<step>.jsonl.gz`). */
+const GZIP_ABOVE_BYTES = 256 * 1024;
 
 async function readCourse(): Promise<Lesson[]> {
   const folders = (await readdir(path.join(ROOT, 'lessons'), { withFileTypes: true }))
@@ -116,11 +119,16 @@ async function main(): Promise<void> {
         const summary = await runOnce();
         const { id } = summary;
         const trace = await call<string>('GET', `/api/runs/${id}/trace`);
-        const file = recordingPath(lesson.id, i + 1);
-        await writeFile(path.join(OUT, file), trace.endsWith('\n') ? trace : `${trace}\n`);
-        index.steps[recordingKey(lesson.id, i + 1)] = { file, runId: id, requests: summary.completed, bytes: Buffer.byteLength(trace) };
+        const text = trace.endsWith('\n') ? trace : `${trace}\n`;
+        // A large run (the 10,000-connection one is ~10 MB of JSON lines) is kept gzipped; the page unzips it.
+        const zipped = Buffer.byteLength(text) > GZIP_ABOVE_BYTES;
+        const file = zipped ? `${recordingPath(lesson.id, i + 1)}.gz` : recordingPath(lesson.id, i + 1);
+        for (const stale of [recordingPath(lesson.id, i + 1), `${recordingPath(lesson.id, i + 1)}.gz`]) await rm(path.join(OUT, stale), { force: true });
+        const written = zipped ? gzipSync(text, { level: 9 }) : Buffer.from(text);
+        await writeFile(path.join(OUT, file), written);
+        index.steps[recordingKey(lesson.id, i + 1)] = { file, runId: id, requests: summary.completed, bytes: written.length };
         console.log(
-          `${lesson.id} step ${i + 1}: ${summary.completed} requests in ${Math.round(summary.durationMs ?? 0)} ms, ${(Buffer.byteLength(trace) / 1024).toFixed(1)} KiB`,
+          `${lesson.id} step ${i + 1}: ${summary.completed} requests in ${Math.round(summary.durationMs ?? 0)} ms, ${(written.length / 1024).toFixed(1)} KiB${zipped ? ` (gzipped from ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)` : ''}`,
         );
       }
     }

@@ -12,6 +12,8 @@ import { PromiseTable } from './PromiseTable';
  * "Run this experiment": applies the step's preset, runs it live, and compares the run with
  * the model. With no lab server it replays the step's recorded run instead, and says so.
  */
+
+const count = new Intl.NumberFormat('en-US');
 export function ExperimentPanel({ experiment, lessonId, step, children }: {
   /** The step's preset and what to look for. */
   experiment: Experiment;
@@ -43,13 +45,13 @@ export function ExperimentPanel({ experiment, lessonId, step, children }: {
     : state.matches('starting')
       ? 'Starting the run…'
       : state.matches('running')
-        ? `Running: ${summary?.completed ?? 0} of ${experiment.run.requests} answered.`
+        ? `Running: ${count.format(summary?.completed ?? 0)} of ${count.format(experiment.run.requests)} answered.`
         : state.matches('replaying')
           ? 'Loading the recorded run…'
           : state.matches('done') && recorded
-          ? `Replaying a recorded run: ${summary?.completed ?? 0} answered${summary?.errors ? `, ${summary.errors} errors` : ''}.`
+          ? `Replaying a recorded run: ${count.format(summary?.completed ?? 0)} answered${summary?.errors ? `, ${count.format(summary.errors)} errors` : ''}.`
           : state.matches('done')
-          ? `Done: ${summary?.completed ?? 0} answered${summary?.errors ? `, ${summary.errors} errors` : ''}.`
+          ? `Done: ${count.format(summary?.completed ?? 0)} answered${summary?.errors ? `, ${count.format(summary.errors)} errors` : ''}.`
           : state.matches('failed')
             ? `The experiment failed: ${error ?? 'unknown error'}`
             : '';
@@ -72,6 +74,10 @@ export function ExperimentPanel({ experiment, lessonId, step, children }: {
         <p role="status" aria-live="polite" className="lesson-run-status" data-state={phase}>
           {status}
         </p>
+        {state.matches('failed') && backend === 'live' ? (
+          // E.g. an open-file limit too low for ten thousand connections: the recorded run still shows the step.
+          <button type="button" onClick={watchRecording}>Watch this step's recorded run</button>
+        ) : null}
       </div>
       {children}
       <PromiseTable experiment={experiment} calibration={calibration} summary={state.matches('done') ? (summary ?? undefined) : undefined}

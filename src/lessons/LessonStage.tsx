@@ -2,6 +2,7 @@ import { useContext, useRef } from 'react';
 import { LabContext } from '../lab/LabContext';
 import { labLinkFor, type LabLink } from '../lab/labLink';
 import { storyWindow } from '../trace/window';
+import { HeldConnections } from '../viz/components/HeldConnections';
 import { LoopView } from '../viz/components/LoopView';
 import { Narration } from '../viz/components/Narration';
 import { PlaybackControls } from '../viz/components/PlaybackControls';
@@ -19,6 +20,7 @@ function StageViews({ navigate, recording }: { navigate: (path: string) => void;
   return (
     <>
       <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} publishedAt={stage.publishedAt} />
+      <HeldConnections trace={stage.trace} />
       <Narration text={stage.narration} />
       <PlaybackControls {...storyWindow(stage.trace)} compact />
       <TimelineView trace={stage.trace} version={stage.version} t={stage.t} svgRef={svgRef} compact />

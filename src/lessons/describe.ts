@@ -54,7 +54,8 @@ export function describeExperiment(experiment: Experiment): string {
   if (c.workers > 1) parts.push(`${c.workers} worker processes`);
   if (c.executorThreads) parts.push(`${c.executorThreads} executor threads`);
   const { requests, concurrency, route } = experiment.run;
-  parts.push(`${requests} request${requests === 1 ? '' : 's'}, ${concurrency} at a time`);
+  const count = new Intl.NumberFormat('en-US');
+  parts.push(`${count.format(requests)} request${requests === 1 ? '' : 's'}, ${count.format(concurrency)} at a time`);
   parts.push(ROUTE_LABELS[route ?? 'getUser'] ?? route ?? '');
   return parts.join(' · ');
 }

@@ -11,11 +11,12 @@ export const RECORDINGS_VERSION = 1;
 export const RECORDINGS_URL = '/recordings';
 
 export interface RecordingEntry {
-  /** Path under public/recordings/, e.g. `the-blocking-call/2.jsonl`. */
+  /** Path under public/recordings/, e.g. `the-blocking-call/2.jsonl` (or `….jsonl.gz` for a large run). */
   file: string;
   /** The run id the lab gave the run when it was recorded. */
   runId: string;
   requests: number;
+  /** Size of the file as committed (gzipped for a large run). */
   bytes: number;
 }
 
@@ -32,9 +33,31 @@ export interface RecordingIndex {
 export const recordingKey = (lessonId: string, step: number) => `${lessonId}/${step}`;
 export const recordingPath = (lessonId: string, step: number) => `${lessonId}/${step}.jsonl`;
 
+let indexRequest: Promise<RecordingIndex | undefined> | undefined;
+
+/** The recordings' index (which steps are gzipped), fetched once; undefined if it cannot be read. */
+function recordingIndex(): Promise<RecordingIndex | undefined> {
+  indexRequest ??= fetch(`${RECORDINGS_URL}/index.json`)
+    .then((response) => (response.ok ? (response.json() as Promise<RecordingIndex>) : undefined))
+    .catch(() => undefined);
+  return indexRequest;
+}
+
+/**
+ * A recording's text. Large runs are committed gzipped (`.gz`) and unzipped here, by their
+ * bytes rather than their name: a host that serves `.gz` files with Content-Encoding has had
+ * the browser unzip them already.
+ */
+export async function recordingText(response: Response): Promise<string> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
+  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+}
+
 /** Fetches and parses a step's recorded trace from the static site. */
 export async function fetchRecording(lessonId: string, step: number, signal?: AbortSignal): Promise<TraceEvent[]> {
-  const url = `${RECORDINGS_URL}/${recordingPath(lessonId, step)}`;
+  const file = (await recordingIndex())?.steps[recordingKey(lessonId, step)]?.file ?? recordingPath(lessonId, step);
+  const url = `${RECORDINGS_URL}/${file}`;
   let response: Response;
   try {
     response = await fetch(url, { signal });
@@ -43,7 +66,7 @@ export async function fetchRecording(lessonId: string, step: number, signal?: Ab
     throw new Error(`the recording ${url} cannot be fetched`, { cause: error });
   }
   if (!response.ok) throw new Error(`there is no recording for this step (${url} answered ${response.status})`);
-  const events = parseTraceLines(await response.text());
+  const events = parseTraceLines(await recordingText(response));
   if (!events.some((event) => event.type === 'run.started')) throw new Error(`${url} is not a recorded run`);
   return events;
 }

@@ -156,3 +156,20 @@ test('lesson 3 step 1 at 1440x900: the run plays on a stage in view, then replay
   await other.close();
   expect(errors).toEqual([]);
 });
+
+test('a live run the lab refuses (e.g. too few open files for 10,000) offers the step\'s recorded run instead', async ({ page }) => {
+  test.setTimeout(120_000);
+  // The lab's refusal is tested against the real limit in tests/integration; here only the
+  // page's answer to it matters, so this one POST is answered as the lab answers a limit too low.
+  await page.route('**/api/runs', (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'the open-file limit is 1024 (ulimit -n), and 10000 long-polls need about 10512 open files' }) })
+      : route.fallback(),
+  );
+  await page.goto('/lessons/ten-thousand-waiting-clients/2');
+  await page.getByRole('button', { name: 'Run this experiment' }).click();
+  const status = page.locator('.lesson-run-status');
+  await expect(status).toContainText('open-file limit is 1024', { timeout: 60_000 });
+  await page.getByRole('button', { name: "Watch this step's recorded run" }).click();
+  await expect(status).toHaveText(/^Replaying a recorded run: 10,001 answered\./, { timeout: 60_000 });
+});

@@ -18,6 +18,7 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json',
   '.jsonl': 'application/x-ndjson',
+  '.gz': 'application/gzip',
   '.svg': 'image/svg+xml',
   '.wasm': 'application/wasm',
   '.map': 'application/json',
@@ -94,5 +95,23 @@ test('the static build replays lesson 3\'s recorded run and says it is a recordi
   expect(served.filter((line) => !line.startsWith('GET '))).toEqual([]);
   expect(served).toContain('GET /recordings/the-non-blocking-driver/1.jsonl');
   await page.screenshot({ path: test.info().outputPath('static-lesson-3.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('the static build replays the recorded 10,000-connection run, gzipped, and shows what it cost', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/WebSocket connection to .*\/api\/live/.test(message.text())) errors.push(message.text());
+  });
+  await page.goto(`${origin}/lessons/ten-thousand-waiting-clients/2`);
+  await expect(page.getByTestId('backend-badge')).toHaveText('Recorded run (no lab server)');
+  await page.getByRole('button', { name: 'Run this experiment' }).click();
+  // Ten thousand long-polls, and the one request that published the news.
+  await expect(page.locator('.lesson-run-status')).toHaveText(/^Replaying a recorded run: 10,001 answered\./, { timeout: 60_000 });
+  // The line under the loop: the recorded run held all ten thousand at once.
+  await expect(page.locator('.held-connections').first()).toContainText(/^10,\d{3} connections held · [\d.]+ KB each/, { timeout: 60_000 });
+  expect(served).toContain('GET /recordings/ten-thousand-waiting-clients/2.jsonl.gz');
   expect(errors).toEqual([]);
 });

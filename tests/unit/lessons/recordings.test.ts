@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
 import type { LabConfig } from '../../../common/config';
@@ -30,7 +31,9 @@ const index = JSON.parse(readFileSync(join(recordingsDir, 'index.json'), 'utf8')
 function readRecording(lessonId: string, step: number): TraceEvent[] {
   const entry = index.steps[recordingKey(lessonId, step)];
   if (!entry) throw new Error(`no recording for ${lessonId} step ${step}: run npm run record:lessons`);
-  return readFileSync(join(recordingsDir, entry.file), 'utf8')
+  const bytes = readFileSync(join(recordingsDir, entry.file));
+  return (entry.file.endsWith('.gz') ? gunzipSync(bytes) : bytes)
+    .toString('utf8')
     .split('\n')
     .filter((line) => line.trim())
     .map((line, i) => {
@@ -146,5 +149,15 @@ describe('connectionMachine: live or recorded', () => {
     fake.last().sendBack({ type: 'socket.closed', reason: 'closed (1006)' });
     expect(backend()).toBe('recorded');
     actor.stop();
+  });
+});
+
+describe('a recording as the page reads it', () => {
+  const lines = '{"a":1}\n{"b":2}\n';
+  it('unzips a gzipped recording by its bytes, and reads a plain one as it is', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { recordingText } = await import('../../../src/lessons/recordings');
+    expect(await recordingText(new Response(gzipSync(lines)))).toBe(lines);
+    expect(await recordingText(new Response(lines))).toBe(lines);
   });
 });
