@@ -7,11 +7,22 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef, useState } from 'react';
 import { type HandlerCheck, type HandlerCompileError, handlerFileOf } from '../../common/handlers';
-import { diffAgainst, diffCompartment, handlerExtensions, showProblem } from './editorExtensions';
+import { diffAgainst, diffCompartment, handlerExtensions, type HandlerLanguage, languageOf, showProblem } from './editorExtensions';
 import { type ApplyResult, checkHandler } from './handlersApi';
 
-/** What the type check found, in words: what each kind of problem means for "Apply and run". */
-export function checkSummary(result: HandlerCheck | Error | undefined): string {
+/**
+ * What the type check found, in words: what each kind of problem means for "Apply and run".
+ * A Python handler is checked for syntax only (by the lab's Python): there are no types to check.
+ */
+export function checkSummary(result: HandlerCheck | Error | undefined, language: HandlerLanguage = 'typescript'): string {
+  if (language === 'python') {
+    if (result === undefined) return 'Checking the syntax with the lab’s Python…';
+    if (result instanceof Error) return `Syntax not checked: ${result.message}`;
+    if (!result.checked) return `Syntax not checked: ${result.reason ?? 'no Python'}. It is checked when you apply.`;
+    const errors = result.problems.length;
+    if (errors > 0) return `${errors} syntax error${errors === 1 ? '' : 's'}: fix ${errors === 1 ? 'it' : 'them'} before applying (marked in the editor). Python is checked for syntax only.`;
+    return 'No syntax errors (Python is checked for syntax only: a misspelt name shows when the code runs).';
+  }
   if (result === undefined) return 'Checking syntax and types… (the first check loads TypeScript: a few seconds)';
   if (result instanceof Error) return `Types not checked: ${result.message}`;
   if (!result.checked) return `Types not checked: ${result.reason ?? 'the checker is unavailable'}. Syntax is checked when you apply.`;
@@ -40,16 +51,19 @@ export default function HandlerEditor({ handler, original, initial, applyAndRun,
   const [busy, setBusy] = useState(false);
   const [diff, setDiff] = useState(false);
   const [typeCheck, setTypeCheck] = useState<HandlerCheck | Error>();
+  const language = languageOf(handler);
 
   useEffect(() => {
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
         doc: initial,
-        extensions: handlerExtensions(`Edit ${handler}.ts`, () => setMessage(undefined), {
-          check: (source) => checkHandler(handlerFileOf(handler), source),
-          checked: setTypeCheck,
-        }),
+        extensions: handlerExtensions(
+          `Edit ${handlerFileOf(handler)}`,
+          () => setMessage(undefined),
+          { check: (source) => checkHandler(handlerFileOf(handler), source), checked: setTypeCheck },
+          language,
+        ),
       }),
     });
     view.current = editor;
@@ -78,7 +92,7 @@ export default function HandlerEditor({ handler, original, initial, applyAndRun,
   const apply = () =>
     run(async () => {
       const editor = view.current!;
-      setMessage('Compiling and loading your handler…');
+      setMessage(language === 'python' ? 'Checking and loading your handler (the Tornado subject restarts)…' : 'Compiling and loading your handler…');
       const result = await applyAndRun(editor.state.doc.toString());
       if (result.ok) return close();
       setProblem(result.problem);
@@ -106,7 +120,7 @@ export default function HandlerEditor({ handler, original, initial, applyAndRun,
       </div>
       <p className="editor-note">Your code runs in the subject process on this machine, like a dev server's.</p>
       <div ref={host} className="editor-host" />
-      <p className="editor-check" data-testid="editor-check" aria-live="polite">{checkSummary(typeCheck)}</p>
+      <p className="editor-check" data-testid="editor-check" aria-live="polite">{checkSummary(typeCheck, language)}</p>
       <p role="status" aria-live="polite" className={problem ? 'editor-message error' : 'editor-message'}>{message ?? ''}</p>
     </div>
   );

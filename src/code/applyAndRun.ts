@@ -3,13 +3,19 @@
  * handler (an edited non-blocking getUser does nothing in blocking mode), and a batch fires.
  */
 import type { Mode, RouteName, RunRequest } from '../../common/config';
+import { handlerFileOf } from '../../common/handlers';
 import { api } from '../api/client';
 import type { LabSystem } from '../lab/system';
 import { applyHandler, type ApplyResult } from './handlersApi';
 
-/** `getUser.nonblocking` → the route and mode that run it (the callback style runs on the async driver). */
+/**
+ * `getUser.nonblocking` (or the Tornado subject's `get_user_nonblocking.py`) → the route and
+ * mode that run it (the callback style runs on the async driver).
+ */
 export function routeAndModeOf(handler: string): { route: RouteName; mode: Mode } {
-  const [route = 'getUser', style] = handler.split('.');
+  const python = /^([a-z_]+)_(blocking|nonblocking|callback)\.py$/.exec(handler);
+  const name = python ? `${python[1]!.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}.${python[2]!}` : handler;
+  const [route = 'getUser', style] = name.split('.');
   if (style === 'callback') return { route: `${route}Callback` as RouteName, mode: 'nonblocking' };
   return { route: route as RouteName, mode: style === 'blocking' ? 'blocking' : 'nonblocking' };
 }
@@ -17,7 +23,7 @@ export function routeAndModeOf(handler: string): { route: RouteName; mode: Mode 
 export const APPLY_RUN_PLAN = { requests: 10, concurrency: 10 } as const;
 
 export async function applyAndRun(lab: LabSystem, handler: string, source: string): Promise<ApplyResult> {
-  const result = await applyHandler(`${handler}.ts`, source);
+  const result = await applyHandler(handlerFileOf(handler), source);
   if (!result.ok) return result;
   const { route, mode } = routeAndModeOf(handler);
   if (lab.config.getSnapshot().context.config.mode !== mode) {

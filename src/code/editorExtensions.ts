@@ -1,10 +1,11 @@
 /**
- * The CodeMirror 6 setup for a handler: TypeScript, a diff against the project's original
+ * The CodeMirror 6 setup for a handler: TypeScript (Python for the Tornado subject's), a diff against the project's original
  * (a unified merge view, switched on and off through a compartment), syntax and type errors
  * from the lab's type checker as the learner types, and compile errors as diagnostics at
  * their line and column.
  */
 import { javascript } from '@codemirror/lang-javascript';
+import { python } from '@codemirror/lang-python';
 import { type Diagnostic, linter, lintGutter, setDiagnostics } from '@codemirror/lint';
 import { unifiedMergeView } from '@codemirror/merge';
 import { Compartment, type Extension, type Text } from '@codemirror/state';
@@ -20,10 +21,15 @@ export interface TypeCheckHooks {
   checked(result: HandlerCheck | Error): void;
 }
 
-export function handlerExtensions(label: string, onChange: () => void, typeCheck?: TypeCheckHooks): Extension[] {
+export type HandlerLanguage = 'typescript' | 'python';
+
+/** A handler's language by its file or trace name: the Tornado subject's end in .py. */
+export const languageOf = (handler: string): HandlerLanguage => (handler.endsWith('.py') ? 'python' : 'typescript');
+
+export function handlerExtensions(label: string, onChange: () => void, typeCheck?: TypeCheckHooks, language: HandlerLanguage = 'typescript'): Extension[] {
   return [
     basicSetup,
-    javascript({ typescript: true }),
+    language === 'python' ? python() : javascript({ typescript: true }),
     lintGutter(),
     typeCheck ? typeCheckLinter(typeCheck) : [],
     diffCompartment.of([]),
