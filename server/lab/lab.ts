@@ -1,6 +1,7 @@
 /**
  * The lab's control plane, without HTTP: the current config, the one run at a time, where
  * trace events go (the running run's file and the live stream), and the subject's state.
+ * What the lab says of its health (the database, the subject, saving) is health.ts.
  * server/lab/routes/* are thin HTTP wrappers around it.
  */
 import type { MongoClient } from 'mongodb';
@@ -21,6 +22,7 @@ import { describeDriver } from './driver';
 import { newRunId } from './runIds';
 import type { RunStore, RunWriter } from './runStore';
 import { createSummaryBuilder, type SummaryBuilder } from './summary';
+import { LabHealth } from './health';
 
 interface ActiveRun {
   id: string;
@@ -73,9 +75,20 @@ export class Lab {
   /** The Tornado runtime as probed (once, at start): what a Tornado run's trace names as its driver. */
   private tornadoInfo: TornadoRuntimeInfo | undefined;
 
+  private readonly status: LabHealth;
+
   constructor(private readonly deps: LabDeps) {
     void deps.tornado().then((info) => (this.tornadoInfo = info), () => undefined);
     this.config = deps.config;
+    this.status = new LabHealth({
+      database: deps.database,
+      store: deps.store,
+      tornado: deps.tornado,
+      live: deps.live,
+      log: deps.log,
+      config: () => this.config,
+      subject: () => ({ state: this.subjectState, message: this.subjectMessage, url: this.subjectRunning() ? this.subject.url() : undefined }),
+    });
   }
 
   /** One generator thread for the lab's lifetime, started with the first run. */
@@ -142,44 +155,17 @@ export class Lab {
     void this.broadcastHealth();
   };
 
-  private async broadcastHealth(): Promise<void> {
-    try {
-      this.deps.live.broadcast({ type: 'status', health: await this.health() });
-    } catch (error) {
-      this.deps.log(`could not send the lab's status: ${describe(error)}`);
-    }
+  private broadcastHealth(): Promise<void> {
+    return this.status.broadcast();
   }
 
-  private databaseMessage: string | undefined;
-  /** What the database's keeper (server/db/keeper.ts) last said, while the database is not fully back. */
-  private databaseTrouble: { up: boolean; restarting?: boolean; nextRetryAt?: number } | undefined;
-
-  /** The database went away or came back (its keeper restarted it): say so in health and on the live stream. */
-  readonly onDatabaseChange = (up: boolean, message: string, state?: { restarting?: boolean; nextRetryAt?: number }): void => {
-    this.databaseMessage = message;
-    this.databaseTrouble = up && !state?.restarting ? undefined : { up, restarting: state?.restarting, nextRetryAt: state?.nextRetryAt };
-    this.lastPing = undefined;
-    void (up ? this.broadcastOncePingable() : this.broadcastHealth());
-  };
-
-  /**
-   * The lab's own client reconnects a moment after the database is back (a new connection, on
-   * a busy machine more than the ping's 1 s): the UI hears only this broadcast, so it waits
-   * for a ping that answers rather than sending a stale "down" that nothing would correct.
-   */
-  private async broadcastOncePingable(): Promise<void> {
-    for (let attempt = 0; attempt < 20 && !(await this.pingDatabase()); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      this.lastPing = undefined;
-    }
-    await this.broadcastHealth();
-  }
+  /** The database went away or came back (its keeper restarted it): health.ts says so. */
+  readonly onDatabaseChange = (up: boolean, message: string, state?: { restarting?: boolean; nextRetryAt?: number }): void =>
+    this.status.onDatabaseChange(up, message, state);
 
   /** Why a new run cannot use the database now, if its keeper says it is down. */
   private databaseRefusal(): string | undefined {
-    const trouble = this.databaseTrouble;
-    if (!trouble || trouble.up) return undefined;
-    return `the database is down: ${this.databaseMessage ?? 'no answer'}`;
+    return this.status.databaseRefusal();
   }
 
   private subjectRunning(): boolean {
@@ -215,51 +201,8 @@ export class Lab {
     }
   }
 
-  async health(): Promise<HealthResponse> {
-    const up = await this.pingDatabase();
-    let url: string | undefined;
-    try {
-      url = this.subjectState === 'ready' ? this.subject.url() : undefined;
-    } catch {
-      url = undefined;
-    }
-    const savingProblem = await this.deps.store.savingProblem();
-    const tornado = await this.deps.tornado();
-    const trouble = this.databaseTrouble;
-    // A subject is never ready while the database it serves is known to be down.
-    const waiting = this.subjectState === 'ready' && (!up || (trouble && !trouble.up)) ? this.databaseRefusal() ?? 'the database does not answer' : undefined;
-    const subjectState = waiting ? 'down' : this.subjectState;
-    const subjectMessage = waiting ? `waiting for the database (${waiting})` : this.subjectMessage;
-    return {
-      status: up && subjectState === 'ready' && !trouble && !savingProblem ? 'ok' : 'degraded',
-      database: {
-        ...this.deps.database.info,
-        up,
-        ...(this.databaseMessage ? { message: this.databaseMessage } : {}),
-        ...(trouble?.restarting ? { restarting: true } : {}),
-        ...(trouble?.nextRetryAt ? { nextRetryAt: new Date(trouble.nextRetryAt).toISOString() } : {}),
-      },
-      config: this.config,
-      subject: {
-        state: subjectState,
-        ...(url && !waiting ? { url } : {}),
-        ...(subjectMessage && subjectState !== 'ready' ? { message: subjectMessage } : {}),
-      },
-      runs: savingProblem ? { canSave: false, message: `runs cannot be saved: ${savingProblem}` } : { canSave: true },
-      runtimes: { tornado },
-    };
-  }
-
-  private lastPing: { at: number; up: boolean } | undefined;
-  private async pingDatabase(): Promise<boolean> {
-    // The UI polls health; one ping a second is plenty.
-    if (this.lastPing && Date.now() - this.lastPing.at < 1000) return this.lastPing.up;
-    const up = await Promise.race([
-      this.deps.database.client.db('admin').command({ ping: 1 }).then(() => true, () => false),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
-    ]);
-    this.lastPing = { at: Date.now(), up };
-    return up;
+  health(): Promise<HealthResponse> {
+    return this.status.health();
   }
 
   /** Starts the subject with the initial config. */
