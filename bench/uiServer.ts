@@ -10,11 +10,14 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Builds the UI into a private temporary folder: the lab server may be rebuilding dist/ at the same time. */
-export async function buildDistToTemp(prefix: string): Promise<{ dir: string; remove: () => void }> {
+/**
+ * Builds the UI into a private temporary folder: the lab server may be rebuilding dist/ at the same time.
+ * `root`: another checkout of the project (an A/B of two versions), this one by default.
+ */
+export async function buildDistToTemp(prefix: string, root = ROOT): Promise<{ dir: string; remove: () => void }> {
   const { build } = await import('vite');
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  await build({ root: ROOT, logLevel: 'warn', configFile: path.join(ROOT, 'vite.config.ts'), build: { outDir: dir, emptyOutDir: true } });
+  await build({ root, logLevel: 'warn', configFile: path.join(root, 'vite.config.ts'), build: { outDir: dir, emptyOutDir: true } });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
