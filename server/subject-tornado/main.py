@@ -19,6 +19,7 @@ import os
 import sys
 
 import tornado.httpserver
+import tornado.ioloop
 import tornado.netutil
 
 import handlers
@@ -93,6 +94,9 @@ async def serve(spec, worker, channel):
     sockets = tornado.netutil.bind_sockets(0, '127.0.0.1', backlog=511)
     server.add_sockets(sockets)
     channel.send({'type': 'ready', 'port': sockets[0].getsockname()[1], 'driver': access.driver})
+    if spec.get('heartbeatMs'):
+        # Edited handlers run: a timer on the loop tells the lab it turns (a held loop sends none).
+        tornado.ioloop.PeriodicCallback(lambda: channel.send({'type': 'heartbeat', 'worker': worker}), spec['heartbeatMs']).start()
     await asyncio.Event().wait()
 
 

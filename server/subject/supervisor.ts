@@ -68,7 +68,7 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
     const startedAt = Date.now();
     // Each runtime serves its own edited handlers: .ts modules for Node, .py files for Tornado.
     const ownHandlers = Object.fromEntries(Object.entries(handlers).filter(([file]) => file.endsWith(cfg.runtime === 'tornado' ? '.py' : '.ts')));
-    const edited = cfg.runtime === 'node' && Object.keys(ownHandlers).length > 0;
+    const edited = Object.keys(ownHandlers).length > 0;
     const spec = { config: cfg, uri: target.through(proxyPort), dbName: options.dbName, handlers: ownHandlers, ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}) };
     const started = await startSubjectProcess(spec);
     started.child.on('message', onReport);

@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthResponse } from '../../../common/api';
 import type { LabConfig } from '../../../common/config';
 import type { HandlerCheck, HandlerCompileError, HandlerFile } from '../../../common/handlers';
 import type { StartedDatabase } from '../../../server/db/resolve';
@@ -135,6 +136,24 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
     expect(first.handlers.some((h) => h.file.endsWith('.ts'))).toBe(false);
     expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
   }, 60_000);
+
+  it('keeps the lab usable after a Python handler holds the loop: the watchdog restarts the subject and says why', async () => {
+    const endless = original.replace("        self.step('query')\n", "        self.step('query')\n        while True:\n            pass\n");
+    expect(endless).not.toBe(original);
+    expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: endless })).status).toBe(200);
+    const stuck = fetch(`${lab.url}/subject/users/alice`).then((res) => res.status, () => 0);
+    let said: string | undefined;
+    const deadline = Date.now() + 60_000;
+    while (!said && Date.now() < deadline) {
+      const health = (await lab.json<HealthResponse>('GET', '/api/health')).body;
+      if (health.subject.message?.includes('held the loop')) said = health.subject.message;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(said).toMatch(/your handler held the loop for 10 s/);
+    expect(await stuck).toBeGreaterThanOrEqual(500);
+    expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
+    expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
+  }, 90_000);
 
   it("refuses a Node handler while the lab runs Tornado, and a Tornado edit survives a lab restart and a trip to Node", async () => {
     const node = await lab.json<{ error: string }>('PUT', '/api/handlers/getUser.nonblocking.ts', { source: 'x' });
