@@ -224,9 +224,15 @@ export class RunStore {
     stream.on('error', (error) => {
       failure ??= error;
     });
+    // The file is opened asynchronously: a stream destroyed before its open completes still
+    // creates the file, so it is removed only once the stream has closed.
+    const destroyed = (): Promise<void> => {
+      stream.destroy();
+      return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
+    };
     const fail = async (error: unknown): Promise<never> => {
       this.noteWrite(error);
-      stream.destroy();
+      await destroyed();
       this.summaries.delete(id);
       await rm(temp, { force: true }).catch(() => undefined);
       await rm(this.tracePath(id), { force: true }).catch(() => undefined);
@@ -262,7 +268,7 @@ export class RunStore {
         return summary;
       },
       abort: async () => {
-        stream.destroy();
+        await destroyed();
         await rm(temp, { force: true }).catch(() => undefined);
       },
     };
