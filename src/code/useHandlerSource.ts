@@ -23,6 +23,8 @@ export interface HandlerSource {
 
 export function useHandlerSource(handler: string, ran: readonly HandlerVersion[] | undefined, hasRun: boolean): HandlerSource {
   const file = handlerFileOf(handler);
+  // The list is the current runtime's: asked again when the handler shown is another runtime's.
+  const python = file.endsWith('.py');
   const [original, setOriginal] = useState<{ handler: string; text: string | undefined }>();
   const [served, setServed] = useState<HandlerFile[]>();
   const [generation, setGeneration] = useState(0);
@@ -44,7 +46,7 @@ export function useHandlerSource(handler: string, ran: readonly HandlerVersion[]
     return () => {
       live = false;
     };
-  }, [generation]);
+  }, [generation, python]);
 
   const refresh = useCallback(() => setGeneration((g) => g + 1), []);
   const originalText = original?.handler === handler ? original.text : undefined;

@@ -42,6 +42,9 @@ test('edit a Python handler: syntax errors marked, apply and run, reset', async 
     return;
   }
   await page.getByRole('button', { name: '10 requests, 200 ms database' }).click();
+  // The Code view is open on Node's handler when the runtime switches: it offers the Python one's editor.
+  await page.getByTestId('tab-code').click();
+  await expect(page.getByTestId('view-code').getByRole('button', { name: 'Edit' })).toBeVisible();
   await page.getByTestId('runtime-tornado').click();
   await expect.poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 }).toBe('tornado');
   await page.getByTestId('mode-nonblocking').click();
