@@ -17,8 +17,7 @@ async function send(path: string, init?: RequestInit): Promise<{ status: number;
   return { status: response.status, text: await response.text() };
 }
 
-/** A Python handler's name is its file: `get_user_nonblocking.py`, never with a .ts added by a caller that assumed Node. */
-const fileUrl = (file: string) => `/api/handlers/${encodeURIComponent(file.replace(/\.py\.ts$/, '.py'))}`;
+const fileUrl = (file: string) => `/api/handlers/${encodeURIComponent(file)}`;
 
 export async function listHandlers(): Promise<HandlerFile[]> {
   const { status, text } = await send('/api/handlers');

@@ -6,7 +6,7 @@ import { resetHandler } from '../../code/handlersApi';
 import { markedLines } from '../../code/markers';
 import { highlight, readableOn } from '../../lessons/highlight';
 import { useHandlerSource } from '../../code/useHandlerSource';
-import type { HandlerVersion } from '../../../common/handlers';
+import { handlerFileOf, type HandlerVersion } from '../../../common/handlers';
 import { useLab } from '../../lab/LabContext';
 import { requestName } from '../../trace/narrate';
 import type { RequestLifecycle, StepMark } from '../../trace/lifecycle';
@@ -53,7 +53,7 @@ export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeVie
   const region = useMemo(() => (text && step ? markedLines(text, 'call', [step.step]) : new Set<number>()), [text, step]);
   const tokens = useTokens(text, handler.endsWith('.py') ? 'python' : 'typescript');
   const firstInStep = [...region].find((n) => n !== active);
-  const file = `${handler}.ts`;
+  const file = handlerFileOf(handler);
   return (
     <div className="code-view" data-testid="view-code" data-handler={handler} data-edited={source.edited} data-highlighted-line={active ?? ''}>
       <p className="code-caption">
