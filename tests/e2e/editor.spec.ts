@@ -66,7 +66,11 @@ test('edit, apply and run: the highlighted line moves through the edited code; r
   // Lane times count from the timeline's origin (epoch ms), as the scrubber's values do not.
   const origin = Number(await page.getByTestId('view-timeline').getAttribute('data-origin'));
   const acceptedAt = origin + Number(await lane.getAttribute('data-accepted-at'));
-  await lane.click();
+  // The slow replay that follows a run moves the page a little every frame, so on a busy
+  // machine Playwright may never see the lane "stable" for a pointer click: click it as a
+  // user's click arrives, on the element, and check that it took.
+  await lane.dispatchEvent('click');
+  await expect(lane).toHaveAttribute('aria-pressed', 'true');
   await page.getByTestId('tab-code').click();
   await page.getByTestId('scrubber').fill(String(acceptedAt - 0.5));
   const seen = new Set<string>();

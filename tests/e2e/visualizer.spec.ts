@@ -68,7 +68,11 @@ async function followFirstRequestInCode(page: Page, mode: 'blocking' | 'nonblock
   // Lane times count from the timeline's origin (epoch ms), as the scrubber's values do not.
   const origin = Number(await page.getByTestId('view-timeline').getAttribute('data-origin'));
   const acceptedAt = origin + Number(await lane.getAttribute('data-accepted-at'));
-  await lane.click();
+  // The slow replay that follows a run moves the page a little every frame, so on a busy
+  // machine Playwright may never see the lane "stable" for a pointer click: click it as a
+  // user's click arrives, on the element, and check that it took.
+  await lane.dispatchEvent('click');
+  await expect(lane).toHaveAttribute('aria-pressed', 'true');
   await page.getByTestId('tab-code').click();
   const code = page.getByTestId('view-code');
   await expect(code).toHaveAttribute('data-handler', `getUser.${mode}`);
