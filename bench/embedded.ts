@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Collection, BSON, MongoClient, UUID } from 'mongodb';
 import { exitWithParent, spawnNode, stopChild } from '../server/process/children';
 import { startEmbeddedServer } from '../server/db/embedded';
-import { embeddedBundle } from '../server/db/embedded/bundle';
+import { compileEmbedded, embeddedBundle } from '../server/db/embedded/bundle';
 import { type BenchRow, printTable } from './table';
 
 
@@ -332,21 +332,8 @@ async function bundleOfRevision(rev: string): Promise<{ entry: string; label: st
     symlinkSync(path.join(root, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
     const cli = path.join(tree, 'server/db/embedded/cli.ts');
     if (!existsSync(cli)) throw new Error(`${rev} has no server/db/embedded/cli.ts`);
-    const { build } = await import('esbuild');
-    const outdir = path.join(tree, '.bench-build');
-    await build({
-      entryPoints: { embedded: cli },
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'silent',
-      define: { 'import.meta.url': JSON.stringify(pathToFileURL(cli).href) },
-      banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
-    });
-    return { entry: path.join(outdir, 'embedded.mjs'), label: commit, remove };
+    const entry = await compileEmbedded(cli, path.join(tree, '.bench-build'));
+    return { entry, label: commit, remove };
   } catch (error) {
     remove();
     throw error;

@@ -4,6 +4,7 @@
  * run moves the highlighted line through the edited code; "Reset to original" undoes it.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { lineOf, replaceEditorText } from './labPage';
 
 const FILE = 'getUser.nonblocking.ts';
 const ADDED = ['  // three lines added above the query,', '  // so its marker moves down by three', '  // in the code that ran'];
@@ -13,15 +14,7 @@ async function originalSource(page: Page): Promise<string> {
   return list.find((h) => h.file === FILE)!.source;
 }
 
-const lineOf = (source: string, text: string) => source.split('\n').findIndex((line) => line.includes(text)) + 1;
 
-async function replaceEditorText(page: Page, text: string) {
-  const editor = page.getByTestId('handler-editor').locator('.cm-content');
-  await editor.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-}
 
 test.afterEach(async ({ page }) => {
   await page.request.delete(`/api/handlers/${FILE}`);

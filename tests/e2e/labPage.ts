@@ -50,3 +50,15 @@ export async function loadBothModes(page: Page) {
     await fireAndWait(page);
   }
 }
+
+/** The line (1-based) of the first line of `source` that contains `text`. */
+export const lineOf = (source: string, text: string) => source.split('\n').findIndex((line) => line.includes(text)) + 1;
+
+/** Replaces everything in the open handler editor with `text`, as typing would. */
+export async function replaceEditorText(page: Page, text: string) {
+  const editor = page.getByTestId('handler-editor').locator('.cm-content');
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}

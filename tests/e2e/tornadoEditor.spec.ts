@@ -5,25 +5,18 @@
  * Without Python it skips loudly, and fails under CI.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { lineOf, replaceEditorText } from './labPage';
 import type { HealthResponse } from '../../common/api';
 
 const FILE = 'get_user_nonblocking.py';
 const ADDED = ['        # three lines added above the query,', '        # so its marker moves down by three', '        # in the code that ran'];
 
-const lineOf = (source: string, text: string) => source.split('\n').findIndex((line) => line.includes(text)) + 1;
 
 async function handler(page: Page): Promise<{ file: string; source: string; edited: boolean; runtime: string }> {
   const list = (await (await page.request.get('/api/handlers')).json()) as { file: string; source: string; edited: boolean; runtime: string }[];
   return list.find((h) => h.file === FILE)!;
 }
 
-async function replaceEditorText(page: Page, text: string) {
-  const editor = page.getByTestId('handler-editor').locator('.cm-content');
-  await editor.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-}
 
 test.afterEach(async ({ page }) => {
   await page.request.delete(`/api/handlers/${FILE}`);

@@ -14,12 +14,11 @@ const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
 let built: Promise<string | undefined> | undefined;
 
-async function build(): Promise<string> {
+/** Compiles an embedded server's cli.ts (this tree's, or another revision's for the bench) into `outdir`/embedded.mjs. */
+export async function compileEmbedded(cli: string, outdir: string): Promise<string> {
   const { build: esbuild } = await import('esbuild');
-  const outdir = mkdtempSync(path.join(tmpdir(), 'event-loop-lab-db-'));
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   await esbuild({
-    entryPoints: { embedded: CLI },
+    entryPoints: { embedded: cli },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -28,10 +27,16 @@ async function build(): Promise<string> {
     target: 'node20',
     logLevel: 'silent',
     // Modules loaded on demand with createRequire(import.meta.url) resolve from the sources' folder.
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(CLI).href) },
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(cli).href) },
     banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
   });
   return path.join(outdir, 'embedded.mjs');
+}
+
+async function build(): Promise<string> {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'event-loop-lab-db-'));
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  return compileEmbedded(CLI, outdir);
 }
 
 /** The compiled entry (built on first use, then shared), or undefined to start through tsx. */
