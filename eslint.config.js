@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['dist', 'build', 'node_modules', '.lab', 'test-results', 'playwright-report'] },
@@ -17,7 +18,8 @@ export default tseslint.config(
         {
           // A folder named "my labs" stays "my%20labs" in a URL's pathname.
           selector: "MemberExpression[property.name='pathname'][object.callee.name='URL']:has(MetaProperty)",
-          message: 'use fileURLToPath(new URL(..., import.meta.url)): .pathname keeps %20 and breaks on paths with spaces',
+          message:
+            'use fileURLToPath(new URL(..., import.meta.url)): .pathname keeps %20 and breaks on paths with spaces',
         },
       ],
     },
@@ -43,4 +45,6 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
+  // Layout is Prettier's job (npm run format); this turns off the ESLint rules that would disagree with it.
+  prettier,
 );
