@@ -13,7 +13,10 @@ export interface AutocannonResult {
   errors: number;
 }
 
-export function autocannon(url: string, options: { connections: number; seconds: number; rate?: number }): Promise<AutocannonResult> {
+export function autocannon(
+  url: string,
+  options: { connections: number; seconds: number; rate?: number },
+): Promise<AutocannonResult> {
   const { connections, seconds, rate } = options;
   const args = ['--json', '-c', String(connections), '-d', String(seconds), ...(rate ? ['-R', String(rate)] : []), url];
   const child = spawnNode(autocannonCli, args);
@@ -23,8 +26,17 @@ export function autocannon(url: string, options: { connections: number; seconds:
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
       try {
-        const result = JSON.parse(out) as { requests: { average: number; total: number }; non2xx: number; errors: number };
-        resolve({ requestsPerSec: result.requests.average, requests: result.requests.total, non2xx: result.non2xx, errors: result.errors });
+        const result = JSON.parse(out) as {
+          requests: { average: number; total: number };
+          non2xx: number;
+          errors: number;
+        };
+        resolve({
+          requestsPerSec: result.requests.average,
+          requests: result.requests.total,
+          non2xx: result.non2xx,
+          errors: result.errors,
+        });
       } catch {
         reject(new Error(`autocannon exited ${code} without a JSON result`));
       }

@@ -18,7 +18,10 @@ export interface BenchLabOptions {
   watch?: (events: TraceEvent[]) => void;
 }
 
-export async function withBenchLab<T>(use: (server: LabServer) => Promise<T>, options: BenchLabOptions = {}): Promise<T> {
+export async function withBenchLab<T>(
+  use: (server: LabServer) => Promise<T>,
+  options: BenchLabOptions = {},
+): Promise<T> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lab-bench-'));
   const database = await startDatabase({ offline: true, log: () => {} });
   let server: LabServer | undefined;
@@ -30,7 +33,9 @@ export async function withBenchLab<T>(use: (server: LabServer) => Promise<T>, op
     server = await buildApp({
       dataDir,
       database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-      createSupervisor: watch ? (o) => createSubjectSupervisor({ ...o, onEvents: (events) => (watch(events), o.onEvents(events)) }) : createSubjectSupervisor,
+      createSupervisor: watch
+        ? (o) => createSubjectSupervisor({ ...o, onEvents: (events) => (watch(events), o.onEvents(events)) })
+        : createSubjectSupervisor,
       config: { ...DEFAULT_CONFIG, dbLatencyMs: 0 },
     });
     return await use(server);

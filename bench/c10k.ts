@@ -37,7 +37,13 @@ function heldRows(label: string, summary: RunSummary, expected: number): BenchRo
   const peak = summary.peakConcurrent ?? 0;
   const answered = summary.completed - summary.errors;
   return [
-    { name: `${label}: held at once (peakConcurrent)`, value: peak, unit: '', goal: `= ${expected}`, ok: peak === expected },
+    {
+      name: `${label}: held at once (peakConcurrent)`,
+      value: peak,
+      unit: '',
+      goal: `= ${expected}`,
+      ok: peak === expected,
+    },
     { name: `${label}: long-polls answered without error`, value: answered, unit: '' },
     { name: `${label}: publish to last answer`, value: summary.publishToLastAnswerMs ?? NaN, unit: 'ms' },
     { name: `${label}: loop delay while waiting (max)`, value: summary.waitingLoopDelayMs ?? NaN, unit: 'ms' },
@@ -50,28 +56,61 @@ export async function benchC10k(): Promise<BenchRow[]> {
   return withBenchLab(async (server) => {
     const rows: BenchRow[] = [];
 
-    const nonblocking = await longPollRun(server, { mode: 'nonblocking' }, { route: 'longPoll', concurrency: HELD, holdMs: 60_000 });
+    const nonblocking = await longPollRun(
+      server,
+      { mode: 'nonblocking' },
+      { route: 'longPoll', concurrency: HELD, holdMs: 60_000 },
+    );
     const memory = nonblocking.subjectMemory;
     rows.push(...heldRows(`non-blocking, ${HELD}`, nonblocking, HELD));
-    rows.push({ name: `non-blocking, ${HELD}: subject RSS idle`, value: (memory?.idleRssBytes ?? NaN) / 2 ** 20, unit: 'MiB' });
-    rows.push({ name: `non-blocking, ${HELD}: subject RSS, all held`, value: (memory?.peakRssBytes ?? NaN) / 2 ** 20, unit: 'MiB' });
-    rows.push({ name: `non-blocking, ${HELD}: memory per held connection`, value: (memory?.perConnectionBytes ?? NaN) / 1024, unit: 'KiB' });
+    rows.push({
+      name: `non-blocking, ${HELD}: subject RSS idle`,
+      value: (memory?.idleRssBytes ?? NaN) / 2 ** 20,
+      unit: 'MiB',
+    });
+    rows.push({
+      name: `non-blocking, ${HELD}: subject RSS, all held`,
+      value: (memory?.peakRssBytes ?? NaN) / 2 ** 20,
+      unit: 'MiB',
+    });
+    rows.push({
+      name: `non-blocking, ${HELD}: memory per held connection`,
+      value: (memory?.perConnectionBytes ?? NaN) / 1024,
+      unit: 'KiB',
+    });
 
     // A busy machine may not start 16 threads in time: report that row as failed, keep the rest.
     const lab = server;
-    const attempt = async (label: string, run: () => Promise<RunSummary>, expected: number): Promise<RunSummary | undefined> => {
+    const attempt = async (
+      label: string,
+      run: () => Promise<RunSummary>,
+      expected: number,
+    ): Promise<RunSummary | undefined> => {
       try {
         const summary = await run();
         rows.push(...heldRows(label, summary, expected));
         return summary;
       } catch (error) {
-        rows.push({ name: `${label}: failed (${error instanceof Error ? error.message : String(error)})`, value: NaN, unit: '', ok: false });
+        rows.push({
+          name: `${label}: failed (${error instanceof Error ? error.message : String(error)})`,
+          value: NaN,
+          unit: '',
+          ok: false,
+        });
         return undefined;
       }
     };
     const blockingPlan: LongPollRun = { route: 'longPoll', concurrency: BLOCKING_HELD, holdMs: 3000 };
-    await attempt(`blocking, ${THREADS} threads, ${BLOCKING_HELD}`, () => longPollRun(lab, { mode: 'blocking', executorThreads: THREADS }, blockingPlan), THREADS);
-    const blocking = await attempt(`blocking, loop only, ${BLOCKING_HELD}`, () => longPollRun(lab, { mode: 'blocking', executorThreads: 0 }, blockingPlan), 1);
+    await attempt(
+      `blocking, ${THREADS} threads, ${BLOCKING_HELD}`,
+      () => longPollRun(lab, { mode: 'blocking', executorThreads: THREADS }, blockingPlan),
+      THREADS,
+    );
+    const blocking = await attempt(
+      `blocking, loop only, ${BLOCKING_HELD}`,
+      () => longPollRun(lab, { mode: 'blocking', executorThreads: 0 }, blockingPlan),
+      1,
+    );
 
     const perHeld = (s: RunSummary, n: number) => (s.publishToLastAnswerMs ?? NaN) / n;
     if (blocking) {

@@ -145,7 +145,12 @@ async function oneRound(lab: Lab, round: number): Promise<Round> {
     while (healthUp === undefined) {
       const h = await health(lab.base);
       if (h && (!h.database.up || h.database.restarting)) sawDown = true;
-      if (h?.database.up && !h.database.restarting && sawDown && descendants(lab.child.pid!).some((pid) => pid !== database && isDatabase(pid))) {
+      if (
+        h?.database.up &&
+        !h.database.restarting &&
+        sawDown &&
+        descendants(lab.child.pid!).some((pid) => pid !== database && isDatabase(pid))
+      ) {
         healthUp = performance.now() - killed;
       }
       if (performance.now() - killed > DEADLINE_MS) throw new Error('health never said the database is up');
@@ -165,13 +170,22 @@ async function oneRound(lab: Lab, round: number): Promise<Round> {
   })();
   await Promise.all([watchHealth, watchSubject]);
   // The re-seed ends after the first 200 (alice is inserted first): wait for its line too.
-  while (!lab.lines.slice(seen).some((l) => /database was restarted/.test(l.text)) && performance.now() - killed < DEADLINE_MS) await sleep(POLL_MS);
+  while (
+    !lab.lines.slice(seen).some((l) => /database was restarted/.test(l.text)) &&
+    performance.now() - killed < DEADLINE_MS
+  )
+    await sleep(POLL_MS);
   const after = lab.lines.slice(seen);
   const at = (pattern: RegExp) => {
     const line = after.find((l) => pattern.test(l.text));
     return line ? line.at - killed : undefined;
   };
-  return { healthUp: healthUp!, firstOk: firstOk!, processBack: at(/database process is back/), seeded: at(/database was restarted/) };
+  return {
+    healthUp: healthUp!,
+    firstOk: firstOk!,
+    processBack: at(/database process is back/),
+    seeded: at(/database was restarted/),
+  };
 }
 
 export async function benchDbRestart(): Promise<BenchRow[]> {
@@ -180,8 +194,10 @@ export async function benchDbRestart(): Promise<BenchRow[]> {
   try {
     for (let i = 0; i < ROUNDS; i++) {
       const round = await oneRound(lab, i);
-      console.log(`  round ${i + 1}: health up ${round.healthUp.toFixed(0)} ms, first 200 ${round.firstOk.toFixed(0)} ms` +
-        ` (process back ${round.processBack?.toFixed(0) ?? '?'} ms, seeded ${round.seeded?.toFixed(0) ?? '?'} ms)`);
+      console.log(
+        `  round ${i + 1}: health up ${round.healthUp.toFixed(0)} ms, first 200 ${round.firstOk.toFixed(0)} ms` +
+          ` (process back ${round.processBack?.toFixed(0) ?? '?'} ms, seeded ${round.seeded?.toFixed(0) ?? '?'} ms)`,
+      );
       rounds.push(round);
     }
   } finally {
@@ -192,8 +208,20 @@ export async function benchDbRestart(): Promise<BenchRow[]> {
   const healthUp = of((r) => r.healthUp);
   const firstOk = of((r) => r.firstOk);
   return [
-    { name: `kill -9 -> /api/health database up (median of ${ROUNDS})`, value: healthUp, unit: 'ms', goal: `< ${GOAL_MS} ms`, ok: healthUp < GOAL_MS },
-    { name: `kill -9 -> first 200 from the subject (median of ${ROUNDS})`, value: firstOk, unit: 'ms', goal: `< ${GOAL_MS} ms`, ok: firstOk < GOAL_MS },
+    {
+      name: `kill -9 -> /api/health database up (median of ${ROUNDS})`,
+      value: healthUp,
+      unit: 'ms',
+      goal: `< ${GOAL_MS} ms`,
+      ok: healthUp < GOAL_MS,
+    },
+    {
+      name: `kill -9 -> first 200 from the subject (median of ${ROUNDS})`,
+      value: firstOk,
+      unit: 'ms',
+      goal: `< ${GOAL_MS} ms`,
+      ok: firstOk < GOAL_MS,
+    },
     { name: 'kill -9 -> database process back (lab log)', value: of((r) => r.processBack), unit: 'ms' },
     { name: 'kill -9 -> re-seeded (lab log)', value: of((r) => r.seeded), unit: 'ms' },
   ];

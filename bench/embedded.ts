@@ -27,7 +27,6 @@ import { startEmbeddedServer } from '../server/db/embedded';
 import { compileEmbedded, embeddedBundle } from '../server/db/embedded/bundle';
 import { type BenchRow, printTable } from './table';
 
-
 const USERS = 10_000;
 const FIRST = ['Ada', 'Alan', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Niklaus'];
 const LAST = ['Lovelace', 'Turing', 'Hopper', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Hamilton', 'Wirth'];
@@ -73,7 +72,11 @@ type LoadKind = 'driver' | 'wire';
 type LoadMessage = { warmed: true } | { done: number; cpuUs: number };
 
 /** Runs `connections` loops of `findOne` until `until`; returns how many finished. */
-async function loops(connections: number, until: number, findOne: (connection: number) => Promise<void>): Promise<number> {
+async function loops(
+  connections: number,
+  until: number,
+  findOne: (connection: number) => Promise<void>,
+): Promise<number> {
   let done = 0;
   await Promise.all(
     Array.from({ length: connections }, async (_, connection) => {
@@ -88,7 +91,14 @@ async function loops(connections: number, until: number, findOne: (connection: n
 
 /** The OP_MSG the driver (7.x) sends for users.findOne({ username }), byte for byte but for the session id. */
 function findOneMessage(username: string): Buffer {
-  const doc = BSON.serialize({ find: 'users', filter: { username }, limit: 1, singleBatch: true, lsid: { id: new UUID() }, $db: 'bench' });
+  const doc = BSON.serialize({
+    find: 'users',
+    filter: { username },
+    limit: 1,
+    singleBatch: true,
+    lsid: { id: new UUID() },
+    $db: 'bench',
+  });
   const message = Buffer.alloc(21 + doc.length);
   message.writeInt32LE(message.length, 0);
   message.writeInt32LE(2013, 12); // OP_MSG; flags and section kind stay 0
@@ -111,7 +121,8 @@ async function wireConnection(port: number): Promise<(username: string, message:
     received = Buffer.alloc(0);
     const waiter = pending!;
     pending = undefined;
-    if (reply.readInt32LE(8) !== requestId || reply.indexOf(waiter.username) < 0) waiter.reject(new Error(`wrong reply to findOne(${waiter.username})`));
+    if (reply.readInt32LE(8) !== requestId || reply.indexOf(waiter.username) < 0)
+      waiter.reject(new Error(`wrong reply to findOne(${waiter.username})`));
     else waiter.resolve();
   });
   return (username, message) =>
@@ -130,13 +141,21 @@ async function runLoadProcess(kind: LoadKind, uri: string, connections: number, 
   let findOne: (connection: number) => Promise<void>;
   let close = async () => {};
   if (kind === 'driver') {
-    const client = new MongoClient(uri, { maxPoolSize: connections, minPoolSize: connections, maxConnecting: connections });
+    const client = new MongoClient(uri, {
+      maxPoolSize: connections,
+      minPoolSize: connections,
+      maxConnecting: connections,
+    });
     const users = client.db('bench').collection('users');
     findOne = async () => void (await users.findOne({ username: randomUsername() }));
     close = () => client.close();
   } else {
-    const messages = new Map(Array.from({ length: USERS }, (_, i) => [user(i).username, findOneMessage(user(i).username)]));
-    const sockets = await Promise.all(Array.from({ length: connections }, () => wireConnection(Number(new URL(uri).port))));
+    const messages = new Map(
+      Array.from({ length: USERS }, (_, i) => [user(i).username, findOneMessage(user(i).username)]),
+    );
+    const sockets = await Promise.all(
+      Array.from({ length: connections }, () => wireConnection(Number(new URL(uri).port))),
+    );
     findOne = (connection) => {
       const username = randomUsername();
       return sockets[connection]!(username, messages.get(username)!);
@@ -158,10 +177,17 @@ interface LoadResult {
 }
 
 /** One timed round of the 50-connection load from `processes` load processes. */
-async function loadRound(kind: LoadKind, processes: number, uri: string, serverCpu: () => Promise<number>): Promise<LoadResult> {
+async function loadRound(
+  kind: LoadKind,
+  processes: number,
+  uri: string,
+  serverCpu: () => Promise<number>,
+): Promise<LoadResult> {
   const entry = fileURLToPath(import.meta.url);
   const children = Array.from({ length: processes }, () =>
-    spawnNode(entry, ['--load', kind, uri, String(LOAD_CONNECTIONS / processes), String(LOAD_MS)], { stdio: 'inherit' }),
+    spawnNode(entry, ['--load', kind, uri, String(LOAD_CONNECTIONS / processes), String(LOAD_MS)], {
+      stdio: 'inherit',
+    }),
   );
   try {
     const next = (kind: 'warmed' | 'done') =>
@@ -224,7 +250,9 @@ function percentile(values: number[], p: number): number {
 async function pingDuringScan(uri: string, loader: MongoClient) {
   const scanned = loader.db('bench').collection('scan');
   for (let at = 0; at < SCAN_DOCS; at += 10_000) {
-    await scanned.insertMany(Array.from({ length: 10_000 }, (_, i) => ({ i: at + i, v: (at + i) % 97, pad: 'x'.repeat(40) })));
+    await scanned.insertMany(
+      Array.from({ length: 10_000 }, (_, i) => ({ i: at + i, v: (at + i) % 97, pad: 'x'.repeat(40) })),
+    );
   }
   const pinger = new MongoClient(uri, { maxPoolSize: 1 });
   try {
@@ -251,7 +279,13 @@ async function pingDuringScan(uri: string, loader: MongoClient) {
       }
       await scan;
     }
-    return { busyP99: percentile(busy, 99), idleP99: percentile(idle, 99), scanMs: median(scans), scans: scans.length, pings: busy.length };
+    return {
+      busyP99: percentile(busy, 99),
+      idleP99: percentile(idle, 99),
+      scanMs: median(scans),
+      scans: scans.length,
+      pings: busy.length,
+    };
   } finally {
     await pinger.close();
   }
@@ -302,7 +336,10 @@ async function seedUsers(client: MongoClient): Promise<{ users: Collection; inse
   const docs = Array.from({ length: USERS }, (_, i) => user(i));
   // The first insertMany of a process also compiles the driver's and the server's insert
   // paths (~0.5 s cold); warm them on another collection so the row measures inserting.
-  await client.db('bench').collection('warmup').insertMany(Array.from({ length: 1000 }, (_, i) => user(i)));
+  await client
+    .db('bench')
+    .collection('warmup')
+    .insertMany(Array.from({ length: 1000 }, (_, i) => user(i)));
   const insertStart = performance.now();
   await users.insertMany(docs);
   return { users, insertMs: performance.now() - insertStart };
@@ -321,7 +358,10 @@ async function serverCpuOf(client: MongoClient): Promise<number> {
  */
 async function bundleOfRevision(rev: string): Promise<{ entry: string; label: string; remove: () => void }> {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const commit = execFileSync('git', ['rev-parse', '--short', `${rev}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
+  const commit = execFileSync('git', ['rev-parse', '--short', `${rev}^{commit}`], {
+    cwd: root,
+    encoding: 'utf8',
+  }).trim();
   const tree = mkdtempSync(path.join(tmpdir(), `embedded-baseline-${commit}-`));
   execFileSync('git', ['worktree', 'add', '--detach', tree, commit], { cwd: root, stdio: 'ignore' });
   const remove = () => {
@@ -349,7 +389,10 @@ const AB_ROUNDS = 12;
  * the ratio, and each server's CPU per findOne; then the same on the raw wire (the driver's
  * bytes on a bare socket), where the driver's own CPU no longer hides the server's.
  */
-async function compareWith(rev: string, current: { users: Collection; client: MongoClient; port: number }): Promise<BenchRow[]> {
+async function compareWith(
+  rev: string,
+  current: { users: Collection; client: MongoClient; port: number },
+): Promise<BenchRow[]> {
   const baseline = await bundleOfRevision(rev);
   const server = await startEmbeddedServer({ compiled: baseline.entry, log: () => {} });
   const client = new MongoClient(server.uri, { maxPoolSize: 1 });
@@ -357,7 +400,9 @@ async function compareWith(rev: string, current: { users: Collection; client: Mo
     const { users } = await seedUsers(client);
     await warmUp(users);
     const wires = await Promise.all([wireConnection(current.port), wireConnection(server.port)]);
-    const messages = new Map(Array.from({ length: USERS }, (_, i) => [user(i).username, findOneMessage(user(i).username)]));
+    const messages = new Map(
+      Array.from({ length: USERS }, (_, i) => [user(i).username, findOneMessage(user(i).username)]),
+    );
     /** The raw wire: the driver's findOne bytes on a bare socket, so the round trip is mostly the server's. */
     const wireTrips = async (send: (typeof wires)[number], n: number) => {
       const rtts: number[] = [];
@@ -370,7 +415,15 @@ async function compareWith(rev: string, current: { users: Collection; client: Mo
       return rtts;
     };
     const sides = [
-      { users: current.users, client: current.client, wire: wires[0], rtts: [] as number[], cpu: 0, wireRtts: [] as number[], wireCpu: 0 },
+      {
+        users: current.users,
+        client: current.client,
+        wire: wires[0],
+        rtts: [] as number[],
+        cpu: 0,
+        wireRtts: [] as number[],
+        wireCpu: 0,
+      },
       { users, client, wire: wires[1], rtts: [] as number[], cpu: 0, wireRtts: [] as number[], wireCpu: 0 },
     ];
     for (const side of sides) await wireTrips(side.wire, WARM_MIN);
@@ -389,17 +442,36 @@ async function compareWith(rev: string, current: { users: Collection; client: Mo
       cpuUs: side.cpu / side.rtts.length,
       wire: median(side.wireRtts),
       wireCpuUs: side.wireCpu / side.wireRtts.length,
-    })) as [{ median: number; cpuUs: number; wire: number; wireCpuUs: number }, { median: number; cpuUs: number; wire: number; wireCpuUs: number }];
+    })) as [
+      { median: number; cpuUs: number; wire: number; wireCpuUs: number },
+      { median: number; cpuUs: number; wire: number; wireCpuUs: number },
+    ];
     const ratio = now.median / then.median;
     const label = rev === baseline.label ? rev : `${baseline.label} (${rev})`;
     return [
-      { name: `A/B, alternating blocks: findOne through the driver, 1 connection, this tree (median)`, value: now.median, unit: 'ms' },
+      {
+        name: `A/B, alternating blocks: findOne through the driver, 1 connection, this tree (median)`,
+        value: now.median,
+        unit: 'ms',
+      },
       { name: `  the same at ${label} (median)`, value: then.median, unit: 'ms' },
       { name: `  ratio this tree / ${baseline.label}`, value: ratio, unit: 'x', goal: '<= 1.10', ok: ratio <= 1.1 },
-      { name: `  server CPU per findOne, this tree / ${baseline.label}`, value: now.cpuUs, unit: `µs / ${then.cpuUs.toFixed(0)} µs` },
-      { name: `  findOne on the raw wire, 1 connection, this tree / ${baseline.label} (medians)`, value: now.wire * 1000, unit: `µs / ${(then.wire * 1000).toFixed(0)} µs` },
+      {
+        name: `  server CPU per findOne, this tree / ${baseline.label}`,
+        value: now.cpuUs,
+        unit: `µs / ${then.cpuUs.toFixed(0)} µs`,
+      },
+      {
+        name: `  findOne on the raw wire, 1 connection, this tree / ${baseline.label} (medians)`,
+        value: now.wire * 1000,
+        unit: `µs / ${(then.wire * 1000).toFixed(0)} µs`,
+      },
       { name: `  ratio (raw wire) this tree / ${baseline.label}`, value: now.wire / then.wire, unit: 'x' },
-      { name: `  server CPU per raw-wire findOne, this tree / ${baseline.label}`, value: now.wireCpuUs, unit: `µs / ${then.wireCpuUs.toFixed(0)} µs` },
+      {
+        name: `  server CPU per raw-wire findOne, this tree / ${baseline.label}`,
+        value: now.wireCpuUs,
+        unit: `µs / ${then.wireCpuUs.toFixed(0)} µs`,
+      },
       { name: '  server CPU ratio (raw wire) this tree / baseline', value: now.wireCpuUs / then.wireCpuUs, unit: 'x' },
     ];
   } finally {
@@ -455,18 +527,44 @@ export async function benchEmbedded(options: EmbeddedBenchOptions = {}): Promise
       },
       { name: '  server CPU per findOne (median)', value: load.serverUsPerOp, unit: 'µs' },
       { name: '  server capacity on one free core (1 s / that CPU)', value: 1e6 / load.serverUsPerOp, unit: 'ops/s' },
-      { name: '  load processes\' CPU per findOne (median)', value: load.clientUsPerOp, unit: 'µs' },
+      { name: "  load processes' CPU per findOne (median)", value: load.clientUsPerOp, unit: 'µs' },
     ];
     return [
-      { name: `findOne by indexed username, 1 connection (median of 3,000 after ${warmCalls.toLocaleString('en')} to warm up)`, value: rtt, unit: 'ms', goal: '<= 0.5 ms', ok: rtt <= 0.5 },
+      {
+        name: `findOne by indexed username, 1 connection (median of 3,000 after ${warmCalls.toLocaleString('en')} to warm up)`,
+        value: rtt,
+        unit: 'ms',
+        goal: '<= 0.5 ms',
+        ok: rtt <= 0.5,
+      },
       ...compared,
       ...loadRows(`raw wire load (${WIRE_PROCESSES} process)`, wire),
       ...loadRows(`driver load (${DRIVER_PROCESSES} processes)`, driver),
-      { name: `insertMany of ${USERS.toLocaleString('en')} documents (after a 1,000-document warm-up)`, value: insertMs, unit: 'ms', goal: '< 1000 ms', ok: insertMs < 1000 },
-      { name: `findOne on an unindexed field over ${USERS.toLocaleString('en')} documents (median)`, value: median(scans), unit: 'ms' },
-      { name: `ping p99 on another connection during a ${SCAN_DOCS.toLocaleString('en')}-document unindexed scan`, value: ping.busyP99, unit: 'ms', goal: '<= 50 ms', ok: ping.busyP99 <= 50 },
+      {
+        name: `insertMany of ${USERS.toLocaleString('en')} documents (after a 1,000-document warm-up)`,
+        value: insertMs,
+        unit: 'ms',
+        goal: '< 1000 ms',
+        ok: insertMs < 1000,
+      },
+      {
+        name: `findOne on an unindexed field over ${USERS.toLocaleString('en')} documents (median)`,
+        value: median(scans),
+        unit: 'ms',
+      },
+      {
+        name: `ping p99 on another connection during a ${SCAN_DOCS.toLocaleString('en')}-document unindexed scan`,
+        value: ping.busyP99,
+        unit: 'ms',
+        goal: '<= 50 ms',
+        ok: ping.busyP99 <= 50,
+      },
       { name: `  ping p99 with the server idle (same connection)`, value: ping.idleP99, unit: 'ms' },
-      { name: `  the scan itself (median of ${ping.scans}, ${ping.pings} pings during them)`, value: ping.scanMs, unit: 'ms' },
+      {
+        name: `  the scan itself (median of ${ping.scans}, ${ping.pings} pings during them)`,
+        value: ping.scanMs,
+        unit: 'ms',
+      },
     ];
   } finally {
     await single.close();
@@ -483,7 +581,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   const profileDir = process.argv.includes('--profile-server') ? path.join(tmpdir(), 'embedded-profiles') : undefined;
   const baseline = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
-  const rows = await benchEmbedded({ serverNodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined, baseline });
+  const rows = await benchEmbedded({
+    serverNodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined,
+    baseline,
+  });
   printTable('embedded', rows);
   if (profileDir) console.log(`server CPU profile written to ${profileDir}/`);
 }

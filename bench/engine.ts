@@ -23,7 +23,6 @@ import { withBenchLab } from './benchLab';
 import { type BenchRow, printTable } from './table';
 import { autocannon } from './autocannon';
 
-
 const CONCURRENCY = 50;
 const LATENCY_MS = 20;
 const REPEATS = 3;
@@ -79,7 +78,8 @@ export async function benchEngine(): Promise<BenchRow[]> {
         const pairs: Array<{ rtt: number; model: number; measured: number }> = [];
         for (let i = 0; i < REPEATS; i++) {
           const rtt = await roundTrip(server, mode, LATENCY_MS);
-          const model = mode === 'blocking' ? 1000 / rtt : (Math.min(CONCURRENCY, DEFAULT_CONFIG.poolSize) * 1000) / rtt;
+          const model =
+            mode === 'blocking' ? 1000 / rtt : (Math.min(CONCURRENCY, DEFAULT_CONFIG.poolSize) * 1000) / rtt;
           // Enough requests for ~4 s of steady state either way.
           const requests = Math.max(CONCURRENCY * 3, Math.round(model * 4));
           await run(server, { requests: CONCURRENCY, concurrency: CONCURRENCY });
@@ -88,13 +88,35 @@ export async function benchEngine(): Promise<BenchRow[]> {
         }
         const ratio = median(pairs.map((p) => p.measured / p.model));
         rows.push({ name: `${label}${mode}: round trip alone, 0 ms added (p50)`, value: base, unit: 'ms' });
-        rows.push({ name: `${label}${mode}: round trip alone, ${LATENCY_MS} ms added (p50, median)`, value: median(pairs.map((p) => p.rtt)), unit: 'ms' });
-        rows.push({ name: `${label}${mode}: model at c=${CONCURRENCY}, pool ${DEFAULT_CONFIG.poolSize} (median)`, value: median(pairs.map((p) => p.model)), unit: 'req/s' });
-        rows.push({ name: `${label}${mode}: measured (median)`, value: median(pairs.map((p) => p.measured)), unit: 'req/s' });
+        rows.push({
+          name: `${label}${mode}: round trip alone, ${LATENCY_MS} ms added (p50, median)`,
+          value: median(pairs.map((p) => p.rtt)),
+          unit: 'ms',
+        });
+        rows.push({
+          name: `${label}${mode}: model at c=${CONCURRENCY}, pool ${DEFAULT_CONFIG.poolSize} (median)`,
+          value: median(pairs.map((p) => p.model)),
+          unit: 'req/s',
+        });
+        rows.push({
+          name: `${label}${mode}: measured (median)`,
+          value: median(pairs.map((p) => p.measured)),
+          unit: 'req/s',
+        });
         rows.push(
           mode === 'blocking'
-            ? ratioRow(`${label}blocking: measured / model (median of ${REPEATS} pairs)`, ratio, '0.9 .. 1.1', ratio >= 0.9 && ratio <= 1.1)
-            : ratioRow(`${label}non-blocking: measured / model (median of ${REPEATS} pairs)`, ratio, '>= 0.9', ratio >= 0.9),
+            ? ratioRow(
+                `${label}blocking: measured / model (median of ${REPEATS} pairs)`,
+                ratio,
+                '0.9 .. 1.1',
+                ratio >= 0.9 && ratio <= 1.1,
+              )
+            : ratioRow(
+                `${label}non-blocking: measured / model (median of ${REPEATS} pairs)`,
+                ratio,
+                '>= 0.9',
+                ratio >= 0.9,
+              ),
         );
       }
     }
@@ -109,12 +131,18 @@ export async function benchEngine(): Promise<BenchRow[]> {
       for (const tracing of i % 2 ? [false, true] : [true, false]) {
         await configure(server, { tracing });
         await run(server, { requests: 500, concurrency: CONCURRENCY });
-        pair[tracing ? 'on' : 'off'] = (await run(server, { requests: 6000, concurrency: CONCURRENCY })).throughputPerSec;
+        pair[tracing ? 'on' : 'off'] = (
+          await run(server, { requests: 6000, concurrency: CONCURRENCY })
+        ).throughputPerSec;
       }
       tracingPairs.push(pair);
     }
     const tracingRatio = median(tracingPairs.map((p) => p.on / p.off));
-    rows.push({ name: 'tracing on: non-blocking, 0 ms, c=50 (median)', value: median(tracingPairs.map((p) => p.on)), unit: 'req/s' });
+    rows.push({
+      name: 'tracing on: non-blocking, 0 ms, c=50 (median)',
+      value: median(tracingPairs.map((p) => p.on)),
+      unit: 'req/s',
+    });
     rows.push({ name: 'tracing off: same (median)', value: median(tracingPairs.map((p) => p.off)), unit: 'req/s' });
     rows.push(ratioRow(`tracing on / off (median of ${REPEATS} pairs)`, tracingRatio, '>= 0.95', tracingRatio >= 0.95));
 
@@ -128,9 +156,20 @@ export async function benchEngine(): Promise<BenchRow[]> {
       loadPairs.push({ ours, theirs });
     }
     const loadRatio = median(loadPairs.map((p) => p.ours / p.theirs));
-    rows.push({ name: 'lab load generator: GET /users/alice, c=50, tracing off (median)', value: median(loadPairs.map((p) => p.ours)), unit: 'req/s' });
+    rows.push({
+      name: 'lab load generator: GET /users/alice, c=50, tracing off (median)',
+      value: median(loadPairs.map((p) => p.ours)),
+      unit: 'req/s',
+    });
     rows.push({ name: 'autocannon: same (median)', value: median(loadPairs.map((p) => p.theirs)), unit: 'req/s' });
-    rows.push(ratioRow(`generator / autocannon (median of ${REPEATS} pairs)`, loadRatio, '0.9 .. 1.1', loadRatio >= 0.9 && loadRatio <= 1.1));
+    rows.push(
+      ratioRow(
+        `generator / autocannon (median of ${REPEATS} pairs)`,
+        loadRatio,
+        '0.9 .. 1.1',
+        loadRatio >= 0.9 && loadRatio <= 1.1,
+      ),
+    );
     return rows;
   });
 }

@@ -25,7 +25,10 @@ const median = (values: number[]): number => {
 
 /** The original, answering with the version's number instead of the greeting. */
 const version = (n: number): string =>
-  originalSource(FILE).replace('sendGreeting(req, res, user);', `res.writeHead(200, { 'content-type': 'application/json' });\n  res.end(JSON.stringify({ version: ${n} }));`);
+  originalSource(FILE).replace(
+    'sendGreeting(req, res, user);',
+    `res.writeHead(200, { 'content-type': 'application/json' });\n  res.end(JSON.stringify({ version: ${n} }));`,
+  );
 
 export async function benchHandlerEdit(): Promise<BenchRow[]> {
   return withBenchLab(async (server) => {
@@ -44,7 +47,11 @@ export async function benchHandlerEdit(): Promise<BenchRow[]> {
     let oldVersionServed = 0;
     for (let i = 1; i <= APPLIES; i++) {
       const start = now();
-      const put = await fetch(`${url}/api/handlers/${FILE}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: version(i) }) });
+      const put = await fetch(`${url}/api/handlers/${FILE}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ source: version(i) }),
+      });
       if (!put.ok) throw new Error(`PUT answered ${put.status}: ${await put.text()}`);
       const reply = (await (await fetch(`${url}/subject/users/alice`)).json()) as { version?: number };
       applies.push(now() - start);
@@ -52,10 +59,22 @@ export async function benchHandlerEdit(): Promise<BenchRow[]> {
     }
     await fetch(`${url}/api/handlers/${FILE}`, { method: 'DELETE' });
     return [
-      { name: `Apply -> first request served by the new version, median of ${APPLIES}`, value: median(applies), unit: 'ms', goal: `<= ${APPLY_GOAL_MS}`, ok: median(applies) <= APPLY_GOAL_MS },
+      {
+        name: `Apply -> first request served by the new version, median of ${APPLIES}`,
+        value: median(applies),
+        unit: 'ms',
+        goal: `<= ${APPLY_GOAL_MS}`,
+        ok: median(applies) <= APPLY_GOAL_MS,
+      },
       { name: `Apply -> first new-version request, max of ${APPLIES}`, value: Math.max(...applies), unit: 'ms' },
       { name: 'of which compiling (esbuild transform), median', value: median(compiles), unit: 'ms' },
-      { name: 'requests served by the old version after the PUT answered', value: oldVersionServed, unit: '', goal: '0', ok: oldVersionServed === 0 },
+      {
+        name: 'requests served by the old version after the PUT answered',
+        value: oldVersionServed,
+        unit: '',
+        goal: '0',
+        ok: oldVersionServed === 0,
+      },
     ];
   });
 }

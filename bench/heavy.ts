@@ -41,7 +41,11 @@ export async function benchHeavy(): Promise<BenchRow[]> {
       const address = server.app.server.address();
       const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
       const json = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-        const res = await fetch(`${url}${route}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+        const res = await fetch(`${url}${route}`, {
+          method,
+          headers: body ? { 'content-type': 'application/json' } : {},
+          body: body ? JSON.stringify(body) : undefined,
+        });
         return (await res.json()) as T;
       };
       const rows: BenchRow[] = [];
@@ -66,7 +70,11 @@ export async function benchHeavy(): Promise<BenchRow[]> {
           await sleep(10);
         }
       })();
-      const res = await fetch(`${url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: await openAsBlob(file) });
+      const res = await fetch(`${url}/api/runs/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: await openAsBlob(file),
+      });
       await res.text();
       const importMs = performance.now() - began;
       done = true;
@@ -75,7 +83,13 @@ export async function benchHeavy(): Promise<BenchRow[]> {
       if (res.status !== 201) throw new Error(`the import answered ${res.status}`);
       rows.push(
         { name: `import ${fileMb.toFixed(0)} MB: time`, value: importMs, unit: 'ms' },
-        { name: 'import: longest /api/config silence', value: slowest, unit: 'ms', goal: '< 100 ms', ok: slowest < 100 },
+        {
+          name: 'import: longest /api/config silence',
+          value: slowest,
+          unit: 'ms',
+          goal: '< 100 ms',
+          ok: slowest < 100,
+        },
         { name: 'import: /api/config answers meanwhile', value: answers, unit: '' },
         { name: 'import: RSS growth', value: importGrowth, unit: 'MB', goal: '< 150 MB', ok: importGrowth < 150 },
       );
@@ -96,7 +110,13 @@ export async function benchHeavy(): Promise<BenchRow[]> {
       const runMs = performance.now() - started;
       const runGrowth = (peakRunRss() - rssRun) / MB;
       rows.push(
-        { name: 'open loop 20k/s x 20 s: wall time', value: runMs, unit: 'ms', goal: '< 20 s + 35 s deadline', ok: runMs < 55_000 },
+        {
+          name: 'open loop 20k/s x 20 s: wall time',
+          value: runMs,
+          unit: 'ms',
+          goal: '< 20 s + 35 s deadline',
+          ok: runMs < 55_000,
+        },
         { name: 'open loop: completed', value: run.completed, unit: '' },
         { name: 'open loop: not sent (generator saturated)', value: run.notSent ?? 0, unit: '' },
         { name: 'open loop: trace keeps one request in', value: run.tracedOneIn ?? 1, unit: '' },
@@ -113,7 +133,13 @@ export async function benchHeavy(): Promise<BenchRow[]> {
       const asked = performance.now();
       const cancelled = await json<RunSummary>('POST', `/api/runs/${second.id}/cancel`);
       const cancelMs = performance.now() - asked;
-      rows.push({ name: `cancel a saturated open loop (${cancelled.status})`, value: cancelMs, unit: 'ms', goal: '< 1000 ms', ok: cancelMs < 1000 });
+      rows.push({
+        name: `cancel a saturated open loop (${cancelled.status})`,
+        value: cancelMs,
+        unit: 'ms',
+        goal: '< 1000 ms',
+        ok: cancelMs < 1000,
+      });
       await json('PUT', '/api/config', { dbLatencyMs: 0 });
       return rows;
     });

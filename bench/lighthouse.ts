@@ -15,7 +15,11 @@ import { type BenchRow, printTable } from './table';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, buildDistToTemp, serveStatic } from './uiServer';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'] as const;
-const GOALS: Partial<Record<(typeof CATEGORIES)[number], number>> = { performance: 95, accessibility: 100, 'best-practices': 100 };
+const GOALS: Partial<Record<(typeof CATEGORIES)[number], number>> = {
+  performance: 95,
+  accessibility: 100,
+  'best-practices': 100,
+};
 const PAGES = [
   { path: '/', label: 'lab page, static build, no lab behind it' },
   { path: '/lessons', label: 'lessons page, static build, no lab behind it' },
@@ -88,7 +92,13 @@ export async function benchLighthouse(failed: FailedAudit[] = []): Promise<Bench
           const audit = lhr.audits[ref.id];
           if (!audit || ref.weight === 0 || audit.score === null || audit.score >= 0.9) continue;
           const details = audit.details as { items?: unknown[] } | undefined;
-          failed.push({ page: page.path, category: id, id: ref.id, title: audit.title, items: details?.items?.length ?? 0 });
+          failed.push({
+            page: page.path,
+            category: id,
+            id: ref.id,
+            title: audit.title,
+            items: details?.items?.length ?? 0,
+          });
         }
       }
       const lcp = lhr.audits['largest-contentful-paint']?.numericValue;
@@ -112,7 +122,8 @@ if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1])))
       printTable('lighthouse', rows);
       if (failed.length > 0) {
         console.log('\naudits below 90:');
-        for (const f of failed) console.log(`  ${f.page} ${f.category} ${f.id}: ${f.title}${f.items ? ` (${f.items} items)` : ''}`);
+        for (const f of failed)
+          console.log(`  ${f.page} ${f.category} ${f.id}: ${f.title}${f.items ? ` (${f.items} items)` : ''}`);
       }
     },
     (error) => (console.error(error), process.exit(1)),

@@ -52,7 +52,11 @@ async function answers(url: string): Promise<boolean> {
 /** Spawns a server, waits for the URL it prints, then until every path answers 200. */
 async function timeStart(args: string[], urlPattern: RegExp, paths: string[]): Promise<Started> {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -68,7 +72,8 @@ async function timeStart(args: string[], urlPattern: RegExp, paths: string[]): P
     }
     const ms = performance.now() - started;
     // The summary is printed just after the URL; give it a moment to arrive.
-    for (let i = 0; i < 50 && !/ready in .*\)/.test(output); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 50 && !/ready in .*\)/.test(output); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     return { ms, summary: /ready in .*\)/.exec(output)?.[0] };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -85,7 +90,10 @@ async function labStart(): Promise<Started> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lab-startup-bench-'));
   try {
     // As `npm start` runs it; --port 0 so the benchmark never clashes with a running lab.
-    return await timeStart(['server/start.mjs', '--port', '0', '--data-dir', dataDir], /Event Loop Lab on (http:\S+)/, ['/', '/api/health']);
+    return await timeStart(['server/start.mjs', '--port', '0', '--data-dir', dataDir], /Event Loop Lab on (http:\S+)/, [
+      '/',
+      '/api/health',
+    ]);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -125,13 +133,28 @@ export async function benchStartup(): Promise<BenchRow[]> {
   const busy = `load ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} on ${cores} cores`;
   return [
     { name: `bare Fastify start to first answer (median of ${ROUNDS})`, value: bareMs, unit: 'ms' },
-    { name: `npm start to page + API answering (median of ${ROUNDS}; ${busy})`, value: labMs, unit: 'ms', goal: `<= ${GOAL_MS}`, ok: labMs <= GOAL_MS },
-    { name: 'npm start / bare Fastify start', value: ratio, unit: 'x', goal: `<= ${GOAL_RATIO}`, ok: ratio <= GOAL_RATIO },
+    {
+      name: `npm start to page + API answering (median of ${ROUNDS}; ${busy})`,
+      value: labMs,
+      unit: 'ms',
+      goal: `<= ${GOAL_MS}`,
+      ok: labMs <= GOAL_MS,
+    },
+    {
+      name: 'npm start / bare Fastify start',
+      value: ratio,
+      unit: 'x',
+      goal: `<= ${GOAL_RATIO}`,
+      ok: ratio <= GOAL_RATIO,
+    },
     { name: 'npm start after a source edit (compiles the server first; 1 round)', value: edited.ms, unit: 'ms' },
   ];
 }
 
 // `tsx bench/startup.ts` runs it alone.
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  benchStartup().then((rows) => printTable('startup', rows), (error) => (console.error(error), process.exit(1)));
+  benchStartup().then(
+    (rows) => printTable('startup', rows),
+    (error) => (console.error(error), process.exit(1)),
+  );
 }

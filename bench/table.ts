@@ -15,7 +15,13 @@ function format(value: number): string {
 }
 
 export function printTable(suite: string, rows: BenchRow[]): void {
-  const lines = rows.map((r) => [suite, r.name, `${format(r.value)} ${r.unit}`, r.goal ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
+  const lines = rows.map((r) => [
+    suite,
+    r.name,
+    `${format(r.value)} ${r.unit}`,
+    r.goal ?? '',
+    r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
+  ]);
   const header = ['suite', 'measure', 'value', 'goal', 'met'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');

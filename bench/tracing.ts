@@ -32,7 +32,6 @@ import { tornadoRuntime } from '../server/subject-tornado/python';
 import { type BenchRow, printTable } from './table';
 import { autocannon } from './autocannon';
 
-
 const CONNECTIONS = 50;
 const SECONDS = 3;
 const PAIRS = Number(process.env.TRACING_BENCH_PAIRS ?? 5);
@@ -89,7 +88,12 @@ export async function benchTracing(): Promise<BenchRow[]> {
 }
 
 /** Tracing on vs off for one runtime's subject: alternating pairs, flat out and at a fixed rate. */
-async function measureTracing(mongoUri: string, runtime: Runtime, pacedRate: number, label: string): Promise<BenchRow[]> {
+async function measureTracing(
+  mongoUri: string,
+  runtime: Runtime,
+  pacedRate: number,
+  label: string,
+): Promise<BenchRow[]> {
   let events = 0;
   const supervisor = createSubjectSupervisor({
     mongoUri,
@@ -99,7 +103,14 @@ async function measureTracing(mongoUri: string, runtime: Runtime, pacedRate: num
     },
   });
   try {
-    const base: LabConfig = { ...DEFAULT_CONFIG, runtime, mode: 'nonblocking', dbLatencyMs: 0, poolSize: CONNECTIONS, cpuMs: 0 };
+    const base: LabConfig = {
+      ...DEFAULT_CONFIG,
+      runtime,
+      mode: 'nonblocking',
+      dbLatencyMs: 0,
+      poolSize: CONNECTIONS,
+      cpuMs: 0,
+    };
     await supervisor.start(base);
 
     /** One load run against the running subject, with the CPU it cost and the events it made. */
@@ -113,7 +124,8 @@ async function measureTracing(mongoUri: string, runtime: Runtime, pacedRate: num
       const seconds = (performance.now() - start) / 1000;
       // Events still on their way (the last batch) belong to this run.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
+      if (result.non2xx > 0 || result.errors > 0)
+        throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
       const receiver = process.cpuUsage(receiverBefore);
       return {
         // Our clock includes autocannon's start-up, the same for both sides.
@@ -135,16 +147,22 @@ async function measureTracing(mongoUri: string, runtime: Runtime, pacedRate: num
     const pairs: Array<{ on: Side; off: Side }> = [];
     for (let i = 0; i < PAIRS; i++) {
       const pair: Partial<{ on: Side; off: Side }> = {};
-      for (const tracing of i % 2 ? [false, true] : [true, false]) pair[tracing ? 'on' : 'off'] = await measure(tracing);
+      for (const tracing of i % 2 ? [false, true] : [true, false])
+        pair[tracing ? 'on' : 'off'] = await measure(tracing);
       pairs.push(pair as { on: Side; off: Side });
       if (process.env.TRACING_BENCH_VERBOSE) console.error(runtime, JSON.stringify(pair));
     }
 
-    const of = (side: 'on' | 'off', run: keyof Side, key: keyof Measured) => median(pairs.map((p) => p[side][run][key]));
+    const of = (side: 'on' | 'off', run: keyof Side, key: keyof Measured) =>
+      median(pairs.map((p) => p[side][run][key]));
     const ratio = (run: keyof Side, key: keyof Measured) => median(pairs.map((p) => p.on[run][key] / p.off[run][key]));
     const throughputRatio = ratio('max', 'perSecond');
     return [
-      { name: `${label}tracing on: GET ${ROUTE}, non-blocking, 0 ms, c=${CONNECTIONS} (median)`, value: of('on', 'max', 'perSecond'), unit: 'req/s' },
+      {
+        name: `${label}tracing on: GET ${ROUTE}, non-blocking, 0 ms, c=${CONNECTIONS} (median)`,
+        value: of('on', 'max', 'perSecond'),
+        unit: 'req/s',
+      },
       { name: `${label}tracing off: same (median)`, value: of('off', 'max', 'perSecond'), unit: 'req/s' },
       {
         name: `${label}tracing on / off (median of ${PAIRS} alternating pairs)`,
@@ -154,14 +172,46 @@ async function measureTracing(mongoUri: string, runtime: Runtime, pacedRate: num
         ok: throughputRatio >= 0.95,
       },
       // The spread shows how much the machine's other work moved the ratio during this run.
-      { name: `${label}  lowest pair`, value: Math.min(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)), unit: 'x' },
-      { name: `${label}  highest pair`, value: Math.max(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)), unit: 'x' },
-      { name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing on (median)`, value: of('on', 'paced', 'subjectUsPerRequest'), unit: 'µs' },
-      { name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing off (median)`, value: of('off', 'paced', 'subjectUsPerRequest'), unit: 'µs' },
-      { name: `${label}at ${pacedRate} req/s: subject CPU on / off (median of pairs)`, value: ratio('paced', 'subjectUsPerRequest'), unit: 'x' },
-      { name: `${label}at ${pacedRate} req/s: receiving process CPU per request, on (median)`, value: of('on', 'paced', 'receiverUsPerRequest'), unit: 'µs' },
-      { name: `${label}at ${pacedRate} req/s: receiving process CPU per request, off (median)`, value: of('off', 'paced', 'receiverUsPerRequest'), unit: 'µs' },
-      { name: `${label}at ${pacedRate} req/s: requests served, tracing on (median)`, value: of('on', 'paced', 'perSecond'), unit: 'req/s' },
+      {
+        name: `${label}  lowest pair`,
+        value: Math.min(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)),
+        unit: 'x',
+      },
+      {
+        name: `${label}  highest pair`,
+        value: Math.max(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)),
+        unit: 'x',
+      },
+      {
+        name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing on (median)`,
+        value: of('on', 'paced', 'subjectUsPerRequest'),
+        unit: 'µs',
+      },
+      {
+        name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing off (median)`,
+        value: of('off', 'paced', 'subjectUsPerRequest'),
+        unit: 'µs',
+      },
+      {
+        name: `${label}at ${pacedRate} req/s: subject CPU on / off (median of pairs)`,
+        value: ratio('paced', 'subjectUsPerRequest'),
+        unit: 'x',
+      },
+      {
+        name: `${label}at ${pacedRate} req/s: receiving process CPU per request, on (median)`,
+        value: of('on', 'paced', 'receiverUsPerRequest'),
+        unit: 'µs',
+      },
+      {
+        name: `${label}at ${pacedRate} req/s: receiving process CPU per request, off (median)`,
+        value: of('off', 'paced', 'receiverUsPerRequest'),
+        unit: 'µs',
+      },
+      {
+        name: `${label}at ${pacedRate} req/s: requests served, tracing on (median)`,
+        value: of('on', 'paced', 'perSecond'),
+        unit: 'req/s',
+      },
       { name: `${label}trace events per request, tracing on`, value: of('on', 'paced', 'eventsPerRequest'), unit: '' },
     ];
   } finally {

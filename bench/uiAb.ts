@@ -21,9 +21,14 @@ async function main() {
   try {
     for (let round = 1; round <= rounds; round += 1) {
       for (const { name, build } of builds) {
-        console.log(`\n${name}, round ${round}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+        console.log(
+          `\n${name}, round ${round}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+        );
         const rows = await measureUi(build.dir);
-        printTable(`ui ${name}`, [{ name: 'initial JS (gzip)', value: initialJsGzipBytes(build.dir) / 1024, unit: 'KB' }, ...rows]);
+        printTable(`ui ${name}`, [
+          { name: 'initial JS (gzip)', value: initialJsGzipBytes(build.dir) / 1024, unit: 'KB' },
+          ...rows,
+        ]);
       }
     }
   } finally {

@@ -17,7 +17,12 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 export async function buildDistToTemp(prefix: string, root = ROOT): Promise<{ dir: string; remove: () => void }> {
   const { build } = await import('vite');
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  await build({ root, logLevel: 'warn', configFile: path.join(root, 'vite.config.ts'), build: { outDir: dir, emptyOutDir: true } });
+  await build({
+    root,
+    logLevel: 'warn',
+    configFile: path.join(root, 'vite.config.ts'),
+    build: { outDir: dir, emptyOutDir: true },
+  });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -54,7 +54,6 @@ export type LabConfig = z.infer<typeof labConfigSchema>;
 export const labConfigPatchSchema = labConfigSchema.extend({ runtime: runtime.optional() }).partial().strict();
 export type LabConfigPatch = z.infer<typeof labConfigPatchSchema>;
 
-
 const route = z.enum(ROUTES, { error: `route must be one of: ${ROUTES.join(', ')}` });
 
 /** Closed loop: `requests` in total, `concurrency` in flight at a time. */
@@ -92,10 +91,14 @@ export const lessonLongPollRunSchema = z
     holdMs: wholeNumber('holdMs', LONG_POLL_BOUNDS.holdMs).optional(),
   })
   .strict()
-  .refine((plan) => plan.requests === plan.concurrency, { error: 'requests must equal concurrency', path: ['requests'] });
+  .refine((plan) => plan.requests === plan.concurrency, {
+    error: 'requests must equal concurrency',
+    path: ['requests'],
+  });
 
 export const runRequestSchema = z.union([closedRunSchema, openRunSchema, longPollRunSchema], {
-  error: 'a run is { requests, concurrency, route? }, { ratePerSec, durationSec, route? } or { route: "longPoll", concurrency, holdMs? }',
+  error:
+    'a run is { requests, concurrency, route? }, { ratePerSec, durationSec, route? } or { route: "longPoll", concurrency, holdMs? }',
 });
 
 /** Whether an untrusted run body asks for a long-poll run (then only its schema applies, with its messages). */

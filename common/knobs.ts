@@ -98,4 +98,3 @@ export function isTracedRid(rid: string, runId: string, every: number): boolean 
   const index = Number(rid.slice(runId.length + 1));
   return !Number.isInteger(index) || index % every === 0;
 }
-

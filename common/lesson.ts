@@ -18,7 +18,13 @@ export const FOCUS_AREAS = ['queue', 'loop', 'database', 'pool', 'timeline', 'nu
 export type FocusArea = (typeof FOCUS_AREAS)[number];
 
 /** What a run summary reports that a lesson may promise a number for. */
-export const EXPECT_METRICS = ['durationMs', 'latencyMaxMs', 'latencyP50Ms', 'throughputPerSec', 'loopDelayMaxMs'] as const;
+export const EXPECT_METRICS = [
+  'durationMs',
+  'latencyMaxMs',
+  'latencyP50Ms',
+  'throughputPerSec',
+  'loopDelayMaxMs',
+] as const;
 export type ExpectMetric = (typeof EXPECT_METRICS)[number];
 
 const slug = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -39,7 +45,9 @@ export const codeRefSchema = z.union([
         .array(z.enum(STEP_NAMES))
         .max(STEP_NAMES.length)
         .default([])
-        .describe('Step markers whose lines are marked: from `step(name)` down to the next marker or the end of the block.'),
+        .describe(
+          'Step markers whose lines are marked: from `step(name)` down to the next marker or the end of the block.',
+        ),
       caption: z.string().max(120).optional().describe('A short label over the code, e.g. "Blocking".'),
     })
     .strict(),
@@ -53,7 +61,9 @@ export const codeRefSchema = z.union([
         .array(z.string().regex(slug))
         .max(12)
         .default([])
-        .describe('Markers whose lines are marked: from a `# step: name` comment down to the next marker or the end of the block.'),
+        .describe(
+          'Markers whose lines are marked: from a `# step: name` comment down to the next marker or the end of the block.',
+        ),
       caption: z.string().max(120).optional().describe('A short label over the code, e.g. "Tornado, 2010".'),
     })
     .strict(),
@@ -65,20 +75,22 @@ export const experimentSchema = z
     config: labConfigPatchSchema.describe('Knobs applied with PUT /api/config before the run (a partial LabConfig).'),
     run: z
       .union([closedRunSchema, lessonLongPollRunSchema])
-      .describe('The run started with POST /api/runs: closed loop { requests, concurrency, route? }, or a long-poll run { route: longPoll, requests, concurrency, holdMs? } (requests = concurrency).'),
+      .describe(
+        'The run started with POST /api/runs: closed loop { requests, concurrency, route? }, or a long-poll run { route: longPoll, requests, concurrency, holdMs? } (requests = concurrency).',
+      ),
     lookFor: z
       .string()
       .min(1)
       .max(600)
       .describe('What to watch while it runs, in a sentence or two. Numbers here must be ones the lab shows.'),
-    focus: z
-      .enum(FOCUS_AREAS)
-      .optional()
-      .describe('The part of the visualizer that "what to look for" points at.'),
+    focus: z.enum(FOCUS_AREAS).optional().describe('The part of the visualizer that "what to look for" points at.'),
     expect: z
       .object({
         metric: z.enum(EXPECT_METRICS).describe('Which number of the run summary the lesson promises.'),
-        about: z.number().positive().describe('Roughly what it should be; tests check it against the model of the lab.'),
+        about: z
+          .number()
+          .positive()
+          .describe('Roughly what it should be; tests check it against the model of the lab.'),
       })
       .strict()
       .optional()
@@ -129,7 +141,7 @@ export const lessonFrontmatterSchema = z
       .array(stepSchema)
       .min(1)
       .max(8)
-      .describe('The steps, in order; step N takes its text from the body\'s Nth `## ` section.'),
+      .describe("The steps, in order; step N takes its text from the body's Nth `## ` section."),
   })
   .strict();
 export type LessonFrontmatter = z.infer<typeof lessonFrontmatterSchema>;

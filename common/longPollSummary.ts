@@ -6,7 +6,10 @@
 import type { RunSummary } from './api';
 import type { TraceEvent, TraceEventOf } from './trace';
 
-type LongPollFigures = Pick<RunSummary, 'peakConcurrent' | 'subjectMemory' | 'waitingLoopDelayMs' | 'publishToLastAnswerMs'>;
+type LongPollFigures = Pick<
+  RunSummary,
+  'peakConcurrent' | 'subjectMemory' | 'waitingLoopDelayMs' | 'publishToLastAnswerMs'
+>;
 
 export interface LongPollAccumulator {
   add(event: TraceEvent): void;
@@ -24,7 +27,8 @@ export function createLongPollAccumulator(): LongPollAccumulator {
       if (event.type === 'sample') samples.push(event);
       else if (event.type === 'run.published') published = event;
       else if (event.type === 'client.sent' && event.route === 'longPoll') firstSent = Math.min(firstSent, event.t);
-      else if (event.type === 'client.done' && !event.rid.endsWith(PUBLISH_RID_SUFFIX)) lastAnswer = Math.max(lastAnswer, event.t);
+      else if (event.type === 'client.done' && !event.rid.endsWith(PUBLISH_RID_SUFFIX))
+        lastAnswer = Math.max(lastAnswer, event.t);
     },
     result() {
       const held = (s: TraceEventOf<'sample'>) => s.longPollsWaiting ?? 0;

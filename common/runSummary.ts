@@ -86,9 +86,10 @@ export function createSummaryBuilder(): SummaryBuilder {
     if (!started) return undefined;
     const sorted = [...latencies].sort((a, b) => a - b);
     const durationMs = last > first ? last - first : 0;
-    const inWindow = Number.isFinite(first) && last > first
-      ? samples.filter((s) => s.t >= first && s.t <= last + SAMPLE_TAIL_MS)
-      : samples;
+    const inWindow =
+      Number.isFinite(first) && last > first
+        ? samples.filter((s) => s.t >= first && s.t <= last + SAMPLE_TAIL_MS)
+        : samples;
     const status: RunStatus = finished ? finished.status : 'running';
     const summary: RunSummary = {
       id: options.id ?? started.runId,
@@ -124,7 +125,10 @@ export function createSummaryBuilder(): SummaryBuilder {
 }
 
 /** Summarises a whole trace at once. */
-export function summarizeTrace(events: Iterable<TraceEvent>, options?: { id?: string; imported?: boolean }): RunSummary | undefined {
+export function summarizeTrace(
+  events: Iterable<TraceEvent>,
+  options?: { id?: string; imported?: boolean },
+): RunSummary | undefined {
   const builder = createSummaryBuilder();
   for (const event of events) builder.add(event);
   return builder.result(options);

@@ -43,7 +43,18 @@ export const traceEventSchema = z.discriminatedUnion('type', [
     driver: z.string().max(200).optional(),
     /** The handler versions that served the run: every file's hash, and the source of edited ones. */
     handlers: z
-      .array(z.object({ file: z.string().max(64), hash: z.string().regex(/^[0-9a-f]{16}$/), source: z.string().max(64 * 1024).optional() }).strict())
+      .array(
+        z
+          .object({
+            file: z.string().max(64),
+            hash: z.string().regex(/^[0-9a-f]{16}$/),
+            source: z
+              .string()
+              .max(64 * 1024)
+              .optional(),
+          })
+          .strict(),
+      )
       .max(32)
       .optional(),
   }),
@@ -87,7 +98,12 @@ export const traceEventSchema = z.discriminatedUnion('type', [
 
   // --- subject side ---
   /** The subject's loop picked the request up (its request handler began). */
-  z.object({ type: z.literal('subject.accepted'), ...inSubject, route: z.string(), mode: z.enum(['blocking', 'nonblocking']) }),
+  z.object({
+    type: z.literal('subject.accepted'),
+    ...inSubject,
+    route: z.string(),
+    mode: z.enum(['blocking', 'nonblocking']),
+  }),
   /** The handler reached a step marker: `step('query')` in the handler's source. */
   z.object({ type: z.literal('handler.step'), ...inSubject, handler: z.string(), step: z.string() }),
   /** The handler asked the driver for something. */
@@ -153,4 +169,3 @@ export function parseTraceEvent(value: unknown): { ok: true; event: TraceEvent }
   const first = result.error.issues[0];
   return { ok: false, message: first ? `${first.path.join('.') || 'event'}: ${first.message}` : 'invalid event' };
 }
-

@@ -8,7 +8,16 @@
 // back to tsx), so an edited source never runs as old code.
 //
 // `node scripts/build-server.mjs` rebuilds by hand; a failed build never fails the install.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,7 +42,17 @@ export const ENTRIES = {
  * Packages the lab's bundle leaves in node_modules: native binaries (esbuild), the dev
  * server (vite), tsx, and libraries that find files next to their own code.
  */
-const LAB_EXTERNAL = ['vite', 'esbuild', 'tsx', 'tsx/*', 'mongodb-memory-server', 'mongodb-memory-server-core', 'mongodb-memory-server-core/*', 'lightningcss', 'fsevents'];
+const LAB_EXTERNAL = [
+  'vite',
+  'esbuild',
+  'tsx',
+  'tsx/*',
+  'mongodb-memory-server',
+  'mongodb-memory-server-core',
+  'mongodb-memory-server-core/*',
+  'lightningcss',
+  'fsevents',
+];
 
 /**
  * Sources find files beside themselves with `new URL('./x', import.meta.url)` (handler
@@ -48,7 +67,9 @@ function sourceUrls(outDir) {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
         let contents = await readFile(args.path, 'utf8');
         if (/import\.meta\.(dirname|filename)/.test(contents)) {
-          throw new Error(`${path.relative(ROOT, args.path)} uses import.meta.dirname/filename; use new URL(..., import.meta.url)`);
+          throw new Error(
+            `${path.relative(ROOT, args.path)} uses import.meta.dirname/filename; use new URL(..., import.meta.url)`,
+          );
         }
         if (contents.includes('import.meta.url')) {
           const relative = path.relative(outDir, args.path).split(path.sep).join('/');
@@ -70,7 +91,8 @@ export function bundleFile(name) {
   return name === 'dbThread' ? 'dbThread.cjs' : `${name}.mjs`;
 }
 
-const BANNER = "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);";
+const BANNER =
+  "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);";
 
 /**
  * Size and modification time of a file, as the manifest records them (undefined if it is
@@ -99,13 +121,16 @@ export function staleReason({ root = ROOT, outDir = BUILD_DIR } = {}) {
   } catch {
     return `${shown(root, outDir)}/ is missing`;
   }
-  if (manifest.format !== BUILD_FORMAT || typeof manifest.inputs !== 'object') return `${shown(root, outDir)}/ was made by another version of the build`;
+  if (manifest.format !== BUILD_FORMAT || typeof manifest.inputs !== 'object')
+    return `${shown(root, outDir)}/ was made by another version of the build`;
   for (const name of Object.keys(ENTRIES)) {
-    if (!existsSync(path.join(outDir, bundleFile(name)))) return `${shown(root, outDir)}/${bundleFile(name)} is missing`;
+    if (!existsSync(path.join(outDir, bundleFile(name))))
+      return `${shown(root, outDir)}/${bundleFile(name)} is missing`;
   }
   for (const [file, print] of Object.entries(manifest.inputs)) {
     const now = fingerprint(path.join(root, file));
-    if (now !== print) return now === undefined ? `${file} is gone since the last build` : `${file} changed since the last build`;
+    if (now !== print)
+      return now === undefined ? `${file} is gone since the last build` : `${file} changed since the last build`;
   }
   return undefined;
 }
@@ -137,14 +162,28 @@ export async function buildServer({ root = ROOT, outDir = BUILD_DIR } = {}) {
     };
     const pick = (names) => Object.fromEntries(names.map((name) => [name, path.join(root, ENTRIES[name])]));
     // Both settle before the staging folder can be removed: a build still running would recreate it.
-    const [lab, children, thread] = (await Promise.allSettled([
-      // Split: what the lab imports on demand (its server while the database starts, mongodb-memory-server
-      // only when a mongod is found) is a chunk of its own, read when it is needed, not at start.
-      build({ ...common, entryPoints: pick(['lab']), external: LAB_EXTERNAL, splitting: true, chunkNames: 'lab-[hash]' }),
-      build({ ...common, entryPoints: pick(['embedded', 'proxy', 'subject']) }),
-      // CommonJS, so that server/subject/blocking/threadBoot.cjs can run it from V8's code cache.
-      build({ ...common, entryPoints: pick(['dbThread']), format: 'cjs', outExtension: { '.js': '.cjs' }, banner: {} }),
-    ])).map((result) => {
+    const [lab, children, thread] = (
+      await Promise.allSettled([
+        // Split: what the lab imports on demand (its server while the database starts, mongodb-memory-server
+        // only when a mongod is found) is a chunk of its own, read when it is needed, not at start.
+        build({
+          ...common,
+          entryPoints: pick(['lab']),
+          external: LAB_EXTERNAL,
+          splitting: true,
+          chunkNames: 'lab-[hash]',
+        }),
+        build({ ...common, entryPoints: pick(['embedded', 'proxy', 'subject']) }),
+        // CommonJS, so that server/subject/blocking/threadBoot.cjs can run it from V8's code cache.
+        build({
+          ...common,
+          entryPoints: pick(['dbThread']),
+          format: 'cjs',
+          outExtension: { '.js': '.cjs' },
+          banner: {},
+        }),
+      ])
+    ).map((result) => {
       if (result.status === 'rejected') throw result.reason;
       return result.value;
     });
@@ -162,7 +201,10 @@ export async function buildServer({ root = ROOT, outDir = BUILD_DIR } = {}) {
     inputs[threadBoot] = fingerprint(path.join(root, threadBoot), startedAt);
     // The bundles' dependencies are inputs too (a reinstall that changes one is a change); so is how they are built.
     inputs['scripts/build-server.mjs'] = fingerprint(path.join(root, 'scripts/build-server.mjs'), startedAt);
-    writeFileSync(path.join(staging, MANIFEST), `${JSON.stringify({ format: BUILD_FORMAT, node: process.version, inputs }, null, 1)}\n`);
+    writeFileSync(
+      path.join(staging, MANIFEST),
+      `${JSON.stringify({ format: BUILD_FORMAT, node: process.version, inputs }, null, 1)}\n`,
+    );
     rmSync(outDir, { recursive: true, force: true });
     renameSync(staging, outDir);
     return outDir;
@@ -181,7 +223,9 @@ if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === imp
   const started = Date.now();
   try {
     await buildServer();
-    console.log(`built the server into ${path.relative(process.cwd(), BUILD_DIR) || BUILD_DIR} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `built the server into ${path.relative(process.cwd(), BUILD_DIR) || BUILD_DIR} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   } catch (error) {
     warn([
       `The server was not compiled ahead of time: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,

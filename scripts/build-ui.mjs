@@ -16,7 +16,10 @@ function warn(lines) {
 
 if (!existsSync(vite)) {
   // e.g. `npm install --omit=dev`: no Vite, so nothing to build with.
-  warn(['The UI was not built: Vite is not installed (were dev dependencies left out?).', '`npm start` serves the API; run `npm install` with dev dependencies to get the UI.']);
+  warn([
+    'The UI was not built: Vite is not installed (were dev dependencies left out?).',
+    '`npm start` serves the API; run `npm install` with dev dependencies to get the UI.',
+  ]);
   process.exit(0);
 }
 const started = Date.now();

@@ -44,7 +44,9 @@ async function readCourse(): Promise<Lesson[]> {
     .map((entry) => entry.name)
     .sort();
   return Promise.all(
-    folders.map(async (folder) => parseLesson(folder, await readFile(path.join(ROOT, 'lessons', folder, 'lesson.md'), 'utf8'))),
+    folders.map(async (folder) =>
+      parseLesson(folder, await readFile(path.join(ROOT, 'lessons', folder, 'lesson.md'), 'utf8')),
+    ),
   );
 }
 
@@ -59,13 +61,17 @@ async function readIndex(): Promise<RecordingIndex | undefined> {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, step: { type: 'string' } }, strict: true });
   const onlyStep = values.step === undefined ? undefined : Number(values.step);
-  if (onlyStep !== undefined && (!values.only || !Number.isInteger(onlyStep) || onlyStep < 1)) throw new Error('--step N needs --only <lesson id> and a step number from 1');
+  if (onlyStep !== undefined && (!values.only || !Number.isInteger(onlyStep) || onlyStep < 1))
+    throw new Error('--step N needs --only <lesson id> and a step number from 1');
   const lessons = (await readCourse()).filter((lesson) => !values.only || lesson.id === values.only);
   if (lessons.length === 0) throw new Error(`no lesson with id "${values.only}"`);
 
   const database = await startDatabase({ offline: true, log: () => {} });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lab-record-'));
-  const stops: Array<() => Promise<unknown>> = [() => database.stop(), () => rm(dataDir, { recursive: true, force: true })];
+  const stops: Array<() => Promise<unknown>> = [
+    () => database.stop(),
+    () => rm(dataDir, { recursive: true, force: true }),
+  ];
   try {
     const seeding = new MongoClient(database.uri);
     await seedUsers(seeding.db(LAB_DB_NAME)).finally(() => seeding.close());
@@ -110,7 +116,8 @@ async function main(): Promise<void> {
           for (;;) {
             const summary = await call<RunSummary>('GET', `/api/runs/${id}`);
             if (summary.status === 'done') return summary;
-            if (summary.status !== 'running') throw new Error(`${lesson.id} step ${i + 1}: the run ended ${summary.status} ${summary.message ?? ''}`);
+            if (summary.status !== 'running')
+              throw new Error(`${lesson.id} step ${i + 1}: the run ended ${summary.status} ${summary.message ?? ''}`);
             if (Date.now() > deadline) throw new Error(`${lesson.id} step ${i + 1}: the run did not finish`);
             await new Promise((resolve) => setTimeout(resolve, 100));
           }
@@ -123,10 +130,16 @@ async function main(): Promise<void> {
         // A large run (the 10,000-connection one is ~10 MB of JSON lines) is kept gzipped; the page unzips it.
         const zipped = Buffer.byteLength(text) > GZIP_ABOVE_BYTES;
         const file = zipped ? `${recordingPath(lesson.id, i + 1)}.gz` : recordingPath(lesson.id, i + 1);
-        for (const stale of [recordingPath(lesson.id, i + 1), `${recordingPath(lesson.id, i + 1)}.gz`]) await rm(path.join(OUT, stale), { force: true });
+        for (const stale of [recordingPath(lesson.id, i + 1), `${recordingPath(lesson.id, i + 1)}.gz`])
+          await rm(path.join(OUT, stale), { force: true });
         const written = zipped ? gzipSync(text, { level: 9 }) : Buffer.from(text);
         await writeFile(path.join(OUT, file), written);
-        index.steps[recordingKey(lesson.id, i + 1)] = { file, runId: id, requests: summary.completed, bytes: written.length };
+        index.steps[recordingKey(lesson.id, i + 1)] = {
+          file,
+          runId: id,
+          requests: summary.completed,
+          bytes: written.length,
+        };
         console.log(
           `${lesson.id} step ${i + 1}: ${summary.completed} requests in ${Math.round(summary.durationMs ?? 0)} ms, ${(written.length / 1024).toFixed(1)} KiB${zipped ? ` (gzipped from ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB)` : ''}`,
         );
@@ -134,7 +147,9 @@ async function main(): Promise<void> {
     }
     await writeFile(path.join(OUT, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
     const total = Object.values(index.steps).reduce((sum, entry) => sum + entry.bytes, 0);
-    console.log(`${Object.keys(index.steps).length} recordings, ${(total / 1024 / 1024).toFixed(2)} MiB in public/recordings`);
+    console.log(
+      `${Object.keys(index.steps).length} recordings, ${(total / 1024 / 1024).toFixed(2)} MiB in public/recordings`,
+    );
   } finally {
     for (const stop of stops) await stop().catch((error: unknown) => console.error(`while stopping: ${String(error)}`));
   }

@@ -19,7 +19,9 @@ const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? new Set(process.argv[onlyArg + 1]?.split(',')) : null;
 const chosen = SUITES.filter((suite) => !only || only.has(suite.name));
 if (chosen.length === 0) {
-  console.error(`npm test: no suite named ${[...(only ?? [])].join(', ')}; suites: ${SUITES.map((s) => s.name).join(', ')}`);
+  console.error(
+    `npm test: no suite named ${[...(only ?? [])].join(', ')}; suites: ${SUITES.map((s) => s.name).join(', ')}`,
+  );
   process.exit(2);
 }
 
@@ -54,7 +56,10 @@ for (const suite of chosen) {
 const flaky = existsSync('test-results/.flaky') ? readFileSync('test-results/.flaky', 'utf8').trim() : '';
 
 console.log('\n=== npm test: summary ===');
-for (const r of results) console.log(`${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.name.padEnd(10)} ${r.seconds.toFixed(0).padStart(5)} s${r.code === 0 ? '' : `  (exit ${r.code})`}`);
+for (const r of results)
+  console.log(
+    `${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.name.padEnd(10)} ${r.seconds.toFixed(0).padStart(5)} s${r.code === 0 ? '' : `  (exit ${r.code})`}`,
+  );
 if (flaky) console.log(`FLAKY (passed on retry):\n${flaky}`);
 const failed = results.filter((r) => r.code !== 0).length;
 console.log(`suites: ${results.length - failed} passed, ${failed} failed`);

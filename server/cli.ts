@@ -62,7 +62,8 @@ function parseFlags() {
     }
     const portText = values.port ?? process.env.PORT ?? '3000';
     const port = Number(portText);
-    if (!/^\d+$/.test(portText) || port > 65_535) fail(`--port must be a number from 0 to 65535, not "${portText}"\n${USAGE}`, 2);
+    if (!/^\d+$/.test(portText) || port > 65_535)
+      fail(`--port must be a number from 0 to 65535, not "${portText}"\n${USAGE}`, 2);
     const joinsText = values['joins-per-minute'];
     const joinsPerMinute = joinsText === undefined ? undefined : Number(joinsText);
     const { min, max } = JOINS_PER_MINUTE_RANGE;
@@ -71,7 +72,13 @@ function parseFlags() {
     }
     const allowHosts = parseAllowHosts(values['allow-host']);
     // A classroom's phones must reach the lab: all interfaces, unless --host says otherwise.
-    return { ...values, port, joinsPerMinute, allowHosts, host: values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1') };
+    return {
+      ...values,
+      port,
+      joinsPerMinute,
+      allowHosts,
+      host: values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1'),
+    };
   } catch (error) {
     return fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
   }
@@ -146,7 +153,8 @@ async function main(): Promise<void> {
       console.error(`the lab did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
       process.exit(code || 1);
     }, STOP_DEADLINE_MS).unref();
-    for (const step of stops.reverse()) await step().catch((error) => console.error(`while stopping: ${String(error)}`));
+    for (const step of stops.reverse())
+      await step().catch((error) => console.error(`while stopping: ${String(error)}`));
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -169,19 +177,24 @@ async function main(): Promise<void> {
     // Seeding and the subject's processes (proxy, then subject) both need only the database.
     const [seeded, built] = await Promise.allSettled([
       // The embedded server seeds itself as it starts (its own figure goes in the line); any other through the driver.
-      database.seeded ? database.seeded.then((seed) => (clock.record('seed', seed.ms), seed)) : clock.time('seed', seedUsersAt(database.uri)),
-      clock.time('proxy + subject', buildApp({
-        dataDir: path.resolve(flags['data-dir']),
-        database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-        createSupervisor: createSubjectSupervisor,
-        uiDir: ui.dir,
-        uiProblem: ui.problem,
-        log,
-        classroom,
-        allowEdit: flags['allow-edit'],
-        allowOrigins: flags['allow-origin'],
-        allowHosts: flags.allowHosts,
-      })),
+      database.seeded
+        ? database.seeded.then((seed) => (clock.record('seed', seed.ms), seed))
+        : clock.time('seed', seedUsersAt(database.uri)),
+      clock.time(
+        'proxy + subject',
+        buildApp({
+          dataDir: path.resolve(flags['data-dir']),
+          database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
+          createSupervisor: createSubjectSupervisor,
+          uiDir: ui.dir,
+          uiProblem: ui.problem,
+          log,
+          classroom,
+          allowEdit: flags['allow-edit'],
+          allowOrigins: flags['allow-origin'],
+          allowHosts: flags.allowHosts,
+        }),
+      ),
     ]);
     if (built.status === 'fulfilled') stops.push(() => built.value.app.close());
     if (seeded.status === 'rejected') throw seeded.reason;
@@ -201,7 +214,9 @@ async function main(): Promise<void> {
     const { local: url, lan } = openableUrls(flags.host, port);
     log(`database: ${describeDatabase(database.info)}`);
     log(describeTornado(await tornado));
-    log(`mode: ${lab.currentConfig().mode}, dbLatencyMs ${lab.currentConfig().dbLatencyMs} (change it with PUT ${url}/api/config)`);
+    log(
+      `mode: ${lab.currentConfig().mode}, dbLatencyMs ${lab.currentConfig().dbLatencyMs} (change it with PUT ${url}/api/config)`,
+    );
     if (flags.dev) {
       const { createServer } = await import('vite');
       // vite.config.ts proxies /api and /subject to this lab (and says how it passes the lab's guard).

@@ -30,7 +30,10 @@ export function bootPhases(booted: number, from: Launch): StartupPhase[] {
   if (from.mode === 'tsx') return [{ name: 'node + tsx', ms: booted }];
   if (from.mode === 'rebuilt') {
     const compile = Math.min(from.buildMs ?? 0, booted);
-    return [{ name: 'node', ms: booted - compile }, { name: 'compiling the server', ms: compile }];
+    return [
+      { name: 'node', ms: booted - compile },
+      { name: 'compiling the server', ms: compile },
+    ];
   }
   return [{ name: 'node', ms: booted }];
 }

@@ -43,7 +43,11 @@ function Routes() {
     );
   }
   if (route.name === 'not-found' && (route.path === '/join' || route.path === '/presenter')) {
-    return <Suspense fallback={<p className="loading">Loading…</p>}>{route.path === '/join' ? <StudentPage /> : <PresenterView />}</Suspense>;
+    return (
+      <Suspense fallback={<p className="loading">Loading…</p>}>
+        {route.path === '/join' ? <StudentPage /> : <PresenterView />}
+      </Suspense>
+    );
   }
   return (
     <main className="not-found">

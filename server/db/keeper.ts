@@ -83,7 +83,8 @@ export function keepDatabase(database: StartedDatabase, options: DatabaseKeeperO
 
   let watching: Promise<void>;
   if (database.process) watching = keepProcess(database, database.process, options, report, sleep, () => stopped);
-  else if (database.info.kind === 'external') watching = watchExternal(database.uri, options, report, sleep, () => stopped);
+  else if (database.info.kind === 'external')
+    watching = watchExternal(database.uri, options, report, sleep, () => stopped);
   else watching = Promise.resolve();
   watching.catch((error: unknown) => options.log(`the database keeper stopped: ${describe(error)}`));
 
@@ -126,7 +127,11 @@ async function keepProcess(
         break;
       } catch (error) {
         options.log(`restarting ${owned.name} failed (${describe(error)}); retrying in ${delay} ms`);
-        report({ up: false, restarting: true, message: `${gone}; restarting it failed (${describe(error)}), retrying in ${delay} ms` });
+        report({
+          up: false,
+          restarting: true,
+          message: `${gone}; restarting it failed (${describe(error)}), retrying in ${delay} ms`,
+        });
         await sleep(delay);
       }
     }
@@ -151,7 +156,13 @@ async function keepProcess(
 }
 
 /** Pings an external database; while it does not answer, retries with backoff and says when. */
-async function watchExternal(uri: string, options: DatabaseKeeperOptions, report: Report, sleep: Sleep, stopped: () => boolean): Promise<void> {
+async function watchExternal(
+  uri: string,
+  options: DatabaseKeeperOptions,
+  report: Report,
+  sleep: Sleep,
+  stopped: () => boolean,
+): Promise<void> {
   const shown = redactUri(uri);
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: EXTERNAL_PING_TIMEOUT_MS,
@@ -187,7 +198,11 @@ async function watchExternal(uri: string, options: DatabaseKeeperOptions, report
         options.log(`the database at ${shown} does not answer (${problem}); retrying with backoff`);
       }
       const nextRetryAt = Date.now() + delay;
-      report({ up: false, nextRetryAt, message: `the database at ${shown} does not answer (${problem}); next retry in ${(delay / 1000).toFixed(1)} s` });
+      report({
+        up: false,
+        nextRetryAt,
+        message: `the database at ${shown} does not answer (${problem}); next retry in ${(delay / 1000).toFixed(1)} s`,
+      });
       await sleep(delay);
       delay = Math.min(delay * 2, EXTERNAL_MAX_BACKOFF_MS);
     }

@@ -62,7 +62,12 @@ export async function startMemoryServer(binaryPath: string, port?: number): Prom
       // An explicit binary means the library never starts a download of its own (unbounded).
       binary: { systemBinary: binaryPath },
       // A given port is kept (the library would otherwise move off a port it handed out before).
-      instance: { dbPath, ip: '127.0.0.1', launchTimeout: LAUNCH_TIMEOUT_MS, ...(port ? { port, portGeneration: false } : {}) },
+      instance: {
+        dbPath,
+        ip: '127.0.0.1',
+        launchTimeout: LAUNCH_TIMEOUT_MS,
+        ...(port ? { port, portGeneration: false } : {}),
+      },
     });
   } catch (error) {
     await rm(dbPath, { recursive: true, force: true });

@@ -26,8 +26,7 @@ const DOWNLOAD_ATTEMPTS = 2;
 const RETRY_BASE_DELAY_MS = 500;
 
 export type MongodBinary =
-  | { found: true; path: string; version: string; how: string }
-  | { found: false; reason: string };
+  { found: true; path: string; version: string; how: string } | { found: false; reason: string };
 
 type Log = (line: string) => void;
 
@@ -45,7 +44,8 @@ export async function probeDownload(url: string, timeoutMs = PROBE_TIMEOUT_MS): 
   const host = new URL(url).host;
   try {
     const res = await fetch(url, { method: 'HEAD', redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
-    if (res.status === 403 || res.status === 404) return { ok: false, why: `${host} has no mongod build for this platform (HTTP ${res.status})` };
+    if (res.status === 403 || res.status === 404)
+      return { ok: false, why: `${host} has no mongod build for this platform (HTTP ${res.status})` };
     if (!res.ok) return { ok: false, why: `${host} answered HTTP ${res.status}` };
     // The library downloads with `https` unless MONGOMS_USE_HTTP is set, so an http mirror
     // would pass this probe and then fail inside the library.
@@ -60,7 +60,9 @@ export async function probeDownload(url: string, timeoutMs = PROBE_TIMEOUT_MS): 
 }
 
 /** The library's downloader with retries and the stall timeout bounded, and no broken archive left behind. */
-async function boundedDownload(opts: ConstructorParameters<typeof MongoBinaryDownload>[0]): Promise<MongoBinaryDownload> {
+async function boundedDownload(
+  opts: ConstructorParameters<typeof MongoBinaryDownload>[0],
+): Promise<MongoBinaryDownload> {
   const { MongoBinaryDownload: Download } = await import('mongodb-memory-server-core/lib/util/MongoBinaryDownload.js');
   class BoundedDownload extends Download {
     override async httpDownload(
@@ -71,7 +73,15 @@ async function boundedDownload(opts: ConstructorParameters<typeof MongoBinaryDow
     ): Promise<string> {
       // MONGOMS_MAX_RETRIES, if the user set it, still wins (undefined makes the library read it).
       const attempts = process.env.MONGOMS_MAX_RETRIES ? undefined : DOWNLOAD_ATTEMPTS;
-      return super.httpDownload(url, httpOptions, downloadLocation, tempDownloadLocation, attempts, RETRY_BASE_DELAY_MS, STALL_TIMEOUT_MS);
+      return super.httpDownload(
+        url,
+        httpOptions,
+        downloadLocation,
+        tempDownloadLocation,
+        attempts,
+        RETRY_BASE_DELAY_MS,
+        STALL_TIMEOUT_MS,
+      );
     }
 
     override async extract(archive: string): Promise<string> {
@@ -116,7 +126,12 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
-async function download(opts: Awaited<ReturnType<typeof DryMongoBinary.generateOptions>>, url: string, bytes: number, log: Log): Promise<string> {
+async function download(
+  opts: Awaited<ReturnType<typeof DryMongoBinary.generateOptions>>,
+  url: string,
+  bytes: number,
+  log: Log,
+): Promise<string> {
   const binaryPath = DryMongoBinary.combineBinaryName(opts.downloadDir, await DryMongoBinary.getBinaryName(opts));
   log(`Downloading MongoDB ${opts.version} (${formatBytes(bytes)}) from ${url}`);
   log(`  caching it in ${opts.downloadDir} (Ctrl-C is safe: the next start resumes or starts over)`);
@@ -172,7 +187,10 @@ export async function resolveMongodBinary(log: Log, whileProbing?: () => void): 
 
   const holder = liveLockHolder(path.resolve(opts.downloadDir, `${version}.lock`));
   if (holder !== undefined) {
-    return { found: false, reason: `another process (pid ${holder}) is downloading mongod ${version}; try again when it is done` };
+    return {
+      found: false,
+      reason: `another process (pid ${holder}) is downloading mongod ${version}; try again when it is done`,
+    };
   }
   try {
     const downloaded = await download(opts, url, probe.bytes, log);

@@ -98,14 +98,19 @@ async function useExternal(uri: string, source: string): Promise<StartedDatabase
     const why = stripSecrets(error instanceof Error ? error.message : String(error), uri);
     // No `cause`: printing the error would print the driver's error too, unredacted.
     // eslint-disable-next-line preserve-caught-error
-    throw new Error(`The MongoDB at ${shown} (from ${source}) did not answer ping within ${PING_TIMEOUT_MS / 1000} s: ${why}`);
+    throw new Error(
+      `The MongoDB at ${shown} (from ${source}) did not answer ping within ${PING_TIMEOUT_MS / 1000} s: ${why}`,
+    );
   }
   return { uri, info: { kind: 'external', version, reason: `${source} ${shown}` }, stop: async () => undefined };
 }
 
 const launchEmbedded = () => startEmbeddedServer({ seedLab: true });
 
-async function useEmbedded(reason: string, launched: Promise<EmbeddedServer> = launchEmbedded()): Promise<StartedDatabase> {
+async function useEmbedded(
+  reason: string,
+  launched: Promise<EmbeddedServer> = launchEmbedded(),
+): Promise<StartedDatabase> {
   // It seeds the lab's users itself (a restarted one too), while the lab starts the rest.
   let server = await launched;
   const { port } = server;
@@ -172,7 +177,11 @@ export async function startDatabase(opts: StartDatabaseOptions = {}): Promise<St
     early.catch(() => undefined);
   });
   if (!binary.found) return useEmbedded(binary.reason, early);
-  if (early) void early.then((server) => server.stop(), () => undefined);
+  if (early)
+    void early.then(
+      (server) => server.stop(),
+      () => undefined,
+    );
   try {
     return await useMemoryServer(binary.path, binary.how);
   } catch (error) {

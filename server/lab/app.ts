@@ -98,31 +98,54 @@ export async function buildApp(options: LabServerOptions): Promise<LabServer> {
   await app.register(fastifyWebsocket, { options: { maxPayload: LIVE_MAX_MESSAGE_BYTES } });
   // Before every other hook but the WebSocket plugin's (which marks an upgrade, so that a
   // refused one has its socket closed): a page that is not the lab's is refused first.
-  guardRequests(app, { allowHosts: options.allowHosts, allowOrigins: options.allowOrigins, classroom: options.classroom });
+  guardRequests(app, {
+    allowHosts: options.allowHosts,
+    allowOrigins: options.allowOrigins,
+    classroom: options.classroom,
+  });
   allowOrigins(app, options.allowOrigins ?? []);
   if (options.classroom) await app.register(classroomPlugin, { session: options.classroom });
   await app.register(controlRoutes, { lab });
   await app.register(runRoutes, { lab, store });
   await app.register(liveRoutes, { lab, live });
-  await app.register(handlerRoutes, { lab, edits, supervisor, allowEdit: options.allowEdit ?? false, tornado: findTornado });
+  await app.register(handlerRoutes, {
+    lab,
+    edits,
+    supervisor,
+    allowEdit: options.allowEdit ?? false,
+    tornado: findTornado,
+  });
   await app.register(forwardRoutes, { lab, subjectUrl: () => supervisor.url() });
 
   if (options.uiDir) {
     // wildcard: files are looked up per request, so a rebuilt dist/ (new hashed assets) is served
     // without a restart; a miss falls through to the not-found handler below (SPA routes).
     // index.html is never served as a file: the not-found handler sends it without the static mark.
-    await app.register(fastifyStatic, { root: path.resolve(options.uiDir), wildcard: true, index: false, allowedPath: (pathName) => pathName !== '/index.html' });
+    await app.register(fastifyStatic, {
+      root: path.resolve(options.uiDir),
+      wildcard: true,
+      index: false,
+      allowedPath: (pathName) => pathName !== '/index.html',
+    });
     const uiDir = options.uiDir;
     app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(await labIndexHtml(uiDir)));
   }
   app.setNotFoundHandler(async (request, reply) => {
     const url = request.url.split('?')[0] ?? '';
-    const wantsPage = request.method === 'GET' && !url.startsWith('/api/') && (url === '/' || (request.headers.accept ?? '').includes('text/html'));
+    const wantsPage =
+      request.method === 'GET' &&
+      !url.startsWith('/api/') &&
+      (url === '/' || (request.headers.accept ?? '').includes('text/html'));
     // Client-side routes (e.g. /lessons/2) get the app's index.html.
-    if (wantsPage && options.uiDir) return reply.type('text/html; charset=utf-8').send(await labIndexHtml(options.uiDir));
+    if (wantsPage && options.uiDir)
+      return reply.type('text/html; charset=utf-8').send(await labIndexHtml(options.uiDir));
     if (wantsPage) {
       const why = options.uiProblem ?? 'no UI is being served (dev mode: open the Vite dev server instead)';
-      return reply.type('text/html').send(`<!doctype html><title>Event Loop Lab</title><h1>Event Loop Lab</h1><p>${escapeHtml(why)}</p><p>The API is at <a href="/api/health">/api/health</a>.</p>`);
+      return reply
+        .type('text/html')
+        .send(
+          `<!doctype html><title>Event Loop Lab</title><h1>Event Loop Lab</h1><p>${escapeHtml(why)}</p><p>The API is at <a href="/api/health">/api/health</a>.</p>`,
+        );
     }
     throw new HttpError(404, `no such endpoint: ${request.method} ${url}`);
   });

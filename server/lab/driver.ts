@@ -13,11 +13,16 @@ function nodeDriver(): string {
   return `mongodb ${nodeDriverVersion} (Node)`;
 }
 
-export function describeDriver(config: Pick<LabConfig, 'runtime' | 'mode' | 'executorThreads'>, tornado: TornadoRuntimeInfo | undefined): string {
+export function describeDriver(
+  config: Pick<LabConfig, 'runtime' | 'mode' | 'executorThreads'>,
+  tornado: TornadoRuntimeInfo | undefined,
+): string {
   const threads = config.executorThreads > 0 ? ` on ${config.executorThreads} executor threads` : '';
   if (config.runtime === 'tornado') {
     if (!tornado?.available) return 'the Tornado subject (driver unknown)';
     return config.mode === 'nonblocking' ? tornado.asyncDriver : `pymongo ${tornado.pymongo}, blocking${threads}`;
   }
-  return config.mode === 'nonblocking' ? `${nodeDriver()}, awaited` : `${nodeDriver()} behind a blocking facade${threads}`;
+  return config.mode === 'nonblocking'
+    ? `${nodeDriver()}, awaited`
+    : `${nodeDriver()} behind a blocking facade${threads}`;
 }

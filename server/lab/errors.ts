@@ -22,7 +22,10 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 function describeFastifyError(error: FastifyError, bodyLimit: number): { status: number; message: string } | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, message: `request body is too large: the limit for this endpoint is ${formatBytes(bodyLimit)}` };
+      return {
+        status: 413,
+        message: `request body is too large: the limit for this endpoint is ${formatBytes(bodyLimit)}`,
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, message: `unsupported content type: send application/json` };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -34,7 +37,8 @@ function describeFastifyError(error: FastifyError, bodyLimit: number): { status:
       break;
   }
   if (error instanceof SyntaxError) return { status: 400, message: `body is not valid JSON: ${error.message}` };
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return { status: error.statusCode, message: error.message };
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+    return { status: error.statusCode, message: error.message };
   return undefined;
 }
 

@@ -48,16 +48,25 @@ const RESCAN_MS = 1000;
 export function parseHost(text: string, defaultPort = 80): { name: string; port: number } | undefined {
   const match = /^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::(\d{1,5}))?$/i.exec(text.trim());
   if (!match) return undefined;
-  const name = match[1]!.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const name = match[1]!
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const port = match[2] === undefined ? defaultPort : Number(match[2]);
   return name && port <= 65_535 ? { name, port } : undefined;
 }
 
 /** Parses --allow-host values (repeatable, comma separated); throws a message naming a bad one. */
 export function parseAllowHosts(values: readonly string[]): string[] {
-  const hosts = values.flatMap((value) => value.split(',')).map((host) => host.trim()).filter(Boolean);
+  const hosts = values
+    .flatMap((value) => value.split(','))
+    .map((host) => host.trim())
+    .filter(Boolean);
   for (const host of hosts) {
-    if (!parseHost(host)) throw new Error(`--allow-host takes a host name or address, optionally with :PORT (e.g. lab.example or lab.example:3000), not "${host}"`);
+    if (!parseHost(host))
+      throw new Error(
+        `--allow-host takes a host name or address, optionally with :PORT (e.g. lab.example or lab.example:3000), not "${host}"`,
+      );
   }
   return hosts;
 }
@@ -75,7 +84,10 @@ function hasBody(request: FastifyRequest): boolean {
 const shown = (text: string) => JSON.stringify(text.slice(0, 100));
 
 export function guardRequests(app: FastifyInstance, options: GuardOptions): void {
-  const namedHosts = (options.allowHosts ?? []).map((host) => ({ ...parseHost(host)!, anyPort: !/:\d+$/.test(host) || host.endsWith(']') }));
+  const namedHosts = (options.allowHosts ?? []).map((host) => ({
+    ...parseHost(host)!,
+    anyPort: !/:\d+$/.test(host) || host.endsWith(']'),
+  }));
   const namedOrigins = new Set((options.allowOrigins ?? []).map((origin) => new URL(origin).origin));
   let own: Set<string> | undefined;
   let scannedAt = 0;
@@ -94,7 +106,11 @@ export function guardRequests(app: FastifyInstance, options: GuardOptions): void
       for (const list of Object.values(os.networkInterfaces())) {
         for (const info of list ?? []) names.add(info.address.replace(/%.*$/, '').toLowerCase());
       }
-      names.add(publicHost(address.address).replace(/^\[|\]$/g, '').toLowerCase());
+      names.add(
+        publicHost(address.address)
+          .replace(/^\[|\]$/g, '')
+          .toLowerCase(),
+      );
     }
     const classroom = options.classroom?.links()?.origin;
     if (classroom) names.add(parseHost(new URL(classroom).host)!.name);
@@ -102,7 +118,8 @@ export function guardRequests(app: FastifyInstance, options: GuardOptions): void
   };
 
   const isOwn = (host: { name: string; port: number }): boolean => {
-    if (namedHosts.some((named) => named.name === host.name && (named.anyPort || named.port === host.port))) return true;
+    if (namedHosts.some((named) => named.name === host.name && (named.anyPort || named.port === host.port)))
+      return true;
     const address = listening();
     if (address && host.port !== address.port) return false;
     if (own?.has(host.name)) return true;
@@ -117,16 +134,25 @@ export function guardRequests(app: FastifyInstance, options: GuardOptions): void
     const header = request.headers.host ?? '';
     const host = parseHost(header);
     if (!host || !isOwn(host)) {
-      throw new HttpError(421, `this lab does not answer to the host ${shown(header)}: use one of its own addresses (e.g. 127.0.0.1 or localhost with its port), or start it with --allow-host NAME`);
+      throw new HttpError(
+        421,
+        `this lab does not answer to the host ${shown(header)}: use one of its own addresses (e.g. 127.0.0.1 or localhost with its port), or start it with --allow-host NAME`,
+      );
     }
     const origin = request.headers.origin;
     const upgrade = (request.headers.upgrade ?? '').toLowerCase() === 'websocket';
     if (origin === undefined || !(upgrade || STATE_CHANGING.has(request.method))) return;
     if (namedOrigins.has(origin)) return;
     const url = URL.canParse(origin) ? new URL(origin) : undefined;
-    const from = url && (url.protocol === 'http:' || url.protocol === 'https:') ? parseHost(url.host, url.protocol === 'https:' ? 443 : 80) : undefined;
+    const from =
+      url && (url.protocol === 'http:' || url.protocol === 'https:')
+        ? parseHost(url.host, url.protocol === 'https:' ? 443 : 80)
+        : undefined;
     if (!from || !isOwn(from)) {
-      throw new HttpError(403, `refused: a page from ${origin === 'null' ? 'no origin (a file or sandboxed page)' : shown(origin)} may not ${upgrade ? 'open the live stream of' : 'change'} this lab; only the lab's own pages and --allow-origin origins may`);
+      throw new HttpError(
+        403,
+        `refused: a page from ${origin === 'null' ? 'no origin (a file or sandboxed page)' : shown(origin)} may not ${upgrade ? 'open the live stream of' : 'change'} this lab; only the lab's own pages and --allow-origin origins may`,
+      );
     }
   });
 
@@ -136,7 +162,10 @@ export function guardRequests(app: FastifyInstance, options: GuardOptions): void
     const allowed = BODY_TYPES[`${request.method} ${request.routeOptions.url ?? ''}`] ?? JSON_TYPES;
     const type = mediaType(request.headers['content-type']);
     if (!allowed.includes(type)) {
-      throw new HttpError(415, `unsupported content type ${type ? shown(type) : '(none)'}: send the body as ${allowed.join(' or ')}`);
+      throw new HttpError(
+        415,
+        `unsupported content type ${type ? shown(type) : '(none)'}: send the body as ${allowed.join(' or ')}`,
+      );
     }
   });
 }

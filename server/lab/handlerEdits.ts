@@ -14,7 +14,12 @@ import type { Runtime } from '../../common/knobs';
 import type { HandlerFile, HandlerVersion } from '../../common/handlers';
 import { handlerFiles, isHandlerFile, originalSource, sourceHash } from '../subject/handlers/catalog';
 import { type CompileResult, compileHandler } from '../subject/handlers/compile';
-import { checkPythonSyntax, isTornadoHandlerFile, originalTornadoSource, tornadoHandlerFiles } from '../subject-tornado/handlerFiles';
+import {
+  checkPythonSyntax,
+  isTornadoHandlerFile,
+  originalTornadoSource,
+  tornadoHandlerFiles,
+} from '../subject-tornado/handlerFiles';
 
 /** The runtime a handler file belongs to, by its name; undefined for a file of neither. */
 export function runtimeOfFile(file: string): Runtime | undefined {
@@ -56,9 +61,16 @@ export class HandlerEdits {
     const tornadoFiles = (await readdir(this.tornadoDir)).filter(isTornadoHandlerFile);
     for (const file of [...nodeFiles, ...tornadoFiles]) {
       const source = await readFile(this.savedPath(file), 'utf8');
-      const staged = await this.stage(file, source).catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error), line: 1, column: 1 }));
+      const staged = await this.stage(file, source).catch((error: unknown) => ({
+        ok: false as const,
+        error: error instanceof Error ? error.message : String(error),
+        line: 1,
+        column: 1,
+      }));
       if (!staged.ok) {
-        this.log(`handlers: the edited ${file} no longer compiles (${staged.error}, line ${staged.line}); serving the original`);
+        this.log(
+          `handlers: the edited ${file} no longer compiles (${staged.error}, line ${staged.line}); serving the original`,
+        );
         continue;
       }
       this.sources.set(file, source);
@@ -71,7 +83,10 @@ export class HandlerEdits {
   }
 
   /** Compiles a source and writes its module; nothing is served or kept until `commit`. */
-  async stage(file: string, source: string): Promise<Exclude<CompileResult, { ok: true }> | { ok: true; modulePath: string }> {
+  async stage(
+    file: string,
+    source: string,
+  ): Promise<Exclude<CompileResult, { ok: true }> | { ok: true; modulePath: string }> {
     if (runtimeOfFile(file) === 'tornado') {
       const found = await this.findPython();
       if (!('python' in found)) throw new Error(`no Python to check ${file} with: ${found.reason}`);
@@ -125,6 +140,8 @@ export class HandlerEdits {
 
   /** What the trace records for a run: every file's hash, and the source of the edited ones. */
   versions(runtime: Runtime = 'node'): HandlerVersion[] {
-    return this.list(runtime).map(({ file, hash, edited, source }) => (edited ? { file, hash, source } : { file, hash }));
+    return this.list(runtime).map(({ file, hash, edited, source }) =>
+      edited ? { file, hash, source } : { file, hash },
+    );
   }
 }

@@ -42,7 +42,8 @@ export class LabHealth {
   /** The database went away or came back (its keeper restarted it): say so in health and on the live stream. */
   onDatabaseChange(up: boolean, message: string, state?: { restarting?: boolean; nextRetryAt?: number }): void {
     this.databaseMessage = message;
-    this.databaseTrouble = up && !state?.restarting ? undefined : { up, restarting: state?.restarting, nextRetryAt: state?.nextRetryAt };
+    this.databaseTrouble =
+      up && !state?.restarting ? undefined : { up, restarting: state?.restarting, nextRetryAt: state?.nextRetryAt };
     this.lastPing = undefined;
     void (up ? this.broadcastOncePingable() : this.broadcast());
   }
@@ -71,7 +72,10 @@ export class LabHealth {
     const tornado = await this.sources.tornado();
     const trouble = this.databaseTrouble;
     // A subject is never ready while the database it serves is known to be down.
-    const waiting = subject.state === 'ready' && (!up || (trouble && !trouble.up)) ? this.databaseRefusal() ?? 'the database does not answer' : undefined;
+    const waiting =
+      subject.state === 'ready' && (!up || (trouble && !trouble.up))
+        ? (this.databaseRefusal() ?? 'the database does not answer')
+        : undefined;
     const subjectState = waiting ? 'down' : subject.state;
     const subjectMessage = waiting ? `waiting for the database (${waiting})` : subject.message;
     return {
@@ -110,7 +114,13 @@ export class LabHealth {
   private async ping(): Promise<boolean> {
     if (this.lastPing && Date.now() - this.lastPing.at < PING_REUSE_MS) return this.lastPing.up;
     const up = await Promise.race([
-      this.sources.database.client.db('admin').command({ ping: 1 }).then(() => true, () => false),
+      this.sources.database.client
+        .db('admin')
+        .command({ ping: 1 })
+        .then(
+          () => true,
+          () => false,
+        ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
     ]);
     this.lastPing = { at: Date.now(), up };

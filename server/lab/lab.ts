@@ -7,7 +7,14 @@
 import type { MongoClient } from 'mongodb';
 import type { DatabaseInfo, HealthResponse, RunSummary, TornadoRuntimeInfo } from '../../common/api';
 import type { HandlerVersion } from '../../common/handlers';
-import { isLongPollRun, isTracedRid, traceEveryOf, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
+import {
+  isLongPollRun,
+  isTracedRid,
+  traceEveryOf,
+  type LabConfig,
+  type LabConfigPatch,
+  type RunRequest,
+} from '../../common/config';
 import type { Runtime } from '../../common/knobs';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
@@ -78,7 +85,10 @@ export class Lab {
   private readonly status: LabHealth;
 
   constructor(private readonly deps: LabDeps) {
-    void deps.tornado().then((info) => (this.tornadoInfo = info), () => undefined);
+    void deps.tornado().then(
+      (info) => (this.tornadoInfo = info),
+      () => undefined,
+    );
     this.config = deps.config;
     this.status = new LabHealth({
       database: deps.database,
@@ -87,7 +97,11 @@ export class Lab {
       live: deps.live,
       log: deps.log,
       config: () => this.config,
-      subject: () => ({ state: this.subjectState, message: this.subjectMessage, url: this.subjectRunning() ? this.subject.url() : undefined }),
+      subject: () => ({
+        state: this.subjectState,
+        message: this.subjectMessage,
+        url: this.subjectRunning() ? this.subject.url() : undefined,
+      }),
     });
   }
 
@@ -126,7 +140,9 @@ export class Lab {
   }
 
   listRuns(): RunSummary[] {
-    return this.deps.store.list().map((run) => (run.id === this.active?.id ? this.active.builder.result() ?? run : run));
+    return this.deps.store
+      .list()
+      .map((run) => (run.id === this.active?.id ? (this.active.builder.result() ?? run) : run));
   }
 
   /** Trace events from the subject (any process). */
@@ -160,8 +176,11 @@ export class Lab {
   }
 
   /** The database went away or came back (its keeper restarted it): health.ts says so. */
-  readonly onDatabaseChange = (up: boolean, message: string, state?: { restarting?: boolean; nextRetryAt?: number }): void =>
-    this.status.onDatabaseChange(up, message, state);
+  readonly onDatabaseChange = (
+    up: boolean,
+    message: string,
+    state?: { restarting?: boolean; nextRetryAt?: number },
+  ): void => this.status.onDatabaseChange(up, message, state);
 
   /** Why a new run cannot use the database now, if its keeper says it is down. */
   private databaseRefusal(): string | undefined {
@@ -191,7 +210,8 @@ export class Lab {
     const run = this.active;
     if (run?.recording) {
       // A sampled run keeps one generated request in traceEvery, subject side included.
-      if (run.traceEvery > 1) events = events.filter((e) => !('rid' in e) || isTracedRid(e.rid, run.id, run.traceEvery));
+      if (run.traceEvery > 1)
+        events = events.filter((e) => !('rid' in e) || isTracedRid(e.rid, run.id, run.traceEvery));
       if (events.length === 0) return;
       run.writer.append(events);
       for (const e of events) run.builder.add(e);
@@ -211,19 +231,27 @@ export class Lab {
   }
 
   async applyConfig(patch: LabConfigPatch): Promise<LabConfig> {
-    if (this.active) throw new HttpError(409, `run ${this.active.id} is in progress; change the config when it has finished`);
+    if (this.active)
+      throw new HttpError(409, `run ${this.active.id} is in progress; change the config when it has finished`);
     if (this.applying) throw new HttpError(409, 'another config change is being applied; try again in a moment');
     const next: LabConfig = { ...this.config, ...patch };
     if (next.runtime === 'tornado' && this.config.runtime !== 'tornado') {
       const tornado = await this.deps.tornado();
-      if (!tornado.available) throw new HttpError(409, `the Tornado runtime is unavailable here (${tornado.reason}); install it with: ${tornado.install}`);
+      if (!tornado.available)
+        throw new HttpError(
+          409,
+          `the Tornado runtime is unavailable here (${tornado.reason}); install it with: ${tornado.install}`,
+        );
     }
     const applying = this.subject.apply(next);
     this.applying = applying;
     try {
       await applying;
     } catch (error) {
-      throw new HttpError(503, `the subject could not apply the config: ${error instanceof Error ? error.message : String(error)}`);
+      throw new HttpError(
+        503,
+        `the subject could not apply the config: ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       this.applying = undefined;
     }
@@ -237,7 +265,8 @@ export class Lab {
     if (this.closed) throw new HttpError(503, 'the lab is shutting down');
     if (this.active) throw new HttpError(409, `run ${this.active.id} is already running; wait for it or cancel it`);
     if (this.applying) throw new HttpError(409, 'a config change is being applied; start the run when it is done');
-    if (this.subjectState !== 'ready') throw new HttpError(503, `the subject is ${this.subjectState}; try again when it is ready`);
+    if (this.subjectState !== 'ready')
+      throw new HttpError(503, `the subject is ${this.subjectState}; try again when it is ready`);
     const databaseDown = this.databaseRefusal();
     if (databaseDown) throw new HttpError(503, `${databaseDown}; try again when it is back`);
     if (isLongPollRun(plan)) {
@@ -299,7 +328,8 @@ export class Lab {
   }
 
   async deleteRun(id: string): Promise<void> {
-    if (this.active?.id === id) throw new HttpError(409, `run ${id} is still running; cancel it first (POST /api/runs/${id}/cancel)`);
+    if (this.active?.id === id)
+      throw new HttpError(409, `run ${id} is still running; cancel it first (POST /api/runs/${id}/cancel)`);
     let deleted: boolean;
     try {
       deleted = await this.deps.store.delete(id);
@@ -322,12 +352,14 @@ export class Lab {
       if (run.cancelled) throw new Error('cancelled before it started');
       if (run.saveError) throw run.saveError;
       run.recording = true;
-      const result = isLongPollRun(plan) ? await this.executeLongPoll(run, plan) : await (run.load = this.loadGenerator().start({
-        baseUrl: this.subject.url(),
-        runId: run.id,
-        plan,
-        onEvents: (events) => this.route(events),
-      })).result;
+      const result = isLongPollRun(plan)
+        ? await this.executeLongPoll(run, plan)
+        : await (run.load = this.loadGenerator().start({
+            baseUrl: this.subject.url(),
+            runId: run.id,
+            plan,
+            onEvents: (events) => this.route(events),
+          })).result;
       if (result.cancelled || run.cancelled) status = 'cancelled';
       // A cancelled run ends now: its tail is not worth waiting for.
       else await this.waitForTail(run);
@@ -354,7 +386,13 @@ export class Lab {
       message = `the run could not be saved: ${saveError.message}`;
     }
     if (status === 'cancelled' && !message) message = this.closed ? 'the lab was stopped' : 'cancelled';
-    const finished: TraceEvent = { type: 'run.finished', t: now(), runId: run.id, status, ...(message ? { message } : {}) };
+    const finished: TraceEvent = {
+      type: 'run.finished',
+      t: now(),
+      runId: run.id,
+      status,
+      ...(message ? { message } : {}),
+    };
     run.writer.append([finished]);
     run.builder.add(finished);
     this.deps.live.publishEvents(run.id, [finished]);
@@ -377,22 +415,26 @@ export class Lab {
   /** A long-poll run's phases (server/lab/longPollRun.ts) on this lab's subject, generator and database. */
   private executeLongPoll(run: ActiveRun, plan: Extract<RunRequest, { route: 'longPoll' }>) {
     run.watch = createSampleWatch();
-    return runLongPoll({
-      runId: run.id,
-      plan,
-      mode: this.config.mode,
-      subjectUrl: this.subject.url(),
-      users: this.deps.database.client.db(LAB_DB_NAME).collection(USERS_COLLECTION),
-      startLoad: (options) => (run.load = this.loadGenerator().start({
-        baseUrl: this.subject.url(),
+    return runLongPoll(
+      {
         runId: run.id,
         plan,
-        onEvents: (events) => this.route(events),
-        ...options,
-      })),
-      record: (events) => this.route(events),
-      cancelled: () => run.cancelled,
-    }, run.watch);
+        mode: this.config.mode,
+        subjectUrl: this.subject.url(),
+        users: this.deps.database.client.db(LAB_DB_NAME).collection(USERS_COLLECTION),
+        startLoad: (options) =>
+          (run.load = this.loadGenerator().start({
+            baseUrl: this.subject.url(),
+            runId: run.id,
+            plan,
+            onEvents: (events) => this.route(events),
+            ...options,
+          })),
+        record: (events) => this.route(events),
+        cancelled: () => run.cancelled,
+      },
+      run.watch,
+    );
   }
 
   /**

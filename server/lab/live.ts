@@ -73,10 +73,18 @@ export class LiveHub {
     const key = address.replace(/^::ffff:/, '');
     const mine = this.seats.get(key) ?? 0;
     if (mine >= LIVE_MAX_SOCKETS_PER_ADDRESS) {
-      return { ok: false, code: CLOSE_TOO_MANY_FROM_ADDRESS, reason: `too many live connections from your address (max ${LIVE_MAX_SOCKETS_PER_ADDRESS}): close another tab of the lab` };
+      return {
+        ok: false,
+        code: CLOSE_TOO_MANY_FROM_ADDRESS,
+        reason: `too many live connections from your address (max ${LIVE_MAX_SOCKETS_PER_ADDRESS}): close another tab of the lab`,
+      };
     }
     if (this.seated >= LIVE_MAX_SOCKETS) {
-      return { ok: false, code: CLOSE_TOO_MANY, reason: `the lab has too many live connections (max ${LIVE_MAX_SOCKETS}): try again later` };
+      return {
+        ok: false,
+        code: CLOSE_TOO_MANY,
+        reason: `the lab has too many live connections (max ${LIVE_MAX_SOCKETS}): try again later`,
+      };
     }
     this.seats.set(key, mine + 1);
     this.seated += 1;
@@ -156,7 +164,10 @@ export class LiveHub {
     // Half the threshold, so a client hovering at the limit does not flap.
     if (!client.lagging || client.socket.bufferedAmount > this.lagBytes / 2) return;
     client.lagging = false;
-    this.sendRaw(client, JSON.stringify({ type: 'lagging', skipped: client.skipped, resumed: true } satisfies LiveMessage));
+    this.sendRaw(
+      client,
+      JSON.stringify({ type: 'lagging', skipped: client.skipped, resumed: true } satisfies LiveMessage),
+    );
     client.skipped = 0;
   }
 

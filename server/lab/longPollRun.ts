@@ -114,13 +114,19 @@ async function publish(deps: LongPollRunDeps, waiting: number, holdStart: number
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
   }
-  deps.record([error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status }]);
+  deps.record([
+    error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status },
+  ]);
   if (error || status !== 201) throw new Error(`the publish (POST /users) failed: ${error ?? `status ${status}`}`);
 }
 
 /** The cursor: the newest user's id now (ObjectIds grow with time), or the smallest id. */
 async function newestUserId(users: Collection): Promise<string> {
-  const [doc] = await users.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+  const [doc] = await users
+    .find({}, { projection: { _id: 1 } })
+    .sort({ _id: -1 })
+    .limit(1)
+    .toArray();
   const id = doc?._id as ObjectId | undefined;
   return typeof id?.toHexString === 'function' ? id.toHexString() : '0'.repeat(24);
 }
@@ -131,11 +137,15 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<void>
 }
 
 /** Why this lab cannot hold a long-poll run now (a 409 message), or undefined if it can. */
-export function longPollRefusal(plan: LongPollRun, config: LabConfig, openFiles: string | undefined): string | undefined {
+export function longPollRefusal(
+  plan: LongPollRun,
+  config: LabConfig,
+  openFiles: string | undefined,
+): string | undefined {
   if (config.workers !== 1) {
     return `long-poll runs need workers: 1 (now ${config.workers}): a publish reaches one subject process, and only its own waiters would hear it`;
   }
-  if (!config.tracing) return 'long-poll runs count the held long-polls from the subject\'s samples: turn tracing on';
+  if (!config.tracing) return "long-poll runs count the held long-polls from the subject's samples: turn tracing on";
   if (openFiles) return openFiles;
   if (plan.requests !== undefined && plan.requests !== plan.concurrency) return 'requests must equal concurrency';
   return undefined;

@@ -34,8 +34,9 @@ export function openFileProblem(connections: number, limit: OpenFileLimit | unde
   const needed = connections + OPEN_FILE_HEADROOM;
   if (!limit || limit.soft >= needed) return undefined;
   const suggested = Math.max(20_000, Math.ceil(needed / 1000) * 1000);
-  const raise = limit.hard >= suggested
-    ? `stop the lab, run \`ulimit -n ${suggested}\` in the same shell, then \`npm start\` again`
-    : `the hard limit is ${limit.hard}, so raise it first (as root: /etc/security/limits.conf, or \`prlimit --nofile=${suggested}:${suggested} --pid <pid>\`), then run \`ulimit -n ${suggested}\` before \`npm start\``;
+  const raise =
+    limit.hard >= suggested
+      ? `stop the lab, run \`ulimit -n ${suggested}\` in the same shell, then \`npm start\` again`
+      : `the hard limit is ${limit.hard}, so raise it first (as root: /etc/security/limits.conf, or \`prlimit --nofile=${suggested}:${suggested} --pid <pid>\`), then run \`ulimit -n ${suggested}\` before \`npm start\``;
   return `the open-file limit is ${limit.soft} (ulimit -n), and ${connections} long-polls need about ${needed} open files in the lab and in the subject: ${raise}`;
 }

@@ -60,7 +60,10 @@ export class RunStore {
   /** The latest evidence about whether runs can be written: a real write or a probe. */
   private writable: { at: number; problem: string | undefined } | undefined;
 
-  constructor(dataDir: string, private readonly log: (line: string) => void = () => {}) {
+  constructor(
+    dataDir: string,
+    private readonly log: (line: string) => void = () => {},
+  ) {
     this.dir = path.join(dataDir, 'runs');
   }
 
@@ -162,7 +165,10 @@ export class RunStore {
   private serially<T>(id: string, work: () => Promise<T>): Promise<T> {
     const before = this.pending.get(id) ?? Promise.resolve();
     const result = before.then(work, work);
-    const settled = result.then(() => undefined, () => undefined);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
     this.pending.set(id, settled);
     void settled.then(() => {
       if (this.pending.get(id) === settled) this.pending.delete(id);
@@ -344,12 +350,14 @@ export class RunStore {
 }
 
 const STATUSES = new Set(['running', 'done', 'failed', 'cancelled']);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 /** Enough of a RunSummary's shape that listing and sorting runs cannot fail on it. */
 function isStoredSummary(value: unknown, id: string): value is RunSummary {
   if (!isObject(value) || value.id !== id || !STATUSES.has(value.status as string)) return false;
-  if (!isObject(value.config) || !isObject(value.plan) || !isObject(value.latencyMs) || !isObject(value.loop)) return false;
+  if (!isObject(value.config) || !isObject(value.plan) || !isObject(value.latencyMs) || !isObject(value.loop))
+    return false;
   return ['startedAt', 'completed', 'errors', 'durationMs', 'throughputPerSec'].every((key) => isNumber(value[key]));
 }

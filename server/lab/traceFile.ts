@@ -50,7 +50,8 @@ export function createTraceFileChecker(runId: string): TraceFileChecker {
       n += 1;
       const line = text.trim();
       if (!line) return { ok: true };
-      if (line.length > MAX_LINE_CHARS) return { ok: false, message: `line ${n}: longer than ${MAX_LINE_CHARS / (1024 * 1024)} MB` };
+      if (line.length > MAX_LINE_CHARS)
+        return { ok: false, message: `line ${n}: longer than ${MAX_LINE_CHARS / (1024 * 1024)} MB` };
       if (finishedAt) return { ok: false, message: `line ${n}: nothing may follow run.finished (line ${finishedAt})` };
       let value: unknown;
       try {
@@ -70,7 +71,8 @@ export function createTraceFileChecker(runId: string): TraceFileChecker {
       }
       lastT = Math.max(lastT, event.t);
       if (count === 0) {
-        if (event.type !== 'run.started') return { ok: false, message: `line ${n}: the first event must be run.started, not ${event.type}` };
+        if (event.type !== 'run.started')
+          return { ok: false, message: `line ${n}: the first event must be run.started, not ${event.type}` };
         const plan = runRequestSchema.safeParse(event.plan);
         if (!plan.success) return { ok: false, message: `line ${n}: plan: ${describeZodError(plan.error)}` };
         origin = event.t;
@@ -78,7 +80,8 @@ export function createTraceFileChecker(runId: string): TraceFileChecker {
         return { ok: true, event: { ...event, runId } };
       }
       count += 1;
-      if (event.type === 'run.started') return { ok: false, message: `line ${n}: a file holds one run; run.started appears again` };
+      if (event.type === 'run.started')
+        return { ok: false, message: `line ${n}: a file holds one run; run.started appears again` };
       if (event.type === 'run.finished') {
         finishedAt = n;
         return { ok: true, event: { ...event, runId } };
@@ -86,9 +89,19 @@ export function createTraceFileChecker(runId: string): TraceFileChecker {
       return { ok: true, event };
     },
     end() {
-      if (count === 0) return { ok: false, message: 'the file is empty: expected JSON lines starting with run.started' };
+      if (count === 0)
+        return { ok: false, message: 'the file is empty: expected JSON lines starting with run.started' };
       if (finishedAt) return { ok: true };
-      return { ok: true, event: { type: 'run.finished', t: lastT, runId, status: 'failed', message: 'the imported file had no run.finished line' } };
+      return {
+        ok: true,
+        event: {
+          type: 'run.finished',
+          t: lastT,
+          runId,
+          status: 'failed',
+          message: 'the imported file had no run.finished line',
+        },
+      };
     },
   };
 }

@@ -18,7 +18,10 @@ const SLICE_MS = 8;
 const WRITE_BATCH = 512;
 
 export function tooLarge(limit = IMPORT_LIMIT_BYTES): HttpError {
-  return new HttpError(413, `request body is too large: the limit for this endpoint is ${Math.round(limit / (1024 * 1024))} MB`);
+  return new HttpError(
+    413,
+    `request body is too large: the limit for this endpoint is ${Math.round(limit / (1024 * 1024))} MB`,
+  );
 }
 
 /**

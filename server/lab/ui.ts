@@ -7,7 +7,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What the UI build reads: a change to any of these makes dist/ stale. */
-const SOURCES = ['src', 'common', 'lessons', 'public', 'server/subject/handlers', 'index.html', 'vite.config.ts', 'package.json'];
+const SOURCES = [
+  'src',
+  'common',
+  'lessons',
+  'public',
+  'server/subject/handlers',
+  'index.html',
+  'vite.config.ts',
+  'package.json',
+];
 
 async function newestMtime(target: string): Promise<number> {
   let info;
@@ -34,10 +43,15 @@ export async function uiIsStale(root: string, outDir = path.join(root, 'dist')):
  * Returns the folder to serve, or undefined when there is no UI to serve (no index.html
  * yet, or the build failed: the API still works and the page says why).
  */
-export async function ensureUiBuilt(root: string, log: (line: string) => void): Promise<{ dir?: string; problem?: string }> {
+export async function ensureUiBuilt(
+  root: string,
+  log: (line: string) => void,
+): Promise<{ dir?: string; problem?: string }> {
   const outDir = path.join(root, 'dist');
   if (!existsSync(path.join(root, 'index.html'))) {
-    return existsSync(path.join(outDir, 'index.html')) ? { dir: outDir } : { problem: 'there is no index.html to build the UI from' };
+    return existsSync(path.join(outDir, 'index.html'))
+      ? { dir: outDir }
+      : { problem: 'there is no index.html to build the UI from' };
   }
   if (!(await uiIsStale(root, outDir))) return { dir: outDir };
   log('building the UI (dist/ is missing or older than src/) ...');
@@ -61,5 +75,8 @@ export const STATIC_MARKER = /<meta name="lab-backend" content="static"\s*\/?>/;
 
 /** index.html as the lab serves it: the same page, without the static site's mark. */
 export async function labIndexHtml(uiDir: string): Promise<string> {
-  return (await readFile(path.join(uiDir, 'index.html'), 'utf8')).replace(STATIC_MARKER, '<meta name="lab-backend" content="lab">');
+  return (await readFile(path.join(uiDir, 'index.html'), 'utf8')).replace(
+    STATIC_MARKER,
+    '<meta name="lab-backend" content="lab">',
+  );
 }

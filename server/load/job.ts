@@ -38,7 +38,9 @@ export function runJob(job: LoadJob, ship: (events: TraceEvent[]) => void): Runn
   const flusher = setInterval(flush, job.batchMs);
 
   const closed = 'concurrency' in plan;
-  const maxInFlight = closed ? plan.concurrency : Math.min(job.maxInFlight ?? OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_MAX_IN_FLIGHT);
+  const maxInFlight = closed
+    ? plan.concurrency
+    : Math.min(job.maxInFlight ?? OPEN_LOOP_MAX_IN_FLIGHT, OPEN_LOOP_MAX_IN_FLIGHT);
   // undici rather than node:http: about 40% less CPU per request, and on a 2-core machine
   // every cycle the generator spends is taken from the subject it measures.
   // One connection per request in flight: the closed loop's `concurrency`, the open loop's
@@ -78,7 +80,11 @@ export function runJob(job: LoadJob, ship: (events: TraceEvent[]) => void): Runn
       inFlight.delete(abort);
       const failed = error !== undefined || status >= 400;
       if (traced) {
-        buffer.push(error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status });
+        buffer.push(
+          error
+            ? { type: 'client.done', t: now(), rid, status, error }
+            : { type: 'client.done', t: now(), rid, status },
+        );
       } else {
         untold.untracedCompleted += 1;
         if (failed) untold.untracedErrors += 1;
@@ -101,7 +107,14 @@ export function runJob(job: LoadJob, ship: (events: TraceEvent[]) => void): Runn
       await res.body.dump({ limit: Infinity });
       settle(status);
     } catch (caught) {
-      settle(status, cancelled ? 'cancelled' : late ? `no answer within the deadline (${job.requestTimeoutMs} ms)` : describe(caught));
+      settle(
+        status,
+        cancelled
+          ? 'cancelled'
+          : late
+            ? `no answer within the deadline (${job.requestTimeoutMs} ms)`
+            : describe(caught),
+      );
     }
   }
 

@@ -51,7 +51,9 @@ export function runLongPollJob(job: LoadJob, longPoll: LongPollJob, ship: (event
     } catch (caught) {
       error = cancelled ? 'cancelled' : describe(caught);
     }
-    buffer.push(error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status });
+    buffer.push(
+      error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status },
+    );
     if (error || status >= 400) counts.errors += 1;
     counts.completed += 1;
   }

@@ -30,11 +30,13 @@ port.on('message', (message: ParentMessage) => {
   const { job } = message;
   const running = job.longPoll ? runLongPollJob(job, job.longPoll, ship) : runJob(job, ship);
   current = running;
-  running.result.then(
-    (result) => post({ type: 'done', ...result }),
-    (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
-  ).finally(() => {
-    current = undefined;
-  });
+  running.result
+    .then(
+      (result) => post({ type: 'done', ...result }),
+      (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    )
+    .finally(() => {
+      current = undefined;
+    });
 });
 post({ type: 'ready' });

@@ -70,7 +70,12 @@ export interface SpawnNodeOptions {
 /** Spawns `node --import tsx <entry> ...args` (or `node <entry>` for JavaScript) with an IPC channel, tracked for cleanup. */
 export function spawnNode(entry: string, args: string[] = [], options: SpawnNodeOptions = {}): ChildProcess {
   const loader = options.typescript === false ? [] : ['--import', tsx()];
-  return spawnWithChannel(process.execPath, [...(options.nodeFlags ?? []), ...loader, entry, ...args], options, 'advanced');
+  return spawnWithChannel(
+    process.execPath,
+    [...(options.nodeFlags ?? []), ...loader, entry, ...args],
+    options,
+    'advanced',
+  );
 }
 
 /**
@@ -78,11 +83,20 @@ export function spawnNode(entry: string, args: string[] = [], options: SpawnNode
  * JSON mode: newline-delimited JSON on the file descriptor named in NODE_CHANNEL_FD, which
  * any language can speak. The child must exit when that channel reaches end of file.
  */
-export function spawnProgram(command: string, args: string[], options: Omit<SpawnNodeOptions, 'nodeFlags'> = {}): ChildProcess {
+export function spawnProgram(
+  command: string,
+  args: string[],
+  options: Omit<SpawnNodeOptions, 'nodeFlags'> = {},
+): ChildProcess {
   return spawnWithChannel(command, args, options, 'json');
 }
 
-function spawnWithChannel(command: string, args: string[], options: SpawnNodeOptions, serialization: 'advanced' | 'json'): ChildProcess {
+function spawnWithChannel(
+  command: string,
+  args: string[],
+  options: SpawnNodeOptions,
+  serialization: 'advanced' | 'json',
+): ChildProcess {
   hookParentExit();
   const io = options.stdio ?? 'pipe';
   const child = spawn(command, args, {

@@ -44,7 +44,8 @@ const ready = new Promise<void>((resolve) => {
       } else if (report.type === 'warmed') {
         if (!report.ok) warmFailure = report.message;
         pendingWarm -= 1;
-        if (pendingWarm === 0) send(warmFailure ? { type: 'warmed', ok: false, message: warmFailure } : { type: 'warmed', ok: true });
+        if (pendingWarm === 0)
+          send(warmFailure ? { type: 'warmed', ok: false, message: warmFailure } : { type: 'warmed', ok: true });
       } else {
         send(report);
       }

@@ -56,10 +56,22 @@ export function checkPythonSyntax(python: string, file: string, source: string):
       ['-I', '-c', CHECK, file],
       { timeout: 20_000, maxBuffer: 1024 * 1024, env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' } },
       (error, stdout, stderr) => {
-        if (error) return reject(new Error(`${python} could not check the source: ${stderr.trim().split('\n').pop() || error.message}`));
+        if (error)
+          return reject(
+            new Error(`${python} could not check the source: ${stderr.trim().split('\n').pop() || error.message}`),
+          );
         try {
           const verdict = JSON.parse(stdout) as PythonCheck;
-          resolve(verdict.ok ? verdict : { ok: false, error: String(verdict.error), line: Math.max(1, verdict.line), column: Math.max(1, verdict.column) });
+          resolve(
+            verdict.ok
+              ? verdict
+              : {
+                  ok: false,
+                  error: String(verdict.error),
+                  line: Math.max(1, verdict.line),
+                  column: Math.max(1, verdict.column),
+                },
+          );
         } catch {
           reject(new Error(`${python} answered the syntax check with ${JSON.stringify(stdout.slice(0, 200))}`));
         }

@@ -39,17 +39,22 @@ const atLeast = (version: string, [wantMajor, wantMinor]: [number, number]): boo
 
 function probe(python: string): Promise<Probed> {
   return new Promise((resolve, reject) => {
-    execFile(python, ['-c', PROBE], { timeout: 20_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
-      if (error) {
-        const last = stderr.trim().split('\n').pop() ?? '';
-        return reject(new Error(last || error.message));
-      }
-      try {
-        resolve(JSON.parse(stdout) as Probed);
-      } catch {
-        reject(new Error(`unexpected answer: ${stdout.slice(0, 200)}`));
-      }
-    });
+    execFile(
+      python,
+      ['-c', PROBE],
+      { timeout: 20_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      (error, stdout, stderr) => {
+        if (error) {
+          const last = stderr.trim().split('\n').pop() ?? '';
+          return reject(new Error(last || error.message));
+        }
+        try {
+          resolve(JSON.parse(stdout) as Probed);
+        } catch {
+          reject(new Error(`unexpected answer: ${stdout.slice(0, 200)}`));
+        }
+      },
+    );
   });
 }
 
@@ -57,8 +62,10 @@ function probe(python: string): Promise<Probed> {
 function judge(found: Probed): TornadoRuntimeInfo | string {
   if (!atLeast(found.tornado, [6, 0])) return `Tornado ${found.tornado} is too old (6 or newer is needed)`;
   const base = { available: true as const, python: found.python, tornado: found.tornado, pymongo: found.pymongo };
-  if (atLeast(found.pymongo, [4, 9])) return { ...base, asyncDriver: `PyMongo ${found.pymongo} AsyncMongoClient (native asyncio)` };
-  if (found.motor) return { ...base, motor: found.motor, asyncDriver: `Motor ${found.motor} (pymongo on a thread pool)` };
+  if (atLeast(found.pymongo, [4, 9]))
+    return { ...base, asyncDriver: `PyMongo ${found.pymongo} AsyncMongoClient (native asyncio)` };
+  if (found.motor)
+    return { ...base, motor: found.motor, asyncDriver: `Motor ${found.motor} (pymongo on a thread pool)` };
   return `no non-blocking driver: Motor is not installed and pymongo ${found.pymongo} has no AsyncMongoClient (4.9 or newer)`;
 }
 

@@ -39,9 +39,12 @@ export function spawnTornadoWorker(python: string, spec: SubjectSpec, worker: nu
 
 export async function startTornadoSubject(spec: SubjectSpec): Promise<ChildHandle<SubjectCommand, SubjectReport>> {
   const runtime = await tornadoRuntime();
-  if (!runtime.available) throw new Error(`the Tornado runtime is unavailable (${runtime.reason}); install it with: ${runtime.install}`);
+  if (!runtime.available)
+    throw new Error(`the Tornado runtime is unavailable (${runtime.reason}); install it with: ${runtime.install}`);
   if (spec.config.workers > 1) {
-    const balancer = spawnNode(BALANCER_ENTRY, [], { env: { [SPEC_ENV]: JSON.stringify(spec), [PYTHON_ENV]: runtime.python } });
+    const balancer = spawnNode(BALANCER_ENTRY, [], {
+      env: { [SPEC_ENV]: JSON.stringify(spec), [PYTHON_ENV]: runtime.python },
+    });
     return connectChild(balancer, 'subject', 60_000);
   }
   return connectChild(spawnTornadoWorker(runtime.python, spec, 0), 'subject', 30_000);

@@ -74,21 +74,23 @@ function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
   return {
     style: 'async',
     users: (trace) =>
-      asyncUsers(withPublishing(async (op, args) => {
-        const call = calls.begin(trace, op, calls.inFlight() >= poolSize);
-        sentListeners.set(trace.rid, (t) => call.sent(t));
-        try {
-          const value = await client.run((db) => runOperation(db, op, args, trace.rid));
-          call.succeeded();
-          return value;
-        } catch (error) {
-          const failure = toDbError(error);
-          call.failed(failure);
-          throw failure;
-        } finally {
-          sentListeners.delete(trace.rid);
-        }
-      }, waiters)),
+      asyncUsers(
+        withPublishing(async (op, args) => {
+          const call = calls.begin(trace, op, calls.inFlight() >= poolSize);
+          sentListeners.set(trace.rid, (t) => call.sent(t));
+          try {
+            const value = await client.run((db) => runOperation(db, op, args, trace.rid));
+            call.succeeded();
+            return value;
+          } catch (error) {
+            const failure = toDbError(error);
+            call.failed(failure);
+            throw failure;
+          } finally {
+            sentListeners.delete(trace.rid);
+          }
+        }, waiters),
+      ),
     gauges: { poolInUse: () => pool.inUse, poolWaiting: () => pool.waiting, dbInFlight: calls.inFlight },
     warm: async () => {
       await client.run((db) => runOperation(db, 'ping', [poolSize], 'warm'));
@@ -114,15 +116,21 @@ export async function createDataAccess(options: AccessOptions, first: Mode): Pro
   };
   const opening: Record<Mode, Promise<DataAccess>> = {
     nonblocking: warmed(nonblockingAccess(options, createDbCalls(options.onHealth))),
-    blocking: first === 'blocking' ? openBlocking().then(warmed) : Promise.resolve(undefined).then(async () => {
-      // Waits for the serving mode's pool first: both at once would slow the start down.
-      await opening.nonblocking;
-      return warmed(await openBlocking());
-    }),
+    blocking:
+      first === 'blocking'
+        ? openBlocking().then(warmed)
+        : Promise.resolve(undefined).then(async () => {
+            // Waits for the serving mode's pool first: both at once would slow the start down.
+            await opening.nonblocking;
+            return warmed(await openBlocking());
+          }),
   };
   const opened: Partial<Record<Mode, DataAccess>> = {};
   for (const mode of ['nonblocking', 'blocking'] as const) {
-    opening[mode].then((access) => (opened[mode] = access), () => undefined);
+    opening[mode].then(
+      (access) => (opened[mode] = access),
+      () => undefined,
+    );
   }
   try {
     await opening[first];
@@ -147,5 +155,12 @@ export async function createDataAccess(options: AccessOptions, first: Mode): Pro
 }
 
 async function closeAll(opening: Record<Mode, Promise<DataAccess>>): Promise<void> {
-  await Promise.all(Object.values(opening).map((access) => access.then((a) => a.close(), () => undefined)));
+  await Promise.all(
+    Object.values(opening).map((access) =>
+      access.then(
+        (a) => a.close(),
+        () => undefined,
+      ),
+    ),
+  );
 }

@@ -44,17 +44,33 @@ function burnCpu(trace: RequestTrace, ms: number): void {
   trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'cpu' });
 }
 
-export function createSubjectServer({ access: both, tracer, worker, settings, handlers = originalHandlers }: SubjectAppOptions): http.Server {
+export function createSubjectServer({
+  access: both,
+  tracer,
+  worker,
+  settings,
+  handlers = originalHandlers,
+}: SubjectAppOptions): http.Server {
   let counter = 0;
 
   /** A request keeps the mode it arrived in, even if the mode switches while it runs. */
-  const run = async (route: SubjectRouteName, mode: Mode, base: Omit<HandlerContext<unknown>, 'users' | 'step'>, trace: RequestTrace): Promise<void> => {
+  const run = async (
+    route: SubjectRouteName,
+    mode: Mode,
+    base: Omit<HandlerContext<unknown>, 'users' | 'step'>,
+    trace: RequestTrace,
+  ): Promise<void> => {
     const access = both.of(mode);
     const stepFor = (handler: string) => (step: StepName) => trace.emit({ type: 'handler.step', handler, step });
-    const name = route === 'getUserCallback' ? 'getUser.callback' : `${route}.${access.style === 'sync' ? 'blocking' : 'nonblocking'}`;
+    const name =
+      route === 'getUserCallback'
+        ? 'getUser.callback'
+        : `${route}.${access.style === 'sync' ? 'blocking' : 'nonblocking'}`;
     if (handlers.edited.has(name)) guardEdited(base.res);
     if (route === 'getUserCallback') {
-      const users = callbackUsers(access.users(trace), (error) => sendError(base.res, error, handlers.edited.has(name)));
+      const users = callbackUsers(access.users(trace), (error) =>
+        sendError(base.res, error, handlers.edited.has(name)),
+      );
       return handlers.callback({ ...base, users, step: stepFor(name) });
     }
     if (access.style === 'sync') {

@@ -31,11 +31,17 @@ export async function runBalancer(spec: SubjectSpec, send: (report: SubjectRepor
         } else if (report.type === 'warmed') {
           if (!report.ok) warmFailure = report.message;
           pendingWarm -= 1;
-          if (pendingWarm === 0) send(warmFailure ? { type: 'warmed', ok: false, message: warmFailure } : { type: 'warmed', ok: true });
+          if (pendingWarm === 0)
+            send(warmFailure ? { type: 'warmed', ok: false, message: warmFailure } : { type: 'warmed', ok: true });
         } else if (report.type === 'configured') {
           if (!report.ok) configureFailure = report.message ?? 'unknown error';
           pendingConfigure -= 1;
-          if (pendingConfigure === 0) send(configureFailure ? { type: 'configured', ok: false, message: configureFailure } : { type: 'configured', ok: true });
+          if (pendingConfigure === 0)
+            send(
+              configureFailure
+                ? { type: 'configured', ok: false, message: configureFailure }
+                : { type: 'configured', ok: true },
+            );
         } else {
           send(report);
         }

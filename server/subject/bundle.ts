@@ -37,10 +37,17 @@ async function build(): Promise<ChildBundle> {
       outExtension: { '.js': '.mjs' },
       format: 'esm',
       // The driver is CommonJS: its require() calls need a real require in an ES module.
-      banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);",
+      },
     }),
     // CommonJS, so that blocking/threadBoot.cjs can run it from V8's code cache.
-    esbuild({ ...common, entryPoints: { dbThread: source('./blocking/dbThread.ts') }, outExtension: { '.js': '.cjs' }, format: 'cjs' }),
+    esbuild({
+      ...common,
+      entryPoints: { dbThread: source('./blocking/dbThread.ts') },
+      outExtension: { '.js': '.cjs' },
+      format: 'cjs',
+    }),
   ]);
   copyFileSync(source('./blocking/threadBoot.cjs'), path.join(outdir, 'threadBoot.cjs'));
   const file = (name: string) => path.join(outdir, `${name}.mjs`);
@@ -54,7 +61,9 @@ export function childBundle(): Promise<ChildBundle | undefined> {
   const [subject, dbThread, proxy] = [builtEntry('subject'), builtEntry('dbThread'), builtEntry('proxy')];
   if (subject && dbThread && proxy) return Promise.resolve({ subject, dbThread, proxy });
   built ??= build().catch((error: unknown) => {
-    process.stderr.write(`[subject] could not compile the subject (${error instanceof Error ? error.message : String(error)}); starting it through tsx\n`);
+    process.stderr.write(
+      `[subject] could not compile the subject (${error instanceof Error ? error.message : String(error)}); starting it through tsx\n`,
+    );
     return undefined;
   });
   return built;

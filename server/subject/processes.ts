@@ -26,13 +26,19 @@ export interface ChildHandle<Command, Report> {
 /** Children's output goes to ours, prefixed, so a crash leaves a readable trail (and pipes never fill). */
 function forwardOutput(child: ChildProcess, label: string): void {
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) process.stderr.write(`[${label}] ${line}\n`);
+    for (const line of chunk.toString('utf8').split('\n'))
+      if (line.trim()) process.stderr.write(`[${label}] ${line}\n`);
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
 }
 
-function waitFor<Report>(child: ChildProcess, accept: (report: Report) => boolean, timeoutMs: number, what: string): Promise<Report> {
+function waitFor<Report>(
+  child: ChildProcess,
+  accept: (report: Report) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<Report> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       clearTimeout(timer);
@@ -58,15 +64,22 @@ function waitFor<Report>(child: ChildProcess, accept: (report: Report) => boolea
 }
 
 /** Waits for a freshly spawned child's 'ready' (or 'fatal') report and wraps it in a handle. */
-export async function connectChild<Command, Report extends { type: string }>(child: ChildProcess, label: string, timeoutMs: number): Promise<ChildHandle<Command, Report>> {
+export async function connectChild<Command, Report extends { type: string }>(
+  child: ChildProcess,
+  label: string,
+  timeoutMs: number,
+): Promise<ChildHandle<Command, Report>> {
   forwardOutput(child, label);
   const fatal = (report: Report): boolean => report.type === 'fatal';
-  const ready = await waitFor<Report>(child, (report) => report.type === 'ready' || fatal(report), timeoutMs, `starting ${label}`).catch(
-    async (error: unknown) => {
-      await stopChild(child);
-      throw error;
-    },
-  );
+  const ready = await waitFor<Report>(
+    child,
+    (report) => report.type === 'ready' || fatal(report),
+    timeoutMs,
+    `starting ${label}`,
+  ).catch(async (error: unknown) => {
+    await stopChild(child);
+    throw error;
+  });
   if (ready.type === 'fatal') {
     await stopChild(child);
     throw new Error(`${label} failed to start: ${(ready as { message?: string }).message ?? ''}`);
@@ -86,7 +99,10 @@ export async function connectChild<Command, Report extends { type: string }>(chi
   };
 }
 
-export async function startProxyProcess(target: { host: string; port: number }, latencyMs: number): Promise<ChildHandle<ProxyMessage, ProxyReport>> {
+export async function startProxyProcess(
+  target: { host: string; port: number },
+  latencyMs: number,
+): Promise<ChildHandle<ProxyMessage, ProxyReport>> {
   const bundle = await childBundle();
   const args = [target.host, String(target.port), String(latencyMs)];
   const child = bundle ? spawnNode(bundle.proxy, args, { typescript: false }) : spawnNode(PROXY_ENTRY, args);

@@ -13,7 +13,11 @@ import { startSampler } from './runtime/sampler';
 import { createTracer } from './runtime/tracer';
 import { createHeldCount } from './updates/heldCount';
 
-export async function serveSubject(spec: SubjectSpec, worker: number, send: (report: SubjectReport) => void): Promise<void> {
+export async function serveSubject(
+  spec: SubjectSpec,
+  worker: number,
+  send: (report: SubjectReport) => void,
+): Promise<void> {
   const { config } = spec;
   let databaseUp: boolean | undefined;
   const onHealth = (up: boolean, error?: DbErrorInfo): void => {
@@ -22,20 +26,32 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
     send(up ? { type: 'database', up } : { type: 'database', up, message: error?.message ?? 'database unavailable' });
   };
 
-  const settings: LiveSettings = { mode: config.mode, cpuMs: config.cpuMs, blockingTimeoutMs: config.blockingTimeoutMs };
+  const settings: LiveSettings = {
+    mode: config.mode,
+    cpuMs: config.cpuMs,
+    blockingTimeoutMs: config.blockingTimeoutMs,
+  };
   const held = createHeldCount();
-  const access = await createDataAccess({
-    held,
-    executorThreads: config.executorThreads,
-    blockingTimeoutMs: () => settings.blockingTimeoutMs,
-    uri: spec.uri,
-    dbName: spec.dbName,
-    client: { poolSize: config.poolSize, dbLatencyMs: config.dbLatencyMs, monitorCommands: config.tracing },
-    onHealth,
-  }, settings.mode);
+  const access = await createDataAccess(
+    {
+      held,
+      executorThreads: config.executorThreads,
+      blockingTimeoutMs: () => settings.blockingTimeoutMs,
+      uri: spec.uri,
+      dbName: spec.dbName,
+      client: { poolSize: config.poolSize, dbLatencyMs: config.dbLatencyMs, monitorCommands: config.tracing },
+      onHealth,
+    },
+    settings.mode,
+  );
   const tracer = createTracer({ enabled: config.tracing, worker, ship: (events) => send({ type: 'events', events }) });
   const current = () => access.of(settings.mode).gauges;
-  startSampler(tracer, { poolInUse: () => current().poolInUse(), poolWaiting: () => current().poolWaiting(), dbInFlight: () => current().dbInFlight(), longPollsHeld: held.takePeak });
+  startSampler(tracer, {
+    poolInUse: () => current().poolInUse(),
+    poolWaiting: () => current().poolWaiting(),
+    dbInFlight: () => current().dbInFlight(),
+    longPollsHeld: held.takePeak,
+  });
   const handlers = loadHandlers(spec.handlers);
   const server = createSubjectServer({ access, tracer, worker, settings, handlers });
   if (spec.heartbeatMs) setInterval(() => send({ type: 'heartbeat', worker }), spec.heartbeatMs).unref();
@@ -50,13 +66,15 @@ export async function serveSubject(spec: SubjectSpec, worker: number, send: (rep
           Object.assign(settings, { mode, cpuMs, blockingTimeoutMs });
           send({ type: 'configured', ok: true });
         },
-        (error: unknown) => send({ type: 'configured', ok: false, message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          send({ type: 'configured', ok: false, message: error instanceof Error ? error.message : String(error) }),
       );
     }
     if (command.type === 'warm') {
       access.warm().then(
         () => send({ type: 'warmed', ok: true }),
-        (error: unknown) => send({ type: 'warmed', ok: false, message: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) =>
+          send({ type: 'warmed', ok: false, message: error instanceof Error ? error.message : String(error) }),
       );
     }
   });

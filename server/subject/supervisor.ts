@@ -51,8 +51,10 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
 
   const onReport = (report: SubjectReport): void => {
     if (report.type === 'events') options.onEvents(unpackBatch(report.events));
-    else if (report.type === 'database' && !report.up) setState('down', `database unreachable: ${report.message ?? ''}`);
-    else if (report.type === 'database' && report.up && current === 'down') setState('ready', 'database reachable again');
+    else if (report.type === 'database' && !report.up)
+      setState('down', `database unreachable: ${report.message ?? ''}`);
+    else if (report.type === 'database' && report.up && current === 'down')
+      setState('ready', 'database reachable again');
     else if (report.type === 'fatal') process.stderr.write(`[subject] ${report.message}\n`);
   };
 
@@ -67,9 +69,17 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
   const startSubject = async (cfg: LabConfig, proxyPort: number): Promise<Subject> => {
     const startedAt = Date.now();
     // Each runtime serves its own edited handlers: .ts modules for Node, .py files for Tornado.
-    const ownHandlers = Object.fromEntries(Object.entries(handlers).filter(([file]) => file.endsWith(cfg.runtime === 'tornado' ? '.py' : '.ts')));
+    const ownHandlers = Object.fromEntries(
+      Object.entries(handlers).filter(([file]) => file.endsWith(cfg.runtime === 'tornado' ? '.py' : '.ts')),
+    );
     const edited = Object.keys(ownHandlers).length > 0;
-    const spec = { config: cfg, uri: target.through(proxyPort), dbName: options.dbName, handlers: ownHandlers, ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}) };
+    const spec = {
+      config: cfg,
+      uri: target.through(proxyPort),
+      dbName: options.dbName,
+      handlers: ownHandlers,
+      ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}),
+    };
     const started = await startSubjectProcess(spec);
     started.child.on('message', onReport);
     let held: string | undefined;
@@ -110,14 +120,19 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
     config = previous;
     const why = `the new config did not start (${error instanceof Error ? error.message : String(error)}); kept the previous one`;
     if (next.dbLatencyMs !== previous.dbLatencyMs && proxy?.child.connected) {
-      await proxy.ask({ type: 'setLatency', ms: previous.dbLatencyMs }, (r): r is ProxyReport => r.type === 'latencySet', 5000).catch(() => undefined);
+      await proxy
+        .ask({ type: 'setLatency', ms: previous.dbLatencyMs }, (r): r is ProxyReport => r.type === 'latencySet', 5000)
+        .catch(() => undefined);
     }
     if (subject && (subject.child.exitCode !== null || subject.child.signalCode !== null)) subject = undefined;
     try {
       await bringUp(previous);
       setState('ready', why);
     } catch (again) {
-      setState('down', `${why}, which did not start either (${again instanceof Error ? again.message : String(again)}); retrying`);
+      setState(
+        'down',
+        `${why}, which did not start either (${again instanceof Error ? again.message : String(again)}); retrying`,
+      );
       retryLater(why);
     }
   };
@@ -135,7 +150,8 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
   const crashed = (message: string): Promise<void> =>
     serial(async () => {
       if (stopped || isShuttingDown() || !config) return;
-      if (quickCrashes >= MAX_QUICK_CRASHES) return setState('down', `${message}; gave up after ${quickCrashes} quick crashes`);
+      if (quickCrashes >= MAX_QUICK_CRASHES)
+        return setState('down', `${message}; gave up after ${quickCrashes} quick crashes`);
       setState('restarting', `${message}; restarting`);
       if (subject && (subject.child.exitCode !== null || subject.child.signalCode !== null)) subject = undefined;
       try {
@@ -169,7 +185,11 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
           return setState('ready');
         }
         if (next.dbLatencyMs !== previous.dbLatencyMs) {
-          await proxy.ask({ type: 'setLatency', ms: next.dbLatencyMs }, (r): r is ProxyReport => r.type === 'latencySet', 5000);
+          await proxy.ask(
+            { type: 'setLatency', ms: next.dbLatencyMs },
+            (r): r is ProxyReport => r.type === 'latencySet',
+            5000,
+          );
         }
         const plan = planApply(previous, next);
         if (plan === 'restart') {
@@ -187,7 +207,8 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
         } else if (plan === 'configure' && !acknowledgesConfigure(next)) {
           subject.send({ type: 'configure', ...liveSettings(next) });
         } else if (plan === 'configure') {
-          const isConfigured = (r: SubjectReport): r is Extract<SubjectReport, { type: 'configured' }> => r.type === 'configured';
+          const isConfigured = (r: SubjectReport): r is Extract<SubjectReport, { type: 'configured' }> =>
+            r.type === 'configured';
           const reply = await subject.ask({ type: 'configure', ...liveSettings(next) }, isConfigured, 30_000);
           if (!reply.ok) {
             config = { ...next, ...liveSettings(previous) };

@@ -60,8 +60,10 @@ const json = (method: string, body: unknown, signal?: AbortSignal): RequestInit 
 export const api = {
   health: () => request<HealthResponse>('/api/health'),
   getConfig: () => request<LabConfig>('/api/config'),
-  putConfig: (patch: LabConfigPatch, signal?: AbortSignal) => request<LabConfig>('/api/config', json('PUT', patch, signal)),
-  startRun: (plan: RunRequest, signal?: AbortSignal) => request<{ id: string }>('/api/runs', json('POST', plan, signal)),
+  putConfig: (patch: LabConfigPatch, signal?: AbortSignal) =>
+    request<LabConfig>('/api/config', json('PUT', patch, signal)),
+  startRun: (plan: RunRequest, signal?: AbortSignal) =>
+    request<{ id: string }>('/api/runs', json('POST', plan, signal)),
   listRuns: () => request<RunSummary[]>('/api/runs'),
   getRun: (id: string, signal?: AbortSignal) => request<RunSummary>(`/api/runs/${encodeURIComponent(id)}`, { signal }),
   deleteRun: (id: string) => request<unknown>(`/api/runs/${encodeURIComponent(id)}`, { method: 'DELETE' }),
@@ -73,7 +75,11 @@ export const api = {
     return parseTraceLines(text);
   },
   importTrace: (text: string) =>
-    request<RunSummary>('/api/runs/import', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text }),
+    request<RunSummary>('/api/runs/import', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: text,
+    }),
   /** One request by hand, through the lab's forwarder (traced like any other). */
   async sendOne(path = '/subject/users/alice'): Promise<number> {
     // no-store: the browser would otherwise queue identical GETs behind its cache lock.

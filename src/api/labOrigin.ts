@@ -7,7 +7,9 @@
 const STORAGE_KEY = 'event-loop-lab.lab-url';
 
 function readMarker(): string | null {
-  return typeof document === 'undefined' ? null : (document.querySelector('meta[name="lab-backend"]')?.getAttribute('content') ?? null);
+  return typeof document === 'undefined'
+    ? null
+    : (document.querySelector('meta[name="lab-backend"]')?.getAttribute('content') ?? null);
 }
 
 /** True for the static build (served by any file host), false when the lab serves the page. */
@@ -36,7 +38,8 @@ export function parseLabUrl(text: string): { origin: string } | { error: string 
   } catch {
     return { error: `“${trimmed}” is not an address.` };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'The address must start with http:// or https://.' };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { error: 'The address must start with http:// or https://.' };
   return { origin: url.origin };
 }
 

@@ -21,7 +21,9 @@ import './classroom.css';
 type Panel = 'controls' | 'lessons' | 'qr' | 'students';
 
 // The lesson player is another module; the glob keeps this view building without it.
-const lessonModules = import.meta.glob<{ default: ComponentType<{ path: string; navigate: (path: string) => void }> }>('../lessons/LessonPlayer.tsx');
+const lessonModules = import.meta.glob<{ default: ComponentType<{ path: string; navigate: (path: string) => void }> }>(
+  '../lessons/LessonPlayer.tsx',
+);
 const loadLessons = lessonModules['../lessons/LessonPlayer.tsx'];
 const LessonPlayer = loadLessons ? lazy(loadLessons) : null;
 
@@ -45,25 +47,62 @@ export default function PresenterView() {
   const enterFullScreen = () => void document.documentElement.requestFullscreen?.().catch(() => undefined);
 
   if (room.matches('off')) {
-    return <main className="presenter presenter-note"><h1>Classroom mode is off</h1><p>Start the lab with <code>npm start -- --classroom</code> and open the presenter link it prints.</p></main>;
+    return (
+      <main className="presenter presenter-note">
+        <h1>Classroom mode is off</h1>
+        <p>
+          Start the lab with <code>npm start -- --classroom</code> and open the presenter link it prints.
+        </p>
+      </main>
+    );
   }
   if (info && info.role !== 'presenter') {
-    return <main className="presenter presenter-note" data-testid="not-presenter"><h1>This is the presenter's screen</h1><p>Open the presenter link the lab printed in its terminal. Students join at <strong>{info.joinUrl}</strong>.</p></main>;
+    return (
+      <main className="presenter presenter-note" data-testid="not-presenter">
+        <h1>This is the presenter's screen</h1>
+        <p>
+          Open the presenter link the lab printed in its terminal. Students join at <strong>{info.joinUrl}</strong>.
+        </p>
+      </main>
+    );
   }
   const start = stage.trace?.startT ?? 0;
   const end = stage.trace?.endT ?? 0;
   return (
     <div className="presenter" data-testid="presenter" data-mode={mode}>
       <header className="presenter-top">
-        <h1 className={`presenter-mode mode-${mode}`} data-testid="presenter-mode">{mode === 'blocking' ? 'Blocking' : 'Non-blocking'}</h1>
-        {info && <span className="presenter-count">{info.students} phones · {info.joinUrl}</span>}
-        <button type="button" onClick={enterFullScreen}>Full screen</button>
-        <button type="button" aria-expanded={open === 'controls'} onClick={() => toggle('controls')}>Controls <kbd>C</kbd></button>
-        <button type="button" aria-expanded={open === 'students'} onClick={() => toggle('students')} data-testid="students-toggle">Students <kbd>S</kbd></button>
+        <h1 className={`presenter-mode mode-${mode}`} data-testid="presenter-mode">
+          {mode === 'blocking' ? 'Blocking' : 'Non-blocking'}
+        </h1>
+        {info && (
+          <span className="presenter-count">
+            {info.students} phones · {info.joinUrl}
+          </span>
+        )}
+        <button type="button" onClick={enterFullScreen}>
+          Full screen
+        </button>
+        <button type="button" aria-expanded={open === 'controls'} onClick={() => toggle('controls')}>
+          Controls <kbd>C</kbd>
+        </button>
+        <button
+          type="button"
+          aria-expanded={open === 'students'}
+          onClick={() => toggle('students')}
+          data-testid="students-toggle"
+        >
+          Students <kbd>S</kbd>
+        </button>
       </header>
       <main className="presenter-stage">
         <section className="presenter-loop">
-          <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={false} publishedAt={stage.publishedAt} />
+          <LoopView
+            snapshot={stage.snapshot}
+            mode={stage.mode}
+            total={stage.total}
+            reducedMotion={false}
+            publishedAt={stage.publishedAt}
+          />
           <Narration text={stage.narration} />
         </section>
         <RoomView snapshot={stage.snapshot} />
@@ -94,7 +133,9 @@ export default function PresenterView() {
       )}
       <footer className="presenter-keys" aria-label="Keyboard shortcuts">
         {PRESENTER_KEYS.map((k) => (
-          <span key={k.action}><kbd>{keyLabel(k.keys[0]!)}</kbd> {k.label}</span>
+          <span key={k.action}>
+            <kbd>{keyLabel(k.keys[0]!)}</kbd> {k.label}
+          </span>
         ))}
       </footer>
     </div>

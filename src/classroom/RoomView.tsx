@@ -25,8 +25,13 @@ export function RoomView({ snapshot }: { snapshot: Snapshot | undefined }) {
             </h2>
             <ul>
               {list.slice(0, MAX_CHIPS).map((r) => (
-                <li key={r.life.rid} className={`room-token${r.holdsLoop ? ' holding' : ''}`} data-testid="room-token" data-client={r.life.client}
-                  style={{ background: studentColor(r.life.client!) }}>
+                <li
+                  key={r.life.rid}
+                  className={`room-token${r.holdsLoop ? ' holding' : ''}`}
+                  data-testid="room-token"
+                  data-client={r.life.client}
+                  style={{ background: studentColor(r.life.client!) }}
+                >
                   {r.life.client}
                 </li>
               ))}

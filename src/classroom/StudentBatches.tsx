@@ -17,7 +17,9 @@ export function StudentBatches({ batches, now }: { batches: readonly Batch[]; no
             <h2>
               {batch.requests.length === 1 ? '1 request' : `${batch.requests.length} at once`}
               {mode && <span className={`batch-mode mode-${mode}`}> · {MODE_NAMES[mode]}</span>}
-              {answered.length === batch.requests.length && <span className="batch-total"> · all back in {ms(slowest)}</span>}
+              {answered.length === batch.requests.length && (
+                <span className="batch-total"> · all back in {ms(slowest)}</span>
+              )}
             </h2>
             <ol>
               {batch.requests.map((request) => {
@@ -25,7 +27,11 @@ export function StudentBatches({ batches, now }: { batches: readonly Batch[]; no
                 if (!result) {
                   return (
                     <li key={request.id} className="pending" data-testid="pending">
-                      <span className="bar" style={{ width: `${Math.min(100, (now - batch.sentAt) / 20)}%` }} aria-hidden="true" />
+                      <span
+                        className="bar"
+                        style={{ width: `${Math.min(100, (now - batch.sentAt) / 20)}%` }}
+                        aria-hidden="true"
+                      />
                       <strong>{ms(Math.max(0, now - batch.sentAt))}</strong> waiting…
                     </li>
                   );
@@ -33,8 +39,13 @@ export function StudentBatches({ batches, now }: { batches: readonly Batch[]; no
                 const ok = result.status >= 200 && result.status < 300;
                 return (
                   <li key={request.id} className={ok ? 'ok' : 'failed'}>
-                    <span className="bar" style={{ width: `${Math.min(100, result.latencyMs / 20)}%` }} aria-hidden="true" />
-                    <strong>{ms(result.latencyMs)}</strong> {ok ? 'answered' : result.message ?? `HTTP ${result.status}`}
+                    <span
+                      className="bar"
+                      style={{ width: `${Math.min(100, result.latencyMs / 20)}%` }}
+                      aria-hidden="true"
+                    />
+                    <strong>{ms(result.latencyMs)}</strong>{' '}
+                    {ok ? 'answered' : (result.message ?? `HTTP ${result.status}`)}
                   </li>
                 );
               })}

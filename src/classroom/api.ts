@@ -10,7 +10,6 @@ import { ApiError, errorMessage } from '../api/client';
 
 export type Role = 'presenter' | 'student' | 'guest';
 
-
 export interface ClassroomInfo {
   role: Role;
   joinUrl: string | null;
@@ -30,7 +29,8 @@ export interface SendResult {
   mode?: Mode;
 }
 
-const asMode = (value: unknown): Mode | undefined => (MODES as readonly unknown[]).includes(value) ? (value as Mode) : undefined;
+const asMode = (value: unknown): Mode | undefined =>
+  (MODES as readonly unknown[]).includes(value) ? (value as Mode) : undefined;
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
@@ -78,13 +78,22 @@ export const classroomApi = {
   async send(id: string, path = '/subject/users/alice'): Promise<SendResult> {
     const t0 = performance.now();
     try {
-      const response = await fetch(`${path}?r=${encodeURIComponent(id)}`, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
+      const response = await fetch(`${path}?r=${encodeURIComponent(id)}`, {
+        headers: { accept: 'application/json' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
       const text = await response.text();
       const latencyMs = performance.now() - t0;
       const mode = asMode(response.headers.get(HEADER_MODE));
       if (response.ok) return { status: response.status, latencyMs, ...(mode ? { mode } : {}) };
       const retry = Number(response.headers.get('retry-after'));
-      return { status: response.status, latencyMs, message: errorMessage(text, response.status), ...(retry > 0 ? { retryAfterMs: retry * 1000 } : {}) };
+      return {
+        status: response.status,
+        latencyMs,
+        message: errorMessage(text, response.status),
+        ...(retry > 0 ? { retryAfterMs: retry * 1000 } : {}),
+      };
     } catch {
       return { status: 0, latencyMs: performance.now() - t0, message: 'no answer: the lab cannot be reached' };
     }

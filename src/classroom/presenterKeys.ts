@@ -5,8 +5,17 @@
 import { isTyping } from '../viz/shortcuts';
 
 export type PresenterAction =
-  | 'mode.toggle' | 'run.fire' | 'playback.toggle' | 'playback.back' | 'playback.forward' | 'playback.live'
-  | 'view.controls' | 'view.lessons' | 'view.qr' | 'view.students' | 'view.close';
+  | 'mode.toggle'
+  | 'run.fire'
+  | 'playback.toggle'
+  | 'playback.back'
+  | 'playback.forward'
+  | 'playback.live'
+  | 'view.controls'
+  | 'view.lessons'
+  | 'view.qr'
+  | 'view.students'
+  | 'view.close';
 
 export const PRESENTER_KEYS: ReadonlyArray<{ keys: string[]; action: PresenterAction; label: string }> = [
   { keys: ['b', 'B'], action: 'mode.toggle', label: 'blocking on/off' },
@@ -26,10 +35,14 @@ const KEY_LABELS: Record<string, string> = { ' ': 'Space', ArrowLeft: '←', Arr
 export const keyLabel = (key: string) => KEY_LABELS[key] ?? key.toUpperCase();
 
 /** The action for a key press, unless the presenter is typing, using a modifier, or on a control that owns the key. */
-export function presenterAction(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>): PresenterAction | undefined {
+export function presenterAction(
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>,
+): PresenterAction | undefined {
   if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return undefined;
   const target = event.target as HTMLElement | null;
-  const ownsKey = target?.closest?.('[role="radio"], [role="tab"], button, a, summary') && [' ', 'ArrowLeft', 'ArrowRight'].includes(event.key);
+  const ownsKey =
+    target?.closest?.('[role="radio"], [role="tab"], button, a, summary') &&
+    [' ', 'ArrowLeft', 'ArrowRight'].includes(event.key);
   if (ownsKey) return undefined;
   return PRESENTER_KEYS.find((k) => k.keys.includes(event.key))?.action;
 }

@@ -41,13 +41,19 @@ export const seatsMachine = setup({
   context: { students: [] },
   initial: 'loading',
   on: {
-    remove: { target: '.removing', actions: assign({ pending: ({ event }) => ({ id: event.id, nickname: event.nickname }), notice: undefined }) },
+    remove: {
+      target: '.removing',
+      actions: assign({ pending: ({ event }) => ({ id: event.id, nickname: event.nickname }), notice: undefined }),
+    },
   },
   states: {
     loading: {
       invoke: {
         src: 'fetchSeats',
-        onDone: { target: 'watching', actions: assign({ students: ({ event }) => byJoin(event.output.students), error: undefined }) },
+        onDone: {
+          target: 'watching',
+          actions: assign({ students: ({ event }) => byJoin(event.output.students), error: undefined }),
+        },
         onError: { target: 'watching', actions: assign({ error: ({ event }) => (event.error as Error).message }) },
       },
     },

@@ -53,7 +53,8 @@ export const pendingCount = (batches: readonly Batch[]): number =>
 
 /** Sends a batch's requests at once and reports each answer as it comes. */
 const batchActor = fromCallback<EventObject, { batch: number; ids: string[] }, StudentEvent>(({ input, sendBack }) => {
-  for (const id of input.ids) void classroomApi.send(id).then((result) => sendBack({ type: 'result', batch: input.batch, id, result }));
+  for (const id of input.ids)
+    void classroomApi.send(id).then((result) => sendBack({ type: 'result', batch: input.batch, id, result }));
 });
 
 /** The pending timers' clock: ticks only while something is out. */
@@ -74,7 +75,8 @@ const modeWatcher = fromCallback<EventObject, void, StudentEvent>(({ sendBack })
 });
 
 /** A per-request id: a unique URL, so a browser never holds one request back behind another. */
-const requestId = (batch: number, index: number): string => `${batch}-${index}-${Math.random().toString(36).slice(2, 8)}`;
+const requestId = (batch: number, index: number): string =>
+  `${batch}-${index}-${Math.random().toString(36).slice(2, 8)}`;
 
 export const studentMachine = setup({
   types: { context: {} as StudentContext, events: {} as StudentEvent },
@@ -103,7 +105,9 @@ export const studentMachine = setup({
     keep: assign(({ context, event }) => {
       if (event.type !== 'result') return {};
       const batches = context.batches.map((b) =>
-        b.id !== event.batch ? b : { ...b, requests: b.requests.map((r) => (r.id === event.id ? { ...r, result: event.result } : r)) },
+        b.id !== event.batch
+          ? b
+          : { ...b, requests: b.requests.map((r) => (r.id === event.id ? { ...r, result: event.result } : r)) },
       );
       return { batches, restMs: event.result.retryAfterMs ?? context.restMs, mode: event.result.mode ?? context.mode };
     }),
@@ -117,7 +121,11 @@ export const studentMachine = setup({
       invoke: {
         src: 'whoAmI',
         onDone: [
-          { guard: ({ event }) => event.output.student !== undefined, target: 'ready', actions: assign({ nickname: ({ event }) => event.output.student?.nickname }) },
+          {
+            guard: ({ event }) => event.output.student !== undefined,
+            target: 'ready',
+            actions: assign({ nickname: ({ event }) => event.output.student?.nickname }),
+          },
           { target: 'naming' },
         ],
         onError: { target: 'naming', actions: assign({ error: ({ event }) => (event.error as Error).message }) },
@@ -128,7 +136,9 @@ export const studentMachine = setup({
       on: { rejoin: { target: 'naming', actions: assign({ batches: [], sent: 0 }) } },
     },
     naming: {
-      on: { join: { target: 'joining', actions: assign({ nickname: ({ event }) => event.nickname, error: undefined }) } },
+      on: {
+        join: { target: 'joining', actions: assign({ nickname: ({ event }) => event.nickname, error: undefined }) },
+      },
     },
     joining: {
       invoke: {
@@ -150,7 +160,11 @@ export const studentMachine = setup({
           initial: 'free',
           on: {
             result: [
-              { guard: 'seatGone', target: '#student.removed', actions: assign({ error: ({ event }) => (event.type === 'result' ? event.result.message : undefined) }) },
+              {
+                guard: 'seatGone',
+                target: '#student.removed',
+                actions: assign({ error: ({ event }) => (event.type === 'result' ? event.result.message : undefined) }),
+              },
               { guard: 'limited', target: '.resting', actions: 'keep' },
               { actions: 'keep' },
             ],

@@ -7,30 +7,44 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useEffect, useRef, useState } from 'react';
 import { type HandlerCheck, type HandlerCompileError, handlerFileOf } from '../../common/handlers';
-import { diffAgainst, diffCompartment, handlerExtensions, type HandlerLanguage, languageOf, showProblem } from './editorExtensions';
+import {
+  diffAgainst,
+  diffCompartment,
+  handlerExtensions,
+  type HandlerLanguage,
+  languageOf,
+  showProblem,
+} from './editorExtensions';
 import { type ApplyResult, checkHandler } from './handlersApi';
 
 /**
  * What the type check found, in words: what each kind of problem means for "Apply and run".
  * A Python handler is checked for syntax only (by the lab's Python): there are no types to check.
  */
-export function checkSummary(result: HandlerCheck | Error | undefined, language: HandlerLanguage = 'typescript'): string {
+export function checkSummary(
+  result: HandlerCheck | Error | undefined,
+  language: HandlerLanguage = 'typescript',
+): string {
   if (language === 'python') {
     if (result === undefined) return 'Checking the syntax with the lab’s Python…';
     if (result instanceof Error) return `Syntax not checked: ${result.message}`;
     if (!result.checked) return `Syntax not checked: ${result.reason ?? 'no Python'}. It is checked when you apply.`;
     const errors = result.problems.length;
-    if (errors > 0) return `${errors} syntax error${errors === 1 ? '' : 's'}: fix ${errors === 1 ? 'it' : 'them'} before applying (marked in the editor). Python is checked for syntax only.`;
+    if (errors > 0)
+      return `${errors} syntax error${errors === 1 ? '' : 's'}: fix ${errors === 1 ? 'it' : 'them'} before applying (marked in the editor). Python is checked for syntax only.`;
     return 'No syntax errors (Python is checked for syntax only: a misspelt name shows when the code runs).';
   }
   if (result === undefined) return 'Checking syntax and types… (the first check loads TypeScript: a few seconds)';
   if (result instanceof Error) return `Types not checked: ${result.message}`;
-  if (!result.checked) return `Types not checked: ${result.reason ?? 'the checker is unavailable'}. Syntax is checked when you apply.`;
+  if (!result.checked)
+    return `Types not checked: ${result.reason ?? 'the checker is unavailable'}. Syntax is checked when you apply.`;
   const syntax = result.problems.filter((p) => p.kind === 'syntax').length;
   const types = result.problems.length - syntax;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (syntax > 0) return `${plural(syntax, 'syntax error')}${types ? ` and ${plural(types, 'type error')}` : ''}: fix the syntax before applying (marked in the editor).`;
-  if (types > 0) return `${plural(types, 'type error')} (marked in the editor). "Apply and run" still runs it: types are erased when the code runs, so see what it does.`;
+  if (syntax > 0)
+    return `${plural(syntax, 'syntax error')}${types ? ` and ${plural(types, 'type error')}` : ''}: fix the syntax before applying (marked in the editor).`;
+  if (types > 0)
+    return `${plural(types, 'type error')} (marked in the editor). "Apply and run" still runs it: types are erased when the code runs, so see what it does.`;
   return 'No syntax or type errors.';
 }
 
@@ -92,12 +106,18 @@ export default function HandlerEditor({ handler, original, initial, applyAndRun,
   const apply = () =>
     run(async () => {
       const editor = view.current!;
-      setMessage(language === 'python' ? 'Checking and loading your handler (the Tornado subject restarts)…' : 'Compiling and loading your handler…');
+      setMessage(
+        language === 'python'
+          ? 'Checking and loading your handler (the Tornado subject restarts)…'
+          : 'Compiling and loading your handler…',
+      );
       const result = await applyAndRun(editor.state.doc.toString());
       if (result.ok) return close();
       setProblem(result.problem);
       showProblem(editor, result.problem);
-      setMessage(`Not applied: line ${result.problem.line}, column ${result.problem.column}: ${result.problem.error}. The subject still runs the previous version.`);
+      setMessage(
+        `Not applied: line ${result.problem.line}, column ${result.problem.column}: ${result.problem.error}. The subject still runs the previous version.`,
+      );
     });
 
   const resetToOriginal = () =>
@@ -113,15 +133,27 @@ export default function HandlerEditor({ handler, original, initial, applyAndRun,
   return (
     <div className="handler-editor" data-testid="handler-editor" data-problem-line={problem?.line ?? ''}>
       <div className="editor-actions" role="toolbar" aria-label="Handler editor">
-        <button type="button" className="primary" onClick={() => void apply()} disabled={busy}>Apply and run</button>
-        <button type="button" onClick={() => void resetToOriginal()} disabled={busy}>Reset to original</button>
-        <button type="button" aria-pressed={diff} onClick={toggleDiff} disabled={original === undefined}>Diff against original</button>
-        <button type="button" onClick={close} disabled={busy}>Close editor</button>
+        <button type="button" className="primary" onClick={() => void apply()} disabled={busy}>
+          Apply and run
+        </button>
+        <button type="button" onClick={() => void resetToOriginal()} disabled={busy}>
+          Reset to original
+        </button>
+        <button type="button" aria-pressed={diff} onClick={toggleDiff} disabled={original === undefined}>
+          Diff against original
+        </button>
+        <button type="button" onClick={close} disabled={busy}>
+          Close editor
+        </button>
       </div>
       <p className="editor-note">Your code runs in the subject process on this machine, like a dev server's.</p>
       <div ref={host} className="editor-host" />
-      <p className="editor-check" data-testid="editor-check" aria-live="polite">{checkSummary(typeCheck, language)}</p>
-      <p role="status" aria-live="polite" className={problem ? 'editor-message error' : 'editor-message'}>{message ?? ''}</p>
+      <p className="editor-check" data-testid="editor-check" aria-live="polite">
+        {checkSummary(typeCheck, language)}
+      </p>
+      <p role="status" aria-live="polite" className={problem ? 'editor-message error' : 'editor-message'}>
+        {message ?? ''}
+      </p>
     </div>
   );
 }

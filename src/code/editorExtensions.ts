@@ -26,7 +26,12 @@ export type HandlerLanguage = 'typescript' | 'python';
 /** A handler's language by its file or trace name: the Tornado subject's end in .py. */
 export const languageOf = (handler: string): HandlerLanguage => (handler.endsWith('.py') ? 'python' : 'typescript');
 
-export function handlerExtensions(label: string, onChange: () => void, typeCheck?: TypeCheckHooks, language: HandlerLanguage = 'typescript'): Extension[] {
+export function handlerExtensions(
+  label: string,
+  onChange: () => void,
+  typeCheck?: TypeCheckHooks,
+  language: HandlerLanguage = 'typescript',
+): Extension[] {
   return [
     basicSetup,
     language === 'python' ? python() : javascript({ typescript: true }),

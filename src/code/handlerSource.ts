@@ -7,7 +7,10 @@ import { findMarkers } from './markers';
 
 const sources = import.meta.glob<string>('../../server/subject/handlers/*.ts', { query: '?raw', import: 'default' });
 /** The Tornado subject's handlers: their trace names are their file names, e.g. "get_user_blocking.py". */
-const pythonSources = import.meta.glob<string>('../../server/subject-tornado/handlers/*.py', { query: '?raw', import: 'default' });
+const pythonSources = import.meta.glob<string>('../../server/subject-tornado/handlers/*.py', {
+  query: '?raw',
+  import: 'default',
+});
 
 /**
  * "getUser.blocking" for a route in a mode; the callback route has one style only. The
@@ -28,11 +31,15 @@ export function handlerNames(): string[] {
 
 /** Where a handler's file is in the repository, as the Code view names it. */
 export function handlerPath(handler: string): string {
-  return handler.endsWith('.py') ? `server/subject-tornado/handlers/${handler}` : `server/subject/handlers/${handler}.ts`;
+  return handler.endsWith('.py')
+    ? `server/subject-tornado/handlers/${handler}`
+    : `server/subject/handlers/${handler}.ts`;
 }
 
 export async function loadHandlerSource(handler: string): Promise<string | undefined> {
-  const load = handler.endsWith('.py') ? pythonSources[`../../server/subject-tornado/handlers/${handler}`] : sources[`../../server/subject/handlers/${handler}.ts`];
+  const load = handler.endsWith('.py')
+    ? pythonSources[`../../server/subject-tornado/handlers/${handler}`]
+    : sources[`../../server/subject/handlers/${handler}.ts`];
   return load ? load() : undefined;
 }
 

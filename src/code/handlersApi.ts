@@ -27,11 +27,16 @@ export async function listHandlers(): Promise<HandlerFile[]> {
 
 /** 200: the subject serves the edit now. 400 with a line: it does not compile (nothing changed). */
 export async function applyHandler(file: string, source: string): Promise<ApplyResult> {
-  const { status, text } = await send(fileUrl(file), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source }) });
+  const { status, text } = await send(fileUrl(file), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ source }),
+  });
   if (status === 200) return { ok: true, handler: JSON.parse(text) as HandlerFile };
   if (status === 400) {
     const body = JSON.parse(text) as Partial<HandlerCompileError>;
-    if (typeof body.line === 'number') return { ok: false, problem: { error: String(body.error), line: body.line, column: body.column ?? 1 } };
+    if (typeof body.line === 'number')
+      return { ok: false, problem: { error: String(body.error), line: body.line, column: body.column ?? 1 } };
   }
   throw new ApiError(status, errorMessage(text, status));
 }
@@ -44,7 +49,11 @@ export async function resetHandler(file: string): Promise<HandlerFile> {
 
 /** Syntax and type errors of a source, as the handler `file`; nothing is applied. */
 export async function checkHandler(file: string, source: string): Promise<HandlerCheck> {
-  const { status, text } = await send(`${fileUrl(file)}/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source }) });
+  const { status, text } = await send(`${fileUrl(file)}/check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ source }),
+  });
   if (status !== 200) throw new ApiError(status, errorMessage(text, status));
   return JSON.parse(text) as HandlerCheck;
 }

@@ -21,7 +21,11 @@ export interface HandlerSource {
   refresh(): void;
 }
 
-export function useHandlerSource(handler: string, ran: readonly HandlerVersion[] | undefined, hasRun: boolean): HandlerSource {
+export function useHandlerSource(
+  handler: string,
+  ran: readonly HandlerVersion[] | undefined,
+  hasRun: boolean,
+): HandlerSource {
   const file = handlerFileOf(handler);
   // The list is the current runtime's: asked again when the handler shown is another runtime's.
   const python = file.endsWith('.py');

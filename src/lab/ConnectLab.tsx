@@ -20,12 +20,30 @@ export function ConnectLab() {
   return (
     <aside className="connect-lab" aria-label="Connect to a lab" data-testid="connect-lab">
       <form onSubmit={submit}>
-        <label htmlFor={inputId}>{current ? `Connected to the lab at ${current}. Another lab:` : 'Connect to a lab at'}</label>
-        <input id={inputId} type="url" inputMode="url" placeholder="http://127.0.0.1:3000" value={text}
-          onChange={(e) => setText(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${inputId}-error` : undefined} />
+        <label htmlFor={inputId}>
+          {current ? `Connected to the lab at ${current}. Another lab:` : 'Connect to a lab at'}
+        </label>
+        <input
+          id={inputId}
+          type="url"
+          inputMode="url"
+          placeholder="http://127.0.0.1:3000"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${inputId}-error` : undefined}
+        />
         <button type="submit">Connect</button>
-        {current && <button type="button" onClick={() => connectToLab(undefined)}>Disconnect</button>}
-        {error && <p id={`${inputId}-error`} role="alert">{error}</p>}
+        {current && (
+          <button type="button" onClick={() => connectToLab(undefined)}>
+            Disconnect
+          </button>
+        )}
+        {error && (
+          <p id={`${inputId}-error`} role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </aside>
   );

@@ -18,7 +18,11 @@ export function useLab(): LabSystem {
  * Re-renders when the store changes. `version` is the run's own version (it moves only
  * when this run's events change); `storeVersion` moves on any run's change.
  */
-export function useRunTrace(runId: string | undefined): { trace: RunTrace | undefined; version: number; storeVersion: number } {
+export function useRunTrace(runId: string | undefined): {
+  trace: RunTrace | undefined;
+  version: number;
+  storeVersion: number;
+} {
   const { store } = useLab();
   const storeVersion = useSyncExternalStore(store.subscribe, store.getVersion);
   const trace = runId ? store.run(runId) : undefined;

@@ -5,12 +5,14 @@
 import type { RunPlanDraft } from '../viz/components/RunControls';
 import type { LabSystem } from './system';
 
-export type SharedAction = 'mode.toggle' | 'run.fire' | 'playback.toggle' | 'playback.back' | 'playback.forward' | 'playback.live';
+export type SharedAction =
+  'mode.toggle' | 'run.fire' | 'playback.toggle' | 'playback.back' | 'playback.forward' | 'playback.live';
 
 export function sharedActions(lab: LabSystem, plan: RunPlanDraft): Record<SharedAction, () => void> {
   const mode = lab.config.getSnapshot().context.config.mode;
   return {
-    'mode.toggle': () => lab.config.send({ type: 'config.change', patch: { mode: mode === 'blocking' ? 'nonblocking' : 'blocking' } }),
+    'mode.toggle': () =>
+      lab.config.send({ type: 'config.change', patch: { mode: mode === 'blocking' ? 'nonblocking' : 'blocking' } }),
     'run.fire': () => lab.run.send({ type: 'run.fire', plan }),
     'playback.toggle': () => lab.playback.send({ type: 'playback.toggle' }),
     'playback.back': () => lab.playback.send({ type: 'playback.step', direction: -1 }),

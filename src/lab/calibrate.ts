@@ -43,5 +43,10 @@ export async function measureBaseRoundTrip(deps: MeasureDeps): Promise<Calibrati
     times.push(deps.now() - started);
   }
   const { dbLatencyMs, cpuMs } = deps.config();
-  return { baseRoundTripMs: Math.max(0, median(times) - dbLatencyMs - cpuMs), idleLoopDelayMs, samples: times.length, at: Date.now() };
+  return {
+    baseRoundTripMs: Math.max(0, median(times) - dbLatencyMs - cpuMs),
+    idleLoopDelayMs,
+    samples: times.length,
+    at: Date.now(),
+  };
 }

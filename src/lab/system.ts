@@ -161,7 +161,21 @@ export function createLabSystem(options: LabSystemOptions) {
     for (const actor of [connection, playback, narration, run, config, calibration]) actor.stop();
   };
 
-  return { store, connection, config, run, playback, narration, calibration, replay, replayLocal, loadLocal, ingest, start, stop };
+  return {
+    store,
+    connection,
+    config,
+    run,
+    playback,
+    narration,
+    calibration,
+    replay,
+    replayLocal,
+    loadLocal,
+    ingest,
+    start,
+    stop,
+  };
 }
 
 export type LabSystem = ReturnType<typeof createLabSystem>;

@@ -17,10 +17,13 @@ export function useRunFromLink(lab: LabSystem, search: string): void {
       lab.replay(link.runId).catch(() => undefined);
     } else if (link.recording) {
       const { lessonId, step } = link.recording;
-      fetchRecording(lessonId, step, controller.signal).then((events) => {
-        const runId = events.find((e) => e.type === 'run.started')?.runId ?? `recording:${lessonId}/${step}`;
-        if (runId !== lab.playback.getSnapshot().context.runId) lab.replayLocal(runId, events);
-      }, () => undefined);
+      fetchRecording(lessonId, step, controller.signal).then(
+        (events) => {
+          const runId = events.find((e) => e.type === 'run.started')?.runId ?? `recording:${lessonId}/${step}`;
+          if (runId !== lab.playback.getSnapshot().context.runId) lab.replayLocal(runId, events);
+        },
+        () => undefined,
+      );
     }
     return () => controller.abort();
   }, [lab, search]);

@@ -6,7 +6,11 @@ import type { Calibration } from '../machines/calibrationMachine';
 import { BUSY_IDLE_DELAY_MS, tooBusy } from './calibration';
 
 /** This machine's calibration; measured once the live lab answers, if it never was. */
-export function useCalibration(backend: Backend): { calibration: Calibration | undefined; measuring: boolean; measure: () => void } {
+export function useCalibration(backend: Backend): {
+  calibration: Calibration | undefined;
+  measuring: boolean;
+  measure: () => void;
+} {
   const lab = useContext(LabContext);
   const calibration = useSelector(lab?.calibration, (s) => s?.context.calibration);
   const idle = useSelector(lab?.calibration, (s) => s?.matches('idle') ?? false);
@@ -18,7 +22,13 @@ export function useCalibration(backend: Backend): { calibration: Calibration | u
 }
 
 /** What the promises are computed from, a way to measure again, and a warning when the machine is too busy. */
-export function CalibrationNote({ calibration, measuring, running, measure, onWatchRecording }: {
+export function CalibrationNote({
+  calibration,
+  measuring,
+  running,
+  measure,
+  onWatchRecording,
+}: {
   calibration: Calibration | undefined;
   measuring: boolean;
   /** An experiment is running: measuring now would add requests to it. */
@@ -40,8 +50,8 @@ export function CalibrationNote({ calibration, measuring, running, measure, onWa
       </p>
       {tooBusy(calibration) ? (
         <p className="lesson-busy" role="alert">
-          This machine is busy: the subject’s loop runs {Math.round(calibration!.idleLoopDelayMs!)} ms late while idle (over{' '}
-          {BUSY_IDLE_DELAY_MS} ms), so a live run may not show the effect.{' '}
+          This machine is busy: the subject’s loop runs {Math.round(calibration!.idleLoopDelayMs!)} ms late while idle
+          (over {BUSY_IDLE_DELAY_MS} ms), so a live run may not show the effect.{' '}
           <button type="button" className="link-button" onClick={onWatchRecording}>
             Watch the recorded run instead
           </button>

@@ -8,7 +8,13 @@ export const withoutVerdict = (explanation: string) => explanation.replace(/^\s*
  * The step's check question: a radio group, then "Check" announces whether the choice is
  * right and why, in an aria-live region. Answering right is reported once via onCorrect.
  */
-export function CheckQuestion({ check, onCorrect }: { check: Check; /** Called when the right answer is checked. */ onCorrect: () => void }) {
+export function CheckQuestion({
+  check,
+  onCorrect,
+}: {
+  check: Check;
+  /** Called when the right answer is checked. */ onCorrect: () => void;
+}) {
   const name = useId();
   const [selected, setSelected] = useState<number | null>(null);
   const [checked, setChecked] = useState<number | null>(null);
@@ -42,7 +48,12 @@ export function CheckQuestion({ check, onCorrect }: { check: Check; /** Called w
       <button type="submit" disabled={selected === null}>
         Check answer
       </button>
-      <div aria-live="polite" role="status" className="lesson-feedback" data-verdict={answer ? (answer.correct ? 'right' : 'wrong') : undefined}>
+      <div
+        aria-live="polite"
+        role="status"
+        className="lesson-feedback"
+        data-verdict={answer ? (answer.correct ? 'right' : 'wrong') : undefined}
+      >
         {answer ? (
           <p>
             <strong>{answer.correct ? '✓ Right.' : '✗ Not quite.'}</strong> {withoutVerdict(answer.explanation)}

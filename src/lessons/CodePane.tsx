@@ -9,7 +9,7 @@ import { findMarkers } from '../code/markers';
 function describeLines(lines: Set<number>): string {
   const sorted = [...lines].sort((a, b) => a - b);
   const ranges: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++;
     ranges.push(i === j ? `${sorted[i]}` : `${sorted[i]}–${sorted[j]}`);
@@ -52,7 +52,12 @@ export const CodePane = memo(function CodePane({ lesson, codeRef, id, liveStep }
   }, [lesson, codeRef]);
 
   const caption = codeRef.caption ?? code?.name ?? ('handler' in codeRef ? `${codeRef.handler}.ts` : codeRef.file);
-  if (error) return <p role="alert" className="lesson-error">Could not show {caption}: {error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="lesson-error">
+        Could not show {caption}: {error}
+      </p>
+    );
   if (!code) return <p className="lesson-code-loading">Loading {caption}…</p>;
 
   const lines = tokens ?? code.code.split('\n').map((text) => [{ content: text, offset: 0 } as ThemedToken]);
@@ -66,8 +71,8 @@ export const CodePane = memo(function CodePane({ lesson, codeRef, id, liveStep }
         {liveLine ? (
           <span className="lesson-code-live">
             {' '}
-            {/* Not the request's id: that is the lab's bookkeeping, not something a reader needs. */}
-            · ● the request on the stage is at <code>{liveStep}</code>
+            {/* Not the request's id: that is the lab's bookkeeping, not something a reader needs. */}· ● the request on
+            the stage is at <code>{liveStep}</code>
           </span>
         ) : null}
       </figcaption>

@@ -14,7 +14,12 @@ import { PromiseTable } from './PromiseTable';
  */
 
 const count = new Intl.NumberFormat('en-US');
-export function ExperimentPanel({ experiment, lessonId, step, children }: {
+export function ExperimentPanel({
+  experiment,
+  lessonId,
+  step,
+  children,
+}: {
   /** The step's preset and what to look for. */
   experiment: Experiment;
   /** Which recording replays when no lab answers. */
@@ -38,7 +43,8 @@ export function ExperimentPanel({ experiment, lessonId, step, children }: {
   const watchRecording = () => send({ type: 'RUN', experiment, backend: 'recorded', recording: { lessonId, step } });
   const { summary, error } = state.context;
   const phase = typeof state.value === 'string' ? state.value : Object.keys(state.value)[0];
-  const busy = state.matches('replaying') || state.matches('applying') || state.matches('starting') || state.matches('running');
+  const busy =
+    state.matches('replaying') || state.matches('applying') || state.matches('starting') || state.matches('running');
 
   const status = state.matches('applying')
     ? 'Applying the settings…'
@@ -49,12 +55,12 @@ export function ExperimentPanel({ experiment, lessonId, step, children }: {
         : state.matches('replaying')
           ? 'Loading the recorded run…'
           : state.matches('done') && recorded
-          ? `Replaying a recorded run: ${count.format(summary?.completed ?? 0)} answered${summary?.errors ? `, ${count.format(summary.errors)} errors` : ''}.`
-          : state.matches('done')
-          ? `Done: ${count.format(summary?.completed ?? 0)} answered${summary?.errors ? `, ${count.format(summary.errors)} errors` : ''}.`
-          : state.matches('failed')
-            ? `The experiment failed: ${error ?? 'unknown error'}`
-            : '';
+            ? `Replaying a recorded run: ${count.format(summary?.completed ?? 0)} answered${summary?.errors ? `, ${count.format(summary.errors)} errors` : ''}.`
+            : state.matches('done')
+              ? `Done: ${count.format(summary?.completed ?? 0)} answered${summary?.errors ? `, ${count.format(summary.errors)} errors` : ''}.`
+              : state.matches('failed')
+                ? `The experiment failed: ${error ?? 'unknown error'}`
+                : '';
 
   return (
     <section className="lesson-experiment" aria-labelledby="experiment-heading">
@@ -76,13 +82,28 @@ export function ExperimentPanel({ experiment, lessonId, step, children }: {
         </p>
         {state.matches('failed') && backend === 'live' ? (
           // E.g. an open-file limit too low for ten thousand connections: the recorded run still shows the step.
-          <button type="button" onClick={watchRecording}>Watch this step's recorded run</button>
+          <button type="button" onClick={watchRecording}>
+            Watch this step's recorded run
+          </button>
         ) : null}
       </div>
       {children}
-      <PromiseTable experiment={experiment} calibration={calibration} summary={state.matches('done') ? (summary ?? undefined) : undefined}
-        recorded={recorded} onWatchRecording={watchRecording} />
-      {backend === 'live' ? <CalibrationNote calibration={calibration} measuring={measuring} running={busy} measure={measure} onWatchRecording={watchRecording} /> : null}
+      <PromiseTable
+        experiment={experiment}
+        calibration={calibration}
+        summary={state.matches('done') ? (summary ?? undefined) : undefined}
+        recorded={recorded}
+        onWatchRecording={watchRecording}
+      />
+      {backend === 'live' ? (
+        <CalibrationNote
+          calibration={calibration}
+          measuring={measuring}
+          running={busy}
+          measure={measure}
+          onWatchRecording={watchRecording}
+        />
+      ) : null}
     </section>
   );
 }

@@ -3,7 +3,11 @@ import type { Progress } from './progress';
 import { stepPath } from './routes';
 
 /** The course: every lesson with its summary and how many of its checks were answered right. */
-export function LessonList({ lessons, progress, navigate }: {
+export function LessonList({
+  lessons,
+  progress,
+  navigate,
+}: {
   lessons: Lesson[];
   /** Steps answered right, per lesson id. */
   progress: Progress;
@@ -33,9 +37,7 @@ export function LessonList({ lessons, progress, navigate }: {
               >
                 <span className="lesson-number">{lesson.number}.</span> {lesson.title}
               </a>
-              <span className="lesson-progress">
-                {done >= total ? '✓ done' : `${done} of ${total} checks`}
-              </span>
+              <span className="lesson-progress">{done >= total ? '✓ done' : `${done} of ${total} checks`}</span>
               <p>{lesson.summary}</p>
             </li>
           );

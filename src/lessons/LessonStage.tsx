@@ -19,7 +19,13 @@ function StageViews({ navigate, recording }: { navigate: (path: string) => void;
   const href = labLinkFor({ runId: stage.runId, recording });
   return (
     <>
-      <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} publishedAt={stage.publishedAt} />
+      <LoopView
+        snapshot={stage.snapshot}
+        mode={stage.mode}
+        total={stage.total}
+        reducedMotion={reducedMotion}
+        publishedAt={stage.publishedAt}
+      />
       <HeldConnections trace={stage.trace} />
       <Narration text={stage.narration} />
       <PlaybackControls {...storyWindow(stage.trace)} compact />
@@ -47,7 +53,10 @@ function StageViews({ navigate, recording }: { navigate: (path: string) => void;
  * lab opens on the same run. Without a lab system (the player rendered on its own) there is
  * nothing to show.
  */
-export function LessonStage({ navigate, recording }: {
+export function LessonStage({
+  navigate,
+  recording,
+}: {
   navigate: (path: string) => void;
   /** The step whose recording replays when no lab answers (so the full lab can load it too). */
   recording: LabLink['recording'];

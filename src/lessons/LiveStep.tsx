@@ -12,7 +12,9 @@ export interface LiveStep {
 function FromStage({ children }: { children: (live: LiveStep | undefined) => ReactNode }) {
   const stage = useStage();
   const live =
-    stage.step && stage.follow ? { handler: stage.step.handler, step: stage.step.step, rid: stage.follow.rid } : undefined;
+    stage.step && stage.follow
+      ? { handler: stage.step.handler, step: stage.step.step, rid: stage.follow.rid }
+      : undefined;
   return <>{children(live)}</>;
 }
 

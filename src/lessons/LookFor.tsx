@@ -5,7 +5,9 @@ import { FOCUS_LABELS } from './describe';
 export function LookFor({ experiment }: { experiment: Experiment }) {
   return (
     <div className="lesson-look-for">
-      <h2 className="lesson-look-for-title">What to look for{experiment.focus ? <span> — look at {FOCUS_LABELS[experiment.focus]}</span> : null}</h2>
+      <h2 className="lesson-look-for-title">
+        What to look for{experiment.focus ? <span> — look at {FOCUS_LABELS[experiment.focus]}</span> : null}
+      </h2>
       <p>{experiment.lookFor}</p>
     </div>
   );

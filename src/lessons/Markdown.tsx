@@ -16,7 +16,13 @@ export function withMachineFacts(text: string, cores: () => string = coreCount):
  * Lesson prose. The Markdown comes from our own lessons/ folder, bundled at build time,
  * never from users or the network, so rendering its HTML is safe here.
  */
-export function Markdown({ text, className }: { /** Markdown source from a lesson file. */ text: string; className?: string }) {
+export function Markdown({
+  text,
+  className,
+}: {
+  /** Markdown source from a lesson file. */ text: string;
+  className?: string;
+}) {
   const html = useMemo(() => marked.parse(withMachineFacts(text), { async: false, gfm: true }), [text]);
   return <div className={className ?? 'lesson-prose'} dangerouslySetInnerHTML={{ __html: html }} />;
 }

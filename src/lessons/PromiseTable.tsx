@@ -16,7 +16,13 @@ function verdictText(v: Verdict): string {
  * round trip) beside this run's number, and a plain verdict. Rows whose number the model
  * leaves out (it predicts 0 there) are not shown: a "0 ms" promise says nothing.
  */
-export function PromiseTable({ experiment, calibration, summary, recorded, onWatchRecording }: {
+export function PromiseTable({
+  experiment,
+  calibration,
+  summary,
+  recorded,
+  onWatchRecording,
+}: {
   experiment: Experiment;
   calibration: Calibration | undefined;
   /** The finished run's summary; undefined until one is done. */
@@ -27,7 +33,10 @@ export function PromiseTable({ experiment, calibration, summary, recorded, onWat
 }) {
   const { rows, modelSilent } = promiseRows(experiment, calibration);
   const headline = modelSilent ? undefined : rows[0];
-  const judged = headline && summary && !recorded ? verdict(headline.metric, headline.promised, measured(summary, headline.metric), calibration) : undefined;
+  const judged =
+    headline && summary && !recorded
+      ? verdict(headline.metric, headline.promised, measured(summary, headline.metric), calibration)
+      : undefined;
   const here = calibration ? ' here' : '';
   return (
     <>
@@ -44,7 +53,12 @@ export function PromiseTable({ experiment, calibration, summary, recorded, onWat
           {rows.map(({ metric, promised }) => (
             <tr key={metric} data-metric={metric}>
               <th scope="row">{METRIC_LABELS[metric]}</th>
-              {modelSilent ? null : <td data-promise>about {formatMetric(metric, promised)}{here}</td>}
+              {modelSilent ? null : (
+                <td data-promise>
+                  about {formatMetric(metric, promised)}
+                  {here}
+                </td>
+              )}
               <td data-measured>{summary ? formatMetric(metric, measured(summary, metric)) : '—'}</td>
             </tr>
           ))}

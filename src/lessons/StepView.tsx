@@ -10,7 +10,15 @@ import { Markdown } from './Markdown';
 import { LESSONS_PATH } from './routes';
 
 /** One step of a lesson: text, code, experiment, check question, and back / next. */
-export function StepView({ lesson, step, done, prev, next, navigate, onCorrect }: {
+export function StepView({
+  lesson,
+  step,
+  done,
+  prev,
+  next,
+  navigate,
+  onCorrect,
+}: {
   lesson: Lesson;
   /** Where back and next lead (across lessons), or null at either end of the course. */
   prev: string | null;
@@ -64,7 +72,9 @@ export function StepView({ lesson, step, done, prev, next, navigate, onCorrect }
               <div className="lesson-code-panes" data-panes={current.code.length}>
                 {current.code.map((ref, index) => {
                   const here = live && 'handler' in ref && live.handler === ref.handler ? live : undefined;
-                  return <CodePane key={index} id={`code-${index}`} lesson={lesson} codeRef={ref} liveStep={here?.step} />;
+                  return (
+                    <CodePane key={index} id={`code-${index}`} lesson={lesson} codeRef={ref} liveStep={here?.step} />
+                  );
                 })}
               </div>
             )}
@@ -83,7 +93,9 @@ export function StepView({ lesson, step, done, prev, next, navigate, onCorrect }
         <span className="lesson-keys">
           Keys: <kbd>Alt</kbd>+<kbd>←</kbd> / <kbd>Alt</kbd>+<kbd>→</kbd>, or <kbd>k</kbd> / <kbd>j</kbd>
         </span>
-        {next ? link(next, step < total ? 'Next →' : 'Next lesson →', 'next') : link(LESSONS_PATH, 'Finish: all lessons →')}
+        {next
+          ? link(next, step < total ? 'Next →' : 'Next lesson →', 'next')
+          : link(LESSONS_PATH, 'Finish: all lessons →')}
       </nav>
     </article>
   );

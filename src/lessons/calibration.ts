@@ -20,7 +20,11 @@ export function configHere(experiment: Experiment, calibration: Calibration | un
 }
 
 /** What the model promises for one metric on this machine. */
-export function promiseHere(experiment: Experiment, metric: ExpectMetric, calibration: Calibration | undefined): number {
+export function promiseHere(
+  experiment: Experiment,
+  metric: ExpectMetric,
+  calibration: Calibration | undefined,
+): number {
   return predict(configHere(experiment, calibration), experiment.run)[metric];
 }
 
@@ -35,7 +39,12 @@ function offBy(metric: ExpectMetric, promised: number, measured: number): number
   return metric === 'throughputPerSec' ? promised / measured : measured / promised;
 }
 
-export function verdict(metric: ExpectMetric, promised: number, measured: number, calibration: Calibration | undefined): Verdict {
+export function verdict(
+  metric: ExpectMetric,
+  promised: number,
+  measured: number,
+  calibration: Calibration | undefined,
+): Verdict {
   const ratio = offBy(metric, promised, measured);
   const idle = calibration?.idleLoopDelayMs;
   const missed = ratio > MISS_RATIO || ratio < 1 / MISS_RATIO;

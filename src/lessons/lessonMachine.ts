@@ -109,7 +109,15 @@ export const lessonMachine = setup({
     ],
     RESET: {
       target: '.idle',
-      actions: assign({ experiment: null, applied: null, runId: null, summary: null, error: null, source: null, recording: null }),
+      actions: assign({
+        experiment: null,
+        applied: null,
+        runId: null,
+        summary: null,
+        error: null,
+        source: null,
+        recording: null,
+      }),
     },
   },
   states: {

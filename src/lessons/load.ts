@@ -10,10 +10,11 @@ import { parseLesson } from './parse';
 import { markedLines } from '../code/markers';
 import { showPython } from './showPython';
 
-const lessonFiles = import.meta.glob('/lessons/*/lesson.md', { query: '?raw', import: 'default', eager: true }) as Record<
-  string,
-  string
->;
+const lessonFiles = import.meta.glob('/lessons/*/lesson.md', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
 const pythonFiles = import.meta.glob('/lessons/*/*.py', { query: '?raw', import: 'default' }) as Record<
   string,
   () => Promise<string>

@@ -41,7 +41,14 @@ export function splitSections(body: string): { intro: string; sections: { title:
   for (const line of body.split('\n')) {
     const opener = FENCE.exec(line)?.[1];
     if (fence === null && opener) fence = opener;
-    else if (fence !== null && opener && opener[0] === fence[0] && opener.length >= fence.length && line.trim() === opener) fence = null;
+    else if (
+      fence !== null &&
+      opener &&
+      opener[0] === fence[0] &&
+      opener.length >= fence.length &&
+      line.trim() === opener
+    )
+      fence = null;
     else if (fence === null && /^## +/.test(line)) {
       chunks.push([line.replace(/^## +/, '')]);
       continue;
@@ -49,7 +56,10 @@ export function splitSections(body: string): { intro: string; sections: { title:
     chunks.at(-1)!.push(line);
   }
   const intro = chunks.shift()!.join('\n').trim();
-  const sections = chunks.map(([heading = '', ...rest]) => ({ title: heading.trim(), markdown: rest.join('\n').trim() }));
+  const sections = chunks.map(([heading = '', ...rest]) => ({
+    title: heading.trim(),
+    markdown: rest.join('\n').trim(),
+  }));
   return { intro, sections };
 }
 

@@ -46,10 +46,14 @@ export const calibrationMachine = setup({
         onDone: { target: 'ready', actions: assign({ calibration: ({ event }) => event.output, error: undefined }) },
         onError: {
           target: 'failed',
-          actions: assign({ error: ({ event }) => (event.error instanceof Error ? event.error.message : String(event.error)) }),
+          actions: assign({
+            error: ({ event }) => (event.error instanceof Error ? event.error.message : String(event.error)),
+          }),
         },
       },
-      after: { timeout: { target: 'failed', actions: assign({ error: `no answer within ${MEASURE_TIMEOUT_MS / 1000} s` }) } },
+      after: {
+        timeout: { target: 'failed', actions: assign({ error: `no answer within ${MEASURE_TIMEOUT_MS / 1000} s` }) },
+      },
     },
     // A calibration stays usable while it is measured again.
     ready: { on: { 'calibration.measure': 'measuring' } },

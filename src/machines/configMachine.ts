@@ -20,7 +20,9 @@ export const restartsSubject = (patch: LabConfigPatch | undefined): boolean =>
 /** Why "Fire" waits, or undefined when it need not. */
 export function fireBlockedReason(context: ConfigContext, pending: boolean): string | undefined {
   if (!pending) return undefined;
-  return restartsSubject(context.pending) ? 'The subject is restarting with the new settings; Fire when it is ready.' : 'Applying the new settings…';
+  return restartsSubject(context.pending)
+    ? 'The subject is restarting with the new settings; Fire when it is ready.'
+    : 'Applying the new settings…';
 }
 
 export interface ConfigContext {
@@ -86,7 +88,10 @@ export const configMachine = setup({
               queued: undefined,
             }),
           },
-          { target: 'applied', actions: assign({ config: ({ event }) => event.output, pending: undefined, loaded: true }) },
+          {
+            target: 'applied',
+            actions: assign({ config: ({ event }) => event.output, pending: undefined, loaded: true }),
+          },
         ],
         onError: {
           target: 'refused',
@@ -105,7 +110,10 @@ export const configMachine = setup({
     },
     refused: {
       on: {
-        'config.change': { target: 'pending', actions: assign({ pending: ({ event }) => event.patch, message: undefined }) },
+        'config.change': {
+          target: 'pending',
+          actions: assign({ pending: ({ event }) => event.patch, message: undefined }),
+        },
         'config.dismiss': { target: 'applied', actions: assign({ message: undefined }) },
       },
     },

@@ -29,14 +29,23 @@ export const narrationMachine = setup({
   states: {
     quiet: {
       on: {
-        'narration.offer': { guard: 'isNew', target: 'cooling', actions: assign({ spoken: ({ event }) => event.text, next: undefined }) },
+        'narration.offer': {
+          guard: 'isNew',
+          target: 'cooling',
+          actions: assign({ spoken: ({ event }) => event.text, next: undefined }),
+        },
       },
     },
     cooling: {
       on: { 'narration.offer': { actions: assign({ next: ({ event }) => event.text }) } },
       after: {
         gap: [
-          { guard: 'hasNext', target: 'cooling', reenter: true, actions: assign({ spoken: ({ context }) => context.next!, next: undefined }) },
+          {
+            guard: 'hasNext',
+            target: 'cooling',
+            reenter: true,
+            actions: assign({ spoken: ({ context }) => context.next!, next: undefined }),
+          },
           { target: 'quiet', actions: assign({ next: undefined }) },
         ],
       },

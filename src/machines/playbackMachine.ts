@@ -90,7 +90,8 @@ export const playbackMachine = setup({
     atEnd: ({ context }) => context.t >= bounds(context.source, context.runId).end,
     wantsLive: ({ event }) => event.type === 'playback.load' && event.live,
     /** The run that just finished is the one on screen, live, and the reader wants replays. */
-    replaysFinished: ({ context, event }) => event.type === 'playback.finished' && context.autoReplay && event.runId === context.runId,
+    replaysFinished: ({ context, event }) =>
+      event.type === 'playback.finished' && context.autoReplay && event.runId === context.runId,
   },
   actions: {
     load: assign(({ context, event }) => {
@@ -127,7 +128,9 @@ export const playbackMachine = setup({
         return Math.min(end, Math.max(start, event.t));
       },
     }),
-    setSpeed: assign({ speed: ({ context, event }) => (event.type === 'playback.speed' ? clampSpeed(event.speed) : context.speed) }),
+    setSpeed: assign({
+      speed: ({ context, event }) => (event.type === 'playback.speed' ? clampSpeed(event.speed) : context.speed),
+    }),
     rewindIfAtEnd: assign({
       t: ({ context }) => {
         const { start, end } = bounds(context.source, context.runId);
@@ -137,7 +140,14 @@ export const playbackMachine = setup({
   },
 }).createMachine({
   id: 'playback',
-  context: ({ input }) => ({ source: input.source, stepMs: input.stepMs, t: 0, speed: REPLAY_SPEED, autoReplay: input.autoReplay ?? true, replay: 'live' }),
+  context: ({ input }) => ({
+    source: input.source,
+    stepMs: input.stepMs,
+    t: 0,
+    speed: REPLAY_SPEED,
+    autoReplay: input.autoReplay ?? true,
+    replay: 'live',
+  }),
   initial: 'live',
   on: {
     'playback.load': [

@@ -56,11 +56,17 @@ export const runMachine = setup({
     databaseDown: ({ event }) => event.type === 'run.health' && !event.health.database.up,
   },
   actions: {
-    rememberPlan: assign(({ event }) => (event.type === 'run.fire' ? { plan: event.plan, message: undefined, runId: undefined, summary: undefined } : {})),
-    adopt: assign(({ event }) =>
-      event.type === 'run.update' ? { runId: event.run.id, summary: event.run, plan: event.run.plan, message: undefined } : {},
+    rememberPlan: assign(({ event }) =>
+      event.type === 'run.fire' ? { plan: event.plan, message: undefined, runId: undefined, summary: undefined } : {},
     ),
-    keepSummary: assign({ summary: ({ context, event }) => (event.type === 'run.update' ? event.run : context.summary) }),
+    adopt: assign(({ event }) =>
+      event.type === 'run.update'
+        ? { runId: event.run.id, summary: event.run, plan: event.run.plan, message: undefined }
+        : {},
+    ),
+    keepSummary: assign({
+      summary: ({ context, event }) => (event.type === 'run.update' ? event.run : context.summary),
+    }),
     failFromSummary: assign({
       summary: ({ context, event }) => (event.type === 'run.update' ? event.run : context.summary),
       message: ({ event }) => (event.type === 'run.update' ? failureMessage(event.run) : undefined),
@@ -85,7 +91,9 @@ export const runMachine = setup({
         onDone: { target: 'running', actions: assign({ runId: ({ event }) => event.output.id, summary: undefined }) },
         onError: {
           target: 'failed',
-          actions: assign({ message: ({ event }) => (event.error instanceof Error ? event.error.message : String(event.error)) }),
+          actions: assign({
+            message: ({ event }) => (event.error instanceof Error ? event.error.message : String(event.error)),
+          }),
         },
       },
     },
@@ -111,11 +119,18 @@ export const runMachine = setup({
             src: 'fetchRun',
             input: ({ context }) => context.runId!,
             onDone: [
-              { guard: ({ event }) => event.output.status === 'done', target: '#run.done', actions: assign({ summary: ({ event }) => event.output }) },
+              {
+                guard: ({ event }) => event.output.status === 'done',
+                target: '#run.done',
+                actions: assign({ summary: ({ event }) => event.output }),
+              },
               {
                 guard: ({ event }) => isTerminal(event.output),
                 target: '#run.failed',
-                actions: assign({ summary: ({ event }) => event.output, message: ({ event }) => failureMessage(event.output) }),
+                actions: assign({
+                  summary: ({ event }) => event.output,
+                  message: ({ event }) => failureMessage(event.output),
+                }),
               },
               { target: 'waiting', actions: assign({ summary: ({ event }) => event.output }) },
             ],
@@ -128,4 +143,3 @@ export const runMachine = setup({
     failed: { on: AT_REST },
   },
 });
-

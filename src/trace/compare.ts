@@ -23,7 +23,10 @@ export function runtimeOf(run: RunTrace): Runtime {
   return run.started?.config.runtime ?? 'node';
 }
 
-function newestBy<K extends string>(runs: readonly RunTrace[], keyOf: (run: RunTrace) => K | undefined): Partial<Record<K, RunTrace>> {
+function newestBy<K extends string>(
+  runs: readonly RunTrace[],
+  keyOf: (run: RunTrace) => K | undefined,
+): Partial<Record<K, RunTrace>> {
   const out: Partial<Record<K, RunTrace>> = {};
   for (const run of runs) {
     const key = keyOf(run);

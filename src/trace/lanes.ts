@@ -108,7 +108,11 @@ export function databaseInFlight(lifecycles: readonly RequestLifecycle[], until:
 }
 
 /** Fraction of [from, to] that a lane spends in each state (the rest is idle). */
-export function laneShares(segments: readonly LoopSegment[], from: number, to: number): Record<LoopState | 'idle', number> {
+export function laneShares(
+  segments: readonly LoopSegment[],
+  from: number,
+  to: number,
+): Record<LoopState | 'idle', number> {
   const span = Math.max(to - from, 1e-9);
   const share = { busy: 0, blocked: 0, idle: 0 };
   for (const s of segments) share[s.state] += Math.max(0, Math.min(s.end, to) - Math.max(s.start, from)) / span;

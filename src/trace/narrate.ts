@@ -45,7 +45,8 @@ export function narrate(snap: Snapshot, total: number): string {
     const next = snap.queued.length > 0 ? `; it takes the next of the ${snap.queued.length} at the door in now` : '';
     return `${snap.database.length} database call(s) in flight; the loop is free for other work${next}.`;
   }
-  if (snap.queued.length > 0) return `${snap.queued.length} request(s) wait at the door; the loop is taking the first one in.`;
+  if (snap.queued.length > 0)
+    return `${snap.queued.length} request(s) wait at the door; the loop is taking the first one in.`;
   if (snap.responding.length > 0) return `${snap.responding.length} response(s) on their way back.`;
   if (total > 0 && snap.done === total) return `All ${total} requests are done.`;
   return 'The loop is idle, waiting for requests.';
@@ -61,6 +62,7 @@ export function threadCaption(snap: Snapshot | undefined, compact: boolean): str
   const running = snap?.onThread[0];
   if (running) return `running ${requestName(running.life)}`;
   const waiting = snap?.queued.length ?? 0;
-  if (waiting > 0) return compact ? `taking in the next (${waiting} waiting)` : `taking in the next request: ${waiting} at the door`;
+  if (waiting > 0)
+    return compact ? `taking in the next (${waiting} waiting)` : `taking in the next request: ${waiting} at the door`;
   return 'idle';
 }

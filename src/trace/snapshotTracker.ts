@@ -39,7 +39,7 @@ export class SnapshotTracker {
   /** The time of the last step each request reached at t (-Infinity: none yet). */
   private lastStep = new Float64Array(0);
   private lastT = -Infinity;
-  private lists: Snapshot & { parked: number } | undefined;
+  private lists: (Snapshot & { parked: number }) | undefined;
   private stamp = 0;
 
   constructor(private readonly park: Parker) {}
@@ -91,7 +91,8 @@ export class SnapshotTracker {
       const at = this.lastStep[i]!;
       if (at === -Infinity) continue;
       if (best < 0 || at > this.lastStep[best]!) best = i;
-      if (openFirst && this.lives[i]!.doneAt === undefined && (bestOpen < 0 || at > this.lastStep[bestOpen]!)) bestOpen = i;
+      if (openFirst && this.lives[i]!.doneAt === undefined && (bestOpen < 0 || at > this.lastStep[bestOpen]!))
+        bestOpen = i;
     }
     const pick = bestOpen >= 0 ? bestOpen : best;
     return pick >= 0 ? this.lives[pick] : undefined;
@@ -141,7 +142,17 @@ export class SnapshotTracker {
   }
 
   private collect(t: number): Snapshot {
-    const snap: Snapshot = { t, queued: [], onThread: [], pool: [], database: [], responding: [], done: 0, waiting: 0, eventIndex: 0 };
+    const snap: Snapshot = {
+      t,
+      queued: [],
+      onThread: [],
+      pool: [],
+      database: [],
+      responding: [],
+      done: 0,
+      waiting: 0,
+      eventIndex: 0,
+    };
     const n = Math.min(this.states.length, this.lives.length);
     for (let i = 0; i < n; i += 1) {
       const at = this.states[i];

@@ -26,7 +26,14 @@ export function synthesizeRun(config: LabConfig, plan: SyntheticPlan): TraceEven
   const rtt = config.dbLatencyMs + 1;
   const handler = `getUser.${config.mode}`;
   const events: TraceEvent[] = [
-    { type: 'run.started', t: t0, runId, version: TRACE_VERSION, config, plan: { requests: plan.requests, concurrency: plan.concurrency, route: 'getUser' } },
+    {
+      type: 'run.started',
+      t: t0,
+      runId,
+      version: TRACE_VERSION,
+      config,
+      plan: { requests: plan.requests, concurrency: plan.concurrency, route: 'getUser' },
+    },
   ];
   const tasks: Task[] = [];
   let seq = 0;
@@ -45,7 +52,8 @@ export function synthesizeRun(config: LabConfig, plan: SyntheticPlan): TraceEven
       events.push({ type: 'subject.accepted', t: start, rid, worker, route: 'getUser', mode: config.mode });
       events.push({ type: 'handler.step', t: start, rid, worker, handler, step: 'parse' });
       events.push({ type: 'handler.step', t: start + 0.05, rid, worker, handler, step: 'cpu' });
-      if (config.cpuMs > 0) events.push({ type: 'loop.blocked', t: start + 0.05, rid, worker, durationMs: config.cpuMs, reason: 'cpu' });
+      if (config.cpuMs > 0)
+        events.push({ type: 'loop.blocked', t: start + 0.05, rid, worker, durationMs: config.cpuMs, reason: 'cpu' });
       const q = start + 0.1 + config.cpuMs;
       events.push({ type: 'handler.step', t: q, rid, worker, handler, step: 'query' });
       events.push({ type: 'db.call', t: q, rid, worker, op: 'findOne', collection: 'users' });
@@ -95,7 +103,18 @@ export function synthesizeRun(config: LabConfig, plan: SyntheticPlan): TraceEven
   }
   const end = Math.max(...events.map((e) => e.t));
   for (let t = t0 + 50; t <= end + 50; t += 50) {
-    events.push({ type: 'sample', t, worker: 0, loopDelayMaxMs: config.mode === 'blocking' ? rtt : 1, elu: Math.min(1, busyMs / (end - t0)), poolInUse: Math.min(poolInUse, config.poolSize), poolWaiting: 0, dbInFlight: 0, rssBytes: 50e6, heapUsedBytes: 20e6 });
+    events.push({
+      type: 'sample',
+      t,
+      worker: 0,
+      loopDelayMaxMs: config.mode === 'blocking' ? rtt : 1,
+      elu: Math.min(1, busyMs / (end - t0)),
+      poolInUse: Math.min(poolInUse, config.poolSize),
+      poolWaiting: 0,
+      dbInFlight: 0,
+      rssBytes: 50e6,
+      heapUsedBytes: 20e6,
+    });
   }
   events.push({ type: 'run.finished', t: end + 1, runId, status: 'done' });
   return events.sort((a, b) => a.t - b.t);

@@ -3,11 +3,25 @@
  * uses it, so they cannot disagree.
  */
 export type ShortcutAction =
-  | 'mode.blocking' | 'mode.nonblocking' | 'mode.toggle'
-  | 'run.fire' | 'run.one'
-  | 'playback.toggle' | 'playback.back' | 'playback.forward' | 'playback.live' | 'playback.slower' | 'playback.faster'
-  | 'view.timeline' | 'view.code' | 'view.numbers' | 'view.compare'
-  | 'run.export' | 'run.import' | 'timeline.svg' | 'help';
+  | 'mode.blocking'
+  | 'mode.nonblocking'
+  | 'mode.toggle'
+  | 'run.fire'
+  | 'run.one'
+  | 'playback.toggle'
+  | 'playback.back'
+  | 'playback.forward'
+  | 'playback.live'
+  | 'playback.slower'
+  | 'playback.faster'
+  | 'view.timeline'
+  | 'view.code'
+  | 'view.numbers'
+  | 'view.compare'
+  | 'run.export'
+  | 'run.import'
+  | 'timeline.svg'
+  | 'help';
 
 export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: ShortcutAction; description: string }> = [
   { keys: ['b'], action: 'mode.blocking', description: 'Blocking mode' },
@@ -35,7 +49,10 @@ const KEY_NAMES: Record<string, string> = { ' ': 'Space', ArrowLeft: '←', Arro
 export const keyName = (key: string) => KEY_NAMES[key] ?? key;
 
 /** The action for a key press, unless the reader is typing or using a modifier. */
-export function shortcutFor(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>, typing: boolean): ShortcutAction | undefined {
+export function shortcutFor(
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>,
+  typing: boolean,
+): ShortcutAction | undefined {
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return undefined;
   return SHORTCUTS.find((s) => s.keys.includes(event.key))?.action;
 }
@@ -49,6 +66,7 @@ const NOT_TYPED = ['button', 'checkbox', 'radio', 'file', 'submit', 'reset'];
  */
 export function isTyping(target: EventTarget | null): boolean {
   if (typeof HTMLElement === 'undefined' || !(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement)
+    return true;
   return target instanceof HTMLInputElement && !NOT_TYPED.includes(target.type);
 }

@@ -36,7 +36,14 @@ export function synthesizeLongPoll(plan: LongPollPlan): LongPollTrace {
   const handler = 'longPoll.nonblocking';
   const config = { ...DEFAULT_CONFIG, mode: 'nonblocking' as const };
   const events: TraceEvent[] = [
-    { type: 'run.started', t: t0, runId, version: TRACE_VERSION, config, plan: { route: 'longPoll', concurrency: plan.waiters, requests: plan.waiters, holdMs: hold } },
+    {
+      type: 'run.started',
+      t: t0,
+      runId,
+      version: TRACE_VERSION,
+      config,
+      plan: { route: 'longPoll', concurrency: plan.waiters, requests: plan.waiters, holdMs: hold },
+    },
   ];
   const worker = 0;
   const lastArrival = t0 + 1 + plan.waiters * gap;
@@ -82,8 +89,25 @@ export function synthesizeLongPoll(plan: LongPollPlan): LongPollTrace {
   );
   const end = publishedAt + 2 + plan.waiters * answerGap + 1;
   for (let t = t0 + 50; t <= end; t += 50) {
-    const held = t < lastArrival ? Math.floor((t - t0 - 1) / gap) : t < publishedAt ? plan.waiters : Math.max(0, plan.waiters - Math.floor((t - publishedAt) / answerGap));
-    events.push({ type: 'sample', t, worker, loopDelayMaxMs: 1, elu: 0.05, poolInUse: 0, poolWaiting: 0, dbInFlight: 0, longPollsWaiting: Math.max(0, Math.min(plan.waiters, held)), rssBytes: 60e6 + Math.max(0, Math.min(plan.waiters, held)) * 3000, heapUsedBytes: 20e6 });
+    const held =
+      t < lastArrival
+        ? Math.floor((t - t0 - 1) / gap)
+        : t < publishedAt
+          ? plan.waiters
+          : Math.max(0, plan.waiters - Math.floor((t - publishedAt) / answerGap));
+    events.push({
+      type: 'sample',
+      t,
+      worker,
+      loopDelayMaxMs: 1,
+      elu: 0.05,
+      poolInUse: 0,
+      poolWaiting: 0,
+      dbInFlight: 0,
+      longPollsWaiting: Math.max(0, Math.min(plan.waiters, held)),
+      rssBytes: 60e6 + Math.max(0, Math.min(plan.waiters, held)) * 3000,
+      heapUsedBytes: 20e6,
+    });
   }
   events.push({ type: 'run.finished', t: end + 1, runId, status: 'done' });
   events.sort((a, b) => a.t - b.t);

@@ -51,7 +51,9 @@ test('the lab: every view and the help overlay pass every axe rule at both sizes
   expect(found).toEqual([]);
 });
 
-test('the lessons: the list and a step, before and after its experiment, pass every axe rule at both sizes', async ({ page }) => {
+test('the lessons: the list and a step, before and after its experiment, pass every axe rule at both sizes', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await stillPage(page);
   const found: string[] = [];
@@ -115,7 +117,9 @@ test.describe('the classroom', () => {
       await expect(student.getByTestId('results').locator('li.ok')).toHaveCount(10, { timeout: 60_000 });
       found.push(...(await axeViolations(student, `${size.name} student, after sending ten`)));
 
-      await expect(presenter.getByTestId('leaderboard').locator(`li[data-client="${name}"]`)).toBeVisible({ timeout: 30_000 });
+      await expect(presenter.getByTestId('leaderboard').locator(`li[data-client="${name}"]`)).toBeVisible({
+        timeout: 30_000,
+      });
       found.push(...(await axeViolations(presenter, `${size.name} presenter`)));
       await presenter.getByTestId('students-toggle').click();
       await expect(presenter.getByTestId('student-row').filter({ hasText: name })).toBeVisible();

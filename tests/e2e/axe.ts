@@ -12,11 +12,18 @@ import type { Page } from '@playwright/test';
 export const ALL_AXE_RULES: string[] = axe.getRules().map((rule) => rule.ruleId);
 
 /** One line per violation, with the elements it names: an empty list is a pass. */
-export async function axeViolations(page: Page, where: string, scope?: { include?: string; exclude?: string }): Promise<string[]> {
+export async function axeViolations(
+  page: Page,
+  where: string,
+  scope?: { include?: string; exclude?: string },
+): Promise<string[]> {
   let builder = new AxeBuilder({ page }).options({ runOnly: { type: 'rule', values: ALL_AXE_RULES } });
   if (scope?.include) builder = builder.include(scope.include);
   if (scope?.exclude) builder = builder.exclude(scope.exclude);
   const results = await builder.analyze();
   // Each element with axe's own reason (e.g. the two colours and their ratio), so a failure says what to fix.
-  return results.violations.map((v) => `${where}: ${v.id} (${v.help}) at ${v.nodes.map((n) => `${n.target.join(' ')} [${[...n.any, ...n.all, ...n.none].map((c) => c.message).join('; ')}]`).join(', ')}`);
+  return results.violations.map(
+    (v) =>
+      `${where}: ${v.id} (${v.help}) at ${v.nodes.map((n) => `${n.target.join(' ')} [${[...n.any, ...n.all, ...n.none].map((c) => c.message).join('; ')}]`).join(', ')}`,
+  );
 }

@@ -16,9 +16,17 @@ const trace = synthesizeLongPoll({ waiters: WAITERS, runId: 'c10k-e2e', holdMs: 
 async function importRun(page: Page): Promise<void> {
   await page.goto('/');
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
-  await page.getByTestId('import-file').setInputFiles({ name: 'c10k.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(toTraceLines(trace.events)) });
+  await page.getByTestId('import-file').setInputFiles({
+    name: 'c10k.jsonl',
+    mimeType: 'application/x-ndjson',
+    buffer: Buffer.from(toTraceLines(trace.events)),
+  });
   await expect(page.getByTestId('import-note')).toContainText('Imported', { timeout: 30_000 });
-  await expect.poll(() => page.evaluate(() => window.__lab!.requestCount(window.__lab!.playback().runId ?? '')), { timeout: 30_000 }).toBe(WAITERS + 1);
+  await expect
+    .poll(() => page.evaluate(() => window.__lab!.requestCount(window.__lab!.playback().runId ?? '')), {
+      timeout: 30_000,
+    })
+    .toBe(WAITERS + 1);
 }
 
 /** Moves playback to t and pauses there (a few ms of trace time later at the slowest speed). */
@@ -28,7 +36,9 @@ async function showMoment(page: Page, t: number): Promise<void> {
   await expect(page.getByTestId('playback')).toHaveAttribute('data-state', 'paused');
 }
 
-test('10,000 long-polls: the exact count at the door, a density band, the fan-out, a histogram lane that drills down', async ({ page }) => {
+test('10,000 long-polls: the exact count at the door, a density band, the fan-out, a histogram lane that drills down', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await importRun(page);
   await showMoment(page, trace.allWaitingAt);
@@ -46,7 +56,10 @@ test('10,000 long-polls: the exact count at the door, a density band, the fan-ou
   expect(drawn + inBand).toBe(WAITERS);
   await expect(band).toContainText(`+${inBand.toLocaleString('en-US')}`);
   // People who cannot see the picture get the same numbers.
-  await expect(loop.getByRole('img')).toHaveAttribute('aria-label', /10,000 at the door: 10,000 long-polls waiting for news/);
+  await expect(loop.getByRole('img')).toHaveAttribute(
+    'aria-label',
+    /10,000 at the door: 10,000 long-polls waiting for news/,
+  );
   await expect(page.getByTestId('fan-out')).toHaveCount(0);
 
   // The publish: every waiter is still there, and the fan-out is drawn towards them.

@@ -40,7 +40,9 @@ async function student(browser: Browser, nickname: string): Promise<Page> {
   return page;
 }
 
-test('students send requests and the presenter sees their labelled tokens; a student cannot switch the mode', async ({ browser }) => {
+test('students send requests and the presenter sees their labelled tokens; a student cannot switch the mode', async ({
+  browser,
+}) => {
   test.setTimeout(240_000);
   const presenterContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   contexts.push(presenterContext);
@@ -62,7 +64,9 @@ test('students send requests and the presenter sees their labelled tokens; a stu
 
   for (const phone of phones) await phone.getByTestId('send-ten').click();
   for (const name of names) {
-    await expect(presenter.locator(`[data-testid="room-token"][data-client="${name}"]`).first()).toBeVisible({ timeout: 20_000 });
+    await expect(presenter.locator(`[data-testid="room-token"][data-client="${name}"]`).first()).toBeVisible({
+      timeout: 20_000,
+    });
   }
   await presenter.screenshot({ path: test.info().outputPath('presenter-with-room.png') });
   // Thirty requests at 300 ms each, one at a time: everyone's results arrive within ~10 s.
@@ -75,7 +79,11 @@ test('students send requests and the presenter sees their labelled tokens; a stu
 
   // The student's phone cannot change the lab: the server says 403.
   const attempt = await phones[0]!.evaluate(async () => {
-    const res = await fetch('/api/config', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'nonblocking' }) });
+    const res = await fetch('/api/config', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'nonblocking' }),
+    });
     return { status: res.status, body: await res.text() };
   });
   expect(attempt.status).toBe(403);
@@ -84,7 +92,11 @@ test('students send requests and the presenter sees their labelled tokens; a stu
   expect(config.mode).toBe('blocking');
   // The presenter's keys: F fires a run (presenter-only on the server), C and P open the controls and the lesson.
   await presenter.locator('body').press('f');
-  await expect.poll(async () => ((await (await presenter.request.get(`${lab.url}/api/runs`)).json()) as unknown[]).length, { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => ((await (await presenter.request.get(`${lab.url}/api/runs`)).json()) as unknown[]).length, {
+      timeout: 20_000,
+    })
+    .toBeGreaterThan(0);
   await presenter.locator('body').press('c');
   await expect(presenter.getByTestId('presenter-controls')).toBeVisible();
   await presenter.locator('body').press('p');

@@ -22,7 +22,9 @@ test.beforeAll(async () => {
   lab = spawnNode('server/cli.ts', ['--host', '127.0.0.1', '--port', '0', '--offline', '--data-dir', dataDir]);
   lab.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   lab.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  await expect.poll(() => /Event Loop Lab on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], { timeout: 120_000 }).toBeTruthy();
+  await expect
+    .poll(() => /Event Loop Lab on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], { timeout: 120_000 })
+    .toBeTruthy();
   url = /Event Loop Lab on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
 });
 
@@ -33,7 +35,9 @@ test.afterAll(async () => {
 
 /** The lab's embedded database: the process running the embedded server somewhere under the lab, if one runs. */
 function databasePid(): number | undefined {
-  const table = execFileSync('ps', ['-ww', '-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' }).trim().split('\n')
+  const table = execFileSync('ps', ['-ww', '-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line)!)
     .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
   const parent = new Map(table.map((p) => [p.pid, p.ppid]));
@@ -54,14 +58,23 @@ test('the status bar says the database is being restarted after kill -9, then th
     const seen: string[] = [];
     (window as unknown as { dbSeen: string[] }).dbSeen = seen;
     const pill = document.querySelector('[data-testid="database-status"]')!;
-    new MutationObserver(() => seen.push(`${pill.getAttribute('data-state')}: ${pill.textContent}`)).observe(pill, { attributes: true, childList: true, subtree: true, characterData: true });
+    new MutationObserver(() => seen.push(`${pill.getAttribute('data-state')}: ${pill.textContent}`)).observe(pill, {
+      attributes: true,
+      childList: true,
+      subtree: true,
+      characterData: true,
+    });
   });
   const pid = databasePid();
   expect(pid).toBeDefined();
   process.kill(pid!, 'SIGKILL');
   const seen = () => page.evaluate(() => (window as unknown as { dbSeen: string[] }).dbSeen);
   // The pill says the database is being restarted, with the keeper's reason ...
-  await expect.poll(async () => (await seen()).some((s) => s.startsWith('restarting: ') && /is being restarted \(.+\)/.test(s)), { timeout: 60_000 }).toBe(true);
+  await expect
+    .poll(async () => (await seen()).some((s) => s.startsWith('restarting: ') && /is being restarted \(.+\)/.test(s)), {
+      timeout: 60_000,
+    })
+    .toBe(true);
   // ... then that it is back, without a reload: a new database process under the lab.
   await expect.poll(async () => (await seen()).at(-1), { timeout: 60_000 }).toMatch(/^up: ● Database: /);
   expect(databasePid()).not.toBe(pid);

@@ -7,20 +7,24 @@ import { expect, test, type Page } from '@playwright/test';
 import { lineOf, replaceEditorText } from './labPage';
 
 const FILE = 'getUser.nonblocking.ts';
-const ADDED = ['  // three lines added above the query,', '  // so its marker moves down by three', '  // in the code that ran'];
+const ADDED = [
+  '  // three lines added above the query,',
+  '  // so its marker moves down by three',
+  '  // in the code that ran',
+];
 
 async function originalSource(page: Page): Promise<string> {
   const list = (await (await page.request.get('/api/handlers')).json()) as { file: string; source: string }[];
   return list.find((h) => h.file === FILE)!.source;
 }
 
-
-
 test.afterEach(async ({ page }) => {
   await page.request.delete(`/api/handlers/${FILE}`);
 });
 
-test('edit, apply and run: the highlighted line moves through the edited code; reset restores the original', async ({ page }) => {
+test('edit, apply and run: the highlighted line moves through the edited code; reset restores the original', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await page.goto('/');
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
@@ -36,12 +40,22 @@ test('edit, apply and run: the highlighted line moves through the edited code; r
   await expect(page.getByTestId('handler-editor')).toBeVisible();
 
   // A syntax error: marked at its line, nothing applied.
-  const broken = original.replace('const username = parseUsername(params.username);', 'const username = parseUsername(params.username;');
+  const broken = original.replace(
+    'const username = parseUsername(params.username);',
+    'const username = parseUsername(params.username;',
+  );
   await replaceEditorText(page, broken);
   await page.getByRole('button', { name: 'Apply and run' }).click();
-  await expect(page.getByTestId('handler-editor')).toHaveAttribute('data-problem-line', String(lineOf(broken, 'parseUsername(params.username;')));
+  await expect(page.getByTestId('handler-editor')).toHaveAttribute(
+    'data-problem-line',
+    String(lineOf(broken, 'parseUsername(params.username;')),
+  );
   await expect(page.locator('.cm-lint-marker-error')).toBeVisible();
-  expect(((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find((h) => h.file === FILE)!.edited).toBe(false);
+  expect(
+    ((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find(
+      (h) => h.file === FILE,
+    )!.edited,
+  ).toBe(false);
 
   // The edit that compiles: three lines above the query.
   const edited = original.replace("  step('query');", `${ADDED.join('\n')}\n  step('query');`);
@@ -79,7 +93,11 @@ test('edit, apply and run: the highlighted line moves through the edited code; r
   await code.getByRole('button', { name: 'Edit' }).click();
   await page.getByRole('button', { name: 'Reset to original' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Back to the original' })).toBeVisible({ timeout: 60_000 });
-  expect(((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find((h) => h.file === FILE)!.edited).toBe(false);
+  expect(
+    ((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find(
+      (h) => h.file === FILE,
+    )!.edited,
+  ).toBe(false);
   await page.getByRole('button', { name: 'Close editor' }).click();
 });
 
@@ -99,17 +117,30 @@ test('syntax and type errors are marked as you type, before anything is applied'
   await expect(check).toHaveText('No syntax or type errors.', { timeout: 120_000 });
 
   // The forgotten await: a type error, marked as a warning, and Apply would still run it.
-  await replaceEditorText(page, original.replace('const user = await users.findOne({ username });', 'const user = users.findOne({ username });'));
+  await replaceEditorText(
+    page,
+    original.replace('const user = await users.findOne({ username });', 'const user = users.findOne({ username });'),
+  );
   await expect(check).toContainText('1 type error', { timeout: 60_000 });
   await expect(check).toContainText('still runs it');
   await expect(page.locator('.cm-lint-marker-warning')).toBeVisible();
 
   // A syntax error: an error, to fix before applying.
-  await replaceEditorText(page, original.replace('const username = parseUsername(params.username);', 'const username = parseUsername(params.username;'));
+  await replaceEditorText(
+    page,
+    original.replace(
+      'const username = parseUsername(params.username);',
+      'const username = parseUsername(params.username;',
+    ),
+  );
   await expect(check).toContainText('syntax error', { timeout: 60_000 });
   await expect(page.locator('.cm-lint-marker-error')).toBeVisible();
 
   // Nothing was applied by checking.
-  expect(((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find((h) => h.file === FILE)!.edited).toBe(false);
+  expect(
+    ((await (await page.request.get('/api/handlers')).json()) as { file: string; edited: boolean }[]).find(
+      (h) => h.file === FILE,
+    )!.edited,
+  ).toBe(false);
   await page.getByRole('button', { name: 'Close editor' }).click();
 });

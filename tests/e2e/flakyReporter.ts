@@ -14,7 +14,10 @@ export default class FlakyReporter implements Reporter {
 
   onEnd(): void {
     mkdirSync('test-results', { recursive: true });
-    const lines = [...this.flaky].map((test) => `  ${test.location.file.replace(`${process.cwd()}/`, '')}:${test.location.line} › ${test.titlePath().filter(Boolean).slice(1).join(' › ')}`);
+    const lines = [...this.flaky].map(
+      (test) =>
+        `  ${test.location.file.replace(`${process.cwd()}/`, '')}:${test.location.line} › ${test.titlePath().filter(Boolean).slice(1).join(' › ')}`,
+    );
     writeFileSync('test-results/.flaky', lines.join('\n'));
   }
 }

@@ -38,7 +38,9 @@ export async function fireAndWait(page: Page) {
 /** When the subject's loop picked each request up, in ms from the run's start, sorted. */
 export async function acceptedTimes(page: Page): Promise<number[]> {
   await expect(page.locator('[data-testid="request-lane"][data-accepted-at=""]')).toHaveCount(0);
-  const values = await page.getByTestId('request-lane').evaluateAll((lanes) => lanes.map((lane) => Number(lane.getAttribute('data-accepted-at'))));
+  const values = await page
+    .getByTestId('request-lane')
+    .evaluateAll((lanes) => lanes.map((lane) => Number(lane.getAttribute('data-accepted-at'))));
   return values.sort((a, b) => a - b);
 }
 

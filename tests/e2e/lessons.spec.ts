@@ -8,7 +8,9 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 
 /** Every lesson folder in the course (`lessons/NN-name/`): the list shows them all. */
-const LESSON_COUNT = readdirSync(path.resolve(import.meta.dirname, '../../lessons')).filter((name) => /^\d+-/.test(name)).length;
+const LESSON_COUNT = readdirSync(path.resolve(import.meta.dirname, '../../lessons')).filter((name) =>
+  /^\d+-/.test(name),
+).length;
 
 function failOnConsoleErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -24,7 +26,10 @@ function failOnConsoleErrors(page: Page): string[] {
 
 const stepHeading = (page: Page) => page.locator('#step-heading');
 
-test('walks through lesson 2 step by step, runs its experiment live and checks its question', async ({ page, request }) => {
+test('walks through lesson 2 step by step, runs its experiment live and checks its question', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(120_000);
   const errors = failOnConsoleErrors(page);
   await page.goto('/lessons');
@@ -102,7 +107,9 @@ test('opens a deep link directly and says so when a step does not exist', async 
   await expect(page.getByRole('heading', { name: 'No such lesson step' })).toBeVisible();
 });
 
-test('lesson 3 step 1 at 1440x900: the run plays on a stage in view, then replays slowly by itself', async ({ page }, testInfo) => {
+test('lesson 3 step 1 at 1440x900: the run plays on a stage in view, then replays slowly by itself', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(120_000);
   const errors = failOnConsoleErrors(page);
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -157,13 +164,21 @@ test('lesson 3 step 1 at 1440x900: the run plays on a stage in view, then replay
   expect(errors).toEqual([]);
 });
 
-test('a live run the lab refuses (e.g. too few open files for 10,000) offers the step\'s recorded run instead', async ({ page }) => {
+test("a live run the lab refuses (e.g. too few open files for 10,000) offers the step's recorded run instead", async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   // The lab's refusal is tested against the real limit in tests/integration; here only the
   // page's answer to it matters, so this one POST is answered as the lab answers a limit too low.
   await page.route('**/api/runs', (route) =>
     route.request().method() === 'POST'
-      ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'the open-file limit is 1024 (ulimit -n), and 10000 long-polls need about 10512 open files' }) })
+      ? route.fulfill({
+          status: 400,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            error: 'the open-file limit is 1024 (ulimit -n), and 10000 long-polls need about 10512 open files',
+          }),
+        })
       : route.fallback(),
   );
   await page.goto('/lessons/ten-thousand-waiting-clients/2');

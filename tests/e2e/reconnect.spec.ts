@@ -59,12 +59,18 @@ test('reconnects after the lab restarts, and the runs recorded before are still 
   const base = `http://127.0.0.1:${port}`;
   lab = await startLab(port, dataDir);
 
-  const run = await (await fetch(`${base}/api/runs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ requests: 5, concurrency: 5 }),
-  })).json() as { id: string };
-  await expect.poll(async () => ((await (await fetch(`${base}/api/runs/${run.id}`)).json()) as { status: string }).status, { timeout: 30_000 }).toBe('done');
+  const run = (await (
+    await fetch(`${base}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: 5, concurrency: 5 }),
+    })
+  ).json()) as { id: string };
+  await expect
+    .poll(async () => ((await (await fetch(`${base}/api/runs/${run.id}`)).json()) as { status: string }).status, {
+      timeout: 30_000,
+    })
+    .toBe('done');
 
   await page.goto(base);
   const status = page.getByTestId('connection-status');

@@ -15,7 +15,9 @@ test('switches the server under study to Tornado and back', async ({ page }) => 
   const tornado = health.runtimes?.tornado;
   expect(tornado).toBeDefined();
   if (!tornado?.available) {
-    await expect(page.getByTestId('runtime-unavailable')).toContainText('sudo apt-get install python3-tornado python3-pymongo python3-motor');
+    await expect(page.getByTestId('runtime-unavailable')).toContainText(
+      'sudo apt-get install python3-tornado python3-pymongo python3-motor',
+    );
     await page.getByTestId('runtime-tornado').click();
     await expect(page.getByTestId('runtime-node')).toHaveAttribute('aria-checked', 'true');
     return;
@@ -25,7 +27,9 @@ test('switches the server under study to Tornado and back', async ({ page }) => 
     await page.getByRole('button', { name: '10 requests, 200 ms database' }).click();
     await page.getByTestId('runtime-tornado').click();
     await expect(page.getByTestId('runtime-tornado')).toHaveAttribute('aria-checked', 'true');
-    await expect.poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 }).toBe('tornado');
+    await expect
+      .poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 })
+      .toBe('tornado');
     await expect(page.locator('.mode-pending')).toHaveCount(0, { timeout: 60_000 });
     await page.getByTestId('fire').click();
     await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
@@ -36,7 +40,9 @@ test('switches the server under study to Tornado and back', async ({ page }) => 
 
     // The same batch on Node, then Compare puts the two runtimes side by side, each naming its driver.
     await page.getByTestId('runtime-node').click();
-    await expect.poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 }).toBe('node');
+    await expect
+      .poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 })
+      .toBe('node');
     await expect(page.locator('.mode-pending')).toHaveCount(0, { timeout: 60_000 });
     await page.getByTestId('fire').click();
     await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });

@@ -54,12 +54,13 @@ test.afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-test('the static build replays lesson 3\'s recorded run and says it is a recording', async ({ page }) => {
+test("the static build replays lesson 3's recorded run and says it is a recording", async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     // The refused WebSocket is the expected "no lab here"; anything else is a bug.
-    if (message.type() === 'error' && !/WebSocket connection to .*\/api\/live/.test(message.text())) errors.push(message.text());
+    if (message.type() === 'error' && !/WebSocket connection to .*\/api\/live/.test(message.text()))
+      errors.push(message.text());
   });
 
   await page.goto(`${origin}/lessons/the-non-blocking-driver/1`);
@@ -74,16 +75,24 @@ test('the static build replays lesson 3\'s recorded run and says it is a recordi
     const seen = { max: 0 };
     (window as unknown as { maxTokensSeen: typeof seen }).maxTokensSeen = seen;
     const read = () => {
-      for (const el of document.querySelectorAll('[data-testid="view-loop"]')) seen.max = Math.max(seen.max, Number(el.getAttribute('data-tokens')) || 0);
+      for (const el of document.querySelectorAll('[data-testid="view-loop"]'))
+        seen.max = Math.max(seen.max, Number(el.getAttribute('data-tokens')) || 0);
     };
-    new MutationObserver(read).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-tokens'] });
+    new MutationObserver(read).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-tokens'],
+    });
   });
   await page.getByRole('button', { name: 'Run this experiment' }).click();
   const status = page.locator('.lesson-run-status');
   await expect(status).toHaveText(/^Replaying a recorded run: 10 answered\./);
 
   // The recorded requests move through the visualizer: tokens appear, then all ten are done.
-  await expect.poll(() => page.evaluate(() => (window as unknown as { maxTokensSeen: { max: number } }).maxTokensSeen.max)).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { maxTokensSeen: { max: number } }).maxTokensSeen.max))
+    .toBeGreaterThan(0);
   await expect(page.getByTestId('done-count')).toHaveText('✓ 10 / 10 done', { timeout: 30_000 });
 
   // The numbers are the recording's (ten requests through a real 100 ms round trip), beside the model's.
@@ -98,20 +107,27 @@ test('the static build replays lesson 3\'s recorded run and says it is a recordi
   expect(errors).toEqual([]);
 });
 
-test('the static build replays the recorded 10,000-connection run, gzipped, and shows what it cost', async ({ page }) => {
+test('the static build replays the recorded 10,000-connection run, gzipped, and shows what it cost', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/WebSocket connection to .*\/api\/live/.test(message.text())) errors.push(message.text());
+    if (message.type() === 'error' && !/WebSocket connection to .*\/api\/live/.test(message.text()))
+      errors.push(message.text());
   });
   await page.goto(`${origin}/lessons/ten-thousand-waiting-clients/2`);
   await expect(page.getByTestId('backend-badge')).toHaveText('Recorded run (no lab server)');
   await page.getByRole('button', { name: 'Run this experiment' }).click();
   // Ten thousand long-polls, and the one request that published the news.
-  await expect(page.locator('.lesson-run-status')).toHaveText(/^Replaying a recorded run: 10,001 answered\./, { timeout: 60_000 });
+  await expect(page.locator('.lesson-run-status')).toHaveText(/^Replaying a recorded run: 10,001 answered\./, {
+    timeout: 60_000,
+  });
   // The line under the loop: the recorded run held all ten thousand at once.
-  await expect(page.locator('.held-connections').first()).toContainText(/^10,\d{3} connections held · [\d.]+ KB each/, { timeout: 60_000 });
+  await expect(page.locator('.held-connections').first()).toContainText(/^10,\d{3} connections held · [\d.]+ KB each/, {
+    timeout: 60_000,
+  });
   expect(served).toContain('GET /recordings/ten-thousand-waiting-clients/2.jsonl.gz');
   expect(errors).toEqual([]);
 });

@@ -9,14 +9,21 @@ import { lineOf, replaceEditorText } from './labPage';
 import type { HealthResponse } from '../../common/api';
 
 const FILE = 'get_user_nonblocking.py';
-const ADDED = ['        # three lines added above the query,', '        # so its marker moves down by three', '        # in the code that ran'];
-
+const ADDED = [
+  '        # three lines added above the query,',
+  '        # so its marker moves down by three',
+  '        # in the code that ran',
+];
 
 async function handler(page: Page): Promise<{ file: string; source: string; edited: boolean; runtime: string }> {
-  const list = (await (await page.request.get('/api/handlers')).json()) as { file: string; source: string; edited: boolean; runtime: string }[];
+  const list = (await (await page.request.get('/api/handlers')).json()) as {
+    file: string;
+    source: string;
+    edited: boolean;
+    runtime: string;
+  }[];
   return list.find((h) => h.file === FILE)!;
 }
-
 
 test.afterEach(async ({ page }) => {
   await page.request.delete(`/api/handlers/${FILE}`);
@@ -39,7 +46,9 @@ test('edit a Python handler: syntax errors marked, apply and run, reset', async 
   await page.getByTestId('tab-code').click();
   await expect(page.getByTestId('view-code').getByRole('button', { name: 'Edit' })).toBeVisible();
   await page.getByTestId('runtime-tornado').click();
-  await expect.poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 }).toBe('tornado');
+  await expect
+    .poll(async () => (await (await page.request.get('/api/config')).json()).runtime, { timeout: 60_000 })
+    .toBe('tornado');
   await page.getByTestId('mode-nonblocking').click();
   await expect(page.locator('.mode-pending')).toHaveCount(0, { timeout: 60_000 });
   await page.getByTestId('tab-code').click();
@@ -59,7 +68,10 @@ test('edit a Python handler: syntax errors marked, apply and run, reset', async 
   await expect(check).toContainText('1 syntax error', { timeout: 60_000 });
   await expect(page.locator('.cm-lint-marker-error')).toBeVisible();
   await page.getByRole('button', { name: 'Apply and run' }).click();
-  await expect(page.getByTestId('handler-editor')).toHaveAttribute('data-problem-line', String(lineOf(broken, 'def get(self, username)')));
+  await expect(page.getByTestId('handler-editor')).toHaveAttribute(
+    'data-problem-line',
+    String(lineOf(broken, 'def get(self, username)')),
+  );
   expect((await handler(page)).edited).toBe(false);
 
   // A valid edit: served, run, and the Code view shows the edited source.

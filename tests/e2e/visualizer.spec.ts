@@ -34,7 +34,9 @@ test('non-blocking mode: ten requests at 200 ms overlap', async ({ page }) => {
   // All ten are on their way to the database before the first one has its answer (an
   // ordering, true on a busy machine too; blocking mode answers each before the next starts).
   await expect(page.locator('[data-testid="request-lane"][data-responded-at=""]')).toHaveCount(0);
-  const responses = await page.getByTestId('request-lane').evaluateAll((lanes) => lanes.map((lane) => Number(lane.getAttribute('data-responded-at'))));
+  const responses = await page
+    .getByTestId('request-lane')
+    .evaluateAll((lanes) => lanes.map((lane) => Number(lane.getAttribute('data-responded-at'))));
   expect(starts.at(-1)!).toBeLessThan(Math.min(...responses));
   await expect(page.locator('[data-testid="request-lane"] .seg-holds')).toHaveCount(0);
 });
@@ -100,13 +102,19 @@ test('stepping back and forward moves the highlighted line in the code view', as
   await expect(code).toHaveAttribute('data-highlighted-line', first!);
 });
 
-test('the code view colours the handler and marks the statement a request waits on, not only its step line', async ({ page }) => {
+test('the code view colours the handler and marks the statement a request waits on, not only its step line', async ({
+  page,
+}) => {
   const { code, acceptedAt } = await followFirstRequestInCode(page, 'nonblocking');
   // Syntax colours arrive once the highlighter has loaded.
   await expect.poll(() => code.locator('.code-line span[style*="color"]').count()).toBeGreaterThan(10);
   await page.getByTestId('scrubber').fill(String(acceptedAt - 0.5));
   const active = page.getByTestId('code-line-active');
-  for (let i = 0; i < 80 && !((await active.count()) && (await active.textContent())?.includes("step('query')")); i += 1) {
+  for (
+    let i = 0;
+    i < 80 && !((await active.count()) && (await active.textContent())?.includes("step('query')"));
+    i += 1
+  ) {
     await page.getByTestId('step-forward').click();
   }
   await expect(active).toContainText("step('query')");
@@ -115,7 +123,9 @@ test('the code view colours the handler and marks the statement a request waits 
   await expect(statement).toContainText('await users.findOne({ username })');
   // The Numbers tab names the driver the run's trace recorded.
   await page.getByTestId('tab-numbers').click();
-  await expect(page.getByTestId('run-driver')).toHaveText(/^Database driver: mongodb \d+\.\d+\.\d+ \(Node\), awaited\.$/);
+  await expect(page.getByTestId('run-driver')).toHaveText(
+    /^Database driver: mongodb \d+\.\d+\.\d+ \(Node\), awaited\.$/,
+  );
 });
 
 test('an exported run imports as the same run', async ({ page }, testInfo) => {
@@ -127,7 +137,10 @@ test('an exported run imports as the same run', async ({ page }, testInfo) => {
   await page.getByTestId('export-run').click();
   const file = testInfo.outputPath('exported-run.jsonl');
   await (await download).saveAs(file);
-  const exported = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; rid?: string });
+  const exported = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; rid?: string });
   expect(exported.filter((e) => e.type === 'client.done')).toHaveLength(10);
 
   await page.getByTestId('import-file').setInputFiles(file);
@@ -135,7 +148,6 @@ test('an exported run imports as the same run', async ({ page }, testInfo) => {
   await expect(page.getByTestId('request-lane')).toHaveCount(10);
   expect(await acceptedTimes(page)).toEqual(before);
 });
-
 
 async function photograph(page: Page, testInfo: TestInfo, size: string) {
   for (const view of VIEWS) {

@@ -28,7 +28,12 @@ afterAll(async () => {
 });
 
 /** A scan of every document that matches none: the server walks all 100,000. */
-const fullScan = () => scanner.db('timing').collection('big').find({ s: { $regex: 'never there$' } }).toArray();
+const fullScan = () =>
+  scanner
+    .db('timing')
+    .collection('big')
+    .find({ s: { $regex: 'never there$' } })
+    .toArray();
 
 describe('a 100,000-document scan', () => {
   it('lets pings on another connection through while it runs', async () => {
@@ -52,7 +57,11 @@ describe('a 100,000-document scan', () => {
     await fullScan(); // how long a whole scan takes on this machine right now
     const wholeScanMs = performance.now() - started;
     const limit = Math.max(1, Math.floor(wholeScanMs / 50));
-    const limited = scanner.db('timing').collection('big').find({ s: { $regex: 'never there$' } }, { maxTimeMS: limit }).toArray();
+    const limited = scanner
+      .db('timing')
+      .collection('big')
+      .find({ s: { $regex: 'never there$' } }, { maxTimeMS: limit })
+      .toArray();
     await expect(limited).rejects.toMatchObject({ code: 50 });
   });
 });

@@ -22,7 +22,11 @@ beforeAll(async () => {
   proxy = await startLatencyProxy({ targetHost: '127.0.0.1', targetPort: database.server.port, latencyMs: 0 });
   const poolGauge = new SharedArrayBuffer(8);
   const client = { poolSize: 1, minPoolSize: 1, dbLatencyMs: HELD_MS, monitorCommands: false };
-  executor = await createExecutor({ uri: `mongodb://127.0.0.1:${proxy.port}`, dbName: LAB_DB_NAME, client, poolGauge }, 2, () => timeoutMs);
+  executor = await createExecutor(
+    { uri: `mongodb://127.0.0.1:${proxy.port}`, dbName: LAB_DB_NAME, client, poolGauge },
+    2,
+    () => timeoutMs,
+  );
   // Both threads' connections open before the test holds anything.
   await Promise.all([executor.call('ping', [1], 'warm-1'), executor.call('ping', [1], 'warm-2')]);
 });

@@ -32,7 +32,9 @@ async function tenConcurrentOnce(): Promise<number> {
   const base = lab.lab.subjectUrl();
   const start = performance.now();
   const statuses = await Promise.all(
-    Array.from({ length: 10 }, (_, i) => fetch(`${base}/users/user${i}`).then(async (res) => (await res.text(), res.status))),
+    Array.from({ length: 10 }, (_, i) =>
+      fetch(`${base}/users/user${i}`).then(async (res) => (await res.text(), res.status)),
+    ),
   );
   const took = performance.now() - start;
   expect(statuses.filter((status) => status !== 200 && status !== 404)).toEqual([]);
@@ -58,7 +60,9 @@ describe('an edited handler on the real loop', () => {
     );
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: busy })).status).toBe(200);
     const edited = await tenConcurrent();
-    console.log(`ten concurrent requests: original ${before.toFixed(0)} ms, with the busy-wait ${edited.toFixed(0)} ms`);
+    console.log(
+      `ten concurrent requests: original ${before.toFixed(0)} ms, with the busy-wait ${edited.toFixed(0)} ms`,
+    );
     // Ten busy-waits on one thread run one after another: at least 10 x 200 ms a round.
     expect(edited).toBeGreaterThanOrEqual(10 * BUSY_MS);
     expect(edited / before).toBeGreaterThanOrEqual(9);

@@ -28,7 +28,9 @@ export async function compileEmbedded(cli: string, outdir: string): Promise<stri
     logLevel: 'silent',
     // Modules loaded on demand with createRequire(import.meta.url) resolve from the sources' folder.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(cli).href) },
-    banner: { js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);",
+    },
   });
   return path.join(outdir, 'embedded.mjs');
 }
@@ -45,7 +47,9 @@ export function embeddedBundle(): Promise<string | undefined> {
   const prebuilt = builtEntry('embedded');
   if (prebuilt) return Promise.resolve(prebuilt);
   built ??= build().catch((error: unknown) => {
-    process.stderr.write(`[embedded-mongo] could not compile the server (${error instanceof Error ? error.message : String(error)}); restarts go through tsx\n`);
+    process.stderr.write(
+      `[embedded-mongo] could not compile the server (${error instanceof Error ? error.message : String(error)}); restarts go through tsx\n`,
+    );
     return undefined;
   });
   return built;

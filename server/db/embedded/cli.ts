@@ -12,7 +12,8 @@ import { openPersistence } from './persistence';
 import { seedLabUsers } from './seedLab';
 import { listen } from './server';
 
-const USAGE = 'usage: db:embedded [--port N] [--dbpath DIR] [--max-connections N] [--frame-timeout-ms MS] [--max-buffered-mb MB] [--seed-lab] [--enable-test-commands]';
+const USAGE =
+  'usage: db:embedded [--port N] [--dbpath DIR] [--max-connections N] [--frame-timeout-ms MS] [--max-buffered-mb MB] [--seed-lab] [--enable-test-commands]';
 
 function fail(message: string): never {
   console.error(`embedded MongoDB: ${message}`);
@@ -42,14 +43,16 @@ function bounded(name: string, min: number, max: number): number | undefined {
   const raw = values[name as keyof typeof values] as string | undefined;
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    fail(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return n;
 }
 const maxConnections = bounded('max-connections', 1, 1_000_000);
 const frameTimeoutMs = bounded('frame-timeout-ms', 10, 3_600_000);
 const maxBufferedMb = bounded('max-buffered-mb', 1, 16_384);
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--port must be a whole number from 0 to 65535, got "${values.port}"`);
 
 const persistence = values.dbpath ? openPersistence(values.dbpath) : undefined;
 // flush() is synchronous, so it also runs when exitWithParent() exits because the parent is gone.
@@ -66,7 +69,9 @@ const server = await listen({
 }).catch((error: NodeJS.ErrnoException) =>
   fail(error.code === 'EADDRINUSE' ? `port ${port} is already in use` : error.message),
 );
-console.error(`${EMBEDDED_NAME} ${EMBEDDED_VERSION}${values.dbpath ? `, data in ${values.dbpath}` : ', in memory'}${values['enable-test-commands'] ? ', test commands (configureFailPoint) enabled' : ''}`);
+console.error(
+  `${EMBEDDED_NAME} ${EMBEDDED_VERSION}${values.dbpath ? `, data in ${values.dbpath}` : ', in memory'}${values['enable-test-commands'] ? ', test commands (configureFailPoint) enabled' : ''}`,
+);
 console.log(`ready on mongodb://127.0.0.1:${server.port}`);
 if (values['seed-lab']) {
   // Just after the ready line and in the same turn: the lab starts its other processes while

@@ -45,7 +45,10 @@ function encode(request: CommandRequest, reply: Document): Buffer {
   try {
     return encodeReply(request, reply);
   } catch (error) {
-    return encodeReply(request, toErrorReply(new CommandError('InternalError', `could not encode the reply: ${(error as Error).message}`)));
+    return encodeReply(
+      request,
+      toErrorReply(new CommandError('InternalError', `could not encode the reply: ${(error as Error).message}`)),
+    );
   }
 }
 
@@ -66,12 +69,17 @@ export function serveConnection(
   let appName: string | undefined;
 
   /** A command the failCommand fail point acts on: after its block, closed, failed, or run with a write concern error added. */
-  const failing = (command: CommandRequest, action: FailAction): Document | typeof CLOSE | Promise<Document | typeof CLOSE> => {
+  const failing = (
+    command: CommandRequest,
+    action: FailAction,
+  ): Document | typeof CLOSE | Promise<Document | typeof CLOSE> => {
     const act = (): Document | typeof CLOSE | Promise<Document> => {
       if (action.closeConnection) return CLOSE;
       if (action.error) return action.error;
       const reply = runCommand(command.command, context);
-      return reply instanceof Promise ? reply.then((r) => withWriteConcernError(r, action)) : withWriteConcernError(reply, action);
+      return reply instanceof Promise
+        ? reply.then((r) => withWriteConcernError(r, action))
+        : withWriteConcernError(reply, action);
     };
     if (action.blockMs === 0) return act();
     return new Promise<void>((resolve) => setTimeout(resolve, action.blockMs)).then(act);
@@ -88,7 +96,10 @@ export function serveConnection(
       clearTimeout(frameTimer);
       frameTimer = undefined;
     } else if (!frameTimer) {
-      frameTimer = setTimeout(() => drop(`an incomplete message waited more than ${limits.frameTimeoutMs} ms for its remaining bytes`), limits.frameTimeoutMs);
+      frameTimer = setTimeout(
+        () => drop(`an incomplete message waited more than ${limits.frameTimeoutMs} ms for its remaining bytes`),
+        limits.frameTimeoutMs,
+      );
       frameTimer.unref();
     }
   };
@@ -114,8 +125,11 @@ export function serveConnection(
       }
       if (request.kind === 'legacy') {
         // Opcodes MongoDB 6 removed: a reply-expecting one gets a failure reply; fire-and-forget ones are logged.
-        log(`conn${connectionId}: ${request.description} is not supported by the embedded server (use OP_MSG commands)`);
-        if (!request.noReply) replies.push(encodeLegacyFailure(request, `${request.description} is not supported by the embedded server`));
+        log(
+          `conn${connectionId}: ${request.description} is not supported by the embedded server (use OP_MSG commands)`,
+        );
+        if (!request.noReply)
+          replies.push(encodeLegacyFailure(request, `${request.description} is not supported by the embedded server`));
         continue;
       }
       const command: CommandRequest = request;
@@ -154,7 +168,9 @@ export function serveConnection(
     if (socket.destroyed) return;
     const before = reader.pending;
     if (shared.buffered + chunk.length > limits.maxTotalBufferedBytes) {
-      drop(`the server already holds ${shared.buffered} bytes of incomplete messages (limit ${limits.maxTotalBufferedBytes})`);
+      drop(
+        `the server already holds ${shared.buffered} bytes of incomplete messages (limit ${limits.maxTotalBufferedBytes})`,
+      );
       return;
     }
     let frames: Frame[];
@@ -175,7 +191,8 @@ export function serveConnection(
     pump();
   });
   socket.on('end', () => {
-    if (reader.pending > 0) log(`conn${connectionId}: connection closed with a truncated message (${reader.pending} bytes pending)`);
+    if (reader.pending > 0)
+      log(`conn${connectionId}: connection closed with a truncated message (${reader.pending} bytes pending)`);
     socket.end();
   });
   socket.on('error', () => socket.destroy());

@@ -56,7 +56,8 @@ export class Cursors {
   more(id: bigint, ns: string, batchSize?: number, owner = ''): Batch {
     const cursor = this.open.get(id);
     if (!cursor) throw new CommandError('CursorNotFound', `cursor id ${id} not found`);
-    if (cursor.owner !== owner) throw new CommandError('Unauthorized', `cursor id ${id} was not created by this session or connection`);
+    if (cursor.owner !== owner)
+      throw new CommandError('Unauthorized', `cursor id ${id} was not created by this session or connection`);
     if (cursor.ns !== ns) throw new CommandError('BadValue', `cursor id ${id} belongs to ${cursor.ns}, not ${ns}`);
     const { batch, next } = takeBatch(cursor.docs, cursor.position, batchSize || Infinity);
     cursor.position = next;

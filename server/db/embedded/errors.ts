@@ -77,7 +77,8 @@ export class CommandError extends Error {
 }
 
 /** Where unexpected failures are reported; the server points it at its log. */
-let reportInternal: (error: unknown) => void = (error) => console.error(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
+let reportInternal: (error: unknown) => void = (error) =>
+  console.error(`internal error: ${error instanceof Error ? error.stack : String(error)}`);
 
 export function onInternalError(report: (error: unknown) => void): void {
   reportInternal = report;
@@ -93,5 +94,10 @@ export function toErrorReply(error: unknown): Record<string, unknown> {
   }
   reportInternal(error);
   const message = error instanceof Error ? error.message : String(error);
-  return { ok: 0, errmsg: `internal error in the embedded server: ${message}`, code: ErrorCodes.InternalError, codeName: 'InternalError' };
+  return {
+    ok: 0,
+    errmsg: `internal error in the embedded server: ${message}`,
+    code: ErrorCodes.InternalError,
+    codeName: 'InternalError',
+  };
 }

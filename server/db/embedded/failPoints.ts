@@ -13,7 +13,12 @@ import { CommandError, ErrorCodes } from './errors';
 /** The longest a blockConnection may hold a connection: a client cannot park one for hours. */
 export const MAX_BLOCK_MS = 60_000;
 
-type Mode = { kind: 'off' } | { kind: 'alwaysOn' } | { kind: 'times'; left: number } | { kind: 'skip'; left: number } | { kind: 'probability'; p: number };
+type Mode =
+  | { kind: 'off' }
+  | { kind: 'alwaysOn' }
+  | { kind: 'times'; left: number }
+  | { kind: 'skip'; left: number }
+  | { kind: 'probability'; p: number };
 
 interface FailCommand {
   mode: Mode;
@@ -38,7 +43,18 @@ export interface FailAction {
   errorLabels?: string[];
 }
 
-const DATA_FIELDS = ['failCommands', 'errorCode', 'closeConnection', 'writeConcernError', 'blockConnection', 'blockTimeMS', 'errorLabels', 'appName', 'namespace', 'failInternalCommands'];
+const DATA_FIELDS = [
+  'failCommands',
+  'errorCode',
+  'closeConnection',
+  'writeConcernError',
+  'blockConnection',
+  'blockTimeMS',
+  'errorLabels',
+  'appName',
+  'namespace',
+  'failInternalCommands',
+];
 
 function bad(message: string): CommandError {
   return new CommandError('BadValue', message);
@@ -62,7 +78,10 @@ function parseMode(mode: unknown): Mode {
     if ('skip' in mode) return { kind: 'skip', left: wholeNumber(mode.skip, "mode 'skip'", 0, 2 ** 31 - 1) };
     if ('activationProbability' in mode) {
       const p = isNumeric(mode.activationProbability) ? toNumber(mode.activationProbability) : Number.NaN;
-      if (!(p >= 0 && p <= 1)) throw bad(`mode 'activationProbability' must be a number from 0 to 1, not ${String(mode.activationProbability)}`);
+      if (!(p >= 0 && p <= 1))
+        throw bad(
+          `mode 'activationProbability' must be a number from 0 to 1, not ${String(mode.activationProbability)}`,
+        );
       return { kind: 'probability', p };
     }
   }
@@ -73,7 +92,10 @@ function parseFailCommand(mode: Mode, data: unknown): FailCommand {
   if (mode.kind === 'off') return { mode, commands: new Set(), closeConnection: false, blockMs: 0 };
   if (!isPlainObject(data)) throw bad("failCommand needs a 'data' object with 'failCommands'");
   for (const key of Object.keys(data)) {
-    if (!DATA_FIELDS.includes(key)) throw bad(`failCommand data field '${key}' is not supported by the embedded server (${DATA_FIELDS.join(', ')} are)`);
+    if (!DATA_FIELDS.includes(key))
+      throw bad(
+        `failCommand data field '${key}' is not supported by the embedded server (${DATA_FIELDS.join(', ')} are)`,
+      );
   }
   const commands = data.failCommands;
   if (!Array.isArray(commands) || commands.length === 0 || !commands.every((c) => typeof c === 'string')) {
@@ -81,17 +103,23 @@ function parseFailCommand(mode: Mode, data: unknown): FailCommand {
   }
   if (commands.includes('configureFailPoint')) throw bad('failCommand cannot fail configureFailPoint itself');
   const labels = data.errorLabels;
-  if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))) throw bad("failCommand 'errorLabels' must be an array of strings");
-  if (data.writeConcernError !== undefined && !isPlainObject(data.writeConcernError)) throw bad("failCommand 'writeConcernError' must be an object");
+  if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string')))
+    throw bad("failCommand 'errorLabels' must be an array of strings");
+  if (data.writeConcernError !== undefined && !isPlainObject(data.writeConcernError))
+    throw bad("failCommand 'writeConcernError' must be an object");
   for (const field of ['appName', 'namespace'] as const) {
-    if (data[field] !== undefined && typeof data[field] !== 'string') throw bad(`failCommand '${field}' must be a string`);
+    if (data[field] !== undefined && typeof data[field] !== 'string')
+      throw bad(`failCommand '${field}' must be a string`);
   }
   const block = data.blockConnection === true;
   if (block && data.blockTimeMS === undefined) throw bad("failCommand 'blockConnection' needs 'blockTimeMS'");
   return {
     mode,
     commands: new Set(commands as string[]),
-    errorCode: data.errorCode === undefined ? undefined : wholeNumber(data.errorCode, "failCommand 'errorCode'", -(2 ** 31), 2 ** 31 - 1),
+    errorCode:
+      data.errorCode === undefined
+        ? undefined
+        : wholeNumber(data.errorCode, "failCommand 'errorCode'", -(2 ** 31), 2 ** 31 - 1),
     closeConnection: data.closeConnection === true,
     writeConcernError: data.writeConcernError as Document | undefined,
     blockMs: block ? wholeNumber(data.blockTimeMS, "failCommand 'blockTimeMS'", 0, MAX_BLOCK_MS) : 0,
@@ -104,11 +132,24 @@ function parseFailCommand(mode: Mode, data: unknown): FailCommand {
 /** mongod's names for the codes drivers' tests fail commands with, beside the ones this server answers itself. */
 const CODE_NAMES = new Map<number, string>([
   ...Object.entries(ErrorCodes).map(([name, code]): [number, string] => [code, name]),
-  [6, 'HostUnreachable'], [7, 'HostNotFound'], [8, 'UnknownError'], [24, 'LockTimeout'], [64, 'WriteConcernFailed'],
-  [89, 'NetworkTimeout'], [91, 'ShutdownInProgress'], [100, 'UnsatisfiableWriteConcern'], [112, 'WriteConflict'],
-  [189, 'PrimarySteppedDown'], [251, 'NoSuchTransaction'], [262, 'ExceededTimeLimit'], [9001, 'SocketException'],
-  [10107, 'NotWritablePrimary'], [11600, 'InterruptedAtShutdown'], [11602, 'InterruptedDueToReplStateChange'],
-  [13435, 'NotPrimaryNoSecondaryOk'], [13436, 'NotPrimaryOrSecondary'],
+  [6, 'HostUnreachable'],
+  [7, 'HostNotFound'],
+  [8, 'UnknownError'],
+  [24, 'LockTimeout'],
+  [64, 'WriteConcernFailed'],
+  [89, 'NetworkTimeout'],
+  [91, 'ShutdownInProgress'],
+  [100, 'UnsatisfiableWriteConcern'],
+  [112, 'WriteConflict'],
+  [189, 'PrimarySteppedDown'],
+  [251, 'NoSuchTransaction'],
+  [262, 'ExceededTimeLimit'],
+  [9001, 'SocketException'],
+  [10107, 'NotWritablePrimary'],
+  [11600, 'InterruptedAtShutdown'],
+  [11602, 'InterruptedDueToReplStateChange'],
+  [13435, 'NotPrimaryNoSecondaryOk'],
+  [13436, 'NotPrimaryOrSecondary'],
 ]);
 
 export class FailPoints {
@@ -141,7 +182,8 @@ export class FailPoints {
     const fp = this.failCommand;
     if (!fp || !fp.commands.has(commandName)) return undefined;
     if (fp.appName !== undefined && fp.appName !== appName) return undefined;
-    if (fp.namespace !== undefined && fp.namespace !== `${String(cmd.$db)}.${String(cmd[commandName])}`) return undefined;
+    if (fp.namespace !== undefined && fp.namespace !== `${String(cmd.$db)}.${String(cmd[commandName])}`)
+      return undefined;
     const mode = fp.mode;
     if (mode.kind === 'skip' && mode.left > 0) {
       mode.left--;
@@ -171,5 +213,10 @@ export class FailPoints {
 export function withWriteConcernError(reply: Document, action: FailAction): Document {
   if (!action.writeConcernError || reply.ok !== 1) return reply;
   const { ok, ...rest } = reply;
-  return { ...rest, writeConcernError: action.writeConcernError, ...(action.errorLabels ? { errorLabels: action.errorLabels } : {}), ok };
+  return {
+    ...rest,
+    writeConcernError: action.writeConcernError,
+    ...(action.errorLabels ? { errorLabels: action.errorLabels } : {}),
+    ok,
+  };
 }

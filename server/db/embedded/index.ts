@@ -56,7 +56,8 @@ export interface EmbeddedServerOptions {
 export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const { maxConnections, frameTimeoutMs, maxBufferedMb } = opts.limits ?? {};
   const args = [
-    '--port', String(opts.port ?? 0),
+    '--port',
+    String(opts.port ?? 0),
     ...(opts.dbpath ? ['--dbpath', opts.dbpath] : []),
     ...(maxConnections ? ['--max-connections', String(maxConnections)] : []),
     ...(frameTimeoutMs ? ['--frame-timeout-ms', String(frameTimeoutMs)] : []),
@@ -69,7 +70,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
   const child = compiled
     ? spawnNode(compiled, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags, typescript: false })
     : spawnNode(CLI, args, { stdio: 'pipe', nodeFlags: opts.nodeFlags });
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+  );
   let stderrTail = '';
   child.stderr!.setEncoding('utf8');
   const log = opts.log ?? ((line: string) => process.stderr.write(`[embedded-mongo] ${line}\n`));
@@ -89,13 +92,19 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
       reject(new Error(`embedded MongoDB server did not start: ${why}${stderrTail ? `\n${stderrTail.trim()}` : ''}`));
     };
     const timer = setTimeout(() => fail(`not ready within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`it exited (${signal ?? `code ${code}`}) before it was ready`);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      fail(`it exited (${signal ?? `code ${code}`}) before it was ready`);
     child.once('exit', onExit);
     let seedLine: ((line: RegExpExecArray) => void) | undefined;
     const seeded = opts.seedLab
       ? new Promise<LabSeed & { ms: number }>((resolveSeed, rejectSeed) => {
-          seedLine = ([, json, failed]) => (json ? resolveSeed(JSON.parse(json) as LabSeed & { ms: number }) : rejectSeed(new Error(`the embedded server could not seed the lab's users: ${failed}`)));
-          void exited.then((how) => rejectSeed(new Error(`the embedded server exited (${how}) before the lab's users were in`)));
+          seedLine = ([, json, failed]) =>
+            json
+              ? resolveSeed(JSON.parse(json) as LabSeed & { ms: number })
+              : rejectSeed(new Error(`the embedded server could not seed the lab's users: ${failed}`));
+          void exited.then((how) =>
+            rejectSeed(new Error(`the embedded server exited (${how}) before the lab's users were in`)),
+          );
         })
       : undefined;
     // Nobody may be waiting for it yet: a failure is reported when it is awaited.
@@ -109,7 +118,15 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
         if (!ready) return;
         clearTimeout(timer);
         child.off('exit', onExit);
-        resolve({ uri: ready[1]!, port: Number(ready[2]), version: EMBEDDED_VERSION, pid: child.pid!, exited, ...(seeded ? { seeded } : {}), stop: () => stopChild(child) });
+        resolve({
+          uri: ready[1]!,
+          port: Number(ready[2]),
+          version: EMBEDDED_VERSION,
+          pid: child.pid!,
+          exited,
+          ...(seeded ? { seeded } : {}),
+          stop: () => stopChild(child),
+        });
       }
       const seed = seedLine && SEEDED.exec(stdout);
       if (!seedLine || seed) {

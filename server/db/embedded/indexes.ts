@@ -102,10 +102,14 @@ export function duplicateKey(ns: string, spec: IndexSpec, doc: Document): Comman
   const keyValue: Document = {};
   for (const field of Object.keys(spec.key)) keyValue[field] = valuesAt(doc, field)[0] ?? null;
   const shown = EJSON.stringify(keyValue, { relaxed: true }).replace(/"([^"]+)":/g, '$1: ');
-  return new CommandError('DuplicateKey', `E11000 duplicate key error collection: ${ns} index: ${spec.name} dup key: ${shown}`, {
-    keyPattern: spec.key,
-    keyValue,
-  });
+  return new CommandError(
+    'DuplicateKey',
+    `E11000 duplicate key error collection: ${ns} index: ${spec.name} dup key: ${shown}`,
+    {
+      keyPattern: spec.key,
+      keyValue,
+    },
+  );
 }
 
 /** mongod's default index name: { a: 1, b: -1 } -> "a_1_b_-1". */

@@ -22,12 +22,15 @@ function load(store: Store, file: string): void {
   if (!fs.existsSync(file)) return;
   const data = fs.readFileSync(file);
   let collection: ReturnType<ReturnType<Store['db']>['getOrCreate']>['collection'] | undefined;
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const size = data.readInt32LE(at);
     const record = decodeDocument(data.subarray(at, at + size));
     at += size;
     if (record.t === 'view') {
-      store.db(record.db as string).createView(record.name as string, { viewOn: record.viewOn as string, pipeline: record.pipeline as Document[] });
+      store.db(record.db as string).createView(record.name as string, {
+        viewOn: record.viewOn as string,
+        pipeline: record.pipeline as Document[],
+      });
     } else if (record.t === 'collection') {
       collection = store.db(record.db as string).getOrCreate(record.name as string).collection;
       if (record.options) collection.setOptions(record.options as Document);
@@ -44,10 +47,19 @@ function snapshot(store: Store): Buffer {
   const parts: Uint8Array[] = [];
   for (const db of store.databases.values()) {
     for (const collection of db.collections.values()) {
-      parts.push(BSON.serialize({ t: 'collection', db: db.name, name: collection.name, indexes: collection.indexSpecs(), options: collection.options }));
+      parts.push(
+        BSON.serialize({
+          t: 'collection',
+          db: db.name,
+          name: collection.name,
+          indexes: collection.indexSpecs(),
+          options: collection.options,
+        }),
+      );
       for (const doc of collection.docs.values()) parts.push(BSON.serialize({ t: 'doc', doc }));
     }
-    for (const [name, view] of db.views) parts.push(BSON.serialize({ t: 'view', db: db.name, name, viewOn: view.viewOn, pipeline: view.pipeline }));
+    for (const [name, view] of db.views)
+      parts.push(BSON.serialize({ t: 'view', db: db.name, name, viewOn: view.viewOn, pipeline: view.pipeline }));
   }
   return Buffer.concat(parts);
 }

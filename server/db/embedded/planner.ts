@@ -84,7 +84,12 @@ export function plan(collection: Collection, filter: Document): Plan {
       for (const key of keys) for (const id of index.lookup(key) ?? []) union.add(id);
       ids = union;
     }
-    return { stage: 'IXSCAN', index: index.spec.name, docs: fromIds(collection, ids), exact: exactIf(index.fields, lists) };
+    return {
+      stage: 'IXSCAN',
+      index: index.spec.name,
+      docs: fromIds(collection, ids),
+      exact: exactIf(index.fields, lists),
+    };
   }
   return { stage: 'COLLSCAN', docs: collection.all(), exact: fields.length === 0 };
 }
@@ -93,7 +98,12 @@ export function plan(collection: Collection, filter: Document): Plan {
  * The same as matching(), but a scan over many documents yields to other connections and
  * honours `deadline` (maxTimeMS): a promise then, an array straight away for short work.
  */
-export function matchingSoon(collection: Collection | undefined, filter: Document, vars: Variables, deadline: number | undefined): Document[] | Promise<Document[]> {
+export function matchingSoon(
+  collection: Collection | undefined,
+  filter: Document,
+  vars: Variables,
+  deadline: number | undefined,
+): Document[] | Promise<Document[]> {
   const test = compileFilter(filter, vars);
   if (!collection) return [];
   const chosen = plan(collection, filter);

@@ -91,7 +91,12 @@ function parseQuery(frame: Frame): Request {
   const { body } = frame;
   const ns = readCString(body, 4, body.length);
   if (!ns.value.endsWith('.$cmd')) {
-    return { kind: 'legacy', requestId: frame.requestId, description: `OP_QUERY on ${ns.value} (a legacy find or exhaust cursor)`, noReply: false };
+    return {
+      kind: 'legacy',
+      requestId: frame.requestId,
+      description: `OP_QUERY on ${ns.value} (a legacy find or exhaust cursor)`,
+      noReply: false,
+    };
   }
   // flags (4) + namespace + numberToSkip (4) + numberToReturn (4), then the query document.
   const { doc } = readBson(body, ns.next + 8, body.length);
@@ -136,7 +141,12 @@ function message(opCode: number, responseTo: number, prefix: number, doc: Uint8A
 
 /** OP_REPLY with the QueryFailure flag: how a legacy client learns its operation failed. */
 export function encodeLegacyFailure(request: LegacyRequest, text: string): Buffer {
-  const out = message(OP_REPLY, request.requestId, 20, BSON.serialize({ $err: text, code: 352, codeName: 'UnsupportedOpQueryCommand', ok: 0 }));
+  const out = message(
+    OP_REPLY,
+    request.requestId,
+    20,
+    BSON.serialize({ $err: text, code: 352, codeName: 'UnsupportedOpQueryCommand', ok: 0 }),
+  );
   out.writeInt32LE(QUERY_FAILURE, HEADER_SIZE);
   out.writeInt32LE(1, HEADER_SIZE + 16);
   return out;

@@ -32,7 +32,11 @@ export function after<T, R>(value: T | Promise<T>, then: (value: T) => R | Promi
   return value.then((settled) => withCollator(collator, () => then(settled)));
 }
 
-export async function filterYielding(docs: Document[], test: (doc: Document) => boolean, deadline?: number): Promise<Document[]> {
+export async function filterYielding(
+  docs: Document[],
+  test: (doc: Document) => boolean,
+  deadline?: number,
+): Promise<Document[]> {
   const out: Document[] = [];
   let sliceStart = performance.now();
   for (let i = 0; i < docs.length; i++) {

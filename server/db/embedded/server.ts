@@ -31,12 +31,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_LIMITS = { maxConnections: 10_000, frameTimeoutMs: 30_000, maxTotalBufferedBytes: 512 * 1024 * 1024 };
+export const DEFAULT_LIMITS = {
+  maxConnections: 10_000,
+  frameTimeoutMs: 30_000,
+  maxTotalBufferedBytes: 512 * 1024 * 1024,
+};
 
 export async function listen(options: EmbeddedServerOptions = {}): Promise<RunningServer> {
   const store = options.store ?? new Store();
   const log = options.log ?? ((line: string) => console.error(line));
-  onInternalError((error) => log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+  onInternalError((error) =>
+    log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+  );
   const cursors = new Cursors();
   const failPoints = new FailPoints(options.testCommands === true);
   const stats: ServerStats = {

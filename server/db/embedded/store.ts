@@ -68,7 +68,14 @@ export class Collection {
     if (this.options.validationLevel === 'moderate' && before && !test(before)) return;
     if (test(doc) || this.options.validationAction === 'warn') return;
     throw new CommandError('DocumentValidationFailure', 'Document failed validation', {
-      errInfo: { failingDocumentId: doc._id, details: { operatorName: '$and', specifiedAs: this.options.validator, reason: 'the document does not match the validator' } },
+      errInfo: {
+        failingDocumentId: doc._id,
+        details: {
+          operatorName: '$and',
+          specifiedAs: this.options.validator,
+          reason: 'the document does not match the validator',
+        },
+      },
     });
   }
 
@@ -79,7 +86,11 @@ export class Collection {
     if (Array.isArray(doc._id)) throw new CommandError('BadValue', "can't use an array for _id");
     if (isPlainObject(doc._id)) {
       const dollar = Object.keys(doc._id).find((key) => key.startsWith('$'));
-      if (dollar) throw new CommandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`);
+      if (dollar)
+        throw new CommandError(
+          'DollarPrefixedFieldName',
+          `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`,
+        );
     }
     const id = indexKey(doc._id);
     if (this.docs.has(id)) throw duplicateKey(this.ns, ID_INDEX, doc);
@@ -95,7 +106,10 @@ export class Collection {
   replace(before: Document, after: Document, options?: WriteOptions): void {
     const id = indexKey(before._id);
     if (indexKey(after._id) !== id) {
-      throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+      throw new CommandError(
+        'ImmutableField',
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
     }
     this.validate(after, before, options);
     for (const index of this.indexes.values()) index.checkUnique(after, id, this.ns);
@@ -115,7 +129,13 @@ export class Collection {
   }
 
   /** Returns false when an identical index already exists. */
-  createIndex(input: { key: Record<string, number | string>; name?: string; unique?: boolean; sparse?: boolean; hidden?: boolean }): boolean {
+  createIndex(input: {
+    key: Record<string, number | string>;
+    name?: string;
+    unique?: boolean;
+    sparse?: boolean;
+    hidden?: boolean;
+  }): boolean {
     const spec: IndexSpec = { v: 2, key: input.key, name: input.name ?? defaultIndexName(input.key) };
     if (input.unique) spec.unique = true;
     if (input.sparse) spec.sparse = true;
@@ -222,9 +242,16 @@ export class Database {
   get(name: string, depth = 0): Collection | undefined {
     const view = this.views.get(name);
     if (!view) return this.collections.get(name);
-    if (depth >= MAX_VIEW_DEPTH) throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
+    if (depth >= MAX_VIEW_DEPTH)
+      throw new CommandError(
+        'ViewDepthLimitExceeded',
+        `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`,
+      );
     const source = this.get(view.viewOn, depth + 1)?.all() ?? [];
-    const docs = runStages(source, view.pipeline, { variables: {}, resolve: (other) => this.get(other, depth + 1)?.all() ?? [] });
+    const docs = runStages(source, view.pipeline, {
+      variables: {},
+      resolve: (other) => this.get(other, depth + 1)?.all() ?? [],
+    });
     return new ViewResult(this.name, name, docs);
   }
 
@@ -232,13 +259,28 @@ export class Database {
    * What a read sees, like get(), but a view over many documents (or under a time limit) runs
    * its pipeline in slices that step aside for other connections and stop at `deadline`.
    */
-  read(name: string, deadline: number | undefined, depth = 0): Collection | undefined | Promise<Collection | undefined> {
+  read(
+    name: string,
+    deadline: number | undefined,
+    depth = 0,
+  ): Collection | undefined | Promise<Collection | undefined> {
     const view = this.views.get(name);
     if (!view) return this.collections.get(name);
-    if (depth >= MAX_VIEW_DEPTH) throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
+    if (depth >= MAX_VIEW_DEPTH)
+      throw new CommandError(
+        'ViewDepthLimitExceeded',
+        `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`,
+      );
     return after(this.read(view.viewOn, deadline, depth + 1), (source) => {
-      const options = { variables: {}, resolve: (other: string) => this.get(other, depth + 1)?.all() ?? [], check: () => checkDeadline(deadline) };
-      return after(runStagesSoon(source?.all() ?? [], view.pipeline, options, deadline), (docs) => new ViewResult(this.name, name, docs));
+      const options = {
+        variables: {},
+        resolve: (other: string) => this.get(other, depth + 1)?.all() ?? [],
+        check: () => checkDeadline(deadline),
+      };
+      return after(
+        runStagesSoon(source?.all() ?? [], view.pipeline, options, deadline),
+        (docs) => new ViewResult(this.name, name, docs),
+      );
     });
   }
 
@@ -264,10 +306,15 @@ export class Database {
   }
 
   createView(name: string, definition: ViewDefinition): void {
-    if (this.collections.has(name) || this.views.has(name)) throw new CommandError('NamespaceExists', `Namespace ${this.name}.${name} already exists`);
+    if (this.collections.has(name) || this.views.has(name))
+      throw new CommandError('NamespaceExists', `Namespace ${this.name}.${name} already exists`);
     let source: string | undefined = definition.viewOn;
     for (let depth = 1; source !== undefined; depth++) {
-      if (source === name || depth > MAX_VIEW_DEPTH) throw new CommandError('ViewDepthLimitExceeded', `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`);
+      if (source === name || depth > MAX_VIEW_DEPTH)
+        throw new CommandError(
+          'ViewDepthLimitExceeded',
+          `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`,
+        );
       source = this.views.get(source)?.viewOn;
     }
     this.views.set(name, definition);

@@ -14,14 +14,30 @@ export const README = fileURLToPath(new URL('./README.md', import.meta.url));
 export const START = '<!-- support-table:start -->';
 export const END = '<!-- support-table:end -->';
 
-const list = (names: string[]) => [...new Set(names)].sort().map((n) => `\`${n}\``).join(', ');
+const list = (names: string[]) =>
+  [...new Set(names)]
+    .sort()
+    .map((n) => `\`${n}\``)
+    .join(', ');
 
 export function supportTable(): string {
   const rows: Array<[string, string, string]> = [
-    ['Commands', list(COMMAND_NAMES.filter((n) => !['saslStart', 'saslContinue', 'authenticate'].includes(n))), 'any other: CommandNotFound (59); `saslStart`, `saslContinue`, `authenticate`: AuthenticationFailed (18)'],
-    ['Query operators', list(QUERY_OPERATORS.supported), `${list(QUERY_OPERATORS.unsupported)}: CommandNotSupported (115); unknown: BadValue (2)`],
+    [
+      'Commands',
+      list(COMMAND_NAMES.filter((n) => !['saslStart', 'saslContinue', 'authenticate'].includes(n))),
+      'any other: CommandNotFound (59); `saslStart`, `saslContinue`, `authenticate`: AuthenticationFailed (18)',
+    ],
+    [
+      'Query operators',
+      list(QUERY_OPERATORS.supported),
+      `${list(QUERY_OPERATORS.unsupported)}: CommandNotSupported (115); unknown: BadValue (2)`,
+    ],
     ['Update operators', list([...Object.keys(OPERATORS), '$rename']), 'unknown: FailedToParse (9)'],
-    ['Aggregation stages', list([...SUPPORTED_STAGES, ...SOURCE_STAGES, '$out', '$merge']), `${list(UNSUPPORTED_STAGES)}: CommandNotSupported (115); unknown: 40324`],
+    [
+      'Aggregation stages',
+      list([...SUPPORTED_STAGES, ...SOURCE_STAGES, '$out', '$merge']),
+      `${list(UNSUPPORTED_STAGES)}: CommandNotSupported (115); unknown: 40324`,
+    ],
     ['Accumulators', list(ACCUMULATOR_NAMES), 'others: CommandNotSupported (115)'],
   ];
   return [

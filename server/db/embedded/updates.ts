@@ -25,7 +25,8 @@ export interface UpdateOptions {
 /** Checks the shape of `u` up front, so a bad update fails before touching anything. */
 export function checkUpdateSpec(u: unknown): UpdateSpec {
   if (Array.isArray(u)) {
-    if (!u.every(isPlainObject)) throw new CommandError('FailedToParse', 'each update pipeline stage must be an object');
+    if (!u.every(isPlainObject))
+      throw new CommandError('FailedToParse', 'each update pipeline stage must be an object');
     for (const stage of u) {
       const name = Object.keys(stage)[0]!;
       if (!['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith'].includes(name)) {
@@ -34,15 +35,27 @@ export function checkUpdateSpec(u: unknown): UpdateSpec {
     }
     return u as Document[];
   }
-  if (!isPlainObject(u)) throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
+  if (!isPlainObject(u))
+    throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
   const keys = Object.keys(u);
   const operators = keys.filter((k) => k.startsWith('$'));
   if (operators.length > 0 && operators.length !== keys.length) {
-    throw new CommandError('FailedToParse', `The dollar ($) prefixed field '${operators[0]}' in '${operators[0]}' is not allowed here`);
+    throw new CommandError(
+      'FailedToParse',
+      `The dollar ($) prefixed field '${operators[0]}' in '${operators[0]}' is not allowed here`,
+    );
   }
   for (const op of operators) {
-    if (!Object.hasOwn(OPERATORS, op)) throw new CommandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
-    if (!isPlainObject(u[op])) throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeof u[op]} instead: ${op}`);
+    if (!Object.hasOwn(OPERATORS, op))
+      throw new CommandError(
+        'FailedToParse',
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
+    if (!isPlainObject(u[op]))
+      throw new CommandError(
+        'FailedToParse',
+        `Modifiers operate on fields but we found type ${typeof u[op]} instead: ${op}`,
+      );
   }
   checkConflicts(u);
   return u as Document;
@@ -58,7 +71,11 @@ function checkConflicts(u: Document): void {
     for (const path of paths) {
       if (path === '') throw new CommandError('EmptyFieldName', 'An update path cannot be empty');
       const clash = seen.find((p) => p === path || p.startsWith(`${path}.`) || path.startsWith(`${p}.`));
-      if (clash) throw new CommandError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${clash}'`);
+      if (clash)
+        throw new CommandError(
+          'ConflictingUpdateOperators',
+          `Updating the path '${path}' would create a conflict at '${clash}'`,
+        );
       seen.push(path);
     }
   }
@@ -79,13 +96,16 @@ function identical(a: unknown, b: unknown): boolean {
     const kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k, i) => k === kb[i] && identical(a[k], b[k]));
   }
-  if (typeof a !== typeof b || (typeof a === 'object' && (a as object)?.constructor !== (b as object)?.constructor)) return false;
+  if (typeof a !== typeof b || (typeof a === 'object' && (a as object)?.constructor !== (b as object)?.constructor))
+    return false;
   return compareValues(a, b) === 0 && !(typeof a === 'number' && !Object.is(a, b));
 }
 
 function rename(doc: Document, from: string, to: unknown): void {
-  if (typeof to !== 'string' || to === '') throw new CommandError('BadValue', `The 'to' field for $rename must be a string: ${from}`);
-  if (from.includes('$') || to.includes('$')) throw new CommandError('BadValue', '$rename cannot use the positional operator');
+  if (typeof to !== 'string' || to === '')
+    throw new CommandError('BadValue', `The 'to' field for $rename must be a string: ${from}`);
+  if (from.includes('$') || to.includes('$'))
+    throw new CommandError('BadValue', '$rename cannot use the positional operator');
   const value = from.split('.').reduce<unknown>((v, p) => (isPlainObject(v) ? v[p] : undefined), doc);
   if (value === undefined) return;
   OPERATORS.$unset!(doc, from.split('.'), '', false);
@@ -104,18 +124,27 @@ export function applyUpdate(doc: Document, u: UpdateSpec, options: UpdateOptions
     return identical(next, doc) ? doc : next;
   }
   const next = cloneDoc(doc);
-  const ctx = { matchedIndex: options.matchedIndex, filters: compileArrayFilters(options.arrayFilters), used: new Set<string>() };
+  const ctx = {
+    matchedIndex: options.matchedIndex,
+    filters: compileArrayFilters(options.arrayFilters),
+    used: new Set<string>(),
+  };
   for (const [op, fields] of Object.entries(u)) {
     for (const [path, arg] of Object.entries(fields as Document)) {
       if (op === '$rename') {
         rename(next, path, arg);
         continue;
       }
-      for (const parts of expandPath(next, path.split('.'), ctx)) OPERATORS[op]!(next, parts, arg, options.inserting === true);
+      for (const parts of expandPath(next, path.split('.'), ctx))
+        OPERATORS[op]!(next, parts, arg, options.inserting === true);
     }
   }
   for (const id of ctx.filters.keys()) {
-    if (!ctx.used.has(id)) throw new CommandError('FailedToParse', `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(u)}`);
+    if (!ctx.used.has(id))
+      throw new CommandError(
+        'FailedToParse',
+        `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(u)}`,
+      );
   }
   return identical(next, doc) ? doc : next;
 }

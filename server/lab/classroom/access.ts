@@ -46,7 +46,10 @@ export function callerOf(request: FastifyRequest): Caller {
 
 function identify(session: ClassroomSession, request: FastifyRequest): Caller {
   const header = request.headers[PRESENTER_HEADER];
-  if (tokenMatches(session.presenterToken, header) || tokenMatches(session.presenterToken, request.cookies[PRESENTER_COOKIE])) {
+  if (
+    tokenMatches(session.presenterToken, header) ||
+    tokenMatches(session.presenterToken, request.cookies[PRESENTER_COOKIE])
+  ) {
     return { role: 'presenter' };
   }
   const key = request.cookies[STUDENT_COOKIE];
@@ -72,7 +75,11 @@ export function classroomAccess(session: ClassroomSession) {
     const pattern = request.routeOptions.url;
     if (pattern === undefined) return; // no such route: the 404 handler answers
     const method = request.method === 'HEAD' ? 'GET' : request.method;
-    if (caller.gone && (pattern.startsWith('/api/') || pattern.startsWith('/subject/')) && !GONE_MAY.has(`${method} ${pattern}`)) {
+    if (
+      caller.gone &&
+      (pattern.startsWith('/api/') || pattern.startsWith('/subject/')) &&
+      !GONE_MAY.has(`${method} ${pattern}`)
+    ) {
       refuse(reply, 401, caller.gone);
       return;
     }
@@ -84,7 +91,12 @@ export function classroomAccess(session: ClassroomSession) {
 }
 
 /** Rate limit, in-flight cap, then a slot in the shared gate; 429 with Retry-After when any says no. */
-async function admitStudent(session: ClassroomSession, caller: Caller, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function admitStudent(
+  session: ClassroomSession,
+  caller: Caller,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const student = caller.student;
   if (!student) {
     refuse(reply, 403, 'classroom mode: join the class first (open /join and pick a nickname)');
@@ -99,13 +111,18 @@ async function admitStudent(session: ClassroomSession, caller: Caller, request: 
   const take = student.bucket.take();
   if (!take.ok) {
     student.limited += 1;
-    refuse(reply, 429, `slow down: at most ${limits.ratePerSec} requests a second (bursts of ${limits.burst})`, Math.max(1, Math.ceil(take.retryAfterMs / 1000)));
+    refuse(
+      reply,
+      429,
+      `slow down: at most ${limits.ratePerSec} requests a second (bursts of ${limits.burst})`,
+      Math.max(1, Math.ceil(take.retryAfterMs / 1000)),
+    );
     return;
   }
   const slot = session.gate.acquire();
   if (!slot) {
     student.limited += 1;
-    refuse(reply, 429, 'the lab is busy with the whole room\'s requests: try again in a moment', 1);
+    refuse(reply, 429, "the lab is busy with the whole room's requests: try again in a moment", 1);
     return;
   }
   student.inFlight += 1;
@@ -116,7 +133,8 @@ async function admitStudent(session: ClassroomSession, caller: Caller, request: 
   reply.raw.once('close', () => {
     student.inFlight -= 1;
     held.release?.();
-    if (reply.raw.writableFinished) session.registry.record(student, { status: reply.statusCode, latencyMs: performance.now() - startedAt });
+    if (reply.raw.writableFinished)
+      session.registry.record(student, { status: reply.statusCode, latencyMs: performance.now() - startedAt });
   });
   held.release = await slot;
   // The phone may have given up while queued: free the slot rather than forward for nobody.

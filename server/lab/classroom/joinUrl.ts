@@ -42,9 +42,16 @@ export function loopbackHost(listenHost: string): string {
  * The URLs a person can open, never http://0.0.0.0:PORT: `local` for this machine's browser,
  * and `lan` for other devices when the lab listens on every interface.
  */
-export function openableUrls(listenHost: string, port: number, interfaces?: Interfaces, hostname?: string): { local: string; lan?: string } {
+export function openableUrls(
+  listenHost: string,
+  port: number,
+  interfaces?: Interfaces,
+  hostname?: string,
+): { local: string; lan?: string } {
   const local = `http://${loopbackHost(listenHost)}:${port}`;
-  return WILDCARD_HOSTS.has(listenHost) ? { local, lan: `http://${publicHost(listenHost, interfaces, hostname)}:${port}` } : { local };
+  return WILDCARD_HOSTS.has(listenHost)
+    ? { local, lan: `http://${publicHost(listenHost, interfaces, hostname)}:${port}` }
+    : { local };
 }
 
 export interface ClassroomLinks {
@@ -54,7 +61,12 @@ export interface ClassroomLinks {
 }
 
 /** `presenterHost`: the presenter's own browser usually runs on this machine (loopback). */
-export function classroomLinks(host: string, port: number, presenterToken: string, presenterHost = host): ClassroomLinks {
+export function classroomLinks(
+  host: string,
+  port: number,
+  presenterToken: string,
+  presenterHost = host,
+): ClassroomLinks {
   const origin = `http://${host}:${port}`;
   const presenter = `http://${presenterHost}:${port}/classroom/presenter?token=${encodeURIComponent(presenterToken)}`;
   return { origin, join: `${origin}/join`, presenter };
@@ -67,5 +79,10 @@ export function terminalQr(text: string): Promise<string> {
 
 /** A QR code as an SVG document, for the presenter's screen. */
 export function svgQr(text: string): Promise<string> {
-  return QRCode.toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } });
+  return QRCode.toString(text, {
+    type: 'svg',
+    margin: 2,
+    errorCorrectionLevel: 'M',
+    color: { dark: '#000000', light: '#ffffff' },
+  });
 }

@@ -28,13 +28,17 @@ export type NicknameResult = { ok: true; nickname: string } | { ok: false; messa
 export function parseNickname(raw: unknown): NicknameResult {
   if (typeof raw !== 'string') return { ok: false, message: 'nickname must be a string' };
   // Bound the work before normalising: a megabyte of text is not a nickname.
-  if (raw.length > NICKNAME_MAX_CHARS * 8) return { ok: false, message: `nickname must be at most ${NICKNAME_MAX_CHARS} characters` };
+  if (raw.length > NICKNAME_MAX_CHARS * 8)
+    return { ok: false, message: `nickname must be at most ${NICKNAME_MAX_CHARS} characters` };
   const nickname = raw.normalize('NFC').trim().replace(/ {2,}/g, ' ');
   const length = [...nickname].length;
   if (length === 0) return { ok: false, message: 'nickname must not be empty' };
-  if (length > NICKNAME_MAX_CHARS) return { ok: false, message: `nickname must be at most ${NICKNAME_MAX_CHARS} characters (this one has ${length})` };
-  if (!NICKNAME_CHARS.test(nickname)) return { ok: false, message: 'nickname may only use letters, digits, spaces, - and _' };
-  if (INVISIBLE.test(nickname)) return { ok: false, message: 'nickname must not contain invisible characters: the room could not read it' };
+  if (length > NICKNAME_MAX_CHARS)
+    return { ok: false, message: `nickname must be at most ${NICKNAME_MAX_CHARS} characters (this one has ${length})` };
+  if (!NICKNAME_CHARS.test(nickname))
+    return { ok: false, message: 'nickname may only use letters, digits, spaces, - and _' };
+  if (INVISIBLE.test(nickname))
+    return { ok: false, message: 'nickname must not contain invisible characters: the room could not read it' };
   if (!VISIBLE_LETTER.test(nickname)) return { ok: false, message: 'nickname needs at least one letter or digit' };
   return { ok: true, nickname };
 }

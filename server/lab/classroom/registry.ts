@@ -147,7 +147,11 @@ export class StudentRegistry {
       };
     }
     if (this.byKey.size >= this.limits.maxStudents && !this.evictIdle()) {
-      return { ok: false, status: 503, message: `the class is full (${this.limits.maxStudents} students): try again later` };
+      return {
+        ok: false,
+        status: 503,
+        message: `the class is full (${this.limits.maxStudents} students): try again later`,
+      };
     }
     joins.take();
     const bucket = this.parked.get(address) ?? new TokenBucket(this.limits.ratePerSec, this.limits.burst, this.clock);
@@ -219,7 +223,12 @@ export class StudentRegistry {
   /** The presenter's list: each seat with its address and when it was taken. */
   seats(): StudentSeat[] {
     this.freeSilentSeats();
-    return [...this.byKey.values()].map((s) => ({ ...view(s), address: s.address, joinedAt: s.joinedAt, heard: s.heard }));
+    return [...this.byKey.values()].map((s) => ({
+      ...view(s),
+      address: s.address,
+      joinedAt: s.joinedAt,
+      heard: s.heard,
+    }));
   }
 
   private end(student: Student, why: keyof typeof GONE_MESSAGES): void {

@@ -30,7 +30,8 @@ const STUDENT_COOKIE_MAX_AGE_SEC = 8 * 3600;
 export async function classroomRoutes(app: FastifyInstance, { session }: { session: ClassroomSession }): Promise<void> {
   const cookie = { path: '/', httpOnly: true, sameSite: 'strict' as const };
   const me = (reply: FastifyReply, student: Student | undefined) => {
-    if (!student) throw new HttpError(404, 'you have not joined this class (or the lab restarted): open /join and pick a nickname');
+    if (!student)
+      throw new HttpError(404, 'you have not joined this class (or the lab restarted): open /join and pick a nickname');
     return reply.send({ role: 'student', student: view(student) });
   };
 
@@ -38,7 +39,10 @@ export async function classroomRoutes(app: FastifyInstance, { session }: { sessi
     const query = presenterQuery.safeParse(request.query);
     if (!query.success || !tokenMatches(session.presenterToken, query.data.token)) {
       // Deliberately vague: the page must not help anyone guess the token.
-      return reply.code(403).type('text/plain; charset=utf-8').send('This presenter link is not valid: use the one the lab printed in its terminal.');
+      return reply
+        .code(403)
+        .type('text/plain; charset=utf-8')
+        .send('This presenter link is not valid: use the one the lab printed in its terminal.');
     }
     reply.setCookie(PRESENTER_COOKIE, query.data.token, cookie);
     // 303 to a URL without the token, so it does not stay in the address bar.

@@ -20,17 +20,33 @@ import type { Lab } from '../lab';
 const RETRY_AFTER_S = '1';
 const CLIENT_TAG = /^[\p{L}\p{N} _.@-]{1,32}$/u;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and the ones this forwarder sets itself. */
-const DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', HEADER_RID, HEADER_RUN, HEADER_CLIENT]);
+const DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+  HEADER_RID,
+  HEADER_RUN,
+  HEADER_CLIENT,
+]);
 
 function clientTag(header: unknown, query: URLSearchParams): string | undefined {
-  const raw = typeof header === 'string' ? header : query.get('client') ?? undefined;
+  const raw = typeof header === 'string' ? header : (query.get('client') ?? undefined);
   if (raw === undefined) return undefined;
   const tag = raw.trim();
   if (!CLIENT_TAG.test(tag)) throw new HttpError(400, 'client tag must be 1 to 32 letters, digits, spaces or . _ @ -');
   return tag;
 }
 
-export async function forwardRoutes(app: FastifyInstance, { lab, subjectUrl }: { lab: Lab; subjectUrl: () => string }): Promise<void> {
+export async function forwardRoutes(
+  app: FastifyInstance,
+  { lab, subjectUrl }: { lab: Lab; subjectUrl: () => string },
+): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   app.addHook('onClose', async () => agent.destroy());
   // Bodies pass through as bytes (up to the app's 1 MB limit), whatever their type.
@@ -46,7 +62,10 @@ export async function forwardRoutes(app: FastifyInstance, { lab, subjectUrl }: {
     try {
       base = new URL(subjectUrl());
     } catch {
-      return reply.code(503).header('retry-after', RETRY_AFTER_S).send({ error: 'the subject is not running; try again in a moment' });
+      return reply
+        .code(503)
+        .header('retry-after', RETRY_AFTER_S)
+        .send({ error: 'the subject is not running; try again in a moment' });
     }
     const rid = `m-${randomBytes(6).toString('hex')}`;
     const runId = lab.recordingRunId();
@@ -87,7 +106,11 @@ export async function forwardRoutes(app: FastifyInstance, { lab, subjectUrl }: {
         done(0, error.message);
         // The subject is the lab's own process: unreachable means it is restarting (or down),
         // which is a temporary condition for the client (503), not a bad gateway (502).
-        if (!reply.sent) reply.code(503).header('retry-after', RETRY_AFTER_S).send({ error: `the subject is not reachable (${error.message}); try again in a moment` });
+        if (!reply.sent)
+          reply
+            .code(503)
+            .header('retry-after', RETRY_AFTER_S)
+            .send({ error: `the subject is not reachable (${error.message}); try again in a moment` });
         resolve();
       });
       upstream.end(body);

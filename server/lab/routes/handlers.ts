@@ -35,15 +35,24 @@ export interface HandlerRouteOptions {
   tornado: () => Promise<TornadoRuntimeInfo>;
 }
 
-const putBody = z.object({ source: z.string().max(MAX_SOURCE_BYTES, `source is longer than ${MAX_SOURCE_BYTES} characters`) }).strict();
+const putBody = z
+  .object({ source: z.string().max(MAX_SOURCE_BYTES, `source is longer than ${MAX_SOURCE_BYTES} characters`) })
+  .strict();
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+|localhost)$/;
 
-export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervisor, allowEdit, tornado }: HandlerRouteOptions): Promise<void> {
+export async function handlerRoutes(
+  app: FastifyInstance,
+  { lab, edits, supervisor, allowEdit, tornado }: HandlerRouteOptions,
+): Promise<void> {
   let changing = false;
 
   const knownFile = (file: string): string => {
-    if (!runtimeOfFile(file)) throw new HttpError(404, `no handler file named ${JSON.stringify(file.slice(0, 80))}: GET /api/handlers lists them`);
+    if (!runtimeOfFile(file))
+      throw new HttpError(
+        404,
+        `no handler file named ${JSON.stringify(file.slice(0, 80))}: GET /api/handlers lists them`,
+      );
     return file;
   };
 
@@ -52,11 +61,18 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
     // Not listening (tests with inject) reaches no one but this process.
     const address = app.server.address() as AddressInfo | null;
     if (!allowEdit && address && !LOOPBACK.test(address.address)) {
-      throw new HttpError(403, `editing handlers runs your code on this machine: allowed only when the lab listens on loopback (it listens on ${address.address}); start it with --allow-edit to allow it anyway`);
+      throw new HttpError(
+        403,
+        `editing handlers runs your code on this machine: allowed only when the lab listens on loopback (it listens on ${address.address}); start it with --allow-edit to allow it anyway`,
+      );
     }
     const runtime = lab.currentConfig().runtime;
     const owner = runtimeOfFile(file);
-    if (owner !== runtime) throw new HttpError(409, `${file} is a handler of the ${owner} runtime and the lab runs ${runtime}: switch the runtime to ${owner} first`);
+    if (owner !== runtime)
+      throw new HttpError(
+        409,
+        `${file} is a handler of the ${owner} runtime and the lab runs ${runtime}: switch the runtime to ${owner} first`,
+      );
   };
 
   /** Refuses unless editing is allowed and nothing else is changing the subject. */
@@ -88,13 +104,17 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
   /** A Python handler: the syntax error the lab's Python finds, if any; there is no type check. */
   const checkPython = async (file: string, source: string): Promise<HandlerCheck> => {
     const runtime = await tornado();
-    if (!runtime.available) return { checked: false, reason: `no Python to check it with: ${runtime.reason}`, problems: [] };
+    if (!runtime.available)
+      return { checked: false, reason: `no Python to check it with: ${runtime.reason}`, problems: [] };
     const verdict = await checkPythonSyntax(runtime.python, file, source).catch((error: unknown) => {
       throw new HttpError(503, error instanceof Error ? error.message : String(error));
     });
     if (verdict.ok) return { checked: true, problems: [] };
     const { error: message, line, column } = verdict;
-    return { checked: true, problems: [{ kind: 'syntax', message, code: 0, line, column, endLine: line, endColumn: column + 1 }] };
+    return {
+      checked: true,
+      problems: [{ kind: 'syntax', message, code: 0, line, column, endLine: line, endColumn: column + 1 }],
+    };
   };
 
   // Syntax and type errors before anything is applied (the editor asks as the learner types).
@@ -106,7 +126,9 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
     mayEdit(file);
     if (runtimeOfFile(file) === 'tornado') return checkPython(file, source);
     const result = await checker.check(file, source);
-    return result.checked ? { checked: true, problems: result.problems } : { checked: false, reason: result.reason, problems: [] };
+    return result.checked
+      ? { checked: true, problems: result.problems }
+      : { checked: false, reason: result.reason, problems: [] };
   });
 
   app.put<{ Params: { file: string } }>('/api/handlers/:file', async (request, reply) => {
@@ -117,9 +139,17 @@ export async function handlerRoutes(app: FastifyInstance, { lab, edits, supervis
       const staged = await edits.stage(file, source).catch((error: unknown) => {
         throw new HttpError(503, error instanceof Error ? error.message : String(error));
       });
-      if (!staged.ok) return reply.code(400).send({ error: staged.error, line: staged.line, column: staged.column } satisfies HandlerCompileError);
+      if (!staged.ok)
+        return reply
+          .code(400)
+          .send({ error: staged.error, line: staged.line, column: staged.column } satisfies HandlerCompileError);
       const failure = await serve(edits.overrides({ file, modulePath: staged.modulePath }));
-      if (failure) return reply.code(400).send({ error: `the subject could not load ${file}: ${failure}`, line: 1, column: 1 } satisfies HandlerCompileError);
+      if (failure)
+        return reply.code(400).send({
+          error: `the subject could not load ${file}: ${failure}`,
+          line: 1,
+          column: 1,
+        } satisfies HandlerCompileError);
       await edits.commit(file, source, staged.modulePath);
       return edits.get(file);
     } finally {

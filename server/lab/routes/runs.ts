@@ -17,7 +17,8 @@ const idParams = z.object({ id: z.string() });
 export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab; store: RunStore }): Promise<void> {
   const runId = (params: unknown): string => {
     const { id } = parseWith(idParams, params, 'path');
-    if (!isRunId(id)) throw new HttpError(400, `not a run id: ${JSON.stringify(id.slice(0, 80))} (ids look like mb3k2x1a-3f9a1c)`);
+    if (!isRunId(id))
+      throw new HttpError(400, `not a run id: ${JSON.stringify(id.slice(0, 80))} (ids look like mb3k2x1a-3f9a1c)`);
     return id;
   };
   const known = (id: string) => {
@@ -76,7 +77,10 @@ export async function runRoutes(app: FastifyInstance, { lab, store }: { lab: Lab
       }
       if (importing) {
         void reply.header('retry-after', String(IMPORT_RETRY_AFTER_SEC)).header('connection', 'close');
-        throw new HttpError(429, 'another trace file is being imported: the lab imports one at a time; try again in a few seconds');
+        throw new HttpError(
+          429,
+          'another trace file is being imported: the lab imports one at a time; try again in a few seconds',
+        );
       }
       importing = true;
       try {

@@ -64,8 +64,14 @@ function check(file, source) {
   return found
     .filter(({ d }) => d.category === ts.DiagnosticCategory.Error)
     .map(({ d, kind }) => {
-      const start = sourceFile && d.start !== undefined ? sourceFile.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
-      const end = sourceFile && d.start !== undefined ? sourceFile.getLineAndCharacterOfPosition(d.start + (d.length ?? 0)) : start;
+      const start =
+        sourceFile && d.start !== undefined
+          ? sourceFile.getLineAndCharacterOfPosition(d.start)
+          : { line: 0, character: 0 };
+      const end =
+        sourceFile && d.start !== undefined
+          ? sourceFile.getLineAndCharacterOfPosition(d.start + (d.length ?? 0))
+          : start;
       return {
         kind,
         message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
@@ -84,6 +90,10 @@ parentPort.on('message', async ({ id, file, source }) => {
   try {
     parentPort.postMessage({ id, ok: true, problems: check(file, source) });
   } catch (error) {
-    parentPort.postMessage({ id, ok: false, unavailable: `the type checker failed: ${error instanceof Error ? error.message : String(error)}` });
+    parentPort.postMessage({
+      id,
+      ok: false,
+      unavailable: `the type checker failed: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
 });

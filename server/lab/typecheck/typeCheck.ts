@@ -15,7 +15,8 @@ import type { HandlerProblem } from '../../../common/handlers';
 import { HANDLERS_DIR } from '../../subject/handlers/catalog';
 import { HttpError } from '../../../common/httpError';
 
-export type CheckResult = { checked: true; problems: HandlerProblem[] } | { checked: false; reason: string; problems: [] };
+export type CheckResult =
+  { checked: true; problems: HandlerProblem[] } | { checked: false; reason: string; problems: [] };
 
 /** Checks waiting for the thread at most; more are refused (the editor sends one at a time). */
 const MAX_WAITING = 8;
@@ -40,14 +41,21 @@ export class HandlerTypeChecker {
   private thread(): Worker {
     if (this.worker) return this.worker;
     const root = fileURLToPath(new URL('../../../', HANDLERS_DIR));
-    const worker = new Worker(new URL('./checkWorker.mjs', import.meta.url), { workerData: { root }, name: 'handler type checker' });
+    const worker = new Worker(new URL('./checkWorker.mjs', import.meta.url), {
+      workerData: { root },
+      name: 'handler type checker',
+    });
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const pending = this.waiting.get(reply.id);
       if (!pending) return;
       this.waiting.delete(reply.id);
       clearTimeout(pending.timer);
-      pending.resolve(reply.ok ? { checked: true, problems: reply.problems ?? [] } : { checked: false, reason: reply.unavailable ?? 'the type checker is unavailable', problems: [] });
+      pending.resolve(
+        reply.ok
+          ? { checked: true, problems: reply.problems ?? [] }
+          : { checked: false, reason: reply.unavailable ?? 'the type checker is unavailable', problems: [] },
+      );
     });
     const fail = (reason: string) => {
       this.worker = undefined;
@@ -65,7 +73,8 @@ export class HandlerTypeChecker {
 
   /** The syntax and type errors of `source` as the handler file `file`. */
   check(file: string, source: string): Promise<CheckResult> {
-    if (this.waiting.size >= MAX_WAITING) throw new HttpError(429, 'too many type checks are waiting; try again in a moment');
+    if (this.waiting.size >= MAX_WAITING)
+      throw new HttpError(429, 'too many type checks are waiting; try again in a moment');
     const worker = this.thread();
     clearTimeout(this.idle);
     this.idle = setTimeout(() => void this.close(), IDLE_MS).unref();
@@ -73,7 +82,11 @@ export class HandlerTypeChecker {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        resolve({ checked: false, reason: `the type check took longer than ${CHECK_TIMEOUT_MS / 1000} s`, problems: [] });
+        resolve({
+          checked: false,
+          reason: `the type check took longer than ${CHECK_TIMEOUT_MS / 1000} s`,
+          problems: [],
+        });
       }, CHECK_TIMEOUT_MS);
       this.waiting.set(id, { resolve, timer });
       worker.postMessage({ id, file: fileURLToPath(new URL(file, HANDLERS_DIR)), source });

@@ -27,7 +27,12 @@ function settle(call: DbCall, response: DbResponse): unknown {
 
 function threadPool(options: AccessOptions) {
   const poolGauge = new Int32Array(new SharedArrayBuffer(8));
-  const data = { uri: options.uri, dbName: options.dbName, client: options.client, poolGauge: poolGauge.buffer as SharedArrayBuffer };
+  const data = {
+    uri: options.uri,
+    dbName: options.dbName,
+    client: options.client,
+    poolGauge: poolGauge.buffer as SharedArrayBuffer,
+  };
   const gauges = (calls: DbCalls): Gauges => ({
     poolInUse: () => Atomics.load(poolGauge, 0),
     poolWaiting: () => Atomics.load(poolGauge, 1),
@@ -75,7 +80,10 @@ export async function facadeAccess(options: AccessOptions, calls: DbCalls): Prom
   const { data, gauges } = threadPool(options);
   // The loop waits for each call, so one connection is all the facade ever uses at a time;
   // the pool may grow only when a timed-out call still holds one.
-  const facade = await createSyncFacade({ ...data, client: { ...options.client, minPoolSize: 1 } }, options.blockingTimeoutMs);
+  const facade = await createSyncFacade(
+    { ...data, client: { ...options.client, minPoolSize: 1 } },
+    options.blockingTimeoutMs,
+  );
   return {
     style: 'sync',
     users: (trace) =>

@@ -38,7 +38,9 @@ export async function createExecutor(
   timeoutMs: () => number,
   hooks?: ExecutorHooks,
 ): Promise<Executor> {
-  const pool: DbThread[] = await Promise.all(Array.from({ length: threads }, () => startDbThread({ ...data, signal: null })));
+  const pool: DbThread[] = await Promise.all(
+    Array.from({ length: threads }, () => startDbThread({ ...data, signal: null })),
+  );
   const idle = [...pool];
   const queue: Job[] = [];
   let seq = 0;

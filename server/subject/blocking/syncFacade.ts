@@ -89,7 +89,10 @@ export async function createSyncFacade(
     call(op, args, comment) {
       if (!alive) throw new DbError({ kind: 'unavailable', message: 'the database thread has stopped' });
       if (performance.now() < openUntil) {
-        throw new DbError({ kind: 'unavailable', message: 'the database was unreachable a moment ago; trying again shortly' });
+        throw new DbError({
+          kind: 'unavailable',
+          message: 'the database was unreachable a moment ago; trying again shortly',
+        });
       }
       try {
         const response = waitFor(op, args, comment);
@@ -107,7 +110,8 @@ export async function createSyncFacade(
       // Polled, not waited for: the loop keeps serving meanwhile. A blocking call in between
       // drains the port and drops this reply as stale; then the connection was just used.
       while (lastTaken < mine) {
-        if (performance.now() > deadline) throw new DbError({ kind: 'timeout', message: 'warming the connection timed out' });
+        if (performance.now() > deadline)
+          throw new DbError({ kind: 'timeout', message: 'warming the connection timed out' });
         await new Promise((resolve) => setTimeout(resolve, 5));
         const response = take(mine);
         if (response && !response.ok) throw new DbError(response.error);

@@ -36,7 +36,14 @@ const UNAVAILABLE = new Set([
  * Socket errors the driver sometimes passes on unwrapped when the database goes away mid-write
  * (e.g. EPIPE, "This socket has been ended by the other party"): unavailable too, not a 500.
  */
-const UNAVAILABLE_SOCKET_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ENOTCONN', 'ETIMEDOUT']);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ENOTCONN',
+  'ETIMEDOUT',
+]);
 
 export function describeDbError(error: unknown): DbErrorInfo {
   if (error instanceof DbError) return { kind: error.kind, message: error.message, code: error.code };
@@ -45,7 +52,8 @@ export function describeDbError(error: unknown): DbErrorInfo {
   const code = typeof rawCode === 'number' ? rawCode : undefined;
   if (code === 11000) return { kind: 'duplicate', message: err.message, code };
   if (UNAVAILABLE.has(err.name)) return { kind: 'unavailable', message: err.message, code };
-  if (typeof rawCode === 'string' && UNAVAILABLE_SOCKET_CODES.has(rawCode)) return { kind: 'unavailable', message: err.message };
+  if (typeof rawCode === 'string' && UNAVAILABLE_SOCKET_CODES.has(rawCode))
+    return { kind: 'unavailable', message: err.message };
   return { kind: 'failed', message: err.message, code };
 }
 

@@ -70,7 +70,10 @@ class CheckoutTracker {
   settled(durationMS: number, connection: boolean): void {
     const startedMs = driverMs() - durationMS;
     // The oldest waiting checkout that started then (±1 ms for a tick between clocks), else the oldest.
-    const index = Math.max(0, this.waiting.findIndex((entry) => Math.abs((entry.startedMs ?? 0) - startedMs) <= 1));
+    const index = Math.max(
+      0,
+      this.waiting.findIndex((entry) => Math.abs((entry.startedMs ?? 0) - startedMs) <= 1),
+    );
     const [entry] = this.waiting.splice(index, 1);
     if (connection && entry?.comment !== undefined && !entry.done) this.sent(entry.comment, now());
   }
@@ -87,7 +90,12 @@ const trackers = new WeakMap<MongoClient, CheckoutTracker>();
  * Runs one operation of `client` (its driver calls inside `run`), so that its checkouts are
  * matched to `comment`. `checkouts` is how many connections the operation asks the pool for.
  */
-export async function trackOperation<T>(client: MongoClient, comment: string, checkouts: number, run: () => Promise<T>): Promise<T> {
+export async function trackOperation<T>(
+  client: MongoClient,
+  comment: string,
+  checkouts: number,
+  run: () => Promise<T>,
+): Promise<T> {
   const tracker = trackers.get(client);
   if (!tracker) return run();
   const entries = tracker.begin(comment, checkouts);

@@ -23,7 +23,10 @@ function objectIdOf(after: unknown): ObjectId {
 export async function findNewer(db: Db, collection: string, after: unknown, comment: string): Promise<NewUser[]> {
   const docs = await db
     .collection(collection)
-    .find({ _id: { $gt: objectIdOf(after) } }, { comment, sort: { _id: 1 }, limit: NEWER_LIMIT, batchSize: NEWER_LIMIT })
+    .find(
+      { _id: { $gt: objectIdOf(after) } },
+      { comment, sort: { _id: 1 }, limit: NEWER_LIMIT, batchSize: NEWER_LIMIT },
+    )
     .project<{ _id: ObjectId; username: string; first_name: string }>({ username: 1, first_name: 1 })
     .toArray();
   return docs.map((doc) => ({ id: doc._id.toHexString(), username: doc.username, first_name: doc.first_name }));
@@ -35,7 +38,9 @@ export async function waitForNewer(db: Db, collection: string, args: unknown[], 
   for (;;) {
     const found = await findNewer(db, collection, after, comment);
     if (found.length > 0 || performance.now() >= deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_EVERY_MS, Math.max(0, deadline - performance.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(POLL_EVERY_MS, Math.max(0, deadline - performance.now()))),
+    );
   }
 }
 

@@ -17,10 +17,12 @@ export type OperationName = 'findOne' | 'insertOne' | 'find' | 'aggregate' | 'fi
  * or numbers and its keys plain field names, so an operator can never reach the driver.
  */
 export function assertPlainFilter(filter: unknown): asserts filter is Record<string, string | number> {
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new TypeError('filter must be an object');
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
+    throw new TypeError('filter must be an object');
   for (const [key, value] of Object.entries(filter)) {
     if (key.startsWith('$')) throw new TypeError(`filter key ${key} is not allowed`);
-    if (typeof value !== 'string' && typeof value !== 'number') throw new TypeError(`filter value for ${key} must be a string`);
+    if (typeof value !== 'string' && typeof value !== 'number')
+      throw new TypeError(`filter value for ${key} must be a string`);
   }
 }
 

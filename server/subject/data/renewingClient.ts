@@ -14,10 +14,16 @@ export interface RenewingClient {
   close(): Promise<void>;
 }
 
-const isClosedTopology = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'MongoTopologyClosedError';
+const isClosedTopology = (error: unknown): boolean =>
+  (error as { name?: unknown } | null)?.name === 'MongoTopologyClosedError';
 
 /** `setup` is called on every client made (pool monitoring, say). */
-export function renewingClient(uri: string, options: MongoClientOptions, dbName: string, setup: (client: MongoClient) => void): RenewingClient {
+export function renewingClient(
+  uri: string,
+  options: MongoClientOptions,
+  dbName: string,
+  setup: (client: MongoClient) => void,
+): RenewingClient {
   let closing = false;
   const make = () => {
     const client = new MongoClient(uri, options);

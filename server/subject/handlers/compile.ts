@@ -28,9 +28,13 @@ export async function compileHandler(file: string, source: string): Promise<Comp
     });
     const name = exportNameOf(file);
     // esbuild lists a CommonJS module's exports as getters: `__export(x_exports, { getUser: () => getUser })`.
-    if (!new RegExp(`\\b${name}: \\(\\) => `).test(result.code)) return fail(`${file} must export a function named ${name}`, 1, 1);
+    if (!new RegExp(`\\b${name}: \\(\\) => `).test(result.code))
+      return fail(`${file} must export a function named ${name}`, 1, 1);
     // On the first line (esbuild's helpers), so the source map's lines stay where they are.
-    return { ok: true, code: `var require = globalThis[Symbol.for(${JSON.stringify(HANDLER_REQUIRE)})]; ${result.code}` };
+    return {
+      ok: true,
+      code: `var require = globalThis[Symbol.for(${JSON.stringify(HANDLER_REQUIRE)})]; ${result.code}`,
+    };
   } catch (error) {
     const first = (error as { errors?: Message[] }).errors?.[0];
     if (!first) throw error;

@@ -11,7 +11,8 @@ export const EDITED_DEADLINE_MS = 10_000;
 export function guardEdited(res: ServerResponse, deadlineMs = EDITED_DEADLINE_MS): void {
   const timer = setTimeout(() => {
     if (res.writableEnded) return;
-    if (res.headersSent) res.end(); // it started answering but never finished
+    if (res.headersSent)
+      res.end(); // it started answering but never finished
     else sendJson(res, 504, { error: `the handler did not answer within ${deadlineMs / 1000} s` });
   }, deadlineMs);
   timer.unref();

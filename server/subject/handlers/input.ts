@@ -20,11 +20,13 @@ export function parseUsername(raw: string | undefined): string {
 
 export function parseCityQuery(query: URLSearchParams): { city: string; limit: number } {
   for (const key of new Set(query.keys())) {
-    if (key !== 'city' && key !== 'limit') throw new HttpError(400, `unknown query parameter: ${key} (allowed: city, limit)`);
+    if (key !== 'city' && key !== 'limit')
+      throw new HttpError(400, `unknown query parameter: ${key} (allowed: city, limit)`);
     if (query.getAll(key).length > 1) throw new HttpError(400, `${key} may be given once`);
   }
   const city = query.get('city');
-  if (city === null || !CITY.test(city)) throw new HttpError(400, 'city is required: 1 to 64 letters, spaces or hyphens');
+  if (city === null || !CITY.test(city))
+    throw new HttpError(400, 'city is required: 1 to 64 letters, spaces or hyphens');
   const limitText = query.get('limit') ?? String(LIST_LIMIT.default);
   const limit = Number(limitText);
   if (!/^\d+$/.test(limitText) || limit < LIST_LIMIT.min || limit > LIST_LIMIT.max) {
@@ -38,11 +40,13 @@ const OBJECT_ID_HEX = /^[0-9a-fA-F]{24}$/;
 
 export function parseUpdatesQuery(query: URLSearchParams): { after: string; timeoutMs: number } {
   for (const key of new Set(query.keys())) {
-    if (key !== 'after' && key !== 'timeoutMs') throw new HttpError(400, `unknown query parameter: ${key} (allowed: after, timeoutMs)`);
+    if (key !== 'after' && key !== 'timeoutMs')
+      throw new HttpError(400, `unknown query parameter: ${key} (allowed: after, timeoutMs)`);
     if (query.getAll(key).length > 1) throw new HttpError(400, `${key} may be given once`);
   }
   const after = query.get('after');
-  if (after === null || !OBJECT_ID_HEX.test(after)) throw new HttpError(400, 'after is required: the id of the newest user seen, 24 hex digits');
+  if (after === null || !OBJECT_ID_HEX.test(after))
+    throw new HttpError(400, 'after is required: the id of the newest user seen, 24 hex digits');
   const { min, max } = LONG_POLL_BOUNDS.timeoutMs;
   const timeoutText = query.get('timeoutMs') ?? String(LONG_POLL_DEFAULTS.timeoutMs);
   const timeoutMs = Number(timeoutText);
@@ -57,7 +61,10 @@ const newUserSchema = z
     username: z.string({ error: USERNAME_RULE }).regex(USERNAME, { error: USERNAME_RULE }),
     first_name: z.string({ error: 'first_name must be a string' }).trim().min(1).max(64),
     last_name: z.string({ error: 'last_name must be a string' }).trim().max(64).optional(),
-    city: z.string({ error: 'city must be a string' }).regex(CITY, { error: 'city: 1 to 64 letters, spaces or hyphens' }).optional(),
+    city: z
+      .string({ error: 'city must be a string' })
+      .regex(CITY, { error: 'city: 1 to 64 letters, spaces or hyphens' })
+      .optional(),
   })
   .strict();
 

@@ -34,7 +34,9 @@ const shared: Record<string, unknown> = { './input': input, './respond': respond
 function handlerRequire(specifier: string): unknown {
   if (specifier in shared) return shared[specifier];
   if (specifier.startsWith('.') || specifier.startsWith('/')) {
-    throw new Error(`an edited handler may import ./input, ./respond and Node's modules (node:crypto, node:fs…), not ${specifier}`);
+    throw new Error(
+      `an edited handler may import ./input, ./respond and Node's modules (node:crypto, node:fs…), not ${specifier}`,
+    );
   }
   return nodeRequire(specifier);
 }
@@ -42,7 +44,12 @@ function handlerRequire(specifier: string): unknown {
 /** `overrides` maps a handler file (`getUser.nonblocking.ts`) to its compiled module's path. */
 export function loadHandlers(overrides: Readonly<Record<string, string>> = {}): HandlerTable {
   const edited = new Set<string>();
-  const table: HandlerTable = { blocking: { ...blockingHandlers }, nonblocking: { ...nonblockingHandlers }, callback: callbackHandler, edited };
+  const table: HandlerTable = {
+    blocking: { ...blockingHandlers },
+    nonblocking: { ...nonblockingHandlers },
+    callback: callbackHandler,
+    edited,
+  };
   (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_REQUIRE)] = handlerRequire;
   for (const [file, modulePath] of Object.entries(overrides)) {
     const module = nodeRequire(modulePath) as Record<string, unknown>;

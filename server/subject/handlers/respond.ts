@@ -8,7 +8,10 @@ import { HttpError } from '../../../common/httpError';
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -50,6 +53,7 @@ export function sendError(res: ServerResponse, error: unknown, withStack = false
     }
   }
   console.error('subject: unexpected error', error);
-  if (withStack && error instanceof Error) return sendJson(res, 500, { error: `${error.name}: ${error.message}`, stack: error.stack });
+  if (withStack && error instanceof Error)
+    return sendJson(res, 500, { error: `${error.name}: ${error.message}`, stack: error.stack });
   sendJson(res, 500, { error: 'internal error' });
 }

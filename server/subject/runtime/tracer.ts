@@ -18,7 +18,9 @@ type SubjectRequestType =
   | 'subject.responded';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A request event as a handler or DAO writes it: rid, worker and (by default) t are filled in. */
-export type RequestEventInput = DistributiveOmit<TraceEventOf<SubjectRequestType>, 'rid' | 'worker' | 't'> & { t?: number };
+export type RequestEventInput = DistributiveOmit<TraceEventOf<SubjectRequestType>, 'rid' | 'worker' | 't'> & {
+  t?: number;
+};
 export type SampleInput = Omit<TraceEventOf<'sample'>, 'type' | 't' | 'worker'>;
 
 export interface RequestTrace {

@@ -114,7 +114,10 @@ export type HistogramRequest =
   | ({ type: 'histogram'; run: string; id: number } & HistogramQuery);
 
 /** Packs many requests' segments into one 'set' message. */
-export function packRequests(run: string, requests: ReadonlyArray<readonly [number, readonly { phase: Phase; start: number; end: number }[]]>): Extract<HistogramRequest, { type: 'set' }> {
+export function packRequests(
+  run: string,
+  requests: ReadonlyArray<readonly [number, readonly { phase: Phase; start: number; end: number }[]]>,
+): Extract<HistogramRequest, { type: 'set' }> {
   const offsets = new Uint32Array(requests.length + 1);
   requests.forEach(([, segments], i) => (offsets[i + 1] = offsets[i]! + segments.length * 3));
   const packed = new Float64Array(offsets[requests.length]!);
@@ -144,6 +147,11 @@ export function createHistogramService(): (message: HistogramRequest) => Histogr
       return undefined;
     }
     const { start, end, bins, until } = message;
-    return { type: 'histogram', run: message.run, id: message.id, histogram: index(message.run).histogram({ start, end, bins, until }) };
+    return {
+      type: 'histogram',
+      run: message.run,
+      id: message.id,
+      histogram: index(message.run).histogram({ start, end, bins, until }),
+    };
   };
 }

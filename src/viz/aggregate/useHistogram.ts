@@ -6,7 +6,14 @@
 import { useEffect, useState } from 'react';
 import type { RequestLifecycle } from '../../trace/lifecycle';
 import type { RunTrace } from '../../trace/store';
-import { createHistogramService, packRequests, type Histogram, type HistogramQuery, type HistogramReply, type HistogramRequest } from './histogram';
+import {
+  createHistogramService,
+  packRequests,
+  type Histogram,
+  type HistogramQuery,
+  type HistogramReply,
+  type HistogramRequest,
+} from './histogram';
 
 type Send = (message: HistogramRequest, transfer?: Transferable[]) => void;
 
@@ -61,7 +68,11 @@ function sync(trace: RunTrace): string {
   return state.key;
 }
 
-export function useHistogram(trace: RunTrace | undefined, version: unknown, query: HistogramQuery | undefined): Histogram | undefined {
+export function useHistogram(
+  trace: RunTrace | undefined,
+  version: unknown,
+  query: HistogramQuery | undefined,
+): Histogram | undefined {
   const [histogram, setHistogram] = useState<Histogram>();
   const { start, end, bins, until } = query ?? { start: 0, end: 0, bins: 0, until: 0 };
   useEffect(() => {

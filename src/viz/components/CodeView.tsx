@@ -29,7 +29,10 @@ function useTokens(text: string | undefined, lang: 'typescript' | 'python'): The
   useEffect(() => {
     if (!text) return;
     let live = true;
-    highlight(text, lang).then((lines) => live && setTokens({ text, lines }), () => undefined);
+    highlight(text, lang).then(
+      (lines) => live && setTokens({ text, lines }),
+      () => undefined,
+    );
     return () => {
       live = false;
     };
@@ -50,19 +53,36 @@ export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeVie
   const lines = useMemo(() => (text ? text.split('\n') : []), [text]);
   const markers = useMemo(() => (text ? stepLines(text) : new Map<string, number>()), [text]);
   const active = step ? markers.get(step.step) : undefined;
-  const region = useMemo(() => (text && step ? markedLines(text, 'call', [step.step]) : new Set<number>()), [text, step]);
+  const region = useMemo(
+    () => (text && step ? markedLines(text, 'call', [step.step]) : new Set<number>()),
+    [text, step],
+  );
   const tokens = useTokens(text, handler.endsWith('.py') ? 'python' : 'typescript');
   const firstInStep = [...region].find((n) => n !== active);
   const file = handlerFileOf(handler);
   return (
-    <div className="code-view" data-testid="view-code" data-handler={handler} data-edited={source.edited} data-highlighted-line={active ?? ''}>
+    <div
+      className="code-view"
+      data-testid="view-code"
+      data-handler={handler}
+      data-edited={source.edited}
+      data-highlighted-line={active ?? ''}
+    >
       <p className="code-caption">
         <code>{handlerPath(handler)}</code>
         {source.edited && <strong className="edited-badge"> (edited)</strong>}
         {follow ? (
           <>
-            {' '}· following <strong>{requestName(follow)}</strong>
-            {step ? <> at step <strong>{step.step}</strong></> : ' (not in the handler yet)'}
+            {' '}
+            · following <strong>{requestName(follow)}</strong>
+            {step ? (
+              <>
+                {' '}
+                at step <strong>{step.step}</strong>
+              </>
+            ) : (
+              ' (not in the handler yet)'
+            )}
           </>
         ) : (
           ' · select a request in the timeline, or step through the run'
@@ -73,7 +93,9 @@ export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeVie
           </button>
         )}
       </p>
-      {source.original === undefined && text === undefined && <p className="warning">This handler's source is not in the build.</p>}
+      {source.original === undefined && text === undefined && (
+        <p className="warning">This handler's source is not in the build.</p>
+      )}
       {editing && source.current ? (
         <Suspense fallback={<p>Loading the editor…</p>}>
           <HandlerEditor
@@ -100,17 +122,31 @@ export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeVie
             const inStep = !isActive && region.has(n);
             const coloured = tokens?.[i];
             return (
-              <span key={n} className={`code-line${isActive ? ' active' : ''}${inStep ? ' in-step' : ''}`} aria-current={isActive ? 'step' : undefined}
-                data-testid={isActive ? 'code-line-active' : inStep ? 'code-line-in-step' : undefined}>
-                <span className="line-no" aria-hidden="true">{inStep ? '▸' : ''}{n}</span>
+              <span
+                key={n}
+                className={`code-line${isActive ? ' active' : ''}${inStep ? ' in-step' : ''}`}
+                aria-current={isActive ? 'step' : undefined}
+                data-testid={isActive ? 'code-line-active' : inStep ? 'code-line-in-step' : undefined}
+              >
+                <span className="line-no" aria-hidden="true">
+                  {inStep ? '▸' : ''}
+                  {n}
+                </span>
                 {isActive && <span className="visually-hidden">current line: </span>}
                 {n === firstInStep && <span className="visually-hidden">this step runs: </span>}
                 {coloured
                   ? coloured.map((token, t) => (
-                      <span key={t} style={token.color ? { color: readableOn(token.color) } : undefined}>{token.content}</span>
+                      <span key={t} style={token.color ? { color: readableOn(token.color) } : undefined}>
+                        {token.content}
+                      </span>
                     ))
                   : line || ' '}
-                {isActive && <span className="here" aria-hidden="true"> ◀ here</span>}
+                {isActive && (
+                  <span className="here" aria-hidden="true">
+                    {' '}
+                    ◀ here
+                  </span>
+                )}
                 {'\n'}
               </span>
             );

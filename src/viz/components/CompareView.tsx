@@ -13,12 +13,23 @@ function MiniTimeline({ run, durationMs }: { run: RunTrace; durationMs: number }
   const origin = Math.min(...lanes.map((l) => l.sentAt));
   const x = (t: number) => ((t - origin) / durationMs) * width;
   return (
-    <svg viewBox={`0 0 ${width} ${lanes.length * laneHeight + 2}`} width="100%" role="img" aria-label={`${lanes.length} requests over ${formatMs(batchDuration(run.lifecycles))}`}>
+    <svg
+      viewBox={`0 0 ${width} ${lanes.length * laneHeight + 2}`}
+      width="100%"
+      role="img"
+      aria-label={`${lanes.length} requests over ${formatMs(batchDuration(run.lifecycles))}`}
+    >
       {lanes.map((life, i) =>
         life.segments.map((s, j) =>
           Number.isFinite(s.end) ? (
-            <rect key={`${i}-${j}`} x={x(s.start)} y={i * laneHeight} width={Math.max(0.5, x(s.end) - x(s.start))} height={laneHeight - 1}
-              className={`seg seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`} />
+            <rect
+              key={`${i}-${j}`}
+              x={x(s.start)}
+              y={i * laneHeight}
+              width={Math.max(0.5, x(s.end) - x(s.start))}
+              height={laneHeight - 1}
+              className={`seg seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`}
+            />
           ) : null,
         ),
       )}
@@ -35,15 +46,36 @@ const PAIRINGS: { by: CompareBy; label: string }[] = [
  * Two runs side by side, on the same scales: the last blocking and non-blocking runs, or
  * the last Node and Tornado runs. Each side says which runtime and driver served it.
  */
-export function CompareView({ store, version, initialBy = 'mode' }: { store: TraceStore; version: number | string; initialBy?: CompareBy }) {
+export function CompareView({
+  store,
+  version,
+  initialBy = 'mode',
+}: {
+  store: TraceStore;
+  version: number | string;
+  initialBy?: CompareBy;
+}) {
   const [by, setBy] = useState<CompareBy>(initialBy);
-  const sides = useMemo(() => compareSides(store.runIds().map((id) => store.run(id)!), by), [store, version, by]); // eslint-disable-line react-hooks/exhaustive-deps
+  const sides = useMemo(
+    () =>
+      compareSides(
+        store.runIds().map((id) => store.run(id)!),
+        by,
+      ),
+    [store, version, by],
+  ); // eslint-disable-line react-hooks/exhaustive-deps
   const scale = useMemo(() => sharedScale(sides.map((side) => side.run)), [sides]);
   return (
     <div className="compare" data-testid="view-compare">
       <div className="compare-by" role="group" aria-label="Compare">
         {PAIRINGS.map((pairing) => (
-          <button key={pairing.by} type="button" aria-pressed={by === pairing.by} onClick={() => setBy(pairing.by)} data-testid={`compare-by-${pairing.by}`}>
+          <button
+            key={pairing.by}
+            type="button"
+            aria-pressed={by === pairing.by}
+            onClick={() => setBy(pairing.by)}
+            data-testid={`compare-by-${pairing.by}`}
+          >
             {pairing.label}
           </button>
         ))}
@@ -53,13 +85,21 @@ export function CompareView({ store, version, initialBy = 'mode' }: { store: Tra
           const sorted = run ? latencies(run.lifecycles) : [];
           const stats = latencyStats(sorted);
           return (
-            <section key={key} className={`compare-side compare-${key}`} aria-labelledby={`compare-${key}`} data-testid={`compare-${key}`}>
+            <section
+              key={key}
+              className={`compare-side compare-${key}`}
+              aria-labelledby={`compare-${key}`}
+              data-testid={`compare-${key}`}
+            >
               <h3 id={`compare-${key}`}>{title}</h3>
               {run ? (
                 <>
-                  <p className="compare-served-by" data-testid={`compare-served-by-${key}`}>{servedBy(run)}</p>
+                  <p className="compare-served-by" data-testid={`compare-served-by-${key}`}>
+                    {servedBy(run)}
+                  </p>
                   <p>
-                    {run.lifecycles.length} requests in <strong>{formatMs(batchDuration(run.lifecycles))}</strong> · p50 {formatMs(stats.p50)} · p99 {formatMs(stats.p99)}
+                    {run.lifecycles.length} requests in <strong>{formatMs(batchDuration(run.lifecycles))}</strong> · p50{' '}
+                    {formatMs(stats.p50)} · p99 {formatMs(stats.p99)}
                   </p>
                   <MiniTimeline run={run} durationMs={scale.durationMs} />
                   <Histogram bins={latencyHistogram(sorted)} maxX={scale.maxLatencyMs} title={`${title} latency`} />

@@ -17,14 +17,29 @@ export function FirstRunHint() {
     <section className="first-run" aria-labelledby="first-run-title" data-testid="first-run-hint">
       <h2 id="first-run-title">New here? Try this first</h2>
       <ol>
-        <li>Press <strong>Blocking</strong> (<kbd>b</kbd>), then <strong>Fire</strong> (<kbd>f</kbd>): ten requests queue at the door, one served at a time.</li>
-        <li>Press <strong>Non-blocking</strong> (<kbd>n</kbd>) and fire again: all ten wait on the database together.</li>
-        <li>Step through either run (<kbd>←</kbd> <kbd>→</kbd>), or open the <strong>Code</strong> tab (<kbd>2</kbd>) to see the line each request is on.</li>
+        <li>
+          Press <strong>Blocking</strong> (<kbd>b</kbd>), then <strong>Fire</strong> (<kbd>f</kbd>): ten requests queue
+          at the door, one served at a time.
+        </li>
+        <li>
+          Press <strong>Non-blocking</strong> (<kbd>n</kbd>) and fire again: all ten wait on the database together.
+        </li>
+        <li>
+          Step through either run (<kbd>←</kbd> <kbd>→</kbd>), or open the <strong>Code</strong> tab (<kbd>2</kbd>) to
+          see the line each request is on.
+        </li>
       </ol>
       <p>
-        Or follow the{' '}
-        <a href="/lessons">lessons</a>, step by step.{' '}
-        <button type="button" onClick={() => { saveHintDismissed(); setDismissed(true); }}>Got it</button>
+        Or follow the <a href="/lessons">lessons</a>, step by step.{' '}
+        <button
+          type="button"
+          onClick={() => {
+            saveHintDismissed();
+            setDismissed(true);
+          }}
+        >
+          Got it
+        </button>
       </p>
     </section>
   );

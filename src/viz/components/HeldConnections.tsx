@@ -17,9 +17,11 @@ function kilobytes(bytes: number): string {
 export function heldLine(f: Figures): string | undefined {
   if (f.peakConcurrent === undefined) return undefined;
   const parts = [`${count.format(f.peakConcurrent)} ${f.peakConcurrent === 1 ? 'connection' : 'connections'} held`];
-  if (f.subjectMemory && f.peakConcurrent > 1) parts.push(`${kilobytes(Math.max(0, f.subjectMemory.perConnectionBytes))} each`);
+  if (f.subjectMemory && f.peakConcurrent > 1)
+    parts.push(`${kilobytes(Math.max(0, f.subjectMemory.perConnectionBytes))} each`);
   if (f.waitingLoopDelayMs !== undefined) parts.push(`loop delay ${Math.round(f.waitingLoopDelayMs)} ms`);
-  if (f.publishToLastAnswerMs !== undefined) parts.push(`all answered ${count.format(Math.round(f.publishToLastAnswerMs))} ms after the publish`);
+  if (f.publishToLastAnswerMs !== undefined)
+    parts.push(`all answered ${count.format(Math.round(f.publishToLastAnswerMs))} ms after the publish`);
   return parts.join(' · ');
 }
 
@@ -38,5 +40,9 @@ export function HeldConnections({ trace }: { trace: RunTrace | undefined }) {
   if (!longPoll) return null;
   const figures = live && live.id === trace?.started?.runId ? live : fromTrace;
   const line = figures ? heldLine(figures) : undefined;
-  return line ? <p className="held-connections" aria-live="polite">{line}</p> : null;
+  return line ? (
+    <p className="held-connections" aria-live="polite">
+      {line}
+    </p>
+  ) : null;
 }

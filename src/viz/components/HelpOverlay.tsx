@@ -17,14 +17,22 @@ export function HelpOverlay({ open, onClose }: { open: boolean; onClose: () => v
         <tbody>
           {SHORTCUTS.map((s) => (
             <tr key={s.action}>
-              <th scope="row">{s.keys.map((k) => <kbd key={k}>{keyName(k)}</kbd>)}</th>
+              <th scope="row">
+                {s.keys.map((k) => (
+                  <kbd key={k}>{keyName(k)}</kbd>
+                ))}
+              </th>
               <td>{s.description}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p>Timeline: focus it and press + / − to zoom; Tab moves through the requests; Enter selects one for the code view.</p>
-      <button type="button" onClick={onClose} autoFocus>Close</button>
+      <p>
+        Timeline: focus it and press + / − to zoom; Tab moves through the requests; Enter selects one for the code view.
+      </p>
+      <button type="button" onClick={onClose} autoFocus>
+        Close
+      </button>
     </dialog>
   );
 }

@@ -21,10 +21,26 @@ export interface Preset {
 }
 
 export const PRESETS: Preset[] = [
-  { label: '10 requests, 200 ms database', config: { dbLatencyMs: 200, poolSize: 10, cpuMs: 0, workers: 1, executorThreads: 0 }, run: { requests: 10, concurrency: 10 } },
-  { label: '100 requests, 50 ms, pool of 10', config: { dbLatencyMs: 50, poolSize: 10, cpuMs: 0, workers: 1, executorThreads: 0 }, run: { requests: 100, concurrency: 100 } },
-  { label: 'CPU-bound: 20 requests × 50 ms cpu', config: { dbLatencyMs: 20, cpuMs: 50, workers: 1, executorThreads: 0 }, run: { requests: 20, concurrency: 20 } },
-  { label: 'FriendFeed: 4 workers, 40 requests', config: { dbLatencyMs: 100, cpuMs: 0, workers: 4, executorThreads: 0 }, run: { requests: 40, concurrency: 40 } },
+  {
+    label: '10 requests, 200 ms database',
+    config: { dbLatencyMs: 200, poolSize: 10, cpuMs: 0, workers: 1, executorThreads: 0 },
+    run: { requests: 10, concurrency: 10 },
+  },
+  {
+    label: '100 requests, 50 ms, pool of 10',
+    config: { dbLatencyMs: 50, poolSize: 10, cpuMs: 0, workers: 1, executorThreads: 0 },
+    run: { requests: 100, concurrency: 100 },
+  },
+  {
+    label: 'CPU-bound: 20 requests × 50 ms cpu',
+    config: { dbLatencyMs: 20, cpuMs: 50, workers: 1, executorThreads: 0 },
+    run: { requests: 20, concurrency: 20 },
+  },
+  {
+    label: 'FriendFeed: 4 workers, 40 requests',
+    config: { dbLatencyMs: 100, cpuMs: 0, workers: 4, executorThreads: 0 },
+    run: { requests: 40, concurrency: 40 },
+  },
 ];
 
 /** The knobs, each bounded as the server bounds it; a change is sent when the slider is let go. */

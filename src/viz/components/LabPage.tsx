@@ -49,21 +49,32 @@ export function LabPage({ navigate }: { navigate: (path: string) => void }) {
   };
   return (
     <div className="lab">
-      <a className="skip-link" href="#stage">Skip to the loop</a>
+      <a className="skip-link" href="#stage">
+        Skip to the loop
+      </a>
       <header className="topbar">
         <h1>Event Loop Lab</h1>
         <ModeSwitch />
         <RuntimeSwitch />
         <nav aria-label="Pages" className="nav">
-          <a href="/lessons" onClick={(e) => (e.preventDefault(), navigate('/lessons'))}>Lessons</a>
-          <button type="button" onClick={() => setHelp(true)} aria-keyshortcuts="?">Shortcuts <kbd>?</kbd></button>
+          <a href="/lessons" onClick={(e) => (e.preventDefault(), navigate('/lessons'))}>
+            Lessons
+          </a>
+          <button type="button" onClick={() => setHelp(true)} aria-keyshortcuts="?">
+            Shortcuts <kbd>?</kbd>
+          </button>
         </nav>
         <StatusBar />
       </header>
       <aside className="controls" aria-label="Controls">
         <RunControls plan={plan} setPlan={setPlan} />
         <KnobsPanel onPreset={applyPreset} />
-        <RunsPanel importRef={importRef} onExport={actions.exportRun} onExportSvg={actions.exportSvg} onExportPng={actions.exportPng} />
+        <RunsPanel
+          importRef={importRef}
+          onExport={actions.exportRun}
+          onExportSvg={actions.exportSvg}
+          onExportPng={actions.exportPng}
+        />
       </aside>
       <Stage view={view} setView={setView} svgRef={svgRef} />
       <HelpOverlay open={help} onClose={() => setHelp(false)} />

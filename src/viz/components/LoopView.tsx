@@ -3,7 +3,15 @@ import type { Mode } from '../../../common/config';
 import { threadCaption } from '../../trace/narrate';
 import type { Snapshot } from '../../trace/snapshot';
 import type { TrackedSnapshot } from '../../trace/snapshotTracker';
-import { isParked, layoutTokens, loopGeometry, type DoorCrowd, type LoopGeometry, type ParkedSnapshot, type Token } from '../layout/loopLayout';
+import {
+  isParked,
+  layoutTokens,
+  loopGeometry,
+  type DoorCrowd,
+  type LoopGeometry,
+  type ParkedSnapshot,
+  type Token,
+} from '../layout/loopLayout';
 import { formatMs } from '../layout/timelineLayout';
 import { LoopScenery } from './LoopScenery';
 import { drawTokens } from './drawTokens';
@@ -46,13 +54,29 @@ function CrowdBand({ crowd, g }: { crowd: DoorCrowd; g: LoopGeometry }) {
   const { band } = crowd;
   return (
     <g className="door-crowd" aria-hidden="true">
-      <text x={Math.max(2, g.token * 0.3)} y={crowd.area.y - 10} className="door-count" data-testid="door-count" data-count={crowd.total} data-parked={crowd.parked}>
+      <text
+        x={Math.max(2, g.token * 0.3)}
+        y={crowd.area.y - 10}
+        className="door-count"
+        data-testid="door-count"
+        data-count={crowd.total}
+        data-parked={crowd.parked}
+      >
         {count.format(crowd.total)} at the door
       </text>
       {band && (
         <g data-testid="density-band" data-count={band.count}>
-          <rect x={band.x} y={band.y} width={band.width} height={band.height} className="density-band" style={{ fillOpacity: 0.25 + 0.75 * band.density }} />
-          <text x={band.x + band.width / 2} y={band.y + band.height + 16} textAnchor="middle" className="density-label">+{count.format(band.count)}</text>
+          <rect
+            x={band.x}
+            y={band.y}
+            width={band.width}
+            height={band.height}
+            className="density-band"
+            style={{ fillOpacity: 0.25 + 0.75 * band.density }}
+          />
+          <text x={band.x + band.width / 2} y={band.y + band.height + 16} textAnchor="middle" className="density-label">
+            +{count.format(band.count)}
+          </text>
         </g>
       )}
     </g>
@@ -71,14 +95,25 @@ function FanOut({ g, crowd, waiting }: { g: LoopGeometry; crowd: DoorCrowd | und
       {Array.from({ length: rays }, (_, i) => (
         <line key={i} x1={cx - r * 0.7} y1={cy} x2={x} y2={top + ((i + 0.5) / rays) * height} />
       ))}
-      <text x={cx} y={cy - r - 30} textAnchor="middle" className="fan-out-label">one publish answers {count.format(waiting)} still waiting</text>
+      <text x={cx} y={cy - r - 30} textAnchor="middle" className="fan-out-label">
+        one publish answers {count.format(waiting)} still waiting
+      </text>
     </g>
   );
 }
 
 /** The hero: one thread, a queue at the door, database calls as tokens that leave and come back. */
-function LoopViewDrawn({ snapshot, mode, total, reducedMotion, publishedAt }: {
-  snapshot: Snapshot | undefined; mode: Mode; total: number; reducedMotion: boolean;
+function LoopViewDrawn({
+  snapshot,
+  mode,
+  total,
+  reducedMotion,
+  publishedAt,
+}: {
+  snapshot: Snapshot | undefined;
+  mode: Mode;
+  total: number;
+  reducedMotion: boolean;
   /** When a long-poll run's one publish happened (epoch ms). */
   publishedAt?: number;
 }) {
@@ -96,43 +131,98 @@ function LoopViewDrawn({ snapshot, mode, total, reducedMotion, publishedAt }: {
   const geometry = useMemo(() => loopGeometry(width, height), [width, height]);
   // A tracked snapshot says when its tokens moved (`stamp`): a still crowd is laid out and drawn once, not every frame.
   const stamp = snapshot && 'stamp' in snapshot ? (snapshot as TrackedSnapshot).stamp : snapshot;
-  const layout = useMemo(() => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion, parked) : undefined), [stamp, geometry, reducedMotion, parked]); // eslint-disable-line react-hooks/exhaustive-deps
+  const layout = useMemo(
+    () => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion, parked) : undefined),
+    [stamp, geometry, reducedMotion, parked],
+  ); // eslint-disable-line react-hooks/exhaustive-deps
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const scale = typeof window === 'undefined' ? 1 : Math.min(2, window.devicePixelRatio || 1);
   const showLabels = (layout?.tokens.length ?? 0) <= LABEL_LIMIT;
   useEffect(() => {
     const ctx = canvasRef.current?.getContext('2d');
-    if (ctx) drawTokens(ctx, layout?.tokens ?? [], geometry.token * (showLabels ? 1 : 0.7), showLabels, scale, layout?.crowd?.dot);
+    if (ctx)
+      drawTokens(
+        ctx,
+        layout?.tokens ?? [],
+        geometry.token * (showLabels ? 1 : 0.7),
+        showLabels,
+        scale,
+        layout?.crowd?.dot,
+      );
   }, [layout, geometry, showLabels, scale]);
   const holder = layout?.holder;
   const fanning = publishedAt !== undefined && snapshot !== undefined && snapshot.t >= publishedAt && parked > 0;
-  const inFlight = snapshot ? snapshot.queued.length + snapshot.onThread.length + snapshot.pool.length + snapshot.database.length + snapshot.responding.length : 0;
+  const inFlight = snapshot
+    ? snapshot.queued.length +
+      snapshot.onThread.length +
+      snapshot.pool.length +
+      snapshot.database.length +
+      snapshot.responding.length
+    : 0;
   const students = useMemo(() => studentsSummary(layout?.tokens ?? []), [layout]);
   const summary = snapshot
     ? `${doorWords(snapshot.queued.length, parked)}, ${snapshot.onThread.length} on the thread, ${snapshot.pool.length} waiting for a pool connection, ${snapshot.database.length} at the database, ${snapshot.done} of ${total} done.${students}`
     : 'No run loaded.';
   return (
-    <div className="loop-view" ref={ref} data-testid="view-loop" data-mode={mode} data-tokens={layout?.tokens.length ?? 0} data-in-flight={inFlight}>
-      <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={`The event loop. ${summary}`}>
-        <LoopScenery g={geometry} mode={mode} holding={holder !== undefined} busy={(snapshot?.onThread.length ?? 0) + (snapshot?.queued.length ?? 0) > 0} />
+    <div
+      className="loop-view"
+      ref={ref}
+      data-testid="view-loop"
+      data-mode={mode}
+      data-tokens={layout?.tokens.length ?? 0}
+      data-in-flight={inFlight}
+    >
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        role="img"
+        aria-label={`The event loop. ${summary}`}
+      >
+        <LoopScenery
+          g={geometry}
+          mode={mode}
+          holding={holder !== undefined}
+          busy={(snapshot?.onThread.length ?? 0) + (snapshot?.queued.length ?? 0) > 0}
+        />
         {holder && (
           <g className="tether" aria-hidden="true">
             <line x1={geometry.thread.cx} y1={geometry.thread.cy} x2={geometry.database.x} y2={geometry.thread.cy} />
-            <text x={(geometry.thread.cx + geometry.thread.r + geometry.database.x) / 2} y={geometry.thread.cy - 12} textAnchor="middle" className="tether-label">
-              {geometry.compact ? '' : 'held '}{formatMs(snapshot!.t - holder.since)}{geometry.compact ? '' : ` for ${holder.life.dbOps.at(-1) ?? 'the database'}`}
+            <text
+              x={(geometry.thread.cx + geometry.thread.r + geometry.database.x) / 2}
+              y={geometry.thread.cy - 12}
+              textAnchor="middle"
+              className="tether-label"
+            >
+              {geometry.compact ? '' : 'held '}
+              {formatMs(snapshot!.t - holder.since)}
+              {geometry.compact ? '' : ` for ${holder.life.dbOps.at(-1) ?? 'the database'}`}
             </text>
           </g>
         )}
         {layout?.crowd && <CrowdBand crowd={layout.crowd} g={geometry} />}
         {fanning && <FanOut g={geometry} crowd={layout?.crowd} waiting={parked} />}
-        <text x={geometry.thread.cx} y={geometry.thread.cy + geometry.thread.r + 52} textAnchor="middle" className="thread-caption">
+        <text
+          x={geometry.thread.cx}
+          y={geometry.thread.cy + geometry.thread.r + 52}
+          textAnchor="middle"
+          className="thread-caption"
+        >
           {threadCaption(snapshot, geometry.compact)}
         </text>
         <text x={geometry.done.x} y={geometry.done.y} textAnchor="end" className="done-count" data-testid="done-count">
           ✓ {snapshot?.done ?? 0} / {total} done
         </text>
       </svg>
-      <canvas ref={canvasRef} width={width * scale} height={height * scale} style={{ width, height }} className="token-canvas" aria-hidden="true" data-testid="token-canvas" />
+      <canvas
+        ref={canvasRef}
+        width={width * scale}
+        height={height * scale}
+        style={{ width, height }}
+        className="token-canvas"
+        aria-hidden="true"
+        data-testid="token-canvas"
+      />
     </div>
   );
 }

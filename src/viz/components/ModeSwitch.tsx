@@ -16,7 +16,12 @@ export function ModeSwitch() {
   const restarting = useSelector(config, (s) => restartsSubject(s.context.pending));
   const choose = (next: Mode) => config.send({ type: 'config.change', patch: { mode: next } });
   return (
-    <div className="mode-switch" role="radiogroup" aria-label="Database access mode (shortcut: m)" data-testid="mode-switch">
+    <div
+      className="mode-switch"
+      role="radiogroup"
+      aria-label="Database access mode (shortcut: m)"
+      data-testid="mode-switch"
+    >
       {MODES.map(({ mode: m, label, hint }) => (
         <button
           key={m}

@@ -11,8 +11,12 @@ function NarrationDrawn({ text }: { text: string }) {
   }, [narration, text]);
   return (
     <div className="narration">
-      <p className="narration-caption" data-testid="narration" aria-hidden="true">{text}</p>
-      <p className="visually-hidden" aria-live="polite" data-testid="narration-live">{spoken}</p>
+      <p className="narration-caption" data-testid="narration" aria-hidden="true">
+        {text}
+      </p>
+      <p className="visually-hidden" aria-live="polite" data-testid="narration-live">
+        {spoken}
+      </p>
     </div>
   );
 }

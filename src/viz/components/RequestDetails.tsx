@@ -4,7 +4,8 @@ import { formatMs } from '../layout/timelineLayout';
 
 /** The hovered or focused request's events and phase durations, as text. */
 export function RequestDetails({ life, origin }: { life: RequestLifecycle | undefined; origin: number }) {
-  if (!life) return <p className="request-details hint">Hover or focus a request lane to see its events and durations.</p>;
+  if (!life)
+    return <p className="request-details hint">Hover or focus a request lane to see its events and durations.</p>;
   return (
     <div className="request-details" data-testid="request-details" aria-live="polite">
       <h3>
@@ -14,7 +15,8 @@ export function RequestDetails({ life, origin }: { life: RequestLifecycle | unde
       <ul className="phase-list">
         {life.segments.map((s, i) => (
           <li key={i}>
-            <span className={`key seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`}>{PHASE_LABELS[s.phase]}</span> {formatMs(s.end - s.start)}
+            <span className={`key seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`}>{PHASE_LABELS[s.phase]}</span>{' '}
+            {formatMs(s.end - s.start)}
             {s.holdsLoop && ' — the loop could do nothing else'}
           </li>
         ))}

@@ -22,18 +22,27 @@ const clamp = (value: number, { min, max }: { min: number; max: number }) =>
  */
 export function runStateText(state: string, summary: RunSummary | undefined, message: string | undefined): string {
   switch (state) {
-    case 'idle': return 'No run yet.';
-    case 'starting': return 'Starting the run…';
-    case 'running': return `Running… ${summary ? `${summary.completed} done` : ''}`;
-    case 'failed': return `Failed: ${message ?? 'unknown error'}`;
+    case 'idle':
+      return 'No run yet.';
+    case 'starting':
+      return 'Starting the run…';
+    case 'running':
+      return `Running… ${summary ? `${summary.completed} done` : ''}`;
+    case 'failed':
+      return `Failed: ${message ?? 'unknown error'}`;
     case 'done': {
       if (!summary) return '';
       const parts = [`Done: ${summary.completed} requests in ${Math.round(summary.durationMs)} ms.`];
-      if (summary.notSent) parts.push(`${summary.notSent.toLocaleString('en')} not sent: the generator was saturated (at most ${OPEN_LOOP_MAX_IN_FLIGHT.toLocaleString('en')} in flight).`);
-      if (summary.tracedOneIn) parts.push(`The trace keeps 1 request in ${summary.tracedOneIn}; the numbers count them all.`);
+      if (summary.notSent)
+        parts.push(
+          `${summary.notSent.toLocaleString('en')} not sent: the generator was saturated (at most ${OPEN_LOOP_MAX_IN_FLIGHT.toLocaleString('en')} in flight).`,
+        );
+      if (summary.tracedOneIn)
+        parts.push(`The trace keeps 1 request in ${summary.tracedOneIn}; the numbers count them all.`);
       return parts.join(' ');
     }
-    default: return '';
+    default:
+      return '';
   }
 }
 
@@ -62,38 +71,71 @@ export function RunControls({ plan, setPlan }: { plan: RunPlanDraft; setPlan: (p
       <div className="run-inputs">
         <label>
           Requests
-          <input type="number" min={RUN_BOUNDS.requests.min} max={RUN_BOUNDS.requests.max} value={plan.requests} data-testid="run-requests"
-            onChange={(e) => setPlan({ ...plan, requests: clamp(Number(e.target.value), RUN_BOUNDS.requests) })} />
+          <input
+            type="number"
+            min={RUN_BOUNDS.requests.min}
+            max={RUN_BOUNDS.requests.max}
+            value={plan.requests}
+            data-testid="run-requests"
+            onChange={(e) => setPlan({ ...plan, requests: clamp(Number(e.target.value), RUN_BOUNDS.requests) })}
+          />
         </label>
         <label>
           At once
-          <input type="number" min={RUN_BOUNDS.concurrency.min} max={RUN_BOUNDS.concurrency.max} value={plan.concurrency} data-testid="run-concurrency"
-            onChange={(e) => setPlan({ ...plan, concurrency: clamp(Number(e.target.value), RUN_BOUNDS.concurrency) })} />
+          <input
+            type="number"
+            min={RUN_BOUNDS.concurrency.min}
+            max={RUN_BOUNDS.concurrency.max}
+            value={plan.concurrency}
+            data-testid="run-concurrency"
+            onChange={(e) => setPlan({ ...plan, concurrency: clamp(Number(e.target.value), RUN_BOUNDS.concurrency) })}
+          />
         </label>
         <label>
           Route
           <select value={plan.route} onChange={(e) => setPlan({ ...plan, route: e.target.value as RouteName })}>
             {ROUTES.map((r) => (
-              <option key={r} value={r}>{r}</option>
+              <option key={r} value={r}>
+                {r}
+              </option>
             ))}
           </select>
         </label>
       </div>
       <div className="run-buttons">
-        <button type="button" className="primary" data-testid="fire" onClick={fire} disabled={state === 'starting' || state === 'running' || blocked !== undefined}
-          title={blocked} aria-describedby={blocked ? 'fire-blocked' : undefined}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="fire"
+          onClick={fire}
+          disabled={state === 'starting' || state === 'running' || blocked !== undefined}
+          title={blocked}
+          aria-describedby={blocked ? 'fire-blocked' : undefined}
+        >
           Fire {plan.requests} <kbd>f</kbd>
         </button>
         <button type="button" data-testid="send-one" onClick={() => void sendOne()}>
           Send one request <kbd>o</kbd>
         </button>
       </div>
-      {blocked && <p className="hint" id="fire-blocked" role="status" data-testid="fire-blocked">{blocked}</p>}
+      {blocked && (
+        <p className="hint" id="fire-blocked" role="status" data-testid="fire-blocked">
+          {blocked}
+        </p>
+      )}
       <p className={`run-state run-${state}`} role="status" data-testid="run-state" data-state={state}>
         {runStateText(state, summary, message)}
       </p>
-      {!databaseUp && <p className="warning" role="alert">The database is down: requests answer 503 until it is back.</p>}
-      {oneResult && <p className="hint" aria-live="polite">One request: {oneResult}</p>}
+      {!databaseUp && (
+        <p className="warning" role="alert">
+          The database is down: requests answer 503 until it is back.
+        </p>
+      )}
+      {oneResult && (
+        <p className="hint" aria-live="polite">
+          One request: {oneResult}
+        </p>
+      )}
     </section>
   );
 }

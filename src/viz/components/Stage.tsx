@@ -16,10 +16,19 @@ import { TokenLegend } from './TokenLegend';
 import { useStage } from './useStage';
 import { ViewTabs, type ViewName } from './ViewTabs';
 
-const reducedMotion = typeof window !== 'undefined' && (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false);
+const reducedMotion =
+  typeof window !== 'undefined' && (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false);
 
 /** The loop (hero), the narration, playback and the detail views: everything that moves with t. */
-export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: ViewName) => void; svgRef: RefObject<SVGSVGElement | null> }) {
+export function Stage({
+  view,
+  setView,
+  svgRef,
+}: {
+  view: ViewName;
+  setView: (v: ViewName) => void;
+  svgRef: RefObject<SVGSVGElement | null>;
+}) {
   const lab = useLab();
   const stage = useStage();
   // The detail views are heavier than the loop: React may render them a little behind,
@@ -32,8 +41,16 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
   return (
     <main className="stage" id="stage" tabIndex={-1}>
       <section className="hero" aria-labelledby="loop-title">
-        <h2 id="loop-title" className="visually-hidden">The loop</h2>
-        <LoopView snapshot={stage.snapshot} mode={stage.mode} total={stage.total} reducedMotion={reducedMotion} publishedAt={stage.publishedAt} />
+        <h2 id="loop-title" className="visually-hidden">
+          The loop
+        </h2>
+        <LoopView
+          snapshot={stage.snapshot}
+          mode={stage.mode}
+          total={stage.total}
+          reducedMotion={reducedMotion}
+          publishedAt={stage.publishedAt}
+        />
         <Narration text={stage.narration} />
         <TokenLegend />
         <FirstRunHint />
@@ -42,7 +59,15 @@ export function Stage({ view, setView, svgRef }: { view: ViewName; setView: (v: 
       </section>
       <ViewTabs view={view} setView={setView}>
         {view === 'timeline' && <TimelineView trace={stage.trace} version={version} t={t} svgRef={svgRef} />}
-        {view === 'code' && <CodeView handler={stage.handler} follow={stage.follow} step={stage.step} ran={stage.trace?.started?.handlers} hasRun={stage.trace?.started !== undefined} />}
+        {view === 'code' && (
+          <CodeView
+            handler={stage.handler}
+            follow={stage.follow}
+            step={stage.step}
+            ran={stage.trace?.started?.handlers}
+            hasRun={stage.trace?.started !== undefined}
+          />
+        )}
         {view === 'numbers' && <NumbersView trace={stage.trace} version={version} t={t} config={stage.config} />}
         {view === 'compare' && <CompareView store={lab.store} version={storeVersion} />}
       </ViewTabs>

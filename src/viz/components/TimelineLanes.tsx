@@ -16,7 +16,10 @@ export function describeLifecycle(life: RequestLifecycle, origin: number): strin
   return `${requestName(life)}, sent at ${formatMs(life.sentAt - origin)}: ${phases || 'no events yet'}`;
 }
 
-const rangeOf = (x: X) => { const [r0 = 0, r1 = 0] = x.range(); return { r0, r1 }; };
+const rangeOf = (x: X) => {
+  const [r0 = 0, r1 = 0] = x.range();
+  return { r0, r1 };
+};
 
 function clip(x: X, start: number, end: number, until: number) {
   const [d0, d1] = x.domain() as [number, number];
@@ -27,8 +30,15 @@ function clip(x: X, start: number, end: number, until: number) {
 
 /** One request: its phases as bars, patterned so colour is not the only signal. */
 export function RequestLane(props: {
-  life: RequestLifecycle; x: X; y: number; height: number; origin: number; until: number;
-  selected: boolean; onFocus: (rid: string) => void; onSelect: (rid: string) => void;
+  life: RequestLifecycle;
+  x: X;
+  y: number;
+  height: number;
+  origin: number;
+  until: number;
+  selected: boolean;
+  onFocus: (rid: string) => void;
+  onSelect: (rid: string) => void;
 }) {
   const { life, x, y, height, origin, until } = props;
   return (
@@ -57,21 +67,48 @@ export function RequestLane(props: {
       {life.segments.map((s, i) => {
         const box = clip(x, s.start, s.end, until);
         if (!box) return null;
-        return <rect key={i} x={box.x} y={y + 1} width={box.width} height={Math.max(2, height - 2)} className={`seg seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`} />;
+        return (
+          <rect
+            key={i}
+            x={box.x}
+            y={y + 1}
+            width={box.width}
+            height={Math.max(2, height - 2)}
+            className={`seg seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`}
+          />
+        );
       })}
     </g>
   );
 }
 
 /** A subject loop: blocked (hatched), busy (solid), idle (empty). */
-export function LoopLaneRow({ segments, x, y, height, worker, until }: { segments: LoopSegment[]; x: X; y: number; height: number; worker: number; until: number }) {
+export function LoopLaneRow({
+  segments,
+  x,
+  y,
+  height,
+  worker,
+  until,
+}: {
+  segments: LoopSegment[];
+  x: X;
+  y: number;
+  height: number;
+  worker: number;
+  until: number;
+}) {
   return (
     <g className="loop-lane" data-testid="loop-lane">
-      <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">loop {worker}</text>
+      <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">
+        loop {worker}
+      </text>
       <rect x={rangeOf(x).r0} y={y} width={rangeOf(x).r1 - rangeOf(x).r0} height={height} className="lane-idle" />
       {segments.map((s, i) => {
         const box = clip(x, s.start, s.end, until);
-        return box ? <rect key={i} x={box.x} y={y} width={box.width} height={height} className={`loop-${s.state}`} /> : null;
+        return box ? (
+          <rect key={i} x={box.x} y={y} width={box.width} height={height} className={`loop-${s.state}`} />
+        ) : null;
       })}
     </g>
   );
@@ -80,12 +117,21 @@ export function LoopLaneRow({ segments, x, y, height, worker, until }: { segment
 /** Database calls in flight over time. */
 export function DatabaseLane({ points, x, y, height }: { points: CountPoint[]; x: X; y: number; height: number }) {
   const peak = Math.max(1, ...points.map((p) => p.count));
-  const path = area<CountPoint>().x((p) => x(p.t)).y0(y + height).y1((p) => y + height - (p.count / peak) * height).curve(curveStepAfter)(points) ?? '';
+  const path =
+    area<CountPoint>()
+      .x((p) => x(p.t))
+      .y0(y + height)
+      .y1((p) => y + height - (p.count / peak) * height)
+      .curve(curveStepAfter)(points) ?? '';
   return (
     <g className="db-lane" data-testid="database-lane">
-      <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">database</text>
+      <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">
+        database
+      </text>
       <path d={path} className="db-area" />
-      <text x={rangeOf(x).r1 - 4} y={y + 10} textAnchor="end" className="lane-note">peak {peak} in flight</text>
+      <text x={rangeOf(x).r1 - 4} y={y + 10} textAnchor="end" className="lane-note">
+        peak {peak} in flight
+      </text>
     </g>
   );
 }
@@ -97,8 +143,19 @@ const count = new Intl.NumberFormat('en-US');
  * time, stacked. Clicking a time (or Enter, at the playback time) zooms there: the lanes below
  * then show that moment's requests.
  */
-export function HistogramLane({ histogram, total, x, y, height, onDrill }: {
-  histogram: Histogram | undefined; total: number; x: X; y: number; height: number;
+export function HistogramLane({
+  histogram,
+  total,
+  x,
+  y,
+  height,
+  onDrill,
+}: {
+  histogram: Histogram | undefined;
+  total: number;
+  x: X;
+  y: number;
+  height: number;
   /** Zoom to a time; undefined: the playback time. */
   onDrill: (time: number | undefined) => void;
 }) {
@@ -128,19 +185,34 @@ export function HistogramLane({ histogram, total, x, y, height, onDrill }: {
   const words = { 'aria-hidden': true, pointerEvents: 'none' } as const;
   return (
     <g>
-      <g className="histogram-lane" data-testid="histogram-lane" data-requests={histogram?.requests ?? 0} data-peak={Math.round(histogram?.peak ?? 0)}
-        role="button" tabIndex={0} aria-label={label}
+      <g
+        className="histogram-lane"
+        data-testid="histogram-lane"
+        data-requests={histogram?.requests ?? 0}
+        data-peak={Math.round(histogram?.peak ?? 0)}
+        role="button"
+        tabIndex={0}
+        aria-label={label}
         onClick={(e) => {
           const box = (e.currentTarget.ownerSVGElement ?? e.currentTarget).getBoundingClientRect();
           onDrill(x.invert(e.clientX - box.left));
         }}
-        onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onDrill(undefined))}>
+        onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), onDrill(undefined))}
+      >
         <rect x={r0} y={y} width={r1 - r0} height={height} className="lane-idle" />
-        {paths.map(({ phase, d }) => <path key={phase} d={d} className={`seg seg-${phase}`} />)}
+        {paths.map(({ phase, d }) => (
+          <path key={phase} d={d} className={`seg seg-${phase}`} />
+        ))}
       </g>
-      <text x={4} y={y + 12} className="lane-label lane-label-strong" {...words}>all requests</text>
-      <text x={4} y={y + 28} className="lane-note" {...words}>{count.format(total)} · click to see</text>
-      <text x={r1 - 4} y={y + 12} textAnchor="end" className="lane-note" {...words}>peak {count.format(Math.round(histogram?.peak ?? 0))} in flight</text>
+      <text x={4} y={y + 12} className="lane-label lane-label-strong" {...words}>
+        all requests
+      </text>
+      <text x={4} y={y + 28} className="lane-note" {...words}>
+        {count.format(total)} · click to see
+      </text>
+      <text x={r1 - 4} y={y + 12} textAnchor="end" className="lane-note" {...words}>
+        peak {count.format(Math.round(histogram?.peak ?? 0))} in flight
+      </text>
     </g>
   );
 }

@@ -6,7 +6,15 @@ import { databaseInFlight, loopLane, workersOf } from '../../trace/lanes';
 import type { RunTrace } from '../../trace/store';
 import { storyWindow } from '../../trace/window';
 import { useHistogram } from '../aggregate/useHistogram';
-import { formatMs, HISTOGRAM_LANE_HEIGHT, panDomain, TOP_LANE_HEIGHT, timelineLayout, zoomDomain, type Domain } from '../layout/timelineLayout';
+import {
+  formatMs,
+  HISTOGRAM_LANE_HEIGHT,
+  panDomain,
+  TOP_LANE_HEIGHT,
+  timelineLayout,
+  zoomDomain,
+  type Domain,
+} from '../layout/timelineLayout';
 import { TIMELINE_SVG_STYLE } from './exportFiles';
 import { RequestDetails } from './RequestDetails';
 import { TimelinePatterns } from './TimelinePatterns';
@@ -20,8 +28,18 @@ const viewportHeight = () => Math.max(300, (typeof window === 'undefined' ? 800 
 const COMPACT_HEIGHT = 220;
 
 /** One lane per request plus loop and database lanes, on one time axis; zoom and pan (not when compact). */
-function TimelineViewDrawn({ trace, version, t, svgRef, compact = false }: {
-  trace: RunTrace | undefined; version: number | string; t: number; svgRef: RefObject<SVGSVGElement | null>; compact?: boolean;
+function TimelineViewDrawn({
+  trace,
+  version,
+  t,
+  svgRef,
+  compact = false,
+}: {
+  trace: RunTrace | undefined;
+  version: number | string;
+  t: number;
+  svgRef: RefObject<SVGSVGElement | null>;
+  compact?: boolean;
 }) {
   const { playback } = useLab();
   const selected = useSelector(playback, (s) => s.context.selectedRid);
@@ -36,11 +54,18 @@ function TimelineViewDrawn({ trace, version, t, svgRef, compact = false }: {
   }, [trace, version]); // eslint-disable-line react-hooks/exhaustive-deps
   const domain = zoom ?? full;
   const lifecycles = useMemo(() => trace?.lifecycles ?? [], [trace]);
-  const workers = useMemo(() => (trace ? cachedFor(trace, 'workers', version, () => workersOf(lifecycles)) : [0]), [trace, lifecycles, version]);
+  const workers = useMemo(
+    () => (trace ? cachedFor(trace, 'workers', version, () => workersOf(lifecycles)) : [0]),
+    [trace, lifecycles, version],
+  );
   const width = Math.max(400, size.width);
-  const layout = useMemo(() => timelineLayout(lifecycles, domain, width, workers.length, compact ? COMPACT_HEIGHT : viewportHeight()), [lifecycles, domain, width, workers.length, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const layout = useMemo(
+    () => timelineLayout(lifecycles, domain, width, workers.length, compact ? COMPACT_HEIGHT : viewportHeight()),
+    [lifecycles, domain, width, workers.length, version],
+  ); // eslint-disable-line react-hooks/exhaustive-deps
   const loops = useMemo(
-    () => (trace ? cachedFor(trace, 'loops', version, () => workers.map((w) => loopLane(lifecycles, w, full.end))) : []),
+    () =>
+      trace ? cachedFor(trace, 'loops', version, () => workers.map((w) => loopLane(lifecycles, w, full.end))) : [],
     [trace, workers, lifecycles, full.end, version],
   );
   const db = useMemo(
@@ -50,7 +75,10 @@ function TimelineViewDrawn({ trace, version, t, svgRef, compact = false }: {
   const x = layout.x;
   // Bins of 4 px over the visible window, aggregated off the main thread.
   const [r0, r1] = x.range() as [number, number];
-  const histogramQuery = layout.histogramTop === undefined ? undefined : { start: domain.start, end: domain.end, bins: Math.max(1, Math.floor((r1 - r0) / 4)), until: full.end };
+  const histogramQuery =
+    layout.histogramTop === undefined
+      ? undefined
+      : { start: domain.start, end: domain.end, bins: Math.max(1, Math.floor((r1 - r0) / 4)), until: full.end };
   const histogram = useHistogram(trace, version, histogramQuery);
   // The drill-down: a tenth of the window around the time picked (its requests become the lanes).
   const playhead = useRef(t);
@@ -58,31 +86,60 @@ function TimelineViewDrawn({ trace, version, t, svgRef, compact = false }: {
     playhead.current = t;
   }, [t]);
   const drill = useCallback(
-    (time: number | undefined) => setZoom(zoomDomain(domain, 0.1, Math.min(Math.max(time ?? playhead.current, domain.start), domain.end), full)),
+    (time: number | undefined) =>
+      setZoom(zoomDomain(domain, 0.1, Math.min(Math.max(time ?? playhead.current, domain.start), domain.end), full)),
     [domain, full],
   );
-  const zoomBy = (factor: number) => setZoom(zoomDomain(domain, factor, Math.min(Math.max(t, domain.start), domain.end), full));
+  const zoomBy = (factor: number) =>
+    setZoom(zoomDomain(domain, factor, Math.min(Math.max(t, domain.start), domain.end), full));
   const panBy = (fraction: number) => zoom && setZoom(panDomain(domain, fraction, full));
   // Lanes and axis do not depend on t: memoised, a playback frame only moves the cursor.
   const drawing = useMemo(
     () => (
       <>
-          {loops.map((segments, i) => (
-          <LoopLaneRow key={workers[i]} segments={segments} x={x} y={4 + i * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} worker={workers[i]!} until={full.end} />
+        {loops.map((segments, i) => (
+          <LoopLaneRow
+            key={workers[i]}
+            segments={segments}
+            x={x}
+            y={4 + i * TOP_LANE_HEIGHT}
+            height={TOP_LANE_HEIGHT - 6}
+            worker={workers[i]!}
+            until={full.end}
+          />
         ))}
         <DatabaseLane points={db} x={x} y={4 + workers.length * TOP_LANE_HEIGHT} height={TOP_LANE_HEIGHT - 6} />
         {layout.histogramTop !== undefined && (
-          <HistogramLane histogram={histogram} total={lifecycles.length} x={x} y={layout.histogramTop} height={HISTOGRAM_LANE_HEIGHT - 12} onDrill={drill} />
+          <HistogramLane
+            histogram={histogram}
+            total={lifecycles.length}
+            x={x}
+            y={layout.histogramTop}
+            height={HISTOGRAM_LANE_HEIGHT - 12}
+            onDrill={drill}
+          />
         )}
         {layout.lanes.map((life, i) => (
-          <RequestLane key={life.rid} life={life} x={x} y={layout.requestTop + i * layout.laneHeight} height={layout.laneHeight} origin={full.start} until={full.end}
-            selected={life.rid === selected} onFocus={setFocused} onSelect={(rid) => playback.send({ type: 'playback.select', rid })} />
+          <RequestLane
+            key={life.rid}
+            life={life}
+            x={x}
+            y={layout.requestTop + i * layout.laneHeight}
+            height={layout.laneHeight}
+            origin={full.start}
+            until={full.end}
+            selected={life.rid === selected}
+            onFocus={setFocused}
+            onSelect={(rid) => playback.send({ type: 'playback.select', rid })}
+          />
         ))}
         <g className="axis" transform={`translate(0, ${layout.height - 22})`} aria-hidden="true">
           {x.ticks(8).map((tick) => (
             <g key={tick} transform={`translate(${x(tick)}, 0)`}>
               <line y1={-layout.height} y2={4} className="gridline" />
-              <text y={16} textAnchor="middle">{formatMs(tick - full.start)}</text>
+              <text y={16} textAnchor="middle">
+                {formatMs(tick - full.start)}
+              </text>
             </g>
           ))}
         </g>
@@ -93,14 +150,28 @@ function TimelineViewDrawn({ trace, version, t, svgRef, compact = false }: {
   const focusLife = focused ? trace?.lifecycle(focused) : undefined;
   return (
     <div className={`timeline-view${compact ? ' compact' : ''}`} data-testid="view-timeline" data-origin={full.start}>
-      <div className="timeline-tools" role="group" aria-label={compact ? "The timeline's colours" : "Zoom and pan the timeline"}>
+      <div
+        className="timeline-tools"
+        role="group"
+        aria-label={compact ? "The timeline's colours" : 'Zoom and pan the timeline'}
+      >
         {!compact && (
           <>
-            <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">+ Zoom in</button>
-            <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">− Zoom out</button>
-            <button type="button" onClick={() => panBy(-0.25)} disabled={!zoom} aria-label="Pan left">◀</button>
-            <button type="button" onClick={() => panBy(0.25)} disabled={!zoom} aria-label="Pan right">▶</button>
-            <button type="button" onClick={() => setZoom(null)} disabled={!zoom}>Show all</button>
+            <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in (+)">
+              + Zoom in
+            </button>
+            <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out (-)">
+              − Zoom out
+            </button>
+            <button type="button" onClick={() => panBy(-0.25)} disabled={!zoom} aria-label="Pan left">
+              ◀
+            </button>
+            <button type="button" onClick={() => panBy(0.25)} disabled={!zoom} aria-label="Pan right">
+              ▶
+            </button>
+            <button type="button" onClick={() => setZoom(null)} disabled={!zoom}>
+              Show all
+            </button>
           </>
         )}
         <span className="legend" aria-hidden="true">
@@ -110,25 +181,51 @@ function TimelineViewDrawn({ trace, version, t, svgRef, compact = false }: {
         </span>
       </div>
       {/* Focusable, so keyboard users can scroll it when it overflows (on a phone, always). */}
-      <div className="timeline-scroll" ref={ref} tabIndex={0} role="region" aria-label="Timeline, scrollable: + and − zoom"
+      <div
+        className="timeline-scroll"
+        ref={ref}
+        tabIndex={0}
+        role="region"
+        aria-label="Timeline, scrollable: + and − zoom"
         onKeyDown={(e) => {
           if (e.key === '+' || e.key === '=') zoomBy(0.5);
           else if (e.key === '-') zoomBy(2);
           else return;
           e.preventDefault();
-        }}>
-        <svg ref={svgRef} id="timeline-svg" width={width} height={layout.height} viewBox={`0 0 ${width} ${layout.height}`} role="group" aria-label={`Timeline of ${lifecycles.length} requests`}
-          onWheel={(e) => { if (e.ctrlKey || e.altKey) zoomBy(e.deltaY > 0 ? 1.25 : 0.8); else if (zoom && e.shiftKey) panBy(e.deltaY > 0 ? 0.1 : -0.1); }}>
+        }}
+      >
+        <svg
+          ref={svgRef}
+          id="timeline-svg"
+          width={width}
+          height={layout.height}
+          viewBox={`0 0 ${width} ${layout.height}`}
+          role="group"
+          aria-label={`Timeline of ${lifecycles.length} requests`}
+          onWheel={(e) => {
+            if (e.ctrlKey || e.altKey) zoomBy(e.deltaY > 0 ? 1.25 : 0.8);
+            else if (zoom && e.shiftKey) panBy(e.deltaY > 0 ? 0.1 : -0.1);
+          }}
+        >
           <style>{TIMELINE_SVG_STYLE}</style>
           <TimelinePatterns />
           {drawing}
         </svg>
         {t >= domain.start && t <= domain.end && (
           // An HTML overlay moved by transform: the browser composites it without repainting the SVG.
-          <div className="timeline-cursor" data-testid="timeline-cursor" aria-hidden="true"
-            style={{ height: layout.height - 22, transform: `translateX(${x(t) - 1}px)` }} />
+          <div
+            className="timeline-cursor"
+            data-testid="timeline-cursor"
+            aria-hidden="true"
+            style={{ height: layout.height - 22, transform: `translateX(${x(t) - 1}px)` }}
+          />
         )}
-        {layout.hiddenLanes > 0 && <p className="hint" data-testid="hidden-lanes">{layout.hiddenLanes} more requests in this window are in the histogram lane and the numbers, not drawn as lanes: zoom in (or click the histogram) to see fewer at a time.</p>}
+        {layout.hiddenLanes > 0 && (
+          <p className="hint" data-testid="hidden-lanes">
+            {layout.hiddenLanes} more requests in this window are in the histogram lane and the numbers, not drawn as
+            lanes: zoom in (or click the histogram) to see fewer at a time.
+          </p>
+        )}
       </div>
       {!compact && <RequestDetails life={focusLife} origin={full.start} />}
     </div>

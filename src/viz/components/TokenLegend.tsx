@@ -13,9 +13,15 @@ function Shape({ shape, color }: { shape: TokenShape; color: string }) {
   return (
     <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">
       {shape === 'square' && <rect x={c - s * 0.85} y={c - s * 0.85} width={s * 1.7} height={s * 1.7} {...common} />}
-      {shape === 'diamond' && <polygon points={`${c},${c - s} ${c + s},${c} ${c},${c + s} ${c - s},${c}`} {...common} />}
-      {shape === 'triangle' && <polygon points={`${c - s},${c + s * 0.8} ${c + s},${c + s * 0.8} ${c},${c - s}`} {...common} />}
-      {(shape === 'circle' || shape === 'ring') && <circle cx={c} cy={c} r={s * (shape === 'ring' ? 0.85 : 1)} {...common} />}
+      {shape === 'diamond' && (
+        <polygon points={`${c},${c - s} ${c + s},${c} ${c},${c + s} ${c - s},${c}`} {...common} />
+      )}
+      {shape === 'triangle' && (
+        <polygon points={`${c - s},${c + s * 0.8} ${c + s},${c + s * 0.8} ${c},${c - s}`} {...common} />
+      )}
+      {(shape === 'circle' || shape === 'ring') && (
+        <circle cx={c} cy={c} r={s * (shape === 'ring' ? 0.85 : 1)} {...common} />
+      )}
     </svg>
   );
 }

@@ -50,8 +50,19 @@ function outline(ctx: CanvasRenderingContext2D, { x, y, shape }: Token, s: numbe
 function addOutline(ctx: CanvasRenderingContext2D, x: number, y: number, shape: Token['shape'], s: number) {
   if (shape === 'circle' || shape === 'ring') ctx.moveTo(x + s * (shape === 'ring' ? 0.85 : 1), y);
   if (shape === 'square') ctx.rect(x - s * 0.85, y - s * 0.85, s * 1.7, s * 1.7);
-  else if (shape === 'diamond') polygon(ctx, [[x, y - s], [x + s, y], [x, y + s], [x - s, y]]);
-  else if (shape === 'triangle') polygon(ctx, [[x - s, y + s * 0.8], [x + s, y + s * 0.8], [x, y - s]]);
+  else if (shape === 'diamond')
+    polygon(ctx, [
+      [x, y - s],
+      [x + s, y],
+      [x, y + s],
+      [x - s, y],
+    ]);
+  else if (shape === 'triangle')
+    polygon(ctx, [
+      [x - s, y + s * 0.8],
+      [x + s, y + s * 0.8],
+      [x, y - s],
+    ]);
   else ctx.arc(x, y, s * (shape === 'ring' ? 0.85 : 1), 0, Math.PI * 2);
 }
 
@@ -99,14 +110,26 @@ function paint(ctx: CanvasRenderingContext2D, shape: Token['shape'], color: stri
   }
 }
 
-export function drawTokens(ctx: CanvasRenderingContext2D, tokens: readonly Token[], size: number, labels: boolean, scale: number, dot = size / 2) {
+export function drawTokens(
+  ctx: CanvasRenderingContext2D,
+  tokens: readonly Token[],
+  size: number,
+  labels: boolean,
+  scale: number,
+  dot = size / 2,
+) {
   ctx.setTransform(scale, 0, 0, scale, 0, 0);
   ctx.clearRect(0, 0, ctx.canvas.width / scale, ctx.canvas.height / scale);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   const font = (label: string) => `800 ${Math.round(size * (label.length > 2 ? 0.8 : 1.05))}px system-ui, sans-serif`;
   const single = (token: Token) => token.holdsLoop || (!token.dot && (labels || token.client !== undefined));
-  drawBatches(ctx, tokens.filter((t) => !single(t)), size, dot);
+  drawBatches(
+    ctx,
+    tokens.filter((t) => !single(t)),
+    size,
+    dot,
+  );
   for (const token of tokens) {
     if (!single(token)) continue;
     const color = tokenColor(token);

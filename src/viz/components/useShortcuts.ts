@@ -19,7 +19,9 @@ interface Handlers {
 function labShortcut(event: KeyboardEvent): ShortcutAction | null | undefined {
   const target = event.target as HTMLElement | null;
   // Space and arrows belong to the focused button, tab or slider.
-  const ownsKey = target?.closest?.('[role="tab"], [role="radio"], button, summary, a') && [' ', 'ArrowLeft', 'ArrowRight', 'Enter'].includes(event.key);
+  const ownsKey =
+    target?.closest?.('[role="tab"], [role="radio"], button, summary, a') &&
+    [' ', 'ArrowLeft', 'ArrowRight', 'Enter'].includes(event.key);
   return shortcutFor(event, isTyping(event.target) || Boolean(ownsKey));
 }
 

@@ -21,9 +21,10 @@ export function useStage() {
   const [tracker] = useState(() => new SnapshotTracker(parkLongPolls));
   const snapshot = useMemo(() => (trace ? tracker.at(trace, t) : undefined), [trace, version, t]); // eslint-disable-line react-hooks/exhaustive-deps
   // A long-poll run's one publish: the loop view fans it out to the waiters.
-  const publishedAt = trace?.started?.plan.route === 'longPoll'
-    ? cachedFor(trace, 'published', trace.version, () => trace.events.findLast((e) => e.type === 'run.published')?.t)
-    : undefined;
+  const publishedAt =
+    trace?.started?.plan.route === 'longPoll'
+      ? cachedFor(trace, 'published', trace.version, () => trace.events.findLast((e) => e.type === 'run.published')?.t)
+      : undefined;
   // The mode the run on screen ran in (its own config; for hand-sent requests, the newest
   // one's), never the lab's current knob: a replay of a blocking run stays "blocking".
   const mode = trace?.started?.config.mode ?? trace?.lifecycles.at(-1)?.mode ?? config.mode;
@@ -41,5 +42,20 @@ export function useStage() {
   const handler = step?.handler ?? handlerName(route, mode, runtime);
   const total = trace?.lifecycles.length ?? 0;
   const narration = snapshot ? narrate(snapshot, total) : 'Nothing has happened yet: fire some requests.';
-  return { runId, t, trace, version, storeVersion, snapshot, publishedAt, mode, config, follow, step, handler, total, narration };
+  return {
+    runId,
+    t,
+    trace,
+    version,
+    storeVersion,
+    snapshot,
+    publishedAt,
+    mode,
+    config,
+    follow,
+    step,
+    handler,
+    total,
+    narration,
+  };
 }

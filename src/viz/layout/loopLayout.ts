@@ -118,16 +118,30 @@ export function doorCrowd(g: LoopGeometry, total: number, parked: number): DoorC
   const rows = Math.max(1, Math.floor(height / pitch));
   const columns = Math.max(1, Math.ceil(drawn / rows));
   pitch = Math.min(height / rows, width / columns);
-  const crowd: DoorCrowd = { total, parked, drawn, dot: Math.max(0.75, pitch * 0.36), rows, pitch, area: { x: left, y: y0, width, height } };
+  const crowd: DoorCrowd = {
+    total,
+    parked,
+    drawn,
+    dot: Math.max(0.75, pitch * 0.36),
+    rows,
+    pitch,
+    area: { x: left, y: y0, width, height },
+  };
   if (bandWidth > 0) {
     const count = total - drawn;
     // Shade: how many the band stands for, against as many dots as its area would hold.
     const capacity = (bandWidth * height) / (pitch * pitch);
-    crowd.band = { x: x0, y: y0, width: bandWidth, height, count, density: Math.min(1, count / Math.max(1, capacity * 4)) };
+    crowd.band = {
+      x: x0,
+      y: y0,
+      width: bandWidth,
+      height,
+      count,
+      density: Math.min(1, count / Math.max(1, capacity * 4)),
+    };
   }
   return crowd;
 }
-
 
 /** Maximum queued tokens drawn in the door column before "+N more". */
 export function doorCapacity(g: LoopGeometry): number {
@@ -153,7 +167,12 @@ export function layoutTokens(snap: Snapshot, g: LoopGeometry, reducedMotion = fa
     const { area, rows, pitch } = crowd;
     for (let i = 0; i < crowd.drawn; i += 1) {
       const column = Math.floor(i / rows);
-      const drawn = token(snap.queued[i]!, area.x + area.width - pitch / 2 - column * pitch, area.y + pitch / 2 + (i % rows) * pitch, true);
+      const drawn = token(
+        snap.queued[i]!,
+        area.x + area.width - pitch / 2 - column * pitch,
+        area.y + pitch / 2 + (i % rows) * pitch,
+        true,
+      );
       drawn.dot = true;
       tokens.push(drawn);
     }
@@ -173,7 +192,9 @@ export function layoutTokens(snap: Snapshot, g: LoopGeometry, reducedMotion = fa
   snap.pool.forEach((req, i) => {
     if (!keep(i)) return;
     const perRow = Math.max(1, Math.floor(g.pool.width / step));
-    tokens.push(token(req, g.pool.x + step / 2 + (i % perRow) * step, g.pool.y + step / 2 + Math.floor(i / perRow) * step * 0.5));
+    tokens.push(
+      token(req, g.pool.x + step / 2 + (i % perRow) * step, g.pool.y + step / 2 + Math.floor(i / perRow) * step * 0.5),
+    );
   });
   const { x1, y1, x2, y2 } = g.wire;
   snap.database.forEach((req, i) => {
@@ -190,7 +211,11 @@ export function layoutTokens(snap: Snapshot, g: LoopGeometry, reducedMotion = fa
     const p = reducedMotion ? 1 : req.progress;
     tokens.push(token(req, cx + (g.done.x - cx) * p, cy + r + (g.done.y - cy - r) * p - (i % 3) * g.token));
   });
-  const layout: LoopLayout = { tokens, hiddenQueued: crowd ? crowd.total - crowd.drawn : 0, holder: snap.onThread.find((x) => x.holdsLoop) };
+  const layout: LoopLayout = {
+    tokens,
+    hiddenQueued: crowd ? crowd.total - crowd.drawn : 0,
+    holder: snap.onThread.find((x) => x.holdsLoop),
+  };
   if (crowd) layout.crowd = crowd;
   return layout;
 }
@@ -206,7 +231,13 @@ function token(req: RequestAt, x: number, y: number, door = false): Token {
 
 /** A non-blocking long-poll parked in its handler (at its 'query' step) until a publish wakes it. */
 export function isParked(req: RequestAt): boolean {
-  return req.life.route === 'longPoll' && req.life.mode === 'nonblocking' && !req.holdsLoop && req.phase === 'running' && req.step?.step === 'query';
+  return (
+    req.life.route === 'longPoll' &&
+    req.life.mode === 'nonblocking' &&
+    !req.holdsLoop &&
+    req.phase === 'running' &&
+    req.step?.step === 'query'
+  );
 }
 
 /**

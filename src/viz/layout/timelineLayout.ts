@@ -40,9 +40,10 @@ export function timelineLayout(
   workers: number,
   maxHeight: number,
 ): TimelineLayout {
-  const visible = lifecycles.length <= MAX_REQUEST_LANES
-    ? [...lifecycles]
-    : lifecycles.filter((life) => life.sentAt <= domain.end && (life.doneAt ?? Infinity) >= domain.start);
+  const visible =
+    lifecycles.length <= MAX_REQUEST_LANES
+      ? [...lifecycles]
+      : lifecycles.filter((life) => life.sentAt <= domain.end && (life.doneAt ?? Infinity) >= domain.start);
   const lanes = visible.sort((a, b) => a.sentAt - b.sentAt).slice(0, MAX_REQUEST_LANES);
   const histogram = lifecycles.length > MAX_REQUEST_LANES;
   const histogramTop = (workers + 1) * TOP_LANE_HEIGHT + 8;
@@ -50,7 +51,9 @@ export function timelineLayout(
   const available = Math.max(100, maxHeight - requestTop - 30);
   const laneHeight = Math.max(4, Math.min(24, available / Math.max(1, lanes.length)));
   const layout: TimelineLayout = {
-    x: scaleLinear().domain([domain.start, domain.end]).range([LABEL_WIDTH, Math.max(LABEL_WIDTH + 10, width - 10)]),
+    x: scaleLinear()
+      .domain([domain.start, domain.end])
+      .range([LABEL_WIDTH, Math.max(LABEL_WIDTH + 10, width - 10)]),
     laneHeight,
     requestTop,
     lanes,

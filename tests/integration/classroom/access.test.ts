@@ -28,7 +28,10 @@ describe('the presenter token', () => {
     const student = await lab.call('PUT', '/api/config', { as: cookie, body: { mode: 'blocking' } });
     expect(student.status).toBe(403);
     expect(student.json().error).toMatch(/only the presenter/);
-    const wrong = await lab.call('PUT', '/api/config', { headers: { 'x-lab-presenter': 'not-the-token' }, body: { mode: 'blocking' } });
+    const wrong = await lab.call('PUT', '/api/config', {
+      headers: { 'x-lab-presenter': 'not-the-token' },
+      body: { mode: 'blocking' },
+    });
     expect(wrong.status).toBe(403);
     expect((await lab.call('GET', '/api/config')).json<{ mode: string }>().mode).toBe('nonblocking');
     const presenter = await lab.call('PUT', '/api/config', { as: 'presenter', body: { mode: 'blocking' } });
@@ -57,7 +60,9 @@ describe('the presenter token', () => {
     expect(started.status).toBe(202);
     const { id } = started.json<{ id: string }>();
     const deadline = Date.now() + 20_000;
-    while ((await lab.call('GET', `/api/runs/${id}`, { as: 'presenter' })).json<{ status: string }>().status === 'running') {
+    while (
+      (await lab.call('GET', `/api/runs/${id}`, { as: 'presenter' })).json<{ status: string }>().status === 'running'
+    ) {
       if (Date.now() > deadline) throw new Error('run did not finish');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -65,7 +70,11 @@ describe('the presenter token', () => {
   });
 
   it('turns the presenter link into an HttpOnly cookie, and refuses a wrong or missing token', async () => {
-    for (const route of ['/classroom/presenter', '/classroom/presenter?token=nope', `/classroom/presenter?token=${lab.session.presenterToken}x`]) {
+    for (const route of [
+      '/classroom/presenter',
+      '/classroom/presenter?token=nope',
+      `/classroom/presenter?token=${lab.session.presenterToken}x`,
+    ]) {
       const answer = await lab.call('GET', route);
       expect(answer.status, route).toBe(403);
       expect(answer.headers.get('set-cookie'), route).toBeNull();
@@ -79,7 +88,9 @@ describe('the presenter token', () => {
     const cookie = setCookie.split(';')[0]!;
     expect((await lab.call('GET', '/api/classroom', { as: cookie })).json<{ role: string }>().role).toBe('presenter');
     expect((await lab.call('PUT', '/api/config', { as: cookie, body: { dbLatencyMs: 0 } })).status).toBe(200);
-    expect((await lab.call('PUT', '/api/config', { as: 'lab_presenter=wrong', body: { dbLatencyMs: 0 } })).status).toBe(403);
+    expect((await lab.call('PUT', '/api/config', { as: 'lab_presenter=wrong', body: { dbLatencyMs: 0 } })).status).toBe(
+      403,
+    );
   });
 
   it('leaves health, config and the join page open to everyone', async () => {
@@ -103,28 +114,42 @@ describe('students sending requests', () => {
   it('tags each student request with their nickname, whatever name the phone claims', async () => {
     const live = await openLiveAs(lab.url, presenterHeaders(lab.session.presenterToken));
     const { cookie } = await lab.join('Linus');
-    const answer = await lab.call('GET', '/subject/users/alice?client=Mallory', { as: cookie, headers: { accept: 'application/json', 'x-lab-client': 'Mallory' } });
+    const answer = await lab.call('GET', '/subject/users/alice?client=Mallory', {
+      as: cookie,
+      headers: { accept: 'application/json', 'x-lab-client': 'Mallory' },
+    });
     expect(answer.status).toBe(200);
     const rid = answer.headers.get('x-lab-rid')!;
-    const sent = await until(() => {
-      const events = live.messages.flatMap((m) => (m.type === 'trace' ? m.events : [])) as TraceEvent[];
-      return events.find((e) => e.type === 'client.sent' && e.rid === rid);
-    }, 5000, 'client.sent on the presenter stream');
+    const sent = await until(
+      () => {
+        const events = live.messages.flatMap((m) => (m.type === 'trace' ? m.events : [])) as TraceEvent[];
+        return events.find((e) => e.type === 'client.sent' && e.rid === rid);
+      },
+      5000,
+      'client.sent on the presenter stream',
+    );
     expect(sent).toMatchObject({ client: 'Linus' });
     live.socket.close();
-    const me = (await lab.call('GET', '/api/classroom/me', { as: cookie })).json<{ student: { sent: number; answered: number; recent: Array<{ status: number }> } }>();
+    const me = (await lab.call('GET', '/api/classroom/me', { as: cookie })).json<{
+      student: { sent: number; answered: number; recent: Array<{ status: number }> };
+    }>();
     expect(me.student).toMatchObject({ sent: 1, answered: 1, recent: [{ status: 200 }] });
   });
 
   it('forwards the request of a student whose nickname is not Latin', async () => {
     const { answer: joined, cookie } = await lab.join('李雷 Ωμέγα');
     expect(joined.status).toBe(201);
-    const answer = await lab.call('GET', '/subject/users/alice', { as: cookie, headers: { accept: 'application/json' } });
+    const answer = await lab.call('GET', '/subject/users/alice', {
+      as: cookie,
+      headers: { accept: 'application/json' },
+    });
     expect(answer.status).toBe(200);
   });
 
   it('lists students for the presenter, longest wait first', async () => {
-    const list = (await lab.call('GET', '/api/classroom/students', { as: 'presenter' })).json<{ students: Array<{ nickname: string; maxLatencyMs: number }> }>();
+    const list = (await lab.call('GET', '/api/classroom/students', { as: 'presenter' })).json<{
+      students: Array<{ nickname: string; maxLatencyMs: number }>;
+    }>();
     expect(list.students.map((s) => s.nickname)).toEqual(expect.arrayContaining(['Ada', 'Grace', 'Linus']));
     const waits = list.students.map((s) => s.maxLatencyMs);
     expect(waits).toEqual([...waits].sort((a, b) => b - a));
@@ -132,7 +157,7 @@ describe('students sending requests', () => {
 });
 
 describe('the live stream in classroom mode', () => {
-  it('is the presenter\'s: a student or a stranger cannot open it', async () => {
+  it("is the presenter's: a student or a stranger cannot open it", async () => {
     const { cookie } = await lab.join('Eve');
     await expect(openLiveAs(lab.url, { cookie: cookie! })).rejects.toThrow(/403/);
     await expect(openLiveAs(lab.url, {})).rejects.toThrow(/403/);
@@ -155,7 +180,11 @@ describe('the live stream in classroom mode', () => {
     const before = steady.messages.length;
     steady.socket.send('{"type":"ping"}');
     // Trace batches may arrive meanwhile: look for the status answer among the new messages.
-    const answer = await until(() => steady.messages.slice(before).find((m) => m.type === 'status'), 5000, 'a status answer');
+    const answer = await until(
+      () => steady.messages.slice(before).find((m) => m.type === 'status'),
+      5000,
+      'a status answer',
+    );
     expect(answer.type).toBe('status');
     steady.socket.close();
   });

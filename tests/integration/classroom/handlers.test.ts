@@ -26,13 +26,18 @@ afterAll(async () => {
 describe('handler editing in a classroom', () => {
   it('refuses a student (and a stranger) with 403 and lets the presenter on loopback edit', async () => {
     const { cookie } = await lab.join('Ada');
-    const source = (await lab.call('GET', '/api/handlers', { as: 'presenter' })).json<HandlerFile[]>().find((h) => h.file === FILE)!.source;
+    const source = (await lab.call('GET', '/api/handlers', { as: 'presenter' }))
+      .json<HandlerFile[]>()
+      .find((h) => h.file === FILE)!.source;
     for (const as of [cookie, undefined]) {
       expect((await lab.call('PUT', `/api/handlers/${FILE}`, { as, body: { source } })).status).toBe(403);
       expect((await lab.call('DELETE', `/api/handlers/${FILE}`, { as })).status).toBe(403);
       expect((await lab.call('GET', '/api/handlers', { as })).status).toBe(403);
     }
-    expect((await lab.call('PUT', `/api/handlers/${FILE}`, { as: 'presenter', body: { source: `${source}\n// edited\n` } })).status).toBe(200);
+    expect(
+      (await lab.call('PUT', `/api/handlers/${FILE}`, { as: 'presenter', body: { source: `${source}\n// edited\n` } }))
+        .status,
+    ).toBe(200);
     expect((await lab.call('DELETE', `/api/handlers/${FILE}`, { as: 'presenter' })).status).toBe(200);
   });
 });

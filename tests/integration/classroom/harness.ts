@@ -48,7 +48,10 @@ export async function startClassroomLab(
 ): Promise<ClassroomLab> {
   // Every student of a test comes from 127.0.0.1 unless the test says `from`: a real class
   // has one address a phone, so the per-address join limit is lifted here unless asked for.
-  const session = createClassroom({ ...options, limits: { joinsPerMinute: JOINS_PER_MINUTE_RANGE.max, ...options.limits } });
+  const session = createClassroom({
+    ...options,
+    limits: { joinsPerMinute: JOINS_PER_MINUTE_RANGE.max, ...options.limits },
+  });
   const server = await buildApp({
     dataDir,
     database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
@@ -74,11 +77,17 @@ export async function startClassroomLab(
     if (body !== undefined && !all['content-type']) all['content-type'] = 'application/json';
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     if (from) {
-      const res = await request(`${url}${route}`, { method: method as 'GET', headers: all, body: payload, dispatcher: device(from) });
+      const res = await request(`${url}${route}`, {
+        method: method as 'GET',
+        headers: all,
+        body: payload,
+        dispatcher: device(from),
+      });
       const text = await res.body.text();
       const answerHeaders = new Headers();
       for (const [name, value] of Object.entries(res.headers)) {
-        for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) answerHeaders.append(name, one);
+        for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value])
+          answerHeaders.append(name, one);
       }
       return { status: res.statusCode, headers: answerHeaders, text, json: <T>() => JSON.parse(text) as T };
     }

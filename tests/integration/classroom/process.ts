@@ -19,8 +19,22 @@ export interface LabProcess {
 }
 
 /** `extraArgs` go to the CLI as they are, e.g. ['--joins-per-minute', '1000'] for a room simulated from one address. */
-export async function startClassroomProcess(dataDir: string, timeoutMs = 120_000, extraArgs: string[] = []): Promise<LabProcess> {
-  const child = spawnNode('server/cli.ts', ['--classroom', '--host', '127.0.0.1', '--port', '0', '--offline', '--data-dir', dataDir, ...extraArgs]);
+export async function startClassroomProcess(
+  dataDir: string,
+  timeoutMs = 120_000,
+  extraArgs: string[] = [],
+): Promise<LabProcess> {
+  const child = spawnNode('server/cli.ts', [
+    '--classroom',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--offline',
+    '--data-dir',
+    dataDir,
+    ...extraArgs,
+  ]);
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));

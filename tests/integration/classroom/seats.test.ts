@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 /** Polls an async probe until it gives a value (waits on the condition, not a clock). */
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -53,8 +57,10 @@ async function joined(nickname: string, from: string): Promise<string> {
   return cookie!;
 }
 
-const send = (cookie: string, from: string) => lab.call('GET', '/subject/users/alice', { as: cookie, from, headers: { accept: 'application/json' } });
-const seats = async () => (await lab.call('GET', '/api/classroom/students', { as: 'presenter' })).json<{ students: StudentSeat[] }>().students;
+const send = (cookie: string, from: string) =>
+  lab.call('GET', '/subject/users/alice', { as: cookie, from, headers: { accept: 'application/json' } });
+const seats = async () =>
+  (await lab.call('GET', '/api/classroom/students', { as: 'presenter' })).json<{ students: StudentSeat[] }>().students;
 
 describe('joining from one address', () => {
   it('gives one client address at most its joins a minute, with a 429 and Retry-After, and leaves other addresses alone', async () => {
@@ -74,7 +80,7 @@ describe('joining from one address', () => {
   });
 });
 
-describe('a student\'s rate limit', () => {
+describe("a student's rate limit", () => {
   it('is not refilled by leaving and joining again from the same address', async () => {
     const from = '127.0.0.4';
     const first = await joined('keeper', from);
@@ -88,7 +94,9 @@ describe('a student\'s rate limit', () => {
     for (let i = 0; i < BURST; i++) after.push(await send(again, from));
     const elapsedMs = performance.now() - drainedAt;
     const ok = after.filter((a) => a.status === 200).length;
-    console.log(`after leave + rejoin: ${ok} of ${BURST} answered 200 (${Math.round(elapsedMs)} ms after the bucket ran dry)`);
+    console.log(
+      `after leave + rejoin: ${ok} of ${BURST} answered 200 (${Math.round(elapsedMs)} ms after the bucket ran dry)`,
+    );
     // Only what refilled since the bucket ran dry, at RATE_PER_SEC: never a fresh burst.
     expect(ok).toBeLessThanOrEqual(Math.ceil((elapsedMs / 1000) * RATE_PER_SEC));
   });
@@ -127,8 +135,8 @@ describe('nicknames', () => {
   });
 });
 
-describe('the presenter\'s list of students', () => {
-  it('shows each student\'s nickname, address, join time and requests sent, and removes one', async () => {
+describe("the presenter's list of students", () => {
+  it("shows each student's nickname, address, join time and requests sent, and removes one", async () => {
     const from = '127.0.0.7';
     const t0 = Date.now();
     const mallory = await joined('Mallory', from);

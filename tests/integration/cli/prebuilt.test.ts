@@ -30,11 +30,15 @@ afterAll(async () => {
 });
 
 async function startHelp(env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(root, 'server/start.mjs'), '--help'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    timeout: TIMEOUT_MS,
-  });
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    [path.join(root, 'server/start.mjs'), '--help'],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      timeout: TIMEOUT_MS,
+    },
+  );
   return stdout + stderr;
 }
 
@@ -47,48 +51,64 @@ async function relabel(file: string, label: string): Promise<void> {
 }
 
 describe('npm start and the ahead-of-time build', () => {
-  it('compiles a missing build, then runs the build (not the sources) while it matches them', async () => {
-    const first = await startHelp();
-    expect(first).toContain('compiling the server: build/server/ is missing');
-    expect(first).toContain('usage: npm start');
-    expect(staleReason({ root, outDir: buildDir() })).toBeUndefined();
+  it(
+    'compiles a missing build, then runs the build (not the sources) while it matches them',
+    async () => {
+      const first = await startHelp();
+      expect(first).toContain('compiling the server: build/server/ is missing');
+      expect(first).toContain('usage: npm start');
+      expect(staleReason({ root, outDir: buildDir() })).toBeUndefined();
 
-    // Only the build says "from the build": if start ran anything else, this would not print.
-    await relabel(path.join(buildDir(), 'lab.mjs'), 'from the build');
-    const second = await startHelp();
-    expect(second).not.toContain('compiling the server');
-    expect(second).toContain('usage (from the build): npm start');
-  }, TIMEOUT_MS);
+      // Only the build says "from the build": if start ran anything else, this would not print.
+      await relabel(path.join(buildDir(), 'lab.mjs'), 'from the build');
+      const second = await startHelp();
+      expect(second).not.toContain('compiling the server');
+      expect(second).toContain('usage (from the build): npm start');
+    },
+    TIMEOUT_MS,
+  );
 
-  it('never runs a build older than a source: it compiles again and runs the new code', async () => {
-    await relabel(path.join(root, 'server/cli.ts'), 'edited');
-    expect(staleReason({ root, outDir: buildDir() })).toBe('server/cli.ts changed since the last build');
-    const output = await startHelp();
-    expect(output).toContain('compiling the server: server/cli.ts changed since the last build');
-    expect(output).toContain('usage (edited): npm start');
-    expect(staleReason({ root, outDir: buildDir() })).toBeUndefined();
-  }, TIMEOUT_MS);
-
-  it('runs the sources through tsx when the build cannot be made', async () => {
-    await relabel(path.join(root, 'server/cli.ts'), 'edited again');
-    // build/ as a file: nothing can be compiled into it.
-    await rm(path.join(root, 'build'), { recursive: true, force: true });
-    await writeFile(path.join(root, 'build'), 'not a folder');
-    try {
+  it(
+    'never runs a build older than a source: it compiles again and runs the new code',
+    async () => {
+      await relabel(path.join(root, 'server/cli.ts'), 'edited');
+      expect(staleReason({ root, outDir: buildDir() })).toBe('server/cli.ts changed since the last build');
       const output = await startHelp();
-      expect(output).toMatch(/the server could not be compiled \(.+\); starting it from source through tsx/);
-      expect(output).toContain('usage (edited again): npm start');
-    } finally {
-      await rm(path.join(root, 'build'), { force: true });
-    }
-  }, TIMEOUT_MS);
+      expect(output).toContain('compiling the server: server/cli.ts changed since the last build');
+      expect(output).toContain('usage (edited): npm start');
+      expect(staleReason({ root, outDir: buildDir() })).toBeUndefined();
+    },
+    TIMEOUT_MS,
+  );
 
-  it('runs the sources through tsx with LAB_FROM_SOURCE=1, build or not', async () => {
-    await relabel(path.join(root, 'server/cli.ts'), 'from source');
-    const output = await startHelp({ LAB_FROM_SOURCE: '1' });
-    expect(output).not.toContain('compiling the server');
-    expect(output).toContain('usage (from source): npm start');
-  }, TIMEOUT_MS);
+  it(
+    'runs the sources through tsx when the build cannot be made',
+    async () => {
+      await relabel(path.join(root, 'server/cli.ts'), 'edited again');
+      // build/ as a file: nothing can be compiled into it.
+      await rm(path.join(root, 'build'), { recursive: true, force: true });
+      await writeFile(path.join(root, 'build'), 'not a folder');
+      try {
+        const output = await startHelp();
+        expect(output).toMatch(/the server could not be compiled \(.+\); starting it from source through tsx/);
+        expect(output).toContain('usage (edited again): npm start');
+      } finally {
+        await rm(path.join(root, 'build'), { force: true });
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'runs the sources through tsx with LAB_FROM_SOURCE=1, build or not',
+    async () => {
+      await relabel(path.join(root, 'server/cli.ts'), 'from source');
+      const output = await startHelp({ LAB_FROM_SOURCE: '1' });
+      expect(output).not.toContain('compiling the server');
+      expect(output).toContain('usage (from source): npm start');
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('staleReason', () => {
@@ -100,7 +120,8 @@ describe('staleReason', () => {
     try {
       const source = path.join(dir, 'source.ts');
       await writeFile(source, 'export const a = 1;\n');
-      for (const name of ['lab', 'embedded', 'proxy', 'subject', 'dbThread'] as const) await writeFile(path.join(dir, bundleFile(name)), '');
+      for (const name of ['lab', 'embedded', 'proxy', 'subject', 'dbThread'] as const)
+        await writeFile(path.join(dir, bundleFile(name)), '');
       await manifest(dir, { 'source.ts': fingerprint(source) });
       expect(staleReason({ root: dir, outDir: dir })).toBeUndefined();
 

@@ -83,7 +83,10 @@ export async function startNpm(timeoutMs: number): Promise<StartedNpm> {
   npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start printed no URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no URL within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const look = () => {
       const match = /Event Loop Lab on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
       if (!match) return;

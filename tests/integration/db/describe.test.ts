@@ -13,9 +13,9 @@ describe('describeDatabase', () => {
     expect(describeDatabase({ kind: 'memory-server', version: '8.2.6', reason: 'cached binary /c/mongod' })).toBe(
       'MongoDB 8.2.6 (mongodb-memory-server, cached binary /c/mongod)',
     );
-    expect(describeDatabase({ kind: 'embedded', version: '8.0.0', reason: 'offline: no mongod binary and no download' })).toBe(
-      'embedded MongoDB-compatible server 8.0.0 (offline: no mongod binary and no download)',
-    );
+    expect(
+      describeDatabase({ kind: 'embedded', version: '8.0.0', reason: 'offline: no mongod binary and no download' }),
+    ).toBe('embedded MongoDB-compatible server 8.0.0 (offline: no mongod binary and no download)');
     expect(describeDatabase({ kind: 'external', version: '7.0.5', reason: 'MONGODB_URI mongodb://***@db:27017' })).toBe(
       'MongoDB 7.0.5 (external, MONGODB_URI mongodb://***@db:27017)',
     );
@@ -32,8 +32,12 @@ describe('formatBytes', () => {
 
 describe('redactUri', () => {
   it('hides user and password, whatever the scheme', () => {
-    expect(redactUri('mongodb://user:pa%40ss@host:27017/db?authSource=admin')).toBe('mongodb://***@host:27017/db?authSource=admin');
-    expect(redactUri('mongodb+srv://user:pw@cluster0.example.net/db')).toBe('mongodb+srv://***@cluster0.example.net/db');
+    expect(redactUri('mongodb://user:pa%40ss@host:27017/db?authSource=admin')).toBe(
+      'mongodb://***@host:27017/db?authSource=admin',
+    );
+    expect(redactUri('mongodb+srv://user:pw@cluster0.example.net/db')).toBe(
+      'mongodb+srv://***@cluster0.example.net/db',
+    );
     expect(redactUri('mongodb://onlyuser@h1,h2/db')).toBe('mongodb://***@h1,h2/db');
   });
 
@@ -45,7 +49,9 @@ describe('redactUri', () => {
 
 describe('the real download probe', () => {
   it('decides within about 3 s whether the mongod download is reachable', async () => {
-    const url = await new MongoBinaryDownloadUrl(await DryMongoBinary.generateOptions({ version: '8.2.6' })).getDownloadUrl();
+    const url = await new MongoBinaryDownloadUrl(
+      await DryMongoBinary.generateOptions({ version: '8.2.6' }),
+    ).getDownloadUrl();
     const t0 = performance.now();
     const result = await probeDownload(url);
     const ms = performance.now() - t0;

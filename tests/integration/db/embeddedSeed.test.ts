@@ -31,7 +31,9 @@ describe('the embedded server seeding the lab', () => {
     const server = await startEmbeddedServer({ seedLab: true });
     try {
       // Asked before waiting for the seed: the server reads no request before the users are in.
-      const count = await withClient(server.uri, (client) => client.db(LAB_DB_NAME).collection(USERS_COLLECTION).countDocuments());
+      const count = await withClient(server.uri, (client) =>
+        client.db(LAB_DB_NAME).collection(USERS_COLLECTION).countDocuments(),
+      );
       expect(count).toBe(SEED_USER_COUNT);
       const seed = await server.seeded!;
       expect(seed).toMatchObject({ created: true, count: SEED_USER_COUNT });
@@ -43,7 +45,10 @@ describe('the embedded server seeding the lab', () => {
         const expected = generateUsers().sort((a, b) => (a.username < b.username ? -1 : 1));
         expect(stored).toEqual(expected.map((user) => ({ ...user })));
         const indexes = await users.listIndexes().toArray();
-        expect(indexes.find((index) => index.name === 'username_1')).toMatchObject({ key: { username: 1 }, unique: true });
+        expect(indexes.find((index) => index.name === 'username_1')).toMatchObject({
+          key: { username: 1 },
+          unique: true,
+        });
         expect(indexes.some((index) => 'city' in (index.key as object))).toBe(false);
       });
       // The driver's seed finds nothing to do.
@@ -57,7 +62,9 @@ describe('the embedded server seeding the lab', () => {
     const dbpath = mkdtempSync(path.join(tmpdir(), 'embedded-seed-'));
     dirs.push(dbpath);
     const first = await startEmbeddedServer({ dbpath, seedLab: true });
-    const gone = generateUsers().slice(5_000, 5_200).map((user) => user.username);
+    const gone = generateUsers()
+      .slice(5_000, 5_200)
+      .map((user) => user.username);
     try {
       await first.seeded;
       await withClient(first.uri, async (client) => {

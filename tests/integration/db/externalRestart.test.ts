@@ -50,7 +50,8 @@ async function healthUntil(accept: (health: HealthResponse) => boolean, what: st
   for (;;) {
     const { body } = await lab.json<HealthResponse>('GET', '/api/health');
     if (accept(body)) return body;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last health: ${JSON.stringify(body)}\n${logged.join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last health: ${JSON.stringify(body)}\n${logged.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -63,8 +64,13 @@ it('retries a dead external database with backoff, reports it, keeps the subject
 
   const { port, pid } = server;
   process.kill(pid, 'SIGKILL');
-  const down = await healthUntil((h) => !h.database.up && h.database.nextRetryAt !== undefined, 'the database to be reported down with a next retry');
-  expect(down.database.message).toMatch(/^the database at mongodb:\/\/127\.0\.0\.1:\d+\/? does not answer \(.+\); next retry in \d+\.\d s$/);
+  const down = await healthUntil(
+    (h) => !h.database.up && h.database.nextRetryAt !== undefined,
+    'the database to be reported down with a next retry',
+  );
+  expect(down.database.message).toMatch(
+    /^the database at mongodb:\/\/127\.0\.0\.1:\d+\/? does not answer \(.+\); next retry in \d+\.\d s$/,
+  );
   expect(Number.isNaN(Date.parse(down.database.nextRetryAt!))).toBe(false);
   expect(down.database.restarting).toBeUndefined();
   expect(down.subject.state).not.toBe('ready');
@@ -80,7 +86,10 @@ it('retries a dead external database with backoff, reports it, keeps the subject
   // blocking mode's calls go through database threads): it still must not be declared ready.
   const changed = await lab.json('PUT', '/api/config', { workers: 2, mode: 'blocking' });
   expect(changed.status).toBe(200);
-  const afterChange = await healthUntil((h) => h.config.workers === 2 && !h.database.up, 'the new config with the database still down');
+  const afterChange = await healthUntil(
+    (h) => h.config.workers === 2 && !h.database.up,
+    'the new config with the database still down',
+  );
   expect(afterChange.subject.state).not.toBe('ready');
 
   // Backoff: the retries get further apart.
@@ -91,7 +100,10 @@ it('retries a dead external database with backoff, reports it, keeps the subject
   // The database comes back on the same address (a real one would keep its data: seed this one).
   server = await startEmbeddedServer({ port });
   await seedUsersAt(server.uri);
-  const back = await healthUntil((h) => h.database.up && h.database.nextRetryAt === undefined && h.subject.state === 'ready', 'the database to be back');
+  const back = await healthUntil(
+    (h) => h.database.up && h.database.nextRetryAt === undefined && h.subject.state === 'ready',
+    'the database to be back',
+  );
   expect(back.database.message).toMatch(/answers again after \d+\.\d s/);
   expect(back.status).toBe('ok');
   expect(logged.some((line) => /does not answer .*retrying with backoff/.test(line))).toBe(true);

@@ -53,9 +53,21 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-const MONGOMS_KEYS = ['MONGODB_URI', 'HOME', 'MONGOMS_DOWNLOAD_DIR', 'MONGOMS_VERSION', 'MONGOMS_SYSTEM_BINARY',
-  'MONGOMS_DOWNLOAD_MIRROR', 'MONGOMS_DOWNLOAD_URL', 'MONGOMS_ARCHIVE_NAME', 'MONGOMS_USE_HTTP',
-  'MONGOMS_RUNTIME_DOWNLOAD', 'MONGOMS_MAX_RETRIES', 'MONGOMS_MD5_CHECK', 'MONGOMS_PREFER_GLOBAL_PATH'] as const;
+const MONGOMS_KEYS = [
+  'MONGODB_URI',
+  'HOME',
+  'MONGOMS_DOWNLOAD_DIR',
+  'MONGOMS_VERSION',
+  'MONGOMS_SYSTEM_BINARY',
+  'MONGOMS_DOWNLOAD_MIRROR',
+  'MONGOMS_DOWNLOAD_URL',
+  'MONGOMS_ARCHIVE_NAME',
+  'MONGOMS_USE_HTTP',
+  'MONGOMS_RUNTIME_DOWNLOAD',
+  'MONGOMS_MAX_RETRIES',
+  'MONGOMS_MD5_CHECK',
+  'MONGOMS_PREFER_GLOBAL_PATH',
+] as const;
 
 /**
  * Points mongodb-memory-server at an empty cache and a mongod version nobody has
@@ -65,7 +77,11 @@ export function isolateMongoms(overrides: Record<string, string> = {}): { dir: s
   const saved = new Map(MONGOMS_KEYS.map((k) => [k, process.env[k]]));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'eventlooplab-mongoms-'));
   for (const key of MONGOMS_KEYS) delete process.env[key];
-  Object.assign(process.env, { HOME: dir, MONGOMS_DOWNLOAD_DIR: path.join(dir, 'binaries'), MONGOMS_VERSION: '7.0.99' }, overrides);
+  Object.assign(
+    process.env,
+    { HOME: dir, MONGOMS_DOWNLOAD_DIR: path.join(dir, 'binaries'), MONGOMS_VERSION: '7.0.99' },
+    overrides,
+  );
   return {
     dir,
     restore() {

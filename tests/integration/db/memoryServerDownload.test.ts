@@ -72,9 +72,15 @@ describe('mongodb-memory-server with a download that answers', () => {
     const binary = path.join(binaryDir(), 'mongod-x64-debian-7.0.99');
     try {
       expect(db.info).toEqual({ kind: 'memory-server', version: EMBEDDED_VERSION, reason: `downloaded to ${binary}` });
-      expect(lines[0]).toBe(`Downloading MongoDB 7.0.99 (${formatBytes(archiveBytes)}) from ${mirror.url}/linux/${archiveName}`);
+      expect(lines[0]).toBe(
+        `Downloading MongoDB 7.0.99 (${formatBytes(archiveBytes)}) from ${mirror.url}/linux/${archiveName}`,
+      );
       expect(lines[1]).toContain(`caching it in ${binaryDir()}`);
-      expect(mirror.requests).toEqual([`HEAD /linux/${archiveName}`, `GET /linux/${archiveName}`, `GET /linux/${archiveName}.md5`]);
+      expect(mirror.requests).toEqual([
+        `HEAD /linux/${archiveName}`,
+        `GET /linux/${archiveName}`,
+        `GET /linux/${archiveName}.md5`,
+      ]);
       // Only the verified binary and its checksum stay: no archive, no partial download, no lock.
       expect(readdirSync(binaryDir()).sort()).toEqual(['mongod-x64-debian-7.0.99', 'mongod-x64-debian-7.0.99.md5']);
       expect(await ping(db.uri)).toBe(1);

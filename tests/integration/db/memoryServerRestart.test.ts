@@ -91,7 +91,10 @@ it('restarts a killed mongod of mongodb-memory-server on the same port, re-seede
   for (const round of [1, 2]) {
     const pid = database.process!.pid();
     process.kill(pid, 'SIGKILL');
-    await until(() => logged.filter((line) => line.startsWith('the database was restarted')).length >= round, `restart ${round}`);
+    await until(
+      () => logged.filter((line) => line.startsWith('the database was restarted')).length >= round,
+      `restart ${round}`,
+    );
     expect(logged).toContain('mongod exited (SIGKILL); restarting it on the same address');
     expect(isAlive(pid)).toBe(false);
     const next = database.process!.pid();

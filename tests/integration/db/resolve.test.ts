@@ -157,7 +157,9 @@ describe('offline', () => {
       expect(childrenWhenProbed[0]).toBe(childrenBefore + 1);
       started.push(db);
       expect(db.info.kind).toBe('embedded');
-      expect(db.info.reason).toBe(`offline: no mongod binary and no download (127.0.0.1:${port}: no answer within 3 s)`);
+      expect(db.info.reason).toBe(
+        `offline: no mongod binary and no download (127.0.0.1:${port}: no answer within 3 s)`,
+      );
       expect(await db.seeded).toMatchObject({ count: 10_000 });
       // It waited for the probe, and only for the probe: not a second one, not a hang.
       expect(ms).toBeGreaterThan(2_900);
@@ -180,6 +182,9 @@ describe('offline', () => {
     process.env.MONGOMS_RUNTIME_DOWNLOAD = 'false';
     const db = await startDatabase({});
     started.push(db);
-    expect(db.info).toMatchObject({ kind: 'embedded', reason: 'offline: no mongod binary and MONGOMS_RUNTIME_DOWNLOAD is off' });
+    expect(db.info).toMatchObject({
+      kind: 'embedded',
+      reason: 'offline: no mongod binary and MONGOMS_RUNTIME_DOWNLOAD is off',
+    });
   });
 });

@@ -5,7 +5,14 @@
 import { type Db, MongoClient, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedServer } from '../../../server/db/embedded';
-import { CITY_NAMES, generateUsers, LAB_DB_NAME, seedUsers, SEED_USER_COUNT, USERS_COLLECTION } from '../../../server/db/seed';
+import {
+  CITY_NAMES,
+  generateUsers,
+  LAB_DB_NAME,
+  seedUsers,
+  SEED_USER_COUNT,
+  USERS_COLLECTION,
+} from '../../../server/db/seed';
 
 let stopServer: () => Promise<void>;
 let client: MongoClient;
@@ -22,7 +29,11 @@ afterAll(async () => {
   await stopServer?.();
 });
 
-const everyone = () => db.collection(USERS_COLLECTION).find({}, { sort: { username: 1 } }).toArray();
+const everyone = () =>
+  db
+    .collection(USERS_COLLECTION)
+    .find({}, { sort: { username: 1 } })
+    .toArray();
 
 describe('generateUsers', () => {
   it('is the same on every call and every machine (no Math.random)', () => {
@@ -65,7 +76,10 @@ describe('seedUsers', () => {
   });
 
   it('refuses a second alice: the index is really unique', async () => {
-    const error = await db.collection(USERS_COLLECTION).insertOne({ username: 'alice' }).catch((e: unknown) => e);
+    const error = await db
+      .collection(USERS_COLLECTION)
+      .insertOne({ username: 'alice' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MongoServerError);
     expect((error as MongoServerError).code).toBe(11000);
   });
@@ -79,7 +93,13 @@ describe('seedUsers', () => {
   it('completes a seed that was interrupted, without touching the users that exist', async () => {
     const users = db.collection(USERS_COLLECTION);
     await users.updateOne({ username: 'alice' }, { $set: { city: 'Oxford' } });
-    await users.deleteMany({ username: { $in: generateUsers().slice(5_000, 5_200).map((u) => u.username) } });
+    await users.deleteMany({
+      username: {
+        $in: generateUsers()
+          .slice(5_000, 5_200)
+          .map((u) => u.username),
+      },
+    });
     expect(await users.countDocuments()).toBe(SEED_USER_COUNT - 200);
     expect(await seedUsers(db)).toEqual({ created: true, count: SEED_USER_COUNT });
     expect(await users.findOne({ username: 'alice' })).toMatchObject({ city: 'Oxford' });

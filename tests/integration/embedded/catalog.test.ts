@@ -16,7 +16,13 @@ describe('handshake and server commands', () => {
     expect(hello).toMatchObject({ ok: 1, isWritablePrimary: true });
     expect(hello.maxWireVersion).toBeGreaterThanOrEqual(9);
     expect(hello.setName).toBeUndefined();
-    for (const field of ['maxBsonObjectSize', 'maxMessageSizeBytes', 'maxWriteBatchSize', 'logicalSessionTimeoutMinutes', 'connectionId']) {
+    for (const field of [
+      'maxBsonObjectSize',
+      'maxMessageSizeBytes',
+      'maxWriteBatchSize',
+      'logicalSessionTimeoutMinutes',
+      'connectionId',
+    ]) {
       expect(typeof hello[field]).toBe('number');
     }
     expect(hello.localTime).toBeInstanceOf(Date);

@@ -31,14 +31,18 @@ async function work(client: MongoClient, id: number): Promise<void> {
 }
 
 describe('concurrency', () => {
-  it('serves 100 concurrent clients doing 100 operations each with the right results', { timeout: 120_000 }, async () => {
-    const clients = await Promise.all(Array.from({ length: CLIENTS }, () => target.connect({ maxPoolSize: 2 })));
-    await Promise.all(clients.map((client, id) => work(client, id)));
-    const tally = target.db.collection('tally');
-    expect(await tally.countDocuments()).toBe(CLIENTS * (OPERATIONS / 4));
-    const sums = await tally.aggregate([{ $group: { _id: null, hits: { $sum: '$hits' } } }]).toArray();
-    const expected = (OPERATIONS / 4) * ((CLIENTS * (CLIENTS + 1)) / 2);
-    expect(sums[0]?.hits).toBe(expected);
-    await Promise.all(clients.map((c) => c.close()));
-  });
+  it(
+    'serves 100 concurrent clients doing 100 operations each with the right results',
+    { timeout: 120_000 },
+    async () => {
+      const clients = await Promise.all(Array.from({ length: CLIENTS }, () => target.connect({ maxPoolSize: 2 })));
+      await Promise.all(clients.map((client, id) => work(client, id)));
+      const tally = target.db.collection('tally');
+      expect(await tally.countDocuments()).toBe(CLIENTS * (OPERATIONS / 4));
+      const sums = await tally.aggregate([{ $group: { _id: null, hits: { $sum: '$hits' } } }]).toArray();
+      const expected = (OPERATIONS / 4) * ((CLIENTS * (CLIENTS + 1)) / 2);
+      expect(sums[0]?.hits).toBe(expected);
+      await Promise.all(clients.map((c) => c.close()));
+    },
+  );
 });

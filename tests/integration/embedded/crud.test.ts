@@ -62,9 +62,18 @@ describe('find', () => {
 
 describe('update', () => {
   it('applies operators to one document', async () => {
-    const result = await people.updateOne({ name: 'bob' }, { $set: { city: 'Quito' }, $inc: { age: 1 }, $push: { tags: 'ops' } });
+    const result = await people.updateOne(
+      { name: 'bob' },
+      { $set: { city: 'Quito' }, $inc: { age: 1 }, $push: { tags: 'ops' } },
+    );
     expect(result).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
-    expect(await people.findOne({ _id: 2 })).toEqual({ _id: 2, name: 'bob', city: 'Quito', age: 26, tags: ['dev', 'ops'] });
+    expect(await people.findOne({ _id: 2 })).toEqual({
+      _id: 2,
+      name: 'bob',
+      city: 'Quito',
+      age: 26,
+      tags: ['dev', 'ops'],
+    });
   });
 
   it('updates every match with updateMany and counts unchanged documents as matched only', async () => {
@@ -81,7 +90,11 @@ describe('update', () => {
   });
 
   it('upserts from the filter fields and $setOnInsert', async () => {
-    const result = await people.updateOne({ name: 'frank' }, { $set: { age: 50 }, $setOnInsert: { city: 'Rome' } }, { upsert: true });
+    const result = await people.updateOne(
+      { name: 'frank' },
+      { $set: { age: 50 }, $setOnInsert: { city: 'Rome' } },
+      { upsert: true },
+    );
     expect(result.upsertedCount).toBe(1);
     const frank = await people.findOne({ name: 'frank' });
     expect(frank).toMatchObject({ name: 'frank', age: 50, city: 'Rome' });
@@ -116,7 +129,11 @@ describe('findAndModify', () => {
     expect(youngest?.name).toBe('dave');
     const replaced = await people.findOneAndReplace({ name: 'bob' }, { name: 'robert' }, { returnDocument: 'after' });
     expect(replaced).toEqual({ _id: 2, name: 'robert' });
-    const upserted = await people.findOneAndUpdate({ name: 'gus' }, { $set: { age: 9 } }, { upsert: true, returnDocument: 'after' });
+    const upserted = await people.findOneAndUpdate(
+      { name: 'gus' },
+      { $set: { age: 9 } },
+      { upsert: true, returnDocument: 'after' },
+    );
     expect(upserted).toMatchObject({ name: 'gus', age: 9 });
   });
 });

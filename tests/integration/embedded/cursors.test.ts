@@ -10,7 +10,9 @@ beforeAll(async () => {
   target = await openTarget();
   monitored = await target.connect({ monitorCommands: true });
   monitored.on('commandStarted', (event) => started.push(event));
-  await target.db.collection<{ _id: number; i: number }>('numbers').insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i, i })));
+  await target.db
+    .collection<{ _id: number; i: number }>('numbers')
+    .insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i, i })));
 });
 afterAll(async () => {
   await target?.stop();
@@ -28,7 +30,11 @@ describe('cursors', () => {
 
   it('honours batchSize on find and getMore', async () => {
     started.length = 0;
-    const docs = await monitored.db(target.db.databaseName).collection('numbers').find({ i: { $lt: 25 } }, { batchSize: 10 }).toArray();
+    const docs = await monitored
+      .db(target.db.databaseName)
+      .collection('numbers')
+      .find({ i: { $lt: 25 } }, { batchSize: 10 })
+      .toArray();
     expect(docs).toHaveLength(25);
     expect(commandsNamed('getMore')).toHaveLength(2);
   });
@@ -49,7 +55,10 @@ describe('cursors', () => {
   });
 
   it('pages an aggregation through getMore', async () => {
-    const docs = await target.db.collection('numbers').aggregate([{ $match: { i: { $gte: 50 } } }], { batchSize: 20 }).toArray();
+    const docs = await target.db
+      .collection('numbers')
+      .aggregate([{ $match: { i: { $gte: 50 } } }], { batchSize: 20 })
+      .toArray();
     expect(docs).toHaveLength(200);
   });
 

@@ -17,7 +17,13 @@ describe('errors, as mongod reports them', () => {
   });
 
   it('refuses transaction fields on a standalone server with IllegalOperation (20)', async () => {
-    const command = { insert: 'tx', documents: [{ a: 1 }], txnNumber: Long.fromNumber(1), startTransaction: true, autocommit: false };
+    const command = {
+      insert: 'tx',
+      documents: [{ a: 1 }],
+      txnNumber: Long.fromNumber(1),
+      startTransaction: true,
+      autocommit: false,
+    };
     await expect(target.db.command(command)).rejects.toMatchObject({ code: 20 });
     expect(await target.db.collection('tx').countDocuments()).toBe(0);
   });
@@ -28,11 +34,17 @@ describe('errors, as mongod reports them', () => {
     await users.insertOne({ username: 'alice' });
     await expect(users.insertOne({ username: 'alice' })).rejects.toMatchObject({ code: 11000 });
     await expect(users.insertOne({ _id: (await users.findOne())!._id })).rejects.toMatchObject({ code: 11000 });
-    const reply = await target.db.command({ insert: 'dups', documents: [{ username: 'bob' }, { username: 'alice' }, { username: 'carol' }], ordered: false });
+    const reply = await target.db.command({
+      insert: 'dups',
+      documents: [{ username: 'bob' }, { username: 'alice' }, { username: 'carol' }],
+      ordered: false,
+    });
     expect(reply.n).toBe(2);
     expect(reply.writeErrors).toEqual([expect.objectContaining({ index: 1, code: 11000 })]);
     await users.insertOne({ username: 'dave' });
-    await expect(users.updateOne({ username: 'dave' }, { $set: { username: 'bob' } })).rejects.toMatchObject({ code: 11000 });
+    await expect(users.updateOne({ username: 'dave' }, { $set: { username: 'bob' } })).rejects.toMatchObject({
+      code: 11000,
+    });
   });
 
   it('refuses a unique index over existing duplicates', async () => {

@@ -11,14 +11,20 @@ let testing: EmbeddedServer;
 let plain: EmbeddedServer;
 const clients: MongoClient[] = [];
 
-async function connect(server: EmbeddedServer, options: ConstructorParameters<typeof MongoClient>[1] = {}): Promise<MongoClient> {
+async function connect(
+  server: EmbeddedServer,
+  options: ConstructorParameters<typeof MongoClient>[1] = {},
+): Promise<MongoClient> {
   const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000, ...options });
   clients.push(client);
   return client.connect();
 }
 
 beforeAll(async () => {
-  [testing, plain] = await Promise.all([startEmbeddedServer({ testCommands: true, log: () => {} }), startEmbeddedServer({ log: () => {} })]);
+  [testing, plain] = await Promise.all([
+    startEmbeddedServer({ testCommands: true, log: () => {} }),
+    startEmbeddedServer({ log: () => {} }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
@@ -31,7 +37,9 @@ const failCommand = (client: MongoClient, mode: unknown, data: Record<string, un
 describe('configureFailPoint', () => {
   it('is no such command unless the server accepts test commands, and says how to enable it', async () => {
     const client = await connect(plain);
-    const refused = await failCommand(client, { times: 1 }, { failCommands: ['find'], errorCode: 8 }).catch((e: unknown) => e);
+    const refused = await failCommand(client, { times: 1 }, { failCommands: ['find'], errorCode: 8 }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(MongoServerError);
     expect(refused).toMatchObject({ code: 59, codeName: 'CommandNotFound' });
     expect((refused as Error).message).toContain('--enable-test-commands');
@@ -40,20 +48,32 @@ describe('configureFailPoint', () => {
 
   it('runs only against the admin database, and refuses bad modes and data with BadValue', async () => {
     const client = await connect(testing);
-    await expect(client.db('t').command({ configureFailPoint: 'failCommand', mode: 'off' })).rejects.toMatchObject({ code: 13 });
+    await expect(client.db('t').command({ configureFailPoint: 'failCommand', mode: 'off' })).rejects.toMatchObject({
+      code: 13,
+    });
     await expect(failCommand(client, 'sometimes', { failCommands: ['find'] })).rejects.toMatchObject({ code: 2 });
     await expect(failCommand(client, { times: -1 }, { failCommands: ['find'] })).rejects.toMatchObject({ code: 2 });
-    await expect(failCommand(client, 'alwaysOn', { failCommands: ['find'], blockConnection: true, blockTimeMS: 1e9 })).rejects.toMatchObject({ code: 2 });
-    await expect(failCommand(client, 'alwaysOn', { failCommands: ['find'], frobnicate: 1 })).rejects.toMatchObject({ code: 2 });
+    await expect(
+      failCommand(client, 'alwaysOn', { failCommands: ['find'], blockConnection: true, blockTimeMS: 1e9 }),
+    ).rejects.toMatchObject({ code: 2 });
+    await expect(failCommand(client, 'alwaysOn', { failCommands: ['find'], frobnicate: 1 })).rejects.toMatchObject({
+      code: 2,
+    });
     await expect(failCommand(client, 'alwaysOn', {})).rejects.toMatchObject({ code: 2 });
-    await expect(client.db('admin').command({ configureFailPoint: 'failAllWrites', mode: 'alwaysOn' })).rejects.toMatchObject({ code: 2 });
+    await expect(
+      client.db('admin').command({ configureFailPoint: 'failAllWrites', mode: 'alwaysOn' }),
+    ).rejects.toMatchObject({ code: 2 });
     expect(await client.db('t').collection('c').findOne({})).toBeNull();
   });
 
   it('fails the next command {times: n} with errorCode and errorLabels, then no more', async () => {
     const client = await connect(testing);
     const docs = client.db('times').collection('docs');
-    await failCommand(client, { times: 2 }, { failCommands: ['insert'], errorCode: 112, errorLabels: ['TransientTransactionError'] });
+    await failCommand(
+      client,
+      { times: 2 },
+      { failCommands: ['insert'], errorCode: 112, errorLabels: ['TransientTransactionError'] },
+    );
     for (let i = 0; i < 2; i++) {
       const error = await docs.insertOne({ i }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MongoServerError);
@@ -71,7 +91,8 @@ describe('configureFailPoint', () => {
     const before = await failCommand(client, { skip: 2 }, { failCommands: ['find'], errorCode: 8 });
     expect(await docs.findOne({})).toMatchObject({ a: 1 });
     expect(await docs.findOne({})).toMatchObject({ a: 1 });
-    for (let i = 0; i < 3; i++) await expect(docs.findOne({})).rejects.toMatchObject({ code: 8, codeName: 'UnknownError' });
+    for (let i = 0; i < 3; i++)
+      await expect(docs.findOne({})).rejects.toMatchObject({ code: 8, codeName: 'UnknownError' });
     await failCommand(client, 'alwaysOn', { failCommands: ['find'], errorCode: 8 });
     await expect(docs.findOne({})).rejects.toMatchObject({ code: 8 });
     const off = await failCommand(client, 'off');
@@ -91,7 +112,11 @@ describe('configureFailPoint', () => {
   it('runs the command and adds a writeConcernError', async () => {
     const client = await connect(testing);
     const docs = client.db('wce').collection('docs');
-    await failCommand(client, { times: 1 }, { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'Replication is being shut down' } });
+    await failCommand(
+      client,
+      { times: 1 },
+      { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'Replication is being shut down' } },
+    );
     const error = await docs.insertOne({ a: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MongoWriteConcernError);
     expect(error).toMatchObject({ code: 91 });
@@ -102,13 +127,21 @@ describe('configureFailPoint', () => {
     const blocked = await connect(testing, { appName: 'blocked-app' });
     const other = await connect(testing, { appName: 'other-app' });
     await blocked.db('block').collection('docs').insertOne({ a: 1 });
-    await failCommand(blocked, { times: 1 }, { failCommands: ['find'], blockConnection: true, blockTimeMS: 1000, appName: 'blocked-app' });
+    await failCommand(
+      blocked,
+      { times: 1 },
+      { failCommands: ['find'], blockConnection: true, blockTimeMS: 1000, appName: 'blocked-app' },
+    );
     const order: string[] = [];
     const started = performance.now();
-    const slow = blocked.db('block').collection('docs').findOne({}).then((doc) => {
-      order.push('blocked find');
-      return { doc, ms: performance.now() - started };
-    });
+    const slow = blocked
+      .db('block')
+      .collection('docs')
+      .findOne({})
+      .then((doc) => {
+        order.push('blocked find');
+        return { doc, ms: performance.now() - started };
+      });
     expect(await other.db('block').collection('docs').findOne({})).toMatchObject({ a: 1 });
     order.push('other find');
     await other.db('admin').command({ ping: 1 });

@@ -14,7 +14,10 @@ const logs: string[] = [];
 let client: MongoClient;
 
 beforeAll(async () => {
-  server = await startEmbeddedServer({ log: (line) => logs.push(line), limits: { frameTimeoutMs: 300, maxConnections: 8, maxBufferedMb: 1 } });
+  server = await startEmbeddedServer({
+    log: (line) => logs.push(line),
+    limits: { frameTimeoutMs: 300, maxConnections: 8, maxBufferedMb: 1 },
+  });
   client = await new MongoClient(server.uri, { maxPoolSize: 2 }).connect();
 });
 afterAll(async () => {
@@ -59,7 +62,8 @@ describe('bounded resources', () => {
     const first = await rawSocket();
     const second = await rawSocket();
     // Each announces a 900 kB message and sends 600 kB of it: the two together pass 1 MB.
-    for (const { socket } of [first, second]) socket.write(Buffer.concat([header(900_000, 2013), Buffer.alloc(600_000)]));
+    for (const { socket } of [first, second])
+      socket.write(Buffer.concat([header(900_000, 2013), Buffer.alloc(600_000)]));
     await Promise.race([first.closed, second.closed]);
     expect(logged(/bytes of incomplete messages \(limit 1048576\)/)).toBe(true);
     first.socket.destroy();
@@ -87,7 +91,9 @@ describe('cursors', () => {
     expect(a > 2n ** 32n || b > 2n ** 32n).toBe(true);
     expect(b - a === 1n).toBe(false);
     // Another session (the driver gives each command its own) may not continue or kill it.
-    await expect(client.db('limits').command({ getMore: first.cursor.id, collection: 'cursors' })).rejects.toMatchObject({ code: 13 });
+    await expect(
+      client.db('limits').command({ getMore: first.cursor.id, collection: 'cursors' }),
+    ).rejects.toMatchObject({ code: 13 });
     const killed = await client.db('limits').command({ killCursors: 'cursors', cursors: [first.cursor.id] });
     expect(killed.cursorsNotFound).toHaveLength(1);
     const more = await client.db('limits').command({ getMore: first.cursor.id, collection: 'cursors' }, { session });
@@ -101,14 +107,27 @@ describe('clients it was not written for', () => {
     const { socket, replies, closed } = await rawSocket();
     let isClosed = false;
     void closed.then(() => (isClosed = true));
-    const killCursors = Buffer.concat([header(32, 2007, 7), Buffer.alloc(4), Buffer.from([1, 0, 0, 0]), Buffer.alloc(8, 1)]);
+    const killCursors = Buffer.concat([
+      header(32, 2007, 7),
+      Buffer.alloc(4),
+      Buffer.from([1, 0, 0, 0]),
+      Buffer.alloc(8, 1),
+    ]);
     const query: Document = { a: 1 };
     const queryDoc = Buffer.from(BSON.serialize(query));
     const ns = Buffer.from('limits.cursors\0');
-    const legacyFind = Buffer.concat([header(16 + 4 + ns.length + 8 + queryDoc.length, 2004, 8), Buffer.alloc(4), ns, Buffer.alloc(8), queryDoc]);
+    const legacyFind = Buffer.concat([
+      header(16 + 4 + ns.length + 8 + queryDoc.length, 2004, 8),
+      Buffer.alloc(4),
+      ns,
+      Buffer.alloc(8),
+      queryDoc,
+    ]);
     socket.write(Buffer.concat([killCursors, legacyFind, ping(9)]));
     await expect.poll(() => Buffer.concat(replies).length).toBeGreaterThan(0);
-    await expect.poll(() => Buffer.concat(replies).indexOf(Buffer.from('ok')) >= 0 && countReplies(Buffer.concat(replies)) === 2).toBe(true);
+    await expect
+      .poll(() => Buffer.concat(replies).indexOf(Buffer.from('ok')) >= 0 && countReplies(Buffer.concat(replies)) === 2)
+      .toBe(true);
     const all = Buffer.concat(replies);
     expect(all.readInt32LE(8)).toBe(8); // the first reply answers the legacy find...
     expect(all.readInt32LE(12)).toBe(1); // ...as OP_REPLY
@@ -119,7 +138,9 @@ describe('clients it was not written for', () => {
   });
 
   it('refuses a username and password with a clear error, not CommandNotFound', async () => {
-    const withUser = new MongoClient(server.uri.replace('mongodb://', 'mongodb://ada:secret@'), { serverSelectionTimeoutMS: 3000 });
+    const withUser = new MongoClient(server.uri.replace('mongodb://', 'mongodb://ada:secret@'), {
+      serverSelectionTimeoutMS: 3000,
+    });
     const error = await withUser.connect().then(
       () => undefined,
       (e: Error) => e,
@@ -131,6 +152,7 @@ describe('clients it was not written for', () => {
 
 function countReplies(bytes: Buffer): number {
   let n = 0;
-  for (let at = 0; at + 4 <= bytes.length && at + bytes.readInt32LE(at) <= bytes.length; at += bytes.readInt32LE(at)) n++;
+  for (let at = 0; at + 4 <= bytes.length && at + bytes.readInt32LE(at) <= bytes.length; at += bytes.readInt32LE(at))
+    n++;
   return n;
 }

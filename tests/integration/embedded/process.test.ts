@@ -62,7 +62,9 @@ describe.runIf(!REAL_MONGODB)('the embedded server process', () => {
   it('rejects with a clear error when the port is taken', async () => {
     const first = await startEmbeddedServer();
     try {
-      await expect(startEmbeddedServer({ port: first.port })).rejects.toThrow(new RegExp(`port ${first.port} is already in use`));
+      await expect(startEmbeddedServer({ port: first.port })).rejects.toThrow(
+        new RegExp(`port ${first.port} is already in use`),
+      );
     } finally {
       await first.stop();
     }
@@ -74,7 +76,10 @@ describe.runIf(!REAL_MONGODB)('the embedded server process', () => {
     const first = await startEmbeddedServer({ dbpath });
     let client = await new MongoClient(first.uri).connect();
     await client.db('keep').collection('users').createIndex({ username: 1 }, { unique: true });
-    await client.db('keep').collection('users').insertMany([{ username: 'alice' }, { username: 'bob' }]);
+    await client
+      .db('keep')
+      .collection('users')
+      .insertMany([{ username: 'alice' }, { username: 'bob' }]);
     await client.close();
     await first.stop();
 

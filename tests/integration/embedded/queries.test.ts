@@ -17,9 +17,18 @@ afterAll(async () => {
 describe('array updates and projections', () => {
   it('updates the matched element with the positional $', async () => {
     const c = coll('orders');
-    await c.insertOne({ _id: 1, items: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }] });
+    await c.insertOne({
+      _id: 1,
+      items: [
+        { sku: 'a', qty: 1 },
+        { sku: 'b', qty: 2 },
+      ],
+    });
     await c.updateOne({ 'items.sku': 'b' }, { $inc: { 'items.$.qty': 5 } });
-    expect((await c.findOne({ _id: 1 }))!.items).toEqual([{ sku: 'a', qty: 1 }, { sku: 'b', qty: 7 }]);
+    expect((await c.findOne({ _id: 1 }))!.items).toEqual([
+      { sku: 'a', qty: 1 },
+      { sku: 'b', qty: 7 },
+    ]);
   });
 
   it('updates every element with $[] and the chosen ones with $[<id>] and arrayFilters', async () => {
@@ -45,7 +54,11 @@ describe('array updates and projections', () => {
 
   it('uses the sort option of updateOne to choose which document changes', async () => {
     const c = coll('updatesort');
-    await c.insertMany([{ _id: 1, n: 5 }, { _id: 2, n: 9 }, { _id: 3, n: 1 }]);
+    await c.insertMany([
+      { _id: 1, n: 5 },
+      { _id: 2, n: 9 },
+      { _id: 3, n: 1 },
+    ]);
     await c.updateOne({}, { $set: { top: true } }, { sort: { n: -1 } });
     expect((await c.find({ top: true }).toArray()).map((d) => d._id)).toEqual([2]);
   });
@@ -67,23 +80,46 @@ describe('indexes', () => {
 describe('regular expressions', () => {
   it('honours the s flag, inline (?i) and \\A, like mongod', async () => {
     const c = coll('regex');
-    await c.insertMany([{ _id: 1, s: 'Alice\nSmith' }, { _id: 2, s: 'bob' }, { _id: 3, s: 'A literal' }]);
+    await c.insertMany([
+      { _id: 1, s: 'Alice\nSmith' },
+      { _id: 2, s: 'bob' },
+      { _id: 3, s: 'A literal' },
+    ]);
     expect((await c.find({ s: { $regex: 'alice.smith', $options: 'is' } }).toArray()).map((d) => d._id)).toEqual([1]);
     expect((await c.find({ s: { $regex: '(?i)^ALI' } }).toArray()).map((d) => d._id)).toEqual([1]);
     expect((await c.find({ s: new BSONRegExp('\\Ab', '') }).toArray()).map((d) => d._id)).toEqual([2]);
-    expect((await c.find({ s: { $regex: 'a  l i # spaced out', $options: 'xi' } }).toArray()).map((d) => d._id)).toEqual([1]);
+    expect(
+      (await c.find({ s: { $regex: 'a  l i # spaced out', $options: 'xi' } }).toArray()).map((d) => d._id),
+    ).toEqual([1]);
   });
 });
 
 describe('aggregation', () => {
   it('joins with $lookup by field and by pipeline', async () => {
-    await coll('authors').insertMany([{ _id: 'ada', name: 'Ada' }, { _id: 'alan', name: 'Alan' }]);
+    await coll('authors').insertMany([
+      { _id: 'ada', name: 'Ada' },
+      { _id: 'alan', name: 'Alan' },
+    ]);
     const posts = coll('posts');
-    await posts.insertMany([{ _id: 1, author: 'ada' }, { _id: 2, author: 'nobody' }]);
-    const byField = await posts.aggregate([{ $lookup: { from: 'authors', localField: 'author', foreignField: '_id', as: 'who' } }]).toArray();
+    await posts.insertMany([
+      { _id: 1, author: 'ada' },
+      { _id: 2, author: 'nobody' },
+    ]);
+    const byField = await posts
+      .aggregate([{ $lookup: { from: 'authors', localField: 'author', foreignField: '_id', as: 'who' } }])
+      .toArray();
     expect(byField.map((p) => p.who.map((a: { name: string }) => a.name))).toEqual([['Ada'], []]);
     const byPipeline = await posts
-      .aggregate([{ $lookup: { from: 'authors', let: { a: '$author' }, pipeline: [{ $match: { $expr: { $eq: ['$_id', '$$a'] } } }], as: 'who' } }])
+      .aggregate([
+        {
+          $lookup: {
+            from: 'authors',
+            let: { a: '$author' },
+            pipeline: [{ $match: { $expr: { $eq: ['$_id', '$$a'] } } }],
+            as: 'who',
+          },
+        },
+      ])
       .toArray();
     expect(byPipeline.map((p) => p.who.length)).toEqual([1, 0]);
   });
@@ -101,7 +137,9 @@ describe('never a silent wrong answer', () => {
   it('refuses what it does not implement, with mongod codes', async () => {
     const c = coll('refusals');
     await c.insertOne({ name: 'a' });
-    await expect(c.find({ name: 'A' }, { collation: { locale: 'en', strength: 4 } }).toArray()).rejects.toMatchObject({ code: 115 });
+    await expect(c.find({ name: 'A' }, { collation: { locale: 'en', strength: 4 } }).toArray()).rejects.toMatchObject({
+      code: 115,
+    });
     await expect(c.find({}, { hint: 'no_such_index' }).toArray()).rejects.toMatchObject({ code: 2 });
     await expect(c.aggregate([{ $frobnicate: {} }]).toArray()).rejects.toMatchObject({ code: 40324 });
     await expect(c.aggregate([{ $graphLookup: {} }]).toArray()).rejects.toMatchObject({ code: 115 });

@@ -21,11 +21,24 @@ const typeOf = (value: unknown) => (value as { _bsontype?: string } | null)?._bs
 describe('BSON types survive end to end', () => {
   it('gives back int32, int64, double and decimal exactly as they were stored', async () => {
     const c = coll('exact');
-    await c.insertOne({ _id: 1, i: new Int32(7), big: Long.fromNumber(1_700_000_000_000), small: Long.fromNumber(5), whole: new Double(10), frac: 2.5, dec: Decimal128.fromString('2.50') });
+    await c.insertOne({
+      _id: 1,
+      i: new Int32(7),
+      big: Long.fromNumber(1_700_000_000_000),
+      small: Long.fromNumber(5),
+      whole: new Double(10),
+      frac: 2.5,
+      dec: Decimal128.fromString('2.50'),
+    });
     const doc = (await c.findOne({ _id: 1 }, raw))!;
-    expect([typeOf(doc.i), typeOf(doc.big), typeOf(doc.small), typeOf(doc.whole), typeOf(doc.frac), typeOf(doc.dec)]).toEqual([
-      'Int32', 'Long', 'Long', 'Double', 'Double', 'Decimal128',
-    ]);
+    expect([
+      typeOf(doc.i),
+      typeOf(doc.big),
+      typeOf(doc.small),
+      typeOf(doc.whole),
+      typeOf(doc.frac),
+      typeOf(doc.dec),
+    ]).toEqual(['Int32', 'Long', 'Long', 'Double', 'Double', 'Decimal128']);
     expect(String(doc.big)).toBe('1700000000000');
     expect(doc.dec.toString()).toBe('2.50');
   });
@@ -46,12 +59,22 @@ describe('BSON types survive end to end', () => {
 
   it('compares and sorts Decimal128 by value, mixed with other numbers', async () => {
     const c = coll('decimals');
-    await c.insertMany([{ amt: Decimal128.fromString('10.5') }, { amt: 2 }, { amt: Decimal128.fromString('9.5') }, { amt: Decimal128.fromString('2') }]);
-    const sorted = await c.find({}, { projection: { _id: 0 } }).sort({ amt: 1 }).toArray();
+    await c.insertMany([
+      { amt: Decimal128.fromString('10.5') },
+      { amt: 2 },
+      { amt: Decimal128.fromString('9.5') },
+      { amt: Decimal128.fromString('2') },
+    ]);
+    const sorted = await c
+      .find({}, { projection: { _id: 0 } })
+      .sort({ amt: 1 })
+      .toArray();
     expect(sorted.map((d) => Number(d.amt.toString()))).toEqual([2, 2, 9.5, 10.5]);
     expect(await c.countDocuments({ amt: { $gt: Decimal128.fromString('3') } })).toBe(2);
     expect(await c.countDocuments({ amt: 2 })).toBe(2);
-    const [sum] = await c.aggregate([{ $group: { _id: null, total: { $sum: '$amt' }, avg: { $avg: '$amt' } } }], raw).toArray();
+    const [sum] = await c
+      .aggregate([{ $group: { _id: null, total: { $sum: '$amt' }, avg: { $avg: '$amt' } } }], raw)
+      .toArray();
     expect([typeOf(sum!.total), sum!.total.toString()]).toEqual(['Decimal128', '24.0']);
     expect(Number(sum!.avg.toString())).toBe(6);
   });
@@ -60,8 +83,16 @@ describe('BSON types survive end to end', () => {
     const c = coll('bigints');
     const values = ['9007199254740993', '9007199254740992', '100', '9007199254740994'];
     await c.insertMany(values.map((v) => ({ n: Long.fromString(v) })));
-    const sorted = await c.find({}, { ...raw, projection: { _id: 0 } }).sort({ n: -1 }).toArray();
-    expect(sorted.map((d) => d.n.toString())).toEqual(['9007199254740994', '9007199254740993', '9007199254740992', '100']);
+    const sorted = await c
+      .find({}, { ...raw, projection: { _id: 0 } })
+      .sort({ n: -1 })
+      .toArray();
+    expect(sorted.map((d) => d.n.toString())).toEqual([
+      '9007199254740994',
+      '9007199254740993',
+      '9007199254740992',
+      '100',
+    ]);
     expect(await c.countDocuments({ n: { $gt: Long.fromString('9007199254740992') } })).toBe(2);
     expect(await c.countDocuments({ n: Long.fromString('9007199254740993') })).toBe(1);
   });
@@ -69,7 +100,9 @@ describe('BSON types survive end to end', () => {
   it('sums int32 into int64 on overflow and averages into a double', async () => {
     const c = coll('sums');
     await c.insertMany([{ n: 2_000_000_000 }, { n: 2_000_000_000 }, { n: 'not a number' }]);
-    const [out] = await c.aggregate([{ $group: { _id: null, total: { $sum: '$n' }, avg: { $avg: '$n' }, count: { $sum: 1 } } }], raw).toArray();
+    const [out] = await c
+      .aggregate([{ $group: { _id: null, total: { $sum: '$n' }, avg: { $avg: '$n' }, count: { $sum: 1 } } }], raw)
+      .toArray();
     expect([typeOf(out!.total), out!.total.toString()]).toEqual(['Long', '4000000000']);
     expect([typeOf(out!.avg), Number(out!.avg)]).toEqual(['Double', 2_000_000_000]);
     expect(typeOf(out!.count)).toBe('Int32');
@@ -80,8 +113,16 @@ describe('BSON types survive end to end', () => {
     const oid = new ObjectId();
     const when = new Date(0);
     await c.insertMany([
-      { _id: 1, v: true }, { _id: 2, v: 'b' }, { _id: 3, v: when }, { _id: 4, v: { a: 1 } }, { _id: 5, v: [5] },
-      { _id: 6, v: null }, { _id: 7, v: 3 }, { _id: 8, v: oid }, { _id: 9, v: new MaxKey() }, { _id: 10, v: new MinKey() },
+      { _id: 1, v: true },
+      { _id: 2, v: 'b' },
+      { _id: 3, v: when },
+      { _id: 4, v: { a: 1 } },
+      { _id: 5, v: [5] },
+      { _id: 6, v: null },
+      { _id: 7, v: 3 },
+      { _id: 8, v: oid },
+      { _id: 9, v: new MaxKey() },
+      { _id: 10, v: new MinKey() },
     ]);
     const ids = (await c.find().sort({ v: 1, _id: 1 }).toArray()).map((d) => d._id);
     // Ascending, [5] sorts by its element 5, among the numbers after 3.
@@ -90,7 +131,10 @@ describe('BSON types survive end to end', () => {
 
   it('sorts an array field by its largest element when descending', async () => {
     const c = coll('arraysort');
-    await c.insertMany([{ _id: 'a', v: [1, 10] }, { _id: 'b', v: [5, 6] }]);
+    await c.insertMany([
+      { _id: 'a', v: [1, 10] },
+      { _id: 'b', v: [5, 6] },
+    ]);
     expect((await c.find().sort({ v: -1 }).toArray()).map((d) => d._id)).toEqual(['a', 'b']);
     expect((await c.find().sort({ v: 1 }).toArray()).map((d) => d._id)).toEqual(['a', 'b']);
   });

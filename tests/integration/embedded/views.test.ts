@@ -18,7 +18,9 @@ beforeAll(async () => {
   target = await openTarget();
   const source = target.db.collection('big_source');
   for (let at = 0; at < DOCS; at += 10_000) {
-    await source.insertMany(Array.from({ length: 10_000 }, (_, k) => ({ i: at + k, s: String((at + k) % 97), pad: 'x'.repeat(20) })));
+    await source.insertMany(
+      Array.from({ length: 10_000 }, (_, k) => ({ i: at + k, s: String((at + k) % 97), pad: 'x'.repeat(20) })),
+    );
   }
   await target.db.createCollection('big_view', { viewOn: 'big_source', pipeline: PIPELINE });
   view = target.db.collection('big_view');
@@ -50,7 +52,11 @@ describe('a view over 100,000 documents', () => {
 
   it('lets another connection ping while it is read (find, count and aggregate)', async () => {
     // No filter of their own: all the time goes into the view's pipeline.
-    const reads = [() => view.findOne({}), () => view.estimatedDocumentCount(), () => view.aggregate([{ $limit: 1 }]).toArray()];
+    const reads = [
+      () => view.findOne({}),
+      () => view.estimatedDocumentCount(),
+      () => view.aggregate([{ $limit: 1 }]).toArray(),
+    ];
     for (const read of reads) {
       const answered = await pingsDuring(read());
       // Without yielding, the whole pipeline runs in one turn: at most one ping could slip in first.
@@ -62,7 +68,10 @@ describe('a view over 100,000 documents', () => {
     let started = performance.now();
     expect(await view.findOne({})).not.toBeNull();
     const whole = performance.now() - started;
-    for (const read of [() => view.findOne({}, { maxTimeMS: 20 }), () => view.aggregate([{ $limit: 1 }], { maxTimeMS: 20 }).toArray()]) {
+    for (const read of [
+      () => view.findOne({}, { maxTimeMS: 20 }),
+      () => view.aggregate([{ $limit: 1 }], { maxTimeMS: 20 }).toArray(),
+    ]) {
       started = performance.now();
       const error = await read().catch((e: unknown) => e);
       const stopped = performance.now() - started;
@@ -76,7 +85,10 @@ describe('a view over 100,000 documents', () => {
 describe('collMod on a view', () => {
   it('changes its pipeline and its source, and is refused on a collection', async () => {
     const items = target.db.collection<{ _id: number; k: string }>('cm_items');
-    await items.insertMany([{ _id: 1, k: 'a' }, { _id: 2, k: 'b' }]);
+    await items.insertMany([
+      { _id: 1, k: 'a' },
+      { _id: 2, k: 'b' },
+    ]);
     await target.db.collection<{ _id: number; k: string }>('cm_other').insertOne({ _id: 9, k: 'z' });
     await target.db.createCollection('cm_view', { viewOn: 'cm_items', pipeline: [{ $match: { k: 'a' } }] });
     const cmView = target.db.collection('cm_view');
@@ -93,8 +105,12 @@ describe('collMod on a view', () => {
     await target.db.createCollection('cm_view2', { viewOn: 'cm_view' });
     await expect(target.db.command({ collMod: 'cm_view', viewOn: 'cm_view2' })).rejects.toMatchObject({ code: 182 });
     expect(await cmView.find().toArray()).toEqual([{ _id: 9, k: 'z' }]);
-    await expect(target.db.command({ collMod: 'cm_view', pipeline: [{ $out: 'x' }] })).rejects.toMatchObject({ code: 72 });
+    await expect(target.db.command({ collMod: 'cm_view', pipeline: [{ $out: 'x' }] })).rejects.toMatchObject({
+      code: 72,
+    });
     await expect(target.db.command({ collMod: 'cm_view', validator: { k: 'a' } })).rejects.toMatchObject({ code: 72 });
-    await expect(target.db.command({ collMod: 'cm_items', viewOn: 'cm_other', pipeline: [] })).rejects.toMatchObject({ code: 72 });
+    await expect(target.db.command({ collMod: 'cm_items', viewOn: 'cm_other', pipeline: [] })).rejects.toMatchObject({
+      code: 72,
+    });
   });
 });

@@ -28,11 +28,14 @@ afterAll(async () => {
 });
 
 const parseLines = (text: string): TraceEvent[] =>
-  text.trim().split('\n').map((line) => {
-    const parsed = parseTraceEvent(JSON.parse(line));
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.event;
-  });
+  text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const parsed = parseTraceEvent(JSON.parse(line));
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.event;
+    });
 
 async function fetchTrace(id: string): Promise<{ text: string; events: TraceEvent[] }> {
   const text = await (await fetch(`${lab.url}/api/runs/${id}/trace`)).text();
@@ -64,23 +67,43 @@ describe('runs', () => {
   let finished: RunSummary;
 
   it('runs a closed loop and stores a summary that agrees with its trace', async () => {
-    const started = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 30, concurrency: 5, route: 'getUser' });
+    const started = await lab.json<{ id: string }>('POST', '/api/runs', {
+      requests: 30,
+      concurrency: 5,
+      route: 'getUser',
+    });
     expect(started.status).toBe(202);
     finished = await lab.waitForRun(started.body.id);
-    expect(finished).toMatchObject({ status: 'done', completed: 30, errors: 0, plan: { requests: 30, concurrency: 5, route: 'getUser' } });
+    expect(finished).toMatchObject({
+      status: 'done',
+      completed: 30,
+      errors: 0,
+      plan: { requests: 30, concurrency: 5, route: 'getUser' },
+    });
     const { events } = await fetchTrace(finished.id);
     expect(events[0]).toMatchObject({ type: 'run.started', runId: finished.id, version: TRACE_VERSION });
     // Which driver served the run, in words: the lab's config is non-blocking Node here.
-    expect((events[0] as { driver?: string }).driver).toMatch(/^mongodb \d+\.\d+\.\d+ \(Node\), (awaited|behind a blocking facade)/);
+    expect((events[0] as { driver?: string }).driver).toMatch(
+      /^mongodb \d+\.\d+\.\d+ \(Node\), (awaited|behind a blocking facade)/,
+    );
     expect(events.at(-1)).toMatchObject({ type: 'run.finished', runId: finished.id, status: 'done' });
     expect(summarizeTrace(events, { id: finished.id })).toEqual(finished);
     expect((await lab.json<RunSummary[]>('GET', '/api/runs')).body.map((r) => r.id)).toContain(finished.id);
   });
 
   it('runs an open loop at the asked rate, with latency counted from each scheduled time', async () => {
-    const { body } = await lab.json<{ id: string }>('POST', '/api/runs', { ratePerSec: 40, durationSec: 1, route: 'stats' });
+    const { body } = await lab.json<{ id: string }>('POST', '/api/runs', {
+      ratePerSec: 40,
+      durationSec: 1,
+      route: 'stats',
+    });
     const summary = await lab.waitForRun(body.id);
-    expect(summary).toMatchObject({ status: 'done', completed: 40, errors: 0, plan: { ratePerSec: 40, durationSec: 1, route: 'stats' } });
+    expect(summary).toMatchObject({
+      status: 'done',
+      completed: 40,
+      errors: 0,
+      plan: { ratePerSec: 40, durationSec: 1, route: 'stats' },
+    });
     const { events } = await fetchTrace(body.id);
     const due = events.flatMap((e) => (e.type === 'client.sent' && e.scheduledAt !== undefined ? [e.scheduledAt] : []));
     expect(due).toHaveLength(40);
@@ -98,7 +121,13 @@ describe('runs', () => {
         expect(found, `${rid} ${type}`).toHaveLength(1);
         return found[0]!.t;
       };
-      const [sent, accepted, responded, firstByte, done] = REQUEST_LIFECYCLE.map(at) as [number, number, number, number, number];
+      const [sent, accepted, responded, firstByte, done] = REQUEST_LIFECYCLE.map(at) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       expect(sent).toBeLessThanOrEqual(accepted);
       expect(accepted).toBeLessThanOrEqual(responded);
       expect(accepted).toBeLessThanOrEqual(firstByte);
@@ -137,7 +166,11 @@ describe('runs', () => {
 
   it('exports a run and imports it back with the same numbers', async () => {
     const { text } = await fetchTrace(finished.id);
-    const res = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text });
+    const res = await fetch(`${lab.url}/api/runs/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: text,
+    });
     expect(res.status).toBe(201);
     const imported = (await res.json()) as RunSummary;
     expect(imported.id).not.toBe(finished.id);
@@ -158,7 +191,11 @@ describe('runs', () => {
     const bad = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: ndjson, body: lines.join('\n') });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^invalid trace file: line 4: status/);
-    const big = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: ndjson, body: `${lines[0]}\n${' '.repeat(51 * 1024 * 1024)}` });
+    const big = await fetch(`${lab.url}/api/runs/import`, {
+      method: 'POST',
+      headers: ndjson,
+      body: `${lines[0]}\n${' '.repeat(51 * 1024 * 1024)}`,
+    });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: string }).error).toMatch(/50 MB/);
     const empty = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: ndjson, body: '' });
@@ -176,7 +213,9 @@ describe('runs', () => {
 
 describe('/subject/* forwarding', () => {
   it('forwards a request unchanged and traces it with its client tag', async () => {
-    const res = await fetch(`${lab.url}/subject/users/alice?client=phone-7`, { headers: { accept: 'application/json' } });
+    const res = await fetch(`${lab.url}/subject/users/alice?client=phone-7`, {
+      headers: { accept: 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/Alice/);
     expect(res.headers.get('x-lab-rid')).toMatch(/^m-/);
@@ -208,8 +247,19 @@ describe('storage across restarts', () => {
     await lab.close();
     // A crash mid-run: run.started, one complete request, and a line cut short.
     const crashed = 'zzzzzz-abcdef';
-    const start = { type: 'run.started', t: 1, runId: crashed, version: TRACE_VERSION, config: before[0]!.config, plan: { requests: 2, concurrency: 1 } };
-    const lines = [start, { type: 'client.sent', t: 2, rid: 'a', route: 'getUser' }, { type: 'client.done', t: 5, rid: 'a', status: 200 }].map((e) => JSON.stringify(e));
+    const start = {
+      type: 'run.started',
+      t: 1,
+      runId: crashed,
+      version: TRACE_VERSION,
+      config: before[0]!.config,
+      plan: { requests: 2, concurrency: 1 },
+    };
+    const lines = [
+      start,
+      { type: 'client.sent', t: 2, rid: 'a', route: 'getUser' },
+      { type: 'client.done', t: 5, rid: 'a', status: 200 },
+    ].map((e) => JSON.stringify(e));
     await writeFile(path.join(data.dir, 'runs', `${crashed}.jsonl`), `${lines.join('\n')}\n{"type":"client.se`);
 
     lab = await startLab(database, data.dir, { config: { dbLatencyMs: 0 } });

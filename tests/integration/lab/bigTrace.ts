@@ -5,7 +5,16 @@ import { TRACE_VERSION } from '../../../common/trace';
 /** About `megabytes` MB of a recorded-looking run: three client events per request, a sample every 50 requests. */
 export function bigTrace(megabytes: number): { text: string; requests: number } {
   const t0 = 1_700_000_000_000;
-  const lines = [JSON.stringify({ type: 'run.started', t: t0, runId: 'big', version: TRACE_VERSION, config: DEFAULT_CONFIG, plan: { requests: 100_000, concurrency: 100 } })];
+  const lines = [
+    JSON.stringify({
+      type: 'run.started',
+      t: t0,
+      runId: 'big',
+      version: TRACE_VERSION,
+      config: DEFAULT_CONFIG,
+      plan: { requests: 100_000, concurrency: 100 },
+    }),
+  ];
   let bytes = 0;
   let requests = 0;
   while (bytes < megabytes * 1024 * 1024) {
@@ -18,7 +27,20 @@ export function bigTrace(megabytes: number): { text: string; requests: number } 
       JSON.stringify({ type: 'client.done', t: t + 2.5 + (requests % 7), rid, status: 200 }),
     ];
     if (requests % 50 === 0) {
-      chunk.push(JSON.stringify({ type: 'sample', t: t + 3, worker: 0, loopDelayMaxMs: 1.5, elu: 0.4, poolInUse: 3, poolWaiting: 0, dbInFlight: 3, rssBytes: 9e7, heapUsedBytes: 3e7 }));
+      chunk.push(
+        JSON.stringify({
+          type: 'sample',
+          t: t + 3,
+          worker: 0,
+          loopDelayMaxMs: 1.5,
+          elu: 0.4,
+          poolInUse: 3,
+          poolWaiting: 0,
+          dbInFlight: 3,
+          rssBytes: 9e7,
+          heapUsedBytes: 3e7,
+        }),
+      );
     }
     for (const line of chunk) bytes += line.length + 1;
     lines.push(...chunk);

@@ -23,21 +23,45 @@ interface Answer {
 }
 
 /** One request with exactly these headers (fetch would not let a test choose Host). */
-function send(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+function send(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const request = http.request({ hostname, port, method, path, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: <T>() => JSON.parse(text) as T }));
-    });
+    const request = http.request(
+      {
+        hostname,
+        port,
+        method,
+        path,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text,
+            json: <T>() => JSON.parse(text) as T,
+          }),
+        );
+      },
+    );
     request.once('error', reject);
     request.end(body);
   });
 }
 
-type Opened = { open: true; socket: WebSocket; messages: string[] } | { open: false; status?: number; code?: number; reason?: string };
+type Opened =
+  | { open: true; socket: WebSocket; messages: string[] }
+  | { open: false; status?: number; code?: number; reason?: string };
 
 /** Opens /api/live and waits for the hello, a refused upgrade (status) or a close (code, reason). */
 function live(url: string, options: { host?: string; origin?: string; localAddress?: string } = {}): Promise<Opened> {
@@ -57,14 +81,17 @@ function live(url: string, options: { host?: string; origin?: string; localAddre
       socket.terminate();
     });
     socket.once('close', (code, reason) => resolve({ open: false, code, reason: String(reason) }));
-    socket.once('error', (error) => (error.message.startsWith('Unexpected server response') ? undefined : reject(error)));
+    socket.once('error', (error) =>
+      error.message.startsWith('Unexpected server response') ? undefined : reject(error),
+    );
   });
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const ALLOWED_ORIGIN = 'https://lessons.example';
 let userCount = 0;
-const newUser = () => JSON.stringify({ username: `guard-${process.pid}-${Date.now()}-${userCount++}`, first_name: 'Gus' });
+const newUser = () =>
+  JSON.stringify({ username: `guard-${process.pid}-${Date.now()}-${userCount++}`, first_name: 'Gus' });
 
 let database: StartedDatabase;
 let data: Awaited<ReturnType<typeof makeDataDir>>;
@@ -75,7 +102,11 @@ let trace: string;
 beforeAll(async () => {
   database = await startSeededDatabase();
   data = await makeDataDir();
-  lab = await startLab(database, data.dir, { config: { dbLatencyMs: 0 }, allowHosts: ['lab.example', 'fixed.example:1'], allowOrigins: [ALLOWED_ORIGIN] });
+  lab = await startLab(database, data.dir, {
+    config: { dbLatencyMs: 0 },
+    allowHosts: ['lab.example', 'fixed.example:1'],
+    allowOrigins: [ALLOWED_ORIGIN],
+  });
   port = (lab.app.server.address() as AddressInfo).port;
   const started = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 4, concurrency: 2 });
   await lab.waitForRun(started.body.id);
@@ -91,7 +122,7 @@ afterAll(async () => {
 describe('the Host header (DNS rebinding)', () => {
   const attacker = () => ({ host: `attacker.example:${port}` });
 
-  it('refuses a name that is not the lab\'s with 421 on every kind of route', async () => {
+  it("refuses a name that is not the lab's with 421 on every kind of route", async () => {
     const attempts: Array<[string, string, Record<string, string>, string?]> = [
       ['PUT', '/api/config', JSON_HEADERS, JSON.stringify({ dbLatencyMs: 7 })],
       ['GET', '/api/config', {}],
@@ -103,12 +134,16 @@ describe('the Host header (DNS rebinding)', () => {
     for (const [method, path, headers, body] of attempts) {
       const answer = await send(lab.url, method, path, { ...headers, ...attacker() }, body);
       expect(answer.status, `${method} ${path}`).toBe(421);
-      expect(answer.json().error, `${method} ${path}`).toMatch(/does not answer to the host "attacker\.example:\d+".*--allow-host/);
+      expect(answer.json().error, `${method} ${path}`).toMatch(
+        /does not answer to the host "attacker\.example:\d+".*--allow-host/,
+      );
     }
     expect((await lab.json<{ dbLatencyMs: number }>('GET', '/api/config')).body.dbLatencyMs).toBe(0);
     // The lab's own name on another port, or hidden in something else, is not the lab either.
     expect((await send(lab.url, 'GET', '/api/config', { host: `127.0.0.1:${port + 1}` })).status).toBe(421);
-    expect((await send(lab.url, 'GET', '/api/config', { host: `127.0.0.1:${port}@attacker.example` })).status).toBe(421);
+    expect((await send(lab.url, 'GET', '/api/config', { host: `127.0.0.1:${port}@attacker.example` })).status).toBe(
+      421,
+    );
   });
 
   it('refuses the WebSocket upgrade', async () => {
@@ -117,7 +152,14 @@ describe('the Host header (DNS rebinding)', () => {
   });
 
   it('answers its loopback names, and --allow-host names', async () => {
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `lab.example:${port}`, 'lab.example', 'fixed.example:1']) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `LOCALHOST:${port}`,
+      `lab.example:${port}`,
+      'lab.example',
+      'fixed.example:1',
+    ]) {
       expect((await send(lab.url, 'GET', '/api/config', { host })).status, host).toBe(200);
     }
     expect((await send(lab.url, 'GET', '/api/config', { host: 'fixed.example:2' })).status).toBe(421);
@@ -131,10 +173,22 @@ describe('the Origin header (cross-site pages)', () => {
   const evil = { origin: 'http://evil.example' };
 
   it('refuses a change from another site with 403', async () => {
-    const put = await send(lab.url, 'PUT', '/api/config', { ...JSON_HEADERS, ...evil }, JSON.stringify({ dbLatencyMs: 7 }));
+    const put = await send(
+      lab.url,
+      'PUT',
+      '/api/config',
+      { ...JSON_HEADERS, ...evil },
+      JSON.stringify({ dbLatencyMs: 7 }),
+    );
     expect(put.status).toBe(403);
     expect(put.json().error).toMatch(/a page from "http:\/\/evil\.example" may not change this lab/);
-    const imported = await send(lab.url, 'POST', '/api/runs/import', { 'content-type': 'application/x-ndjson', ...evil }, trace);
+    const imported = await send(
+      lab.url,
+      'POST',
+      '/api/runs/import',
+      { 'content-type': 'application/x-ndjson', ...evil },
+      trace,
+    );
     expect(imported.status).toBe(403);
     const created = await send(lab.url, 'POST', '/subject/users', { ...JSON_HEADERS, ...evil }, newUser());
     expect(created.status).toBe(403);
@@ -142,7 +196,10 @@ describe('the Origin header (cross-site pages)', () => {
     expect(sandboxed.status).toBe(403);
     expect(sandboxed.json().error).toMatch(/no origin/);
     // A page on the lab's name but another port is another site too.
-    expect((await send(lab.url, 'PUT', '/api/config', { ...JSON_HEADERS, origin: `http://127.0.0.1:${port + 1}` }, '{}')).status).toBe(403);
+    expect(
+      (await send(lab.url, 'PUT', '/api/config', { ...JSON_HEADERS, origin: `http://127.0.0.1:${port + 1}` }, '{}'))
+        .status,
+    ).toBe(403);
   });
 
   it('refuses its WebSocket upgrade', async () => {
@@ -153,13 +210,30 @@ describe('the Origin header (cross-site pages)', () => {
     expect((await send(lab.url, 'GET', '/api/config', evil)).status).toBe(200);
   });
 
-  it('allows no Origin, the lab\'s own pages and --allow-origin origins', async () => {
-    const origins = [undefined, `http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://lab.example:${port}`, 'https://lab.example', ALLOWED_ORIGIN];
+  it("allows no Origin, the lab's own pages and --allow-origin origins", async () => {
+    const origins = [
+      undefined,
+      `http://127.0.0.1:${port}`,
+      `http://localhost:${port}`,
+      `http://lab.example:${port}`,
+      'https://lab.example',
+      ALLOWED_ORIGIN,
+    ];
     for (const origin of origins) {
       const headers: Record<string, string> = origin ? { origin } : {};
-      expect((await send(lab.url, 'PUT', '/api/config', { ...JSON_HEADERS, ...headers }, '{}')).status, String(origin)).toBe(200);
-      expect((await send(lab.url, 'POST', '/subject/users', { ...JSON_HEADERS, ...headers }, newUser())).status, String(origin)).toBe(201);
-      expect((await send(lab.url, 'POST', '/api/runs/import', { 'content-type': 'application/x-ndjson', ...headers }, trace)).status, String(origin)).toBe(201);
+      expect(
+        (await send(lab.url, 'PUT', '/api/config', { ...JSON_HEADERS, ...headers }, '{}')).status,
+        String(origin),
+      ).toBe(200);
+      expect(
+        (await send(lab.url, 'POST', '/subject/users', { ...JSON_HEADERS, ...headers }, newUser())).status,
+        String(origin),
+      ).toBe(201);
+      expect(
+        (await send(lab.url, 'POST', '/api/runs/import', { 'content-type': 'application/x-ndjson', ...headers }, trace))
+          .status,
+        String(origin),
+      ).toBe(201);
       const opened = await live(lab.url, headers);
       expect(opened.open, String(origin)).toBe(true);
       if (opened.open) opened.socket.close();
@@ -175,20 +249,34 @@ describe('content types', () => {
     expect(config.json().error).toBe('unsupported content type "text/plain": send the body as application/json');
     const user = await send(lab.url, 'POST', '/subject/users', plain, newUser());
     expect(user.status).toBe(415);
-    const form = await send(lab.url, 'POST', '/subject/users', { 'content-type': 'application/x-www-form-urlencoded' }, 'username=x');
+    const form = await send(
+      lab.url,
+      'POST',
+      '/subject/users',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      'username=x',
+    );
     expect(form.status).toBe(415);
     const none = await send(lab.url, 'POST', '/api/runs', {}, JSON.stringify({ requests: 1, concurrency: 1 }));
     expect(none.status).toBe(415);
     expect(none.json().error).toMatch(/\(none\)/);
     const imported = await send(lab.url, 'POST', '/api/runs/import', plain, trace);
     expect(imported.status).toBe(415);
-    expect(imported.json().error).toBe('unsupported content type "text/plain": send the body as application/x-ndjson or application/jsonl');
-    expect((await send(lab.url, 'POST', '/api/runs/import', { 'content-type': 'application/json' }, trace)).status).toBe(415);
+    expect(imported.json().error).toBe(
+      'unsupported content type "text/plain": send the body as application/x-ndjson or application/jsonl',
+    );
+    expect(
+      (await send(lab.url, 'POST', '/api/runs/import', { 'content-type': 'application/json' }, trace)).status,
+    ).toBe(415);
   });
 
   it('takes JSON with a charset, JSON lines for an import, and requests without a body', async () => {
-    expect((await send(lab.url, 'PUT', '/api/config', { 'content-type': 'application/json; charset=utf-8' }, '{}')).status).toBe(200);
-    expect((await send(lab.url, 'POST', '/api/runs/import', { 'content-type': 'application/jsonl' }, trace)).status).toBe(201);
+    expect(
+      (await send(lab.url, 'PUT', '/api/config', { 'content-type': 'application/json; charset=utf-8' }, '{}')).status,
+    ).toBe(200);
+    expect(
+      (await send(lab.url, 'POST', '/api/runs/import', { 'content-type': 'application/jsonl' }, trace)).status,
+    ).toBe(201);
     expect((await send(lab.url, 'GET', '/subject/users/alice', { 'content-type': 'text/plain' })).status).toBe(200);
   });
 });
@@ -202,7 +290,11 @@ describe('live sockets', () => {
         const opened = await live(lab.url);
         if (!opened.open) {
           expect(held).toHaveLength(LIVE_MAX_SOCKETS_PER_ADDRESS);
-          expect(opened).toEqual({ open: false, code: 1008, reason: `too many live connections from your address (max ${LIVE_MAX_SOCKETS_PER_ADDRESS}): close another tab of the lab` });
+          expect(opened).toEqual({
+            open: false,
+            code: 1008,
+            reason: `too many live connections from your address (max ${LIVE_MAX_SOCKETS_PER_ADDRESS}): close another tab of the lab`,
+          });
           break;
         }
         held.push(opened.socket);
@@ -229,13 +321,19 @@ describe('live sockets', () => {
       let refused: Opened | undefined;
       // Loopback is 127.0.0.0/8 on Linux: each address is another client.
       for (let n = 0; !refused; n++) {
-        const opened = await live(lab.url, { localAddress: `127.0.1.${1 + Math.floor(n / LIVE_MAX_SOCKETS_PER_ADDRESS)}` });
+        const opened = await live(lab.url, {
+          localAddress: `127.0.1.${1 + Math.floor(n / LIVE_MAX_SOCKETS_PER_ADDRESS)}`,
+        });
         if (opened.open) held.push(opened.socket);
         else refused = opened;
         expect(held.length).toBeLessThanOrEqual(LIVE_MAX_SOCKETS);
       }
       expect(held).toHaveLength(LIVE_MAX_SOCKETS);
-      expect(refused).toEqual({ open: false, code: 1013, reason: `the lab has too many live connections (max ${LIVE_MAX_SOCKETS}): try again later` });
+      expect(refused).toEqual({
+        open: false,
+        code: 1013,
+        reason: `the lab has too many live connections (max ${LIVE_MAX_SOCKETS}): try again later`,
+      });
       expect(lab.live.seatsTaken).toBe(LIVE_MAX_SOCKETS);
     } finally {
       for (const socket of held) socket.close();
@@ -264,11 +362,21 @@ describe('a classroom on every interface', () => {
     const phone = { host: lan, origin: `http://${lan}` };
     expect((await send(classLab.url, 'GET', '/join', { host: lan, accept: 'text/html' })).status).toBe(200);
     expect((await send(classLab.url, 'GET', '/api/config', { host: lan })).status).toBe(200);
-    const joined = await send(classLab.url, 'POST', '/api/classroom/join', { ...phone, ...JSON_HEADERS }, JSON.stringify({ nickname: 'Lan' }));
+    const joined = await send(
+      classLab.url,
+      'POST',
+      '/api/classroom/join',
+      { ...phone, ...JSON_HEADERS },
+      JSON.stringify({ nickname: 'Lan' }),
+    );
     expect(joined.status, joined.body).toBe(201);
     const cookie = String(joined.headers['set-cookie']).split(';')[0]!;
-    expect((await send(classLab.url, 'POST', '/subject/users', { ...phone, ...JSON_HEADERS, cookie }, newUser())).status).toBe(201);
-    expect((await send(classLab.url, 'GET', '/api/config', { host: `attacker.example:${classPort()}` })).status).toBe(421);
+    expect(
+      (await send(classLab.url, 'POST', '/subject/users', { ...phone, ...JSON_HEADERS, cookie }, newUser())).status,
+    ).toBe(201);
+    expect((await send(classLab.url, 'GET', '/api/config', { host: `attacker.example:${classPort()}` })).status).toBe(
+      421,
+    );
   });
 
   const classPort = () => (classLab.app.server.address() as AddressInfo).port;

@@ -40,14 +40,19 @@ const getUser = async (username = 'alice') => {
 
 /** The original with one line replaced: the greeting, so a reply shows which version served it. */
 const withGreeting = (greeting: string) =>
-  original.replace('sendGreeting(req, res, user);', `res.writeHead(200, { 'content-type': 'application/json' });\n  res.end(JSON.stringify({ greeting: ${JSON.stringify(greeting)} }));`);
+  original.replace(
+    'sendGreeting(req, res, user);',
+    `res.writeHead(200, { 'content-type': 'application/json' });\n  res.end(JSON.stringify({ greeting: ${JSON.stringify(greeting)} }));`,
+  );
 
 describe('the handlers API', () => {
   it('lists every handler file of the runtime with its source, unedited', async () => {
     const { status, body } = await lab.json<HandlerFile[]>('GET', '/api/handlers');
     expect(status).toBe(200);
     expect(body.map((h) => h.file)).toContain(FILE);
-    const onDisk = readdirSync(new URL('../../../server/subject/handlers/', import.meta.url)).filter((f) => /\.(blocking|nonblocking|callback)\.ts$/.test(f));
+    const onDisk = readdirSync(new URL('../../../server/subject/handlers/', import.meta.url)).filter((f) =>
+      /\.(blocking|nonblocking|callback)\.ts$/.test(f),
+    );
     expect(body.map((h) => h.file).sort()).toEqual(onDisk.sort());
     const entry = body.find((h) => h.file === FILE)!;
     expect(entry).toMatchObject({ runtime: 'node', edited: false, hash: sourceHash(entry.source) });
@@ -68,7 +73,10 @@ describe('the handlers API', () => {
   });
 
   it('refuses a syntax error with its line and column, and keeps serving the running version', async () => {
-    const broken = original.replace('const username = parseUsername(params.username);', 'const username = parseUsername(params.username;');
+    const broken = original.replace(
+      'const username = parseUsername(params.username);',
+      'const username = parseUsername(params.username;',
+    );
     const line = broken.split('\n').findIndex((text) => text.includes('parseUsername(params.username;')) + 1;
     const put = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, { source: broken });
     expect(put.status).toBe(400);
@@ -76,7 +84,9 @@ describe('the handlers API', () => {
     expect(put.body.column).toBeGreaterThan(1);
     expect(put.body.error).toMatch(/expected/i);
     expect((await getUser()).status).toBe(200);
-    expect((await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.edited).toBe(false);
+    expect((await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.edited).toBe(
+      false,
+    );
   });
 
   it('refuses a file that is not a handler, a path, a missing source and one without the export', async () => {
@@ -85,7 +95,9 @@ describe('the handlers API', () => {
     expect((await lab.json('DELETE', '/api/handlers/nope.ts')).status).toBe(404);
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, {})).status).toBe(400);
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: 'x'.repeat(70_000) })).status).toBe(400);
-    const renamed = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, { source: original.replace('function getUser', 'function fetchUser') });
+    const renamed = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, {
+      source: original.replace('function getUser', 'function fetchUser'),
+    });
     expect(renamed.status).toBe(400);
     expect(renamed.body.error).toMatch(/must export a function named getUser/);
   });
@@ -107,7 +119,9 @@ describe('the handlers API', () => {
     const started = performance.now();
     const stuck = getUser();
     // The loop is free while the edit waits forever: another route answers at once.
-    const other = await fetch(`${lab.url}/subject/users?city=Paris&limit=1`, { headers: { accept: 'application/json' } });
+    const other = await fetch(`${lab.url}/subject/users?city=Paris&limit=1`, {
+      headers: { accept: 'application/json' },
+    });
     expect(other.status).toBe(200);
     const answer = await stuck;
     expect(answer.status).toBe(504);
@@ -127,7 +141,11 @@ describe('the handlers API', () => {
       handlers: { file: string; hash: string; source?: string }[];
     };
     expect(first.type).toBe('run.started');
-    expect(first.handlers.find((h) => h.file === FILE)).toEqual({ file: FILE, hash: sourceHash(edited), source: edited });
+    expect(first.handlers.find((h) => h.file === FILE)).toEqual({
+      file: FILE,
+      hash: sourceHash(edited),
+      source: edited,
+    });
     const blocking = first.handlers.find((h) => h.file === 'getUser.blocking.ts')!;
     expect(blocking.source).toBeUndefined();
     expect(blocking.hash).toMatch(/^[0-9a-f]{16}$/);
@@ -140,7 +158,10 @@ describe('the handlers API', () => {
     expect(clean.status).toBe(200);
     expect(clean.body).toEqual({ checked: true, problems: [] });
 
-    const forgotten = original.replace('const user = await users.findOne({ username });', 'const user = users.findOne({ username });');
+    const forgotten = original.replace(
+      'const user = await users.findOne({ username });',
+      'const user = users.findOne({ username });',
+    );
     const line = forgotten.split('\n').findIndex((text) => text.includes('sendGreeting(req, res, user)')) + 1;
     const typed = await check(forgotten);
     expect(typed.status).toBe(200);
@@ -151,7 +172,9 @@ describe('the handlers API', () => {
     expect(problem!.column).toBeGreaterThan(1);
     // A check applies nothing: the original still serves.
     expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
-    expect((await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.edited).toBe(false);
+    expect((await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.edited).toBe(
+      false,
+    );
 
     const unknownName = await check(original.replace('cpu();', 'cpuu();'));
     expect(unknownName.body.problems.map((p) => p.message).join(' ')).toMatch(/cpuu/);
@@ -174,7 +197,9 @@ describe('the handlers API', () => {
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: withGreeting('still here') })).status).toBe(200);
     await lab.close();
     lab = await startLab(database, data.dir, { config: { dbLatencyMs: 0 } });
-    expect((await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.edited).toBe(true);
+    expect((await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.edited).toBe(
+      true,
+    );
     expect((await getUser()).body).toEqual({ greeting: 'still here' });
     expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
   });
@@ -195,7 +220,9 @@ describe('who may edit', () => {
     }
     const allowed = await startLab(database, (await makeDataDir()).dir, { host: '0.0.0.0', allowEdit: true });
     try {
-      expect((await allowed.json('PUT', `/api/handlers/${FILE}`, { source: withGreeting('allowed') })).status).toBe(200);
+      expect((await allowed.json('PUT', `/api/handlers/${FILE}`, { source: withGreeting('allowed') })).status).toBe(
+        200,
+      );
     } finally {
       await allowed.close();
     }
@@ -203,7 +230,12 @@ describe('who may edit', () => {
 
   it('refuses a web page: another site by its Origin, a rebound name by its Host', async () => {
     const put = (headers: Record<string, string>) =>
-      lab.app.inject({ method: 'PUT', url: `/api/handlers/${FILE}`, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ source: original }) });
+      lab.app.inject({
+        method: 'PUT',
+        url: `/api/handlers/${FILE}`,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: JSON.stringify({ source: original }),
+      });
     const port = new URL(lab.url).port;
     const crossSite = await put({ origin: 'https://evil.example', host: `127.0.0.1:${port}` });
     expect(crossSite.statusCode).toBe(403);
@@ -211,7 +243,15 @@ describe('who may edit', () => {
     const rebound = await put({ origin: `http://evil.example:${port}`, host: `evil.example:${port}` });
     expect(rebound.statusCode).toBe(421);
     expect(rebound.json<{ error: string }>().error).toMatch(/does not answer to the host "evil\.example/);
-    expect((await lab.app.inject({ method: 'DELETE', url: `/api/handlers/${FILE}`, headers: { host: `evil.example:${port}` } })).statusCode).toBe(421);
+    expect(
+      (
+        await lab.app.inject({
+          method: 'DELETE',
+          url: `/api/handlers/${FILE}`,
+          headers: { host: `evil.example:${port}` },
+        })
+      ).statusCode,
+    ).toBe(421);
     const sameOrigin = await put({ origin: `http://localhost:${port}`, host: `localhost:${port}` });
     expect(sameOrigin.statusCode).toBe(200);
   });
@@ -219,7 +259,10 @@ describe('who may edit', () => {
   it('keeps the lab usable after a handler holds the loop: the watchdog restarts the subject and says why', async () => {
     const endless = original.replace("step('query');", "step('query');\n  for (;;) {}");
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: endless })).status).toBe(200);
-    const stuck = fetch(`${lab.url}/subject/users/alice`).then((res) => res.status, () => 0);
+    const stuck = fetch(`${lab.url}/subject/users/alice`).then(
+      (res) => res.status,
+      () => 0,
+    );
     let said: string | undefined;
     const deadline = Date.now() + 60_000;
     while (!said && Date.now() < deadline) {

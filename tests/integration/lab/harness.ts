@@ -92,7 +92,9 @@ export async function startLab(
 }
 
 /** A WebSocket client that keeps every message it receives. */
-export async function openLive(url: string): Promise<{ socket: WebSocket; messages: LiveMessage[]; closed: Promise<number> }> {
+export async function openLive(
+  url: string,
+): Promise<{ socket: WebSocket; messages: LiveMessage[]; closed: Promise<number> }> {
   const socket = new WebSocket(`${url.replace('http', 'ws')}/api/live`);
   const messages: LiveMessage[] = [];
   socket.on('message', (data) => messages.push(JSON.parse(String(data)) as LiveMessage));

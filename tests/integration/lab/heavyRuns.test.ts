@@ -28,12 +28,16 @@ afterAll(async () => {
   await data?.remove();
 });
 
-const filesOf = async (id: string) => (await readdir(path.join(data.dir, 'runs'))).filter((name) => name.startsWith(id));
+const filesOf = async (id: string) =>
+  (await readdir(path.join(data.dir, 'runs'))).filter((name) => name.startsWith(id));
 
 describe('deleting a run as it finishes', () => {
   it('never lists it again and leaves no file behind', async () => {
     for (let attempt = 0; attempt < 6; attempt++) {
-      const { body } = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 30 + attempt * 7, concurrency: 3 });
+      const { body } = await lab.json<{ id: string }>('POST', '/api/runs', {
+        requests: 30 + attempt * 7,
+        concurrency: 3,
+      });
       // DELETE answers 409 while the run runs; the first 204 lands as close to its end as a client can get.
       let status = 409;
       while (status === 409) status = (await lab.json('DELETE', `/api/runs/${body.id}`)).status;
@@ -55,7 +59,11 @@ describe('importing a large trace', () => {
     const before = new Set(await readdir(runsDir));
     const began = performance.now();
     let importEnded = 0;
-    const importing = fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: file }).then(async (res) => {
+    const importing = fetch(`${lab.url}/api/runs/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: file,
+    }).then(async (res) => {
       importEnded = performance.now();
       return { status: res.status, body: (await res.json()) as RunSummary & { error?: string } };
     });
@@ -72,8 +80,13 @@ describe('importing a large trace', () => {
     })();
 
     // Once the first import is writing its file, a second one is refused, not queued.
-    while (!(await readdir(runsDir)).some((name) => !before.has(name))) await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text.slice(0, text.indexOf('\n') + 1) });
+    while (!(await readdir(runsDir)).some((name) => !before.has(name)))
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await fetch(`${lab.url}/api/runs/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: text.slice(0, text.indexOf('\n') + 1),
+    });
     const secondBody = (await second.json()) as { error: string };
     expect(importEnded).toBe(0);
     expect(second.status).toBe(429);
@@ -91,22 +104,29 @@ describe('importing a large trace', () => {
     expect(Math.max(...gaps)).toBeLessThan((importEnded - began) / 4);
     expect((await readdir(runsDir)).filter((name) => name.endsWith('.importing'))).toEqual([]);
     // Once it is done, the next import is accepted.
-    const third = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text.slice(0, text.indexOf('\n') + 1) });
+    const third = await fetch(`${lab.url}/api/runs/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: text.slice(0, text.indexOf('\n') + 1),
+    });
     expect(third.status).toBe(201);
   });
 });
 
 const traceOf = async (id: string): Promise<{ text: string; events: TraceEvent[] }> => {
   const text = await (await fetch(`${lab.url}/api/runs/${id}/trace`)).text();
-  const events = text.trim().split('\n').map((line) => {
-    const parsed = parseTraceEvent(JSON.parse(line));
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.event;
-  });
+  const events = text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const parsed = parseTraceEvent(JSON.parse(line));
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.event;
+    });
   return { text, events };
 };
 
-describe('an open-loop run far above the subject\'s capacity', () => {
+describe("an open-loop run far above the subject's capacity", () => {
   it('ends, counts what it could not send, and samples a trace that would not fit the import limit', async () => {
     // 120,000 arrivals: more than a trace holds in full, and far more than the subject answers in 6 s.
     const plan = { ratePerSec: 20_000, durationSec: 6 };
@@ -122,7 +142,11 @@ describe('an open-loop run far above the subject\'s capacity', () => {
     expect(rids.size).toBeGreaterThan(0);
     expect([...rids].every((rid) => Number(rid.slice(body.id.length + 1)) % 2 === 0)).toBe(true);
     // The sampled trace re-imports with the same numbers.
-    const imported = await fetch(`${lab.url}/api/runs/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: text });
+    const imported = await fetch(`${lab.url}/api/runs/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: text,
+    });
     expect(imported.status).toBe(201);
     const { id: _a, imported: _b, ...numbers } = (await imported.json()) as RunSummary;
     const { id: _c, ...original } = run;

@@ -32,10 +32,14 @@ describe('the live stream', () => {
     const res = await fetch(`${lab.url}/subject/users/alice`, { headers: { 'x-lab-client': 'phone 7' } });
     const rid = res.headers.get('x-lab-rid')!;
     await res.text();
-    const events = await until(() => {
-      const mine = traceEvents(live.messages, null).filter((e) => 'rid' in e && e.rid === rid);
-      return mine.some((e) => e.type === 'client.done') && mine.some((e) => e.type === 'subject.responded') && mine;
-    }, 5000, 'the hand-sent request on the stream');
+    const events = await until(
+      () => {
+        const mine = traceEvents(live.messages, null).filter((e) => 'rid' in e && e.rid === rid);
+        return mine.some((e) => e.type === 'client.done') && mine.some((e) => e.type === 'subject.responded') && mine;
+      },
+      5000,
+      'the hand-sent request on the stream',
+    );
     expect(events.find((e) => e.type === 'client.sent')).toMatchObject({ route: 'getUser', client: 'phone 7' });
     expect(events.find((e) => e.type === 'subject.accepted')).toBeDefined();
     live.socket.close();
@@ -45,10 +49,16 @@ describe('the live stream', () => {
     const live = await openLive(lab.url);
     const { body } = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 50, concurrency: 10 });
     const summary = await lab.waitForRun(body.id);
-    const last = await until(() => {
-      const runs = live.messages.filter((m): m is Extract<LiveMessage, { type: 'run' }> => m.type === 'run' && m.run.id === body.id);
-      return runs.at(-1)?.run.status === 'done' && runs.at(-1)!.run;
-    }, 5000, 'the final run message');
+    const last = await until(
+      () => {
+        const runs = live.messages.filter(
+          (m): m is Extract<LiveMessage, { type: 'run' }> => m.type === 'run' && m.run.id === body.id,
+        );
+        return runs.at(-1)?.run.status === 'done' && runs.at(-1)!.run;
+      },
+      5000,
+      'the final run message',
+    );
     expect(last).toEqual(summary);
     const events = traceEvents(live.messages, body.id);
     expect(events.filter((e) => e.type === 'client.done')).toHaveLength(50);
@@ -64,7 +74,12 @@ describe('the live stream', () => {
     live.socket.send('not json');
     live.socket.send(JSON.stringify({ type: 'drop', table: 'users' }));
     live.socket.send(JSON.stringify({ type: 'ping' }));
-    await until(() => live.messages.filter((m) => m.type === 'error').length === 2 && live.messages.some((m) => m.type === 'status'), 5000, 'replies');
+    await until(
+      () =>
+        live.messages.filter((m) => m.type === 'error').length === 2 && live.messages.some((m) => m.type === 'status'),
+      5000,
+      'replies',
+    );
     const errors = live.messages.filter((m) => m.type === 'error');
     expect(errors[0]).toMatchObject({ message: expect.stringMatching(/must be JSON/) });
     expect(errors[1]).toMatchObject({ message: expect.stringMatching(/unknown message/) });
@@ -84,7 +99,11 @@ describe('the live stream', () => {
     const res = await fetch(`${lab.url}/subject/users/alice`);
     const rid = res.headers.get('x-lab-rid')!;
     await res.text();
-    await until(() => traceEvents(calm.messages, null).some((e) => 'rid' in e && e.rid === rid && e.type === 'client.done'), 5000, 'events on the calm socket');
+    await until(
+      () => traceEvents(calm.messages, null).some((e) => 'rid' in e && e.rid === rid && e.type === 'client.done'),
+      5000,
+      'events on the calm socket',
+    );
     expect((await lab.json('GET', '/api/health')).status).toBe(200);
     calm.socket.close();
   });
@@ -98,10 +117,16 @@ describe('the live stream', () => {
     slow.socket.resume();
     await until(() => slow.messages.some((m) => m.type === 'lagging'), 10_000, 'a lagging notice');
     // Once it has drained, a resume gets it back on the stream with a count of what it missed.
-    const resumed = await until(() => {
-      slow.socket.send(JSON.stringify({ type: 'resume' }));
-      return slow.messages.find((m): m is Extract<LiveMessage, { type: 'lagging' }> => m.type === 'lagging' && m.resumed === true);
-    }, 10_000, 'the resumed notice');
+    const resumed = await until(
+      () => {
+        slow.socket.send(JSON.stringify({ type: 'resume' }));
+        return slow.messages.find(
+          (m): m is Extract<LiveMessage, { type: 'lagging' }> => m.type === 'lagging' && m.resumed === true,
+        );
+      },
+      10_000,
+      'the resumed notice',
+    );
     expect(resumed.skipped).toBeGreaterThan(0);
     const received = traceEvents(slow.messages, body.id).length;
     const text = await (await fetch(`${lab.url}/api/runs/${body.id}/trace`)).text();

@@ -16,7 +16,12 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    seen.push({ method: req.method ?? '', url: req.url ?? '', rid: String(req.headers[HEADER_RID]), run: String(req.headers[HEADER_RUN]) });
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      rid: String(req.headers[HEADER_RID]),
+      run: String(req.headers[HEADER_RUN]),
+    });
     req.resume();
     setTimeout(() => {
       inFlight -= 1;
@@ -38,7 +43,12 @@ describe('load generator', () => {
     maxInFlight = 0;
     seen.length = 0;
     const { events, onEvents } = collect();
-    const handle = startLoad({ baseUrl, runId: 'closed1', plan: { requests: 40, concurrency: 8, route: 'getUser' }, onEvents });
+    const handle = startLoad({
+      baseUrl,
+      runId: 'closed1',
+      plan: { requests: 40, concurrency: 8, route: 'getUser' },
+      onEvents,
+    });
     const result = await handle.result;
     expect(result).toEqual({ sent: 40, completed: 40, errors: 0, cancelled: false });
     expect(maxInFlight).toBe(8);
@@ -56,7 +66,12 @@ describe('load generator', () => {
   it('sends open-loop arrivals on schedule and records when each was due', async () => {
     const { events, onEvents } = collect();
     const started = performance.timeOrigin + performance.now();
-    const result = await startLoad({ baseUrl, runId: 'open1', plan: { ratePerSec: 50, durationSec: 1, route: 'getUser' }, onEvents }).result;
+    const result = await startLoad({
+      baseUrl,
+      runId: 'open1',
+      plan: { ratePerSec: 50, durationSec: 1, route: 'getUser' },
+      onEvents,
+    }).result;
     expect(result.completed).toBe(50);
     const sent = events.filter((e) => e.type === 'client.sent');
     expect(sent).toHaveLength(50);
@@ -69,10 +84,18 @@ describe('load generator', () => {
   it('counts HTTP errors and names each route on the wire', async () => {
     seen.length = 0;
     const { events, onEvents } = collect();
-    const stats = await startLoad({ baseUrl, runId: 'err1', plan: { requests: 3, concurrency: 3, route: 'stats' }, onEvents }).result;
+    const stats = await startLoad({
+      baseUrl,
+      runId: 'err1',
+      plan: { requests: 3, concurrency: 3, route: 'stats' },
+      onEvents,
+    }).result;
     expect(stats.errors).toBe(3);
-    expect(events.filter((e) => e.type === 'client.done').every((e) => e.type === 'client.done' && e.status === 500)).toBe(true);
-    await startLoad({ baseUrl, runId: 'mk1', plan: { requests: 2, concurrency: 1, route: 'createUser' }, onEvents }).result;
+    expect(
+      events.filter((e) => e.type === 'client.done').every((e) => e.type === 'client.done' && e.status === 500),
+    ).toBe(true);
+    await startLoad({ baseUrl, runId: 'mk1', plan: { requests: 2, concurrency: 1, route: 'createUser' }, onEvents })
+      .result;
     const posts = seen.filter((s) => s.method === 'POST');
     expect(posts.map((p) => p.url)).toEqual(['/users', '/users']);
   });
@@ -83,10 +106,17 @@ describe('load generator', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const { events, onEvents } = collect();
-    const result = await startLoad({ baseUrl: `http://127.0.0.1:${port}`, runId: 'dead1', plan: { requests: 2, concurrency: 2 }, onEvents }).result;
+    const result = await startLoad({
+      baseUrl: `http://127.0.0.1:${port}`,
+      runId: 'dead1',
+      plan: { requests: 2, concurrency: 2 },
+      onEvents,
+    }).result;
     expect(result.errors).toBe(2);
     const done = events.filter((e) => e.type === 'client.done');
-    expect(done.every((e) => e.type === 'client.done' && e.status === 0 && /ECONNREFUSED/.test(e.error ?? ''))).toBe(true);
+    expect(done.every((e) => e.type === 'client.done' && e.status === 0 && /ECONNREFUSED/.test(e.error ?? ''))).toBe(
+      true,
+    );
   });
 
   it('stops sending when cancelled', async () => {
@@ -103,9 +133,14 @@ describe('load generator', () => {
     try {
       const { onEvents } = collect();
       const first = generator.start({ baseUrl, runId: 'seq1', plan: { requests: 20, concurrency: 4 }, onEvents });
-      await expect(generator.start({ baseUrl, runId: 'seq2', plan: { requests: 1, concurrency: 1 }, onEvents }).result).rejects.toThrow(/already in progress/);
+      await expect(
+        generator.start({ baseUrl, runId: 'seq2', plan: { requests: 1, concurrency: 1 }, onEvents }).result,
+      ).rejects.toThrow(/already in progress/);
       expect((await first.result).completed).toBe(20);
-      expect((await generator.start({ baseUrl, runId: 'seq3', plan: { requests: 5, concurrency: 5 }, onEvents }).result).completed).toBe(5);
+      expect(
+        (await generator.start({ baseUrl, runId: 'seq3', plan: { requests: 5, concurrency: 5 }, onEvents }).result)
+          .completed,
+      ).toBe(5);
     } finally {
       await generator.close();
     }
@@ -137,7 +172,14 @@ describe('load generator', () => {
       const plan = { ratePerSec: 5000, durationSec: 1 };
       const deadlineMs = 400;
       maxHeld = 0;
-      const result = await startLoad({ baseUrl: hangingUrl, runId: 'sat1', plan, onEvents, requestTimeoutMs: deadlineMs, maxInFlight: 200 }).result;
+      const result = await startLoad({
+        baseUrl: hangingUrl,
+        runId: 'sat1',
+        plan,
+        onEvents,
+        requestTimeoutMs: deadlineMs,
+        maxInFlight: 200,
+      }).result;
       expect(result.notSent).toBeGreaterThan(0);
       expect(result.sent + result.notSent!).toBe(5000);
       expect(maxHeld).toBeGreaterThan(0);
@@ -157,7 +199,13 @@ describe('load generator', () => {
 
     it('ends a cancelled run without waiting for its requests', async () => {
       const { events, onEvents } = collect();
-      const handle = startLoad({ baseUrl: hangingUrl, runId: 'sat2', plan: { ratePerSec: 5000, durationSec: 20 }, onEvents, requestTimeoutMs: 60_000 });
+      const handle = startLoad({
+        baseUrl: hangingUrl,
+        runId: 'sat2',
+        plan: { ratePerSec: 5000, durationSec: 20 },
+        onEvents,
+        requestTimeoutMs: 60_000,
+      });
       const began = performance.now();
       while (!events.some((e) => e.type === 'load.counts')) await new Promise((resolve) => setTimeout(resolve, 20));
       const running = performance.now() - began;

@@ -26,11 +26,14 @@ afterAll(async () => {
 
 async function traceOf(id: string): Promise<TraceEvent[]> {
   const text = await (await fetch(`${lab.url}/api/runs/${id}/trace`)).text();
-  return text.trim().split('\n').map((line) => {
-    const parsed = parseTraceEvent(JSON.parse(line));
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.event;
-  });
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const parsed = parseTraceEvent(JSON.parse(line));
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.event;
+    });
 }
 
 async function longPollRun(config: object, plan: object): Promise<{ summary: RunSummary; events: TraceEvent[] }> {
@@ -46,7 +49,9 @@ async function longPollRun(config: object, plan: object): Promise<{ summary: Run
 function maxServedAtOnce(events: TraceEvent[]): number {
   const edges = events
     .flatMap((e) => (e.type === 'subject.accepted' && e.route === 'longPoll' ? [{ t: e.t, d: 1 }] : []))
-    .concat(events.flatMap((e) => (e.type === 'subject.responded' && !e.rid.endsWith('-publish') ? [{ t: e.t, d: -1 }] : [])))
+    .concat(
+      events.flatMap((e) => (e.type === 'subject.responded' && !e.rid.endsWith('-publish') ? [{ t: e.t, d: -1 }] : [])),
+    )
     .sort((a, b) => a.t - b.t || a.d - b.d);
   let now = 0;
   let max = 0;
@@ -55,17 +60,27 @@ function maxServedAtOnce(events: TraceEvent[]): number {
 }
 
 const answers = (events: TraceEvent[]) =>
-  events.filter((e): e is Extract<TraceEvent, { type: 'client.done' }> => e.type === 'client.done' && !e.rid.endsWith('-publish'));
+  events.filter(
+    (e): e is Extract<TraceEvent, { type: 'client.done' }> => e.type === 'client.done' && !e.rid.endsWith('-publish'),
+  );
 
 describe('a long-poll run', () => {
   it('refuses bad plans with 400: over 10,000, requests unlike concurrency, an unbounded hold, unknown fields', async () => {
-    for (const plan of [{ concurrency: 10_001 }, { concurrency: 10, requests: 11 }, { concurrency: 10, holdMs: 60_001 }, { concurrency: 10, extra: 1 }, { concurrency: '10' }]) {
+    for (const plan of [
+      { concurrency: 10_001 },
+      { concurrency: 10, requests: 11 },
+      { concurrency: 10, holdMs: 60_001 },
+      { concurrency: 10, extra: 1 },
+      { concurrency: '10' },
+    ]) {
       const reply = await lab.json<{ error: string }>('POST', '/api/runs', { route: 'longPoll', ...plan });
       expect(reply.status, JSON.stringify(plan)).toBe(400);
       expect(reply.body.error, JSON.stringify(plan)).toMatch(/long-poll run: .*(concurrency|requests|holdMs|unknown)/);
     }
     // Other routes keep their own bound.
-    expect((await lab.json('POST', '/api/runs', { route: 'getUser', requests: 10, concurrency: 2001 })).status).toBe(400);
+    expect((await lab.json('POST', '/api/runs', { route: 'getUser', requests: 10, concurrency: 2001 })).status).toBe(
+      400,
+    );
   });
 
   it('refuses with 409 when a publish could not reach every waiter (several workers)', async () => {
@@ -97,7 +112,10 @@ describe('a long-poll run', () => {
   }, 300_000);
 
   it('serves at most one waiter at a time in blocking mode, and still answers all 2,000', async () => {
-    const { summary, events } = await longPollRun({ mode: 'blocking', executorThreads: 0 }, { concurrency: 2000, holdMs: 1000 });
+    const { summary, events } = await longPollRun(
+      { mode: 'blocking', executorThreads: 0 },
+      { concurrency: 2000, holdMs: 1000 },
+    );
     expect(summary.status).toBe('done');
     const done = answers(events);
     expect(done).toHaveLength(2000);

@@ -30,7 +30,10 @@ it('answers 503 with Retry-After while the subject restarts and fails the run it
   // Wait until the run is really sending, then kill the subject under it.
   const deadline = Date.now() + 30_000;
   while ((await lab.json<{ completed: number }>('GET', `/api/runs/${started.body.id}`)).body.completed < 20) {
-    if (Date.now() > deadline) throw new Error(`the run never got going: ${JSON.stringify((await lab.json('GET', `/api/runs/${started.body.id}`)).body)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the run never got going: ${JSON.stringify((await lab.json('GET', `/api/runs/${started.body.id}`)).body)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   process.kill(lab.supervisor.pids().subject!, 'SIGKILL');

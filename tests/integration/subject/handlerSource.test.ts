@@ -34,7 +34,7 @@ describe('handler step markers', () => {
     const nonblocking = lines('getUser.nonblocking.ts');
     const changed = nonblocking.filter((line) => !blocking.includes(line));
     expect(changed).toEqual([
-      'import type { NonblockingContext } from \'./context\';',
+      "import type { NonblockingContext } from './context';",
       'export async function getUser({ req, res, params, step, cpu, users }: NonblockingContext): Promise<void> {',
       '  const user = await users.findOne({ username });',
     ]);

@@ -64,15 +64,30 @@ export interface Reply {
 }
 
 /** One request on its own connection (no shared keep-alive, so the balancer sees each). */
-export function request(url: string, options: { method?: string; body?: string; headers?: Record<string, string>; rid?: string } = {}): Promise<Reply> {
+export function request(
+  url: string,
+  options: { method?: string; body?: string; headers?: Record<string, string>; rid?: string } = {},
+): Promise<Reply> {
   const rid = options.rid ?? `t-${Math.random().toString(36).slice(2, 10)}`;
   const sentAt = now();
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', agent: false, headers: { [HEADER_RID]: rid, ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ rid, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), sentAt, doneAt: now() }));
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', agent: false, headers: { [HEADER_RID]: rid, ...options.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            rid,
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            sentAt,
+            doneAt: now(),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -94,7 +109,11 @@ export async function batch(url: string, count: number, prefix = 'b'): Promise<B
 }
 
 /** Polls until `check` passes or `timeoutMs` runs out. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000, everyMs = 100): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
@@ -108,16 +127,20 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
  * shipped in batches, so this is the condition a fixed sleep would only hope for.
  */
 export async function caughtUp(lab: Pick<Lab, 'events'>, until = now(), timeoutMs = 20_000): Promise<void> {
-  await eventually(() => {
-    const workers = new Set<number>();
-    const late = new Set<number>();
-    for (const event of lab.events) {
-      if (event.type !== 'sample' || event.t < until - 500) continue;
-      workers.add(event.worker);
-      if (event.t >= until) late.add(event.worker);
-    }
-    return workers.size > 0 && late.size === workers.size;
-  }, timeoutMs, 10);
+  await eventually(
+    () => {
+      const workers = new Set<number>();
+      const late = new Set<number>();
+      for (const event of lab.events) {
+        if (event.type !== 'sample' || event.t < until - 500) continue;
+        workers.add(event.worker);
+        if (event.t >= until) late.add(event.worker);
+      }
+      return workers.size > 0 && late.size === workers.size;
+    },
+    timeoutMs,
+    10,
+  );
 }
 
 export function eventsFor(events: TraceEvent[], rid: string): TraceEvent[] {
@@ -131,6 +154,7 @@ export function eventsFor(events: TraceEvent[], rid: string): TraceEvent[] {
 /** The largest loop delay sampled by the subject between two times. */
 export function loopDelayMax(events: TraceEvent[], from: number, to: number): number {
   let max = 0;
-  for (const event of events) if (event.type === 'sample' && event.t >= from && event.t <= to + 200) max = Math.max(max, event.loopDelayMaxMs);
+  for (const event of events)
+    if (event.type === 'sample' && event.t >= from && event.t <= to + 200) max = Math.max(max, event.loopDelayMaxMs);
   return max;
 }

@@ -26,7 +26,17 @@ function lifecycle(events: TraceEvent[]): string[] {
     .map((event) => (event.type === 'handler.step' ? `step:${event.step}` : event.type));
 }
 
-const EXPECTED = ['subject.accepted', 'step:parse', 'step:cpu', 'step:query', 'db.call', 'db.sent', 'db.reply', 'step:respond', 'subject.responded'];
+const EXPECTED = [
+  'subject.accepted',
+  'step:parse',
+  'step:cpu',
+  'step:query',
+  'db.call',
+  'db.sent',
+  'db.reply',
+  'step:respond',
+  'subject.responded',
+];
 const EXPECTED_CALLBACK = [...EXPECTED.slice(0, 7), 'step:callback', ...EXPECTED.slice(7)];
 
 const VARIANTS: [string, Partial<LabConfig>][] = [
@@ -75,7 +85,10 @@ describe('tracing off', () => {
     await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 0, tracing: false });
     const result = await batch(lab.url('/users/alice'), 5);
     expect(result.replies.every((reply) => reply.status === 200)).toBe(true);
-    const [start, end] = [Math.min(...result.replies.map((r) => r.sentAt)), Math.max(...result.replies.map((r) => r.doneAt))];
+    const [start, end] = [
+      Math.min(...result.replies.map((r) => r.sentAt)),
+      Math.max(...result.replies.map((r) => r.doneAt)),
+    ];
     // Turn tracing back on and wait for the trace to catch up: anything the batch emitted
     // while tracing was off would have arrived by then.
     await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 0, tracing: true });

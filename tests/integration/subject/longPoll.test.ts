@@ -18,7 +18,12 @@ afterAll(async () => {
 });
 
 async function newestId(): Promise<string> {
-  const [doc] = await database.db.collection('users').find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+  const [doc] = await database.db
+    .collection('users')
+    .find({}, { projection: { _id: 1 } })
+    .sort({ _id: -1 })
+    .limit(1)
+    .toArray();
   return (doc!._id as ObjectId).toHexString();
 }
 
@@ -46,8 +51,18 @@ describe('the long poll, non-blocking', () => {
 
   it('refuses a missing, malformed or operator-shaped cursor and out-of-bounds timeouts with 400', async () => {
     const id = await newestId();
-    for (const query of ['', '?after=zz', '?after[$gt]=', `?after=${id}x`, `?after=${id}&after=${id}`, `?after=${id}&timeoutMs=0`,
-      `?after=${id}&timeoutMs=999999`, `?after=${id}&timeoutMs=1e3`, `?after=${id}&limit=3`, '?after=%7B%22%24gt%22%3A%22%22%7D']) {
+    for (const query of [
+      '',
+      '?after=zz',
+      '?after[$gt]=',
+      `?after=${id}x`,
+      `?after=${id}&after=${id}`,
+      `?after=${id}&timeoutMs=0`,
+      `?after=${id}&timeoutMs=999999`,
+      `?after=${id}&timeoutMs=1e3`,
+      `?after=${id}&limit=3`,
+      '?after=%7B%22%24gt%22%3A%22%22%7D',
+    ]) {
       const reply = await request(lab.url(`/updates${query}`));
       expect(reply.status, query).toBe(400);
       expect(JSON.parse(reply.body).error, query).toMatch(/after|timeoutMs|unknown|once/);
@@ -63,16 +78,24 @@ describe('the long poll, non-blocking', () => {
   it('answers every waiter with the new user after one POST /users, from one database read', async () => {
     const after = await newestId();
     const prefix = `w-${tag()}`;
-    const waiting = Array.from({ length: 40 }, (_, i) => request(lab.url(`/updates?after=${after}&timeoutMs=30000`), { rid: `${prefix}-${i}` }));
+    const waiting = Array.from({ length: 40 }, (_, i) =>
+      request(lab.url(`/updates?after=${after}&timeoutMs=30000`), { rid: `${prefix}-${i}` }),
+    );
     await eventually(() => latestWaiting(lab.events) === 40, 20_000, 20);
 
     const user = newUser();
-    const created = await request(lab.url('/users'), { method: 'POST', body: JSON.stringify(user), headers: { 'content-type': 'application/json' } });
+    const created = await request(lab.url('/users'), {
+      method: 'POST',
+      body: JSON.stringify(user),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     const replies: Reply[] = await Promise.all(waiting);
     for (const reply of replies) {
       expect(reply.status).toBe(200);
-      expect(JSON.parse(reply.body).users).toEqual([expect.objectContaining({ username: user.username, first_name: 'Polly' })]);
+      expect(JSON.parse(reply.body).users).toEqual([
+        expect.objectContaining({ username: user.username, first_name: 'Polly' }),
+      ]);
     }
     await caughtUp(lab);
     const readsByWaiters = lab.events.filter((e) => e.type === 'db.call' && e.rid.startsWith(prefix));
@@ -81,7 +104,11 @@ describe('the long poll, non-blocking', () => {
 
   it('answers at once a cursor older than a user it has already published', async () => {
     const before = await newestId();
-    const created = await request(lab.url('/users'), { method: 'POST', body: JSON.stringify(newUser()), headers: { 'content-type': 'application/json' } });
+    const created = await request(lab.url('/users'), {
+      method: 'POST',
+      body: JSON.stringify(newUser()),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     const reply = await request(lab.url(`/updates?after=${before}&timeoutMs=60000`));
     expect(reply.status).toBe(200);

@@ -35,6 +35,9 @@ afterAll(async () => {
 
 it('starts its child processes from a folder whose path has a space', async () => {
   expect(copy).toContain(' ');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(copy, 'probe.ts')], { cwd: copy, timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(copy, 'probe.ts')], {
+    cwd: copy,
+    timeout: 60_000,
+  });
   expect(stdout).toMatch(/proxy listening on \d+/);
 }, 90_000);

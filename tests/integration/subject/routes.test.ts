@@ -61,7 +61,9 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
     expect(body.city).toBe('London');
     expect(body.users).toHaveLength(7);
     const usernames = body.users.map((user) => user.username);
-    const inLondon = await database.db.collection('users').countDocuments({ username: { $in: usernames }, city: 'London' });
+    const inLondon = await database.db
+      .collection('users')
+      .countDocuments({ username: { $in: usernames }, city: 'London' });
     expect(inLondon).toBe(7);
   });
 
@@ -70,21 +72,31 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
     const { cities } = JSON.parse(reply.body) as { cities: { city: string; users: number }[] };
     const total = await database.db.collection('users').countDocuments();
     expect(cities.reduce((sum, city) => sum + city.users, 0)).toBe(total);
-    expect(cities.find((city) => city.city === 'London')?.users).toBe(await database.db.collection('users').countDocuments({ city: 'London' }));
+    expect(cities.find((city) => city.city === 'London')?.users).toBe(
+      await database.db.collection('users').countDocuments({ city: 'London' }),
+    );
   });
 
   it('creates a user, then answers 409 for the same username', async () => {
     const username = `new_${name.replace(/\W/g, '')}`;
     const body = JSON.stringify({ username, first_name: 'Newt', city: 'Oslo' });
-    const created = await request(lab.url('/users'), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const created = await request(lab.url('/users'), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(created.status).toBe(201);
-    expect(await database.db.collection('users').findOne({ username })).toMatchObject({ first_name: 'Newt', city: 'Oslo' });
+    expect(await database.db.collection('users').findOne({ username })).toMatchObject({
+      first_name: 'Newt',
+      city: 'Oslo',
+    });
     const again = await request(lab.url('/users'), { method: 'POST', body });
     expect(again.status).toBe(409);
   });
 
   describe('bad input', () => {
-    const post = (body: string) => request(lab.url('/users'), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const post = (body: string) =>
+      request(lab.url('/users'), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
     it('refuses an operator as a username in a POST body with 400', async () => {
       const reply = await post('{"username": {"$ne": null}, "first_name": "Eve"}');
@@ -114,7 +126,12 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
     });
 
     it('refuses a body that is not JSON, or has unknown or missing fields, with 400', async () => {
-      for (const body of ['username=alice', '', '{"username": "ok_name"}', '{"username": "ok_name", "first_name": "A", "admin": true}']) {
+      for (const body of [
+        'username=alice',
+        '',
+        '{"username": "ok_name"}',
+        '{"username": "ok_name", "first_name": "A", "admin": true}',
+      ]) {
         const reply = await post(body);
         expect(reply.status, body).toBe(400);
         expect(JSON.parse(reply.body).error).toBeTruthy();
@@ -122,7 +139,13 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
     });
 
     it('refuses a limit out of bounds and a missing city with 400', async () => {
-      for (const query of ['city=London&limit=0', 'city=London&limit=101', 'city=London&limit=abc', 'city=London&limit=2.5', 'limit=5']) {
+      for (const query of [
+        'city=London&limit=0',
+        'city=London&limit=101',
+        'city=London&limit=abc',
+        'city=London&limit=2.5',
+        'limit=5',
+      ]) {
         const reply = await request(lab.url(`/users?${query}`));
         expect(reply.status, query).toBe(400);
       }
@@ -133,7 +156,10 @@ describe.each(VARIANTS)('the subject, %s', (name, patch) => {
       expect(missing.status).toBe(404);
       expect((await request(lab.url('/users'), { method: 'DELETE' })).status).toBe(405);
       await caughtUp(lab);
-      expect(eventsFor(lab.events, missing.rid).map((event) => event.type)).toEqual(['subject.accepted', 'subject.responded']);
+      expect(eventsFor(lab.events, missing.rid).map((event) => event.type)).toEqual([
+        'subject.accepted',
+        'subject.responded',
+      ]);
     });
   });
 });

@@ -53,7 +53,13 @@ describe('the subject supervisor', () => {
     const before = lab.supervisor.pids();
     await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 50 });
     expect(lab.supervisor.pids()).toEqual(before);
-    await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 50, mode: 'blocking', blockingTimeoutMs: 2000, cpuMs: 1 });
+    await lab.supervisor.apply({
+      ...DEFAULT_CONFIG,
+      dbLatencyMs: 50,
+      mode: 'blocking',
+      blockingTimeoutMs: 2000,
+      cpuMs: 1,
+    });
     expect(lab.supervisor.pids()).toEqual(before);
     await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 50, mode: 'blocking', poolSize: 4 });
     expect(lab.supervisor.pids().proxy).toBe(before.proxy);
@@ -71,7 +77,11 @@ describe('the subject supervisor', () => {
   });
 
   it('stops the balancer and all its workers', async () => {
-    const other = createSubjectSupervisor({ mongoUri: database.server.uri, dbName: LAB_DB_NAME, onEvents: () => undefined });
+    const other = createSubjectSupervisor({
+      mongoUri: database.server.uri,
+      dbName: LAB_DB_NAME,
+      onEvents: () => undefined,
+    });
     await other.start({ ...DEFAULT_CONFIG, workers: 3 });
     const accepted = new Set<number>();
     for (let i = 0; i < 6; i++) accepted.add((await request(`${other.url()}/users/alice`)).status);
@@ -81,6 +91,12 @@ describe('the subject supervisor', () => {
   });
 
   it('refuses a mongodb+srv URI, which cannot go through the latency proxy', () => {
-    expect(() => createSubjectSupervisor({ mongoUri: 'mongodb+srv://cluster.example.net/x', dbName: 'x', onEvents: () => undefined })).toThrow(/mongodb\+srv/);
+    expect(() =>
+      createSubjectSupervisor({
+        mongoUri: 'mongodb+srv://cluster.example.net/x',
+        dbName: 'x',
+        onEvents: () => undefined,
+      }),
+    ).toThrow(/mongodb\+srv/);
   });
 });

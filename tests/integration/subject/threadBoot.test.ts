@@ -30,9 +30,15 @@ afterAll(async () => {
 /** Starts `threads` compiled threads, asks each for alice, and stops them. */
 async function findAliceOnThreads(threads: number): Promise<unknown[]> {
   const client = { poolSize: 1, minPoolSize: 1, dbLatencyMs: 0, monitorCommands: false };
-  const executor = await createExecutor({ uri: database.server.uri, dbName: LAB_DB_NAME, client, poolGauge: new SharedArrayBuffer(8) }, threads, () => 10_000);
+  const executor = await createExecutor(
+    { uri: database.server.uri, dbName: LAB_DB_NAME, client, poolGauge: new SharedArrayBuffer(8) },
+    threads,
+    () => 10_000,
+  );
   try {
-    const replies = await Promise.all(Array.from({ length: threads }, (_, i) => executor.call('findOne', [{ username: 'alice' }], `t${i}`)));
+    const replies = await Promise.all(
+      Array.from({ length: threads }, (_, i) => executor.call('findOne', [{ username: 'alice' }], `t${i}`)),
+    );
     return replies.map((reply) => (reply.ok ? 'ok' : reply.error));
   } finally {
     await executor.close();

@@ -31,7 +31,12 @@ describe.skipIf(noTornado).each(VARIANTS)('the database killed under the Tornado
     let database: Database = await startDatabase();
     const port = database.server.port;
     cleanup.push(() => database.stop());
-    const lab: Lab = await startLab(database, { runtime: 'tornado', dbLatencyMs: 0, blockingTimeoutMs: BLOCKING_TIMEOUT_MS, ...patch });
+    const lab: Lab = await startLab(database, {
+      runtime: 'tornado',
+      dbLatencyMs: 0,
+      blockingTimeoutMs: BLOCKING_TIMEOUT_MS,
+      ...patch,
+    });
     cleanup.push(() => lab.supervisor.stop());
     expect((await batch(lab.url('/users/alice'), 5)).replies.every((reply) => reply.status === 200)).toBe(true);
 
@@ -50,7 +55,9 @@ describe.skipIf(noTornado).each(VARIANTS)('the database killed under the Tornado
     }
     const stats = await request(lab.url('/stats'));
     expect(stats.status).toBe(503);
-    await eventually(() => lab.states.some((s) => s.state === 'down' && /database unreachable: ./.test(s.message ?? '')));
+    await eventually(() =>
+      lab.states.some((s) => s.state === 'down' && /database unreachable: ./.test(s.message ?? '')),
+    );
     expect(lab.supervisor.state()).toBe('down');
 
     // The same port, a fresh database (seeded again, as the lab would).

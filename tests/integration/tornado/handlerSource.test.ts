@@ -16,7 +16,10 @@ const files = readdirSync(HANDLERS_DIR).filter((file) => /_(blocking|nonblocking
 describe('Tornado handler step markers', () => {
   it('has eleven handler files, one per route and style', () => {
     expect(files.sort()).toEqual(
-      ['create_user', 'list_by_city', 'stats', 'get_user', 'long_poll'].flatMap((route) => [`${route}_blocking.py`, `${route}_nonblocking.py`]).concat('get_user_callback.py').sort(),
+      ['create_user', 'list_by_city', 'stats', 'get_user', 'long_poll']
+        .flatMap((route) => [`${route}_blocking.py`, `${route}_nonblocking.py`])
+        .concat('get_user_callback.py')
+        .sort(),
     );
   });
 
@@ -29,16 +32,17 @@ describe('Tornado handler step markers', () => {
   });
 
   it('names an existing file for every route in every mode', () => {
-    for (const route of [...ROUTES, LONG_POLL_ROUTE]) for (const mode of MODES) expect(files).toContain(handlerName(route, mode, 'tornado'));
+    for (const route of [...ROUTES, LONG_POLL_ROUTE])
+      for (const mode of MODES) expect(files).toContain(handlerName(route, mode, 'tornado'));
   });
 
   it('differs between the blocking and non-blocking get_user only where the lesson wants it to', () => {
-    const code = (file: string) =>
-      readFileSync(new URL(file, HANDLERS_DIR), 'utf8')
-        .split('"""')[2]!
-        .split('\n');
+    const code = (file: string) => readFileSync(new URL(file, HANDLERS_DIR), 'utf8').split('"""')[2]!.split('\n');
     const blocking = code('get_user_blocking.py');
     const changed = code('get_user_nonblocking.py').filter((line) => !blocking.includes(line));
-    expect(changed).toEqual(['    async def get(self, username):', "        user = await self.users.find_one({'username': username})"]);
+    expect(changed).toEqual([
+      '    async def get(self, username):',
+      "        user = await self.users.find_one({'username': username})",
+    ]);
   });
 });

@@ -35,9 +35,11 @@ const getUser = async (username = 'alice') => {
 };
 
 /** The original with its answer replaced: the greeting, so a reply shows which version served it. */
-const withGreeting = (greeting: string) => original.replace('self.greet(user)', `self.send_json(200, {'greeting': ${JSON.stringify(greeting)}})`);
+const withGreeting = (greeting: string) =>
+  original.replace('self.greet(user)', `self.send_json(200, {'greeting': ${JSON.stringify(greeting)}})`);
 
-const entry = async (file = FILE) => (await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === file)!;
+const entry = async (file = FILE) =>
+  (await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === file)!;
 
 describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
   beforeAll(async () => {
@@ -56,7 +58,9 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
   it("lists the Tornado runtime's handler files with their sources, unedited", async () => {
     const { status, body } = await lab.json<HandlerFile[]>('GET', '/api/handlers');
     expect(status).toBe(200);
-    const onDisk = readdirSync(new URL('../../../server/subject-tornado/handlers/', import.meta.url)).filter((f) => /_(blocking|nonblocking|callback)\.py$/.test(f));
+    const onDisk = readdirSync(new URL('../../../server/subject-tornado/handlers/', import.meta.url)).filter((f) =>
+      /_(blocking|nonblocking|callback)\.py$/.test(f),
+    );
     expect(body.map((h) => h.file).sort()).toEqual(onDisk.sort());
     expect(body.every((h) => h.runtime === 'tornado')).toBe(true);
     const nonblocking = body.find((h) => h.file === FILE)!;
@@ -66,11 +70,20 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
 
   it('serves an edited handler as soon as PUT answers, keeps it in the data dir, and DELETE restores the original', async () => {
     expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
-    const put = await lab.json<HandlerFile>('PUT', `/api/handlers/${FILE}`, { source: withGreeting('edited in Python!') });
+    const put = await lab.json<HandlerFile>('PUT', `/api/handlers/${FILE}`, {
+      source: withGreeting('edited in Python!'),
+    });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ file: FILE, runtime: 'tornado', edited: true, hash: sourceHash(withGreeting('edited in Python!')) });
+    expect(put.body).toMatchObject({
+      file: FILE,
+      runtime: 'tornado',
+      edited: true,
+      hash: sourceHash(withGreeting('edited in Python!')),
+    });
     expect((await getUser()).body).toEqual({ greeting: 'edited in Python!' });
-    expect(await readFile(path.join(data.dir, 'handlers', 'tornado', FILE), 'utf8')).toBe(withGreeting('edited in Python!'));
+    expect(await readFile(path.join(data.dir, 'handlers', 'tornado', FILE), 'utf8')).toBe(
+      withGreeting('edited in Python!'),
+    );
     // The other style of the route is untouched.
     expect((await entry('get_user_blocking.py')).edited).toBe(false);
 
@@ -82,8 +95,12 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
 
   it("refuses a syntax error with the interpreter's line and column, and keeps serving the running version", async () => {
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: withGreeting('running') })).status).toBe(200);
-    const broken = withGreeting('running').replace('username = parse_username(username)', 'username = parse_username(username');
-    const line = broken.split('\n').findIndex((text) => text.includes('parse_username(username') && !text.includes('import')) + 1;
+    const broken = withGreeting('running').replace(
+      'username = parse_username(username)',
+      'username = parse_username(username',
+    );
+    const line =
+      broken.split('\n').findIndex((text) => text.includes('parse_username(username') && !text.includes('import')) + 1;
     const put = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, { source: broken });
     expect(put.status).toBe(400);
     expect(put.body.line).toBe(line);
@@ -92,7 +109,9 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
     expect((await getUser()).body).toEqual({ greeting: 'running' });
     expect(await entry()).toMatchObject({ edited: true, source: withGreeting('running') });
 
-    const indented = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, { source: original.replace("        self.step('cpu')", "          self.step('cpu')") });
+    const indented = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, {
+      source: original.replace("        self.step('cpu')", "          self.step('cpu')"),
+    });
     expect(indented.status).toBe(400);
     expect(indented.body.error).toMatch(/IndentationError/);
     expect(indented.body.line).toBe(original.split('\n').findIndex((text) => text.includes("self.step('cpu')")) + 1);
@@ -100,10 +119,14 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
   }, 60_000);
 
   it('refuses an edit that fails on import or drops its class, and keeps serving the running version', async () => {
-    const failing = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, { source: `${original}\nraise RuntimeError('boom at import')\n` });
+    const failing = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, {
+      source: `${original}\nraise RuntimeError('boom at import')\n`,
+    });
     expect(failing.status).toBe(400);
     expect(failing.body.error).toMatch(/boom at import/);
-    const renamed = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, { source: original.replace('class GetUser(', 'class FetchUser(') });
+    const renamed = await lab.json<HandlerCompileError>('PUT', `/api/handlers/${FILE}`, {
+      source: original.replace('class GetUser(', 'class FetchUser('),
+    });
     expect(renamed.status).toBe(400);
     expect(renamed.body.error).toMatch(/GetUser/);
     expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
@@ -111,12 +134,16 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
   }, 60_000);
 
   it('checks a Python edit for syntax only: a line and column for an error, nothing applied', async () => {
-    const check = (source: string, file = FILE) => lab.json<HandlerCheck>('POST', `/api/handlers/${file}/check`, { source });
+    const check = (source: string, file = FILE) =>
+      lab.json<HandlerCheck>('POST', `/api/handlers/${file}/check`, { source });
     expect((await check(original)).body).toEqual({ checked: true, problems: [] });
     const broken = await check(original.replace('def get(self, username):', 'def get(self, username)'));
     expect(broken.status).toBe(200);
     expect(broken.body.problems).toHaveLength(1);
-    expect(broken.body.problems[0]).toMatchObject({ kind: 'syntax', line: original.split('\n').findIndex((t) => t.includes('def get(self, username):')) + 1 });
+    expect(broken.body.problems[0]).toMatchObject({
+      kind: 'syntax',
+      line: original.split('\n').findIndex((t) => t.includes('def get(self, username):')) + 1,
+    });
     expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
     expect((await check('x', 'base.py')).status).toBe(404);
   });
@@ -131,17 +158,30 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
       handlers: { file: string; hash: string; source?: string }[];
     };
     expect(first.type).toBe('run.started');
-    expect(first.handlers.find((h) => h.file === FILE)).toEqual({ file: FILE, hash: sourceHash(edited), source: edited });
-    expect(first.handlers.find((h) => h.file === 'get_user_blocking.py')).toEqual({ file: 'get_user_blocking.py', hash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(first.handlers.find((h) => h.file === FILE)).toEqual({
+      file: FILE,
+      hash: sourceHash(edited),
+      source: edited,
+    });
+    expect(first.handlers.find((h) => h.file === 'get_user_blocking.py')).toEqual({
+      file: 'get_user_blocking.py',
+      hash: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(first.handlers.some((h) => h.file.endsWith('.ts'))).toBe(false);
     expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
   }, 60_000);
 
   it('keeps the lab usable after a Python handler holds the loop: the watchdog restarts the subject and says why', async () => {
-    const endless = original.replace("        self.step('query')\n", "        self.step('query')\n        while True:\n            pass\n");
+    const endless = original.replace(
+      "        self.step('query')\n",
+      "        self.step('query')\n        while True:\n            pass\n",
+    );
     expect(endless).not.toBe(original);
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: endless })).status).toBe(200);
-    const stuck = fetch(`${lab.url}/subject/users/alice`).then((res) => res.status, () => 0);
+    const stuck = fetch(`${lab.url}/subject/users/alice`).then(
+      (res) => res.status,
+      () => 0,
+    );
     let said: string | undefined;
     const deadline = Date.now() + 60_000;
     while (!said && Date.now() < deadline) {
@@ -155,7 +195,7 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
     expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
   }, 90_000);
 
-  it("refuses a Node handler while the lab runs Tornado, and a Tornado edit survives a lab restart and a trip to Node", async () => {
+  it('refuses a Node handler while the lab runs Tornado, and a Tornado edit survives a lab restart and a trip to Node', async () => {
     const node = await lab.json<{ error: string }>('PUT', '/api/handlers/getUser.nonblocking.ts', { source: 'x' });
     expect(node.status).toBe(409);
     expect(node.body.error).toMatch(/switch the runtime to node/);

@@ -33,7 +33,10 @@ describe('a lab without Python', () => {
 
   it('says so in its health, and refuses the switch with the command that installs it', async () => {
     const health = await lab.json<HealthResponse>('GET', '/api/health');
-    expect(health.body.runtimes?.tornado).toMatchObject({ available: false, install: expect.stringContaining('python3-motor') });
+    expect(health.body.runtimes?.tornado).toMatchObject({
+      available: false,
+      install: expect.stringContaining('python3-motor'),
+    });
     const refused = await lab.json<{ error: string }>('PUT', '/api/config', { runtime: 'tornado' });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toContain('sudo apt-get install python3-tornado python3-pymongo python3-motor');
@@ -57,25 +60,37 @@ describe.skipIf(noTornado)('a lab with Python', () => {
   it('names the non-blocking driver it found', async () => {
     const health = await lab.json<HealthResponse>('GET', '/api/health');
     expect(health.body.runtimes?.tornado).toMatchObject({ available: true });
-    if (tornado.available) expect(tornado.asyncDriver).toMatch(/^(Motor .* \(pymongo on a thread pool\)|PyMongo .* AsyncMongoClient)/);
+    if (tornado.available)
+      expect(tornado.asyncDriver).toMatch(/^(Motor .* \(pymongo on a thread pool\)|PyMongo .* AsyncMongoClient)/);
   });
 
   it('runs the Tornado subject and stores a trace that validates line by line', async () => {
-    const applied = await lab.json<LabConfig>('PUT', '/api/config', { runtime: 'tornado', mode: 'blocking', dbLatencyMs: 10 });
+    const applied = await lab.json<LabConfig>('PUT', '/api/config', {
+      runtime: 'tornado',
+      mode: 'blocking',
+      dbLatencyMs: 10,
+    });
     expect(applied.status).toBe(200);
     expect(applied.body).toMatchObject({ runtime: 'tornado', mode: 'blocking' });
     const started = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 10, concurrency: 5 });
     const summary: RunSummary = await lab.waitForRun(started.body.id);
     expect(summary).toMatchObject({ status: 'done', completed: 10, errors: 0 });
     const text = await (await fetch(`${lab.url}/api/runs/${started.body.id}/trace`)).text();
-    const events = text.trim().split('\n').map((line) => parseTraceEvent(JSON.parse(line)));
+    const events = text
+      .trim()
+      .split('\n')
+      .map((line) => parseTraceEvent(JSON.parse(line)));
     expect(events.filter((parsed) => !parsed.ok)).toEqual([]);
-    const steps = events.flatMap((parsed) => (parsed.ok && parsed.event.type === 'handler.step' ? [parsed.event.handler] : []));
+    const steps = events.flatMap((parsed) =>
+      parsed.ok && parsed.event.type === 'handler.step' ? [parsed.event.handler] : [],
+    );
     expect(new Set(steps)).toEqual(new Set(['get_user_blocking.py']));
     expect(steps).toHaveLength(10 * 4);
     // The trace says which driver served it.
     const first = events[0]!;
-    expect(first.ok && first.event.type === 'run.started' && first.event.driver).toMatch(/^pymongo \d[\d.]*, blocking$/);
+    expect(first.ok && first.event.type === 'run.started' && first.event.driver).toMatch(
+      /^pymongo \d[\d.]*, blocking$/,
+    );
     // And back to Node.
     expect((await lab.json<LabConfig>('PUT', '/api/config', { runtime: 'node' })).body.runtime).toBe('node');
   });

@@ -8,7 +8,16 @@ import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../../common/config';
 import { parseTraceEvent, type TraceEvent } from '../../../common/trace';
-import { type Database, type Lab, type Reply, caughtUp, eventually, request, startDatabase, startLab } from '../subject/harness';
+import {
+  type Database,
+  type Lab,
+  type Reply,
+  caughtUp,
+  eventually,
+  request,
+  startDatabase,
+  startLab,
+} from '../subject/harness';
 import { noTornado } from './python';
 
 let database: Database;
@@ -20,14 +29,23 @@ afterAll(async () => {
 });
 
 async function newestId(): Promise<string> {
-  const [doc] = await database.db.collection('users').find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+  const [doc] = await database.db
+    .collection('users')
+    .find({}, { projection: { _id: 1 } })
+    .sort({ _id: -1 })
+    .limit(1)
+    .toArray();
   return (doc!._id as ObjectId).toHexString();
 }
 
 const tag = () => Math.random().toString(36).slice(2, 8);
 const newUser = () => ({ username: `tpoll-${tag()}`, first_name: 'Polly' });
 const post = (lab: Lab, body: object) =>
-  request(lab.url('/users'), { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  request(lab.url('/users'), {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 /** The most long-polls the subject reported holding at once. */
 const peakWaiting = (events: TraceEvent[]): number =>
   events.reduce((max, e) => (e.type === 'sample' ? Math.max(max, e.longPollsWaiting ?? 0) : max), 0);
@@ -42,7 +60,9 @@ const latestWaiting = (events: TraceEvent[]): number => {
 function servedAtOnce(events: TraceEvent[], prefix: string): number {
   const edges = events
     .flatMap((e) => (e.type === 'subject.accepted' && e.rid.startsWith(prefix) ? [{ t: e.t, d: 1 }] : []))
-    .concat(events.flatMap((e) => (e.type === 'subject.responded' && e.rid.startsWith(prefix) ? [{ t: e.t, d: -1 }] : [])))
+    .concat(
+      events.flatMap((e) => (e.type === 'subject.responded' && e.rid.startsWith(prefix) ? [{ t: e.t, d: -1 }] : [])),
+    )
     .sort((a, b) => a.t - b.t || a.d - b.d);
   let now = 0;
   let max = 0;
@@ -61,8 +81,18 @@ describe.skipIf(noTornado)('the Tornado long poll, non-blocking (Motor)', () => 
 
   it('refuses a missing, malformed or operator-shaped cursor and out-of-bounds timeouts with 400', async () => {
     const id = await newestId();
-    for (const query of ['', '?after=zz', '?after[$gt]=', `?after=${id}x`, `?after=${id}&after=${id}`, `?after=${id}&timeoutMs=0`,
-      `?after=${id}&timeoutMs=999999`, `?after=${id}&timeoutMs=1e3`, `?after=${id}&limit=3`, '?after=%7B%22%24gt%22%3A%22%22%7D']) {
+    for (const query of [
+      '',
+      '?after=zz',
+      '?after[$gt]=',
+      `?after=${id}x`,
+      `?after=${id}&after=${id}`,
+      `?after=${id}&timeoutMs=0`,
+      `?after=${id}&timeoutMs=999999`,
+      `?after=${id}&timeoutMs=1e3`,
+      `?after=${id}&limit=3`,
+      '?after=%7B%22%24gt%22%3A%22%22%7D',
+    ]) {
       const reply = await request(lab.url(`/updates${query}`));
       expect(reply.status, query).toBe(400);
       expect(JSON.parse(reply.body).error, query).toMatch(/after|timeoutMs|unknown|once/);
@@ -78,7 +108,9 @@ describe.skipIf(noTornado)('the Tornado long poll, non-blocking (Motor)', () => 
   it('holds 500 waiters at once and answers every one 200 after one POST /users, from one database read', async () => {
     const after = await newestId();
     const prefix = `tw-${tag()}`;
-    const waiting = Array.from({ length: 500 }, (_, i) => request(lab.url(`/updates?after=${after}&timeoutMs=60000`), { rid: `${prefix}-${i}` }));
+    const waiting = Array.from({ length: 500 }, (_, i) =>
+      request(lab.url(`/updates?after=${after}&timeoutMs=60000`), { rid: `${prefix}-${i}` }),
+    );
     await eventually(() => latestWaiting(lab.events) >= 500, 60_000, 20);
 
     const user = newUser();
@@ -87,7 +119,9 @@ describe.skipIf(noTornado)('the Tornado long poll, non-blocking (Motor)', () => 
     const replies: Reply[] = await Promise.all(waiting);
     for (const reply of replies) {
       expect(reply.status).toBe(200);
-      expect(JSON.parse(reply.body).users).toEqual([expect.objectContaining({ username: user.username, first_name: 'Polly' })]);
+      expect(JSON.parse(reply.body).users).toEqual([
+        expect.objectContaining({ username: user.username, first_name: 'Polly' }),
+      ]);
     }
     // Every answer left after the publish was accepted.
     const publishedAt = Math.min(...replies.map((r) => r.doneAt));
@@ -98,9 +132,13 @@ describe.skipIf(noTornado)('the Tornado long poll, non-blocking (Motor)', () => 
     expect(readsByWaiters).toHaveLength(1);
     expect(readsByWaiters[0]).toMatchObject({ op: 'findNewer' });
     // Each waiter's handler ran its markers once each, in order, and every event validates.
-    const steps = lab.events.filter((e) => e.type === 'handler.step' && e.rid === `${prefix}-7`).map((e) => e.type === 'handler.step' && e.step);
+    const steps = lab.events
+      .filter((e) => e.type === 'handler.step' && e.rid === `${prefix}-7`)
+      .map((e) => e.type === 'handler.step' && e.step);
     expect(steps).toEqual(['parse', 'cpu', 'query', 'respond']);
-    expect(lab.events.filter((e) => e.type === 'handler.step' && e.rid === `${prefix}-7`)[0]).toMatchObject({ handler: 'long_poll_nonblocking.py' });
+    expect(lab.events.filter((e) => e.type === 'handler.step' && e.rid === `${prefix}-7`)[0]).toMatchObject({
+      handler: 'long_poll_nonblocking.py',
+    });
     expect(lab.events.map((e) => parseTraceEvent(e)).filter((parsed) => !parsed.ok)).toEqual([]);
   }, 120_000);
 
@@ -131,7 +169,9 @@ describe.skipIf(noTornado).each(HELD_VARIANTS)('the Tornado long poll, %s', (_na
   it(`holds at most ${holders} waiter(s) at a time and answers them all once a newer user exists`, async () => {
     const after = await newestId();
     const prefix = `th-${tag()}`;
-    const waiting = Array.from({ length: 6 }, (_, i) => request(lab.url(`/updates?after=${after}&timeoutMs=30000`), { rid: `${prefix}-${i}` }));
+    const waiting = Array.from({ length: 6 }, (_, i) =>
+      request(lab.url(`/updates?after=${after}&timeoutMs=30000`), { rid: `${prefix}-${i}` }),
+    );
     // Threads leave the loop free to sample; a held loop reports its waiter only once it is let go.
     if (patch.executorThreads) await eventually(() => latestWaiting(lab.events) >= holders, 20_000, 20);
     // The loop or the threads are held, so the new user comes from elsewhere (as another app server would write it).

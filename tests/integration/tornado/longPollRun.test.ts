@@ -14,18 +14,23 @@ const WAITERS = 500;
 
 async function traceOf(lab: RunningLab, id: string): Promise<TraceEvent[]> {
   const text = await (await fetch(`${lab.url}/api/runs/${id}/trace`)).text();
-  return text.trim().split('\n').map((line) => {
-    const parsed = parseTraceEvent(JSON.parse(line));
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.event;
-  });
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const parsed = parseTraceEvent(JSON.parse(line));
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.event;
+    });
 }
 
 /** The most long-polls whose handlers ran at one moment (between accepted and responded). */
 function maxServedAtOnce(events: TraceEvent[]): number {
   const edges = events
     .flatMap((e) => (e.type === 'subject.accepted' && e.route === 'longPoll' ? [{ t: e.t, d: 1 }] : []))
-    .concat(events.flatMap((e) => (e.type === 'subject.responded' && !e.rid.endsWith('-publish') ? [{ t: e.t, d: -1 }] : [])))
+    .concat(
+      events.flatMap((e) => (e.type === 'subject.responded' && !e.rid.endsWith('-publish') ? [{ t: e.t, d: -1 }] : [])),
+    )
     .sort((a, b) => a.t - b.t || a.d - b.d);
   let now = 0;
   let max = 0;
@@ -34,7 +39,9 @@ function maxServedAtOnce(events: TraceEvent[]): number {
 }
 
 const answers = (events: TraceEvent[]) =>
-  events.filter((e): e is Extract<TraceEvent, { type: 'client.done' }> => e.type === 'client.done' && !e.rid.endsWith('-publish'));
+  events.filter(
+    (e): e is Extract<TraceEvent, { type: 'client.done' }> => e.type === 'client.done' && !e.rid.endsWith('-publish'),
+  );
 
 describe.skipIf(noTornado)('a long-poll run on the Tornado subject', () => {
   let database: StartedDatabase;
@@ -65,7 +72,9 @@ describe.skipIf(noTornado)('a long-poll run on the Tornado subject', () => {
   it(`holds ${WAITERS} long-polls on the IOLoop (Motor) and answers every one 200 after one publish`, async () => {
     const { summary, events } = await longPollRun({ mode: 'nonblocking' }, { concurrency: WAITERS, holdMs: 60_000 });
     expect(summary.status).toBe('done');
-    expect(events.find((e) => e.type === 'run.started')).toMatchObject({ driver: expect.stringMatching(/Motor|AsyncMongoClient/) });
+    expect(events.find((e) => e.type === 'run.started')).toMatchObject({
+      driver: expect.stringMatching(/Motor|AsyncMongoClient/),
+    });
     const done = answers(events);
     expect(done).toHaveLength(WAITERS);
     expect(done.filter((e) => e.status === 200)).toHaveLength(WAITERS);
@@ -77,14 +86,21 @@ describe.skipIf(noTornado)('a long-poll run on the Tornado subject', () => {
     expect(summary.subjectMemory?.peakRssBytes).toBeGreaterThanOrEqual(summary.subjectMemory?.idleRssBytes ?? Infinity);
     expect(summary.publishToLastAnswerMs).toBeGreaterThan(0);
     // One database read answered them all, made by a waiter running the Python handler.
-    const waiterReads = events.filter((e): e is Extract<TraceEvent, { type: 'db.call' }> => e.type === 'db.call' && !e.rid.endsWith('-publish'));
+    const waiterReads = events.filter(
+      (e): e is Extract<TraceEvent, { type: 'db.call' }> => e.type === 'db.call' && !e.rid.endsWith('-publish'),
+    );
     expect(waiterReads).toHaveLength(1);
     const reader = waiterReads[0]!.rid;
-    expect(events.find((e) => e.type === 'handler.step' && e.rid === reader)).toMatchObject({ handler: 'long_poll_nonblocking.py' });
+    expect(events.find((e) => e.type === 'handler.step' && e.rid === reader)).toMatchObject({
+      handler: 'long_poll_nonblocking.py',
+    });
   }, 300_000);
 
   it('serves at most one waiter at a time with blocking pymongo, and still answers them all', async () => {
-    const { summary, events } = await longPollRun({ mode: 'blocking', executorThreads: 0 }, { concurrency: WAITERS, holdMs: 1000 });
+    const { summary, events } = await longPollRun(
+      { mode: 'blocking', executorThreads: 0 },
+      { concurrency: WAITERS, holdMs: 1000 },
+    );
     expect(summary.status).toBe('done');
     const done = answers(events);
     expect(done).toHaveLength(WAITERS);
@@ -96,7 +112,10 @@ describe.skipIf(noTornado)('a long-poll run on the Tornado subject', () => {
   }, 300_000);
 
   it('holds at most executorThreads waiters with run_in_executor', async () => {
-    const { summary, events } = await longPollRun({ mode: 'blocking', executorThreads: 4 }, { concurrency: 40, holdMs: 1000 });
+    const { summary, events } = await longPollRun(
+      { mode: 'blocking', executorThreads: 4 },
+      { concurrency: 40, holdMs: 1000 },
+    );
     expect(summary.status).toBe('done');
     const done = answers(events);
     expect(done.filter((e) => e.status === 200)).toHaveLength(40);

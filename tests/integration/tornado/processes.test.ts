@@ -28,7 +28,11 @@ describe.skipIf(noTornado)('Tornado subject processes', () => {
 
   it('stops the subject, and a balancer with all its Python workers', async () => {
     for (const workers of [1, 3]) {
-      const supervisor = createSubjectSupervisor({ mongoUri: database.server.uri, dbName: LAB_DB_NAME, onEvents: () => undefined });
+      const supervisor = createSubjectSupervisor({
+        mongoUri: database.server.uri,
+        dbName: LAB_DB_NAME,
+        onEvents: () => undefined,
+      });
       await supervisor.start({ ...DEFAULT_CONFIG, runtime: 'tornado', workers });
       expect((await request(`${supervisor.url()}/users/alice`)).status).toBe(200);
       const subject = supervisor.pids().subject!;
@@ -39,20 +43,25 @@ describe.skipIf(noTornado)('Tornado subject processes', () => {
     }
   });
 
-  it.each([1, 2])('leaves no Python process behind when the lab is killed with SIGKILL (workers %i)', async (workers) => {
-    const lab = spawn(process.execPath, ['--import', tsx, LAB_PROCESS, database.server.uri, String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      lab.stdout.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        const json = text.split('\n').find((candidate) => candidate.startsWith('{'));
-        if (json) resolve(json);
+  it.each([1, 2])(
+    'leaves no Python process behind when the lab is killed with SIGKILL (workers %i)',
+    async (workers) => {
+      const lab = spawn(process.execPath, ['--import', tsx, LAB_PROCESS, database.server.uri, String(workers)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
       });
-      lab.once('exit', (code) => reject(new Error(`the lab process exited early (${code})`)));
-    });
-    const { processes } = JSON.parse(line) as { processes: number[] };
-    expect(processes.filter(runsTornado)).toHaveLength(workers);
-    lab.kill('SIGKILL');
-    await eventually(() => processes.every((pid) => !alive(pid)), 15_000, 50);
-  });
+      const line = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        lab.stdout.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+          const json = text.split('\n').find((candidate) => candidate.startsWith('{'));
+          if (json) resolve(json);
+        });
+        lab.once('exit', (code) => reject(new Error(`the lab process exited early (${code})`)));
+      });
+      const { processes } = JSON.parse(line) as { processes: number[] };
+      expect(processes.filter(runsTornado)).toHaveLength(workers);
+      lab.kill('SIGKILL');
+      await eventually(() => processes.every((pid) => !alive(pid)), 15_000, 50);
+    },
+  );
 });

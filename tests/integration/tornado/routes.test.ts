@@ -21,7 +21,12 @@ describe.skipIf(noTornado)('the Tornado subject answers the lab routes', () => {
   for (const mode of ['nonblocking', 'blocking'] as const) {
     describe(`in ${mode} mode`, () => {
       beforeAll(async () => {
-        await lab.supervisor.apply({ ...(await import('../../../common/config')).DEFAULT_CONFIG, runtime: 'tornado', mode, dbLatencyMs: 0 });
+        await lab.supervisor.apply({
+          ...(await import('../../../common/config')).DEFAULT_CONFIG,
+          runtime: 'tornado',
+          mode,
+          dbLatencyMs: 0,
+        });
       });
 
       it('greets a user by name, in HTML or JSON', async () => {
@@ -47,7 +52,9 @@ describe.skipIf(noTornado)('the Tornado subject answers the lab routes', () => {
       });
 
       it('lists users by city, with bounded limits', async () => {
-        const stats = JSON.parse((await request(lab.url('/stats'))).body) as { cities: { city: string; users: number }[] };
+        const stats = JSON.parse((await request(lab.url('/stats'))).body) as {
+          cities: { city: string; users: number }[];
+        };
         expect(stats.cities.length).toBeGreaterThan(1);
         const city = stats.cities[0]!.city;
         const list = await request(lab.url(`/users?city=${encodeURIComponent(city)}&limit=3`));
@@ -60,14 +67,28 @@ describe.skipIf(noTornado)('the Tornado subject answers the lab routes', () => {
       it('creates a user, then refuses the same username with 409', async () => {
         const username = `t-${mode}-${Date.now()}`;
         const body = JSON.stringify({ username, first_name: 'Ada' });
-        const created = await request(lab.url('/users'), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        const created = await request(lab.url('/users'), {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
         expect(created.status).toBe(201);
         expect(JSON.parse(created.body).username).toBe(username);
-        const again = await request(lab.url('/users'), { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        const again = await request(lab.url('/users'), {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
         expect(again.status).toBe(409);
-        const operator = await request(lab.url('/users'), { method: 'POST', body: JSON.stringify({ username: { $ne: null }, first_name: 'x' }) });
+        const operator = await request(lab.url('/users'), {
+          method: 'POST',
+          body: JSON.stringify({ username: { $ne: null }, first_name: 'x' }),
+        });
         expect(operator.status).toBe(400);
-        const extra = await request(lab.url('/users'), { method: 'POST', body: JSON.stringify({ username: 'zz', first_name: 'x', admin: true }) });
+        const extra = await request(lab.url('/users'), {
+          method: 'POST',
+          body: JSON.stringify({ username: 'zz', first_name: 'x', admin: true }),
+        });
         expect(JSON.parse(extra.body).error).toMatch(/unknown field/);
         expect((await request(lab.url('/users'), { method: 'POST', body: 'not json' })).status).toBe(400);
       });

@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { type TraceEvent, parseTraceEvent } from '../../../common/trace';
-import { type Database, type Lab, batch, caughtUp, eventsFor, request, startDatabase, startLab } from '../subject/harness';
+import {
+  type Database,
+  type Lab,
+  batch,
+  caughtUp,
+  eventsFor,
+  request,
+  startDatabase,
+  startLab,
+} from '../subject/harness';
 import { noTornado } from './python';
 
 /** What a request's events must look like, in time order. */
@@ -16,7 +25,17 @@ function lifecycle(events: TraceEvent[]): string[] {
     .map((event) => (event.type === 'handler.step' ? `step:${event.step}` : event.type));
 }
 
-const EXPECTED = ['subject.accepted', 'step:parse', 'step:cpu', 'step:query', 'db.call', 'db.sent', 'db.reply', 'step:respond', 'subject.responded'];
+const EXPECTED = [
+  'subject.accepted',
+  'step:parse',
+  'step:cpu',
+  'step:query',
+  'db.call',
+  'db.sent',
+  'db.reply',
+  'step:respond',
+  'subject.responded',
+];
 const EXPECTED_CALLBACK = [...EXPECTED.slice(0, 7), 'step:callback', ...EXPECTED.slice(7)];
 
 const VARIANTS: [string, Partial<LabConfig>, string][] = [
@@ -42,7 +61,14 @@ describe.skipIf(noTornado)('the Tornado subject’s trace', () => {
 
   describe.each(VARIANTS)('every traced request, %s', (_name, patch, files) => {
     it('has a complete, ordered lifecycle on every route, naming its Python handler', async () => {
-      await lab.supervisor.apply({ ...DEFAULT_CONFIG, runtime: 'tornado', dbLatencyMs: 20, cpuMs: 2, poolSize: 3, ...patch });
+      await lab.supervisor.apply({
+        ...DEFAULT_CONFIG,
+        runtime: 'tornado',
+        dbLatencyMs: 20,
+        cpuMs: 2,
+        poolSize: 3,
+        ...patch,
+      });
       await lab.supervisor.warm();
       const batches = await Promise.all(PATHS.map((path) => batch(lab.url(path), 6, 'life')));
       const created = await request(lab.url('/users'), {

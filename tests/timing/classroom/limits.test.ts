@@ -37,7 +37,8 @@ async function joined(nickname: string): Promise<string> {
   return cookie!;
 }
 
-const send = (cookie: string) => lab.call('GET', '/subject/users/alice', { as: cookie, headers: { accept: 'application/json' } });
+const send = (cookie: string) =>
+  lab.call('GET', '/subject/users/alice', { as: cookie, headers: { accept: 'application/json' } });
 const statuses = (answers: Answer[]) => answers.map((a) => a.status).sort();
 
 describe('joining', () => {
@@ -69,7 +70,6 @@ describe('joining', () => {
     const again = await lab.call('POST', '/api/classroom/join', { body: { nickname: 'ZOE\u0301' } });
     expect(again.status).toBe(409);
   });
-
 });
 
 describe('sending', () => {
@@ -92,11 +92,13 @@ describe('sending', () => {
     expect(answers.slice(0, 20).every((a) => a.status === 200)).toBe(true);
     expect(limited[0]!.json().error).toMatch(/at most 5 requests a second/);
     expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const me = (await lab.call('GET', '/api/classroom/me', { as: cookie })).json<{ student: { sent: number; limited: number } }>();
+    const me = (await lab.call('GET', '/api/classroom/me', { as: cookie })).json<{
+      student: { sent: number; limited: number };
+    }>();
     expect(me.student).toMatchObject({ sent: ok, limited: limited.length });
   });
 
-  it('caps one student\'s requests in flight', async () => {
+  it("caps one student's requests in flight", async () => {
     await lab.call('PUT', '/api/config', { as: 'presenter', body: { mode: 'blocking', dbLatencyMs: 300 } });
     const cookie = await joined('eager');
     const answers = await Promise.all(Array.from({ length: 5 }, () => send(cookie)));
@@ -109,7 +111,10 @@ describe('sending', () => {
     const cookies = await Promise.all(['gate a', 'gate b', 'gate c'].map(joined));
     // Two forwarded at once, two waiting: of six at the same moment, two are turned away.
     const students = Promise.all(cookies.flatMap((c) => [send(c), send(c)]));
-    const presenter = lab.call('GET', '/subject/users/alice', { as: 'presenter', headers: { accept: 'application/json' } });
+    const presenter = lab.call('GET', '/subject/users/alice', {
+      as: 'presenter',
+      headers: { accept: 'application/json' },
+    });
     const answers = await students;
     expect(statuses(answers)).toEqual([200, 200, 200, 200, 429, 429]);
     expect(answers.find((a) => a.status === 429)!.json().error).toMatch(/busy/);

@@ -39,12 +39,20 @@ const percentile = (values: number[], p: number) => {
 describe('a room of 200 phones', () => {
   it('keeps the lab up, answers 2xx or 429, streams to the presenter and stays bounded', async () => {
     const presenter = { [PRESENTER_HEADER]: lab.presenterToken, 'content-type': 'application/json' };
-    const config = await fetch(`${lab.url}/api/config`, { method: 'PUT', headers: presenter, body: JSON.stringify({ mode: 'nonblocking', dbLatencyMs: 10, poolSize: 20 }) });
+    const config = await fetch(`${lab.url}/api/config`, {
+      method: 'PUT',
+      headers: presenter,
+      body: JSON.stringify({ mode: 'nonblocking', dbLatencyMs: 10, poolSize: 20 }),
+    });
     expect(config.status).toBe(200);
 
     const cookies: string[] = [];
     for (let i = 0; i < STUDENTS; i++) {
-      const res = await fetch(`${lab.url}/api/classroom/join`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: `student ${i}` }) });
+      const res = await fetch(`${lab.url}/api/classroom/join`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ nickname: `student ${i}` }),
+      });
       expect(res.status).toBe(201);
       cookies.push(res.headers.get('set-cookie')!.split(';')[0]!);
     }
@@ -69,7 +77,10 @@ describe('a room of 200 phones', () => {
       while (Date.now() < end) {
         const t0 = performance.now();
         sent += 1;
-        const call = request(`${lab.url}/subject/users/alice`, { dispatcher: phones, headers: { cookie, accept: 'application/json' } })
+        const call = request(`${lab.url}/subject/users/alice`, {
+          dispatcher: phones,
+          headers: { cookie, accept: 'application/json' },
+        })
           .then(async (res) => {
             await res.body.dump();
             count(res.statusCode);

@@ -26,26 +26,42 @@ afterAll(async () => {
 });
 
 async function runTen(mode: 'blocking' | 'nonblocking'): Promise<{ summary: RunSummary; events: TraceEvent[] }> {
-  const put = await lab.json('PUT', '/api/config', { mode, dbLatencyMs: 100, poolSize: 10, cpuMs: 0, workers: 1, executorThreads: 0 });
+  const put = await lab.json('PUT', '/api/config', {
+    mode,
+    dbLatencyMs: 100,
+    poolSize: 10,
+    cpuMs: 0,
+    workers: 1,
+    executorThreads: 0,
+  });
   expect(put.status).toBe(200);
   // One unmeasured run first, so connections and JIT are warm in both modes alike.
   const warm = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 10, concurrency: 10, route: 'getUser' });
   await lab.waitForRun(warm.body.id);
-  const { body } = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 10, concurrency: 10, route: 'getUser' });
+  const { body } = await lab.json<{ id: string }>('POST', '/api/runs', {
+    requests: 10,
+    concurrency: 10,
+    route: 'getUser',
+  });
   const summary = await lab.waitForRun(body.id);
   const text = await (await fetch(`${lab.url}/api/runs/${body.id}/trace`)).text();
-  const events = text.trim().split('\n').map((line) => {
-    const parsed = parseTraceEvent(JSON.parse(line));
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.event;
-  });
+  const events = text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const parsed = parseTraceEvent(JSON.parse(line));
+      if (!parsed.ok) throw new Error(parsed.message);
+      return parsed.event;
+    });
   return { summary, events };
 }
 
 /** The most requests the subject held between accepted and responded at one moment. */
 function maxOverlap(events: TraceEvent[]): number {
   const edges = events
-    .flatMap((e) => (e.type === 'subject.accepted' ? [{ t: e.t, d: 1 }] : e.type === 'subject.responded' ? [{ t: e.t, d: -1 }] : []))
+    .flatMap((e) =>
+      e.type === 'subject.accepted' ? [{ t: e.t, d: 1 }] : e.type === 'subject.responded' ? [{ t: e.t, d: -1 }] : [],
+    )
     .sort((a, b) => a.t - b.t || a.d - b.d);
   let now = 0;
   let max = 0;
@@ -63,7 +79,8 @@ describe('blocking vs non-blocking through the lab', () => {
   it('serialises ten requests in blocking mode and overlaps them in non-blocking mode', async () => {
     const blocking = await runTen('blocking');
     const nonblocking = await runTen('nonblocking');
-    for (const { summary } of [blocking, nonblocking]) expect(summary).toMatchObject({ status: 'done', completed: 10, errors: 0 });
+    for (const { summary } of [blocking, nonblocking])
+      expect(summary).toMatchObject({ status: 'done', completed: 10, errors: 0 });
 
     // Blocking: one at a time, at least nine round trips, a loop held for a round trip.
     expect(maxOverlap(blocking.events)).toBe(1);

@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import type { TraceEvent } from '../../../common/trace';
-import { type Database, type Lab, batch, caughtUp, loopDelayMax, startDatabase, startLab } from '../../integration/subject/harness';
+import {
+  type Database,
+  type Lab,
+  batch,
+  caughtUp,
+  loopDelayMax,
+  startDatabase,
+  startLab,
+} from '../../integration/subject/harness';
 
 let database: Database;
 let lab: Lab;
@@ -34,7 +42,12 @@ afterAll(async () => {
 
 /** The most intervals [from, to] open at one moment. */
 function maxOverlap(intervals: Array<[number, number]>): number {
-  const edges = intervals.flatMap(([from, to]) => [{ t: from, d: 1 }, { t: to, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  const edges = intervals
+    .flatMap(([from, to]) => [
+      { t: from, d: 1 },
+      { t: to, d: -1 },
+    ])
+    .sort((a, b) => a.t - b.t || a.d - b.d);
   let open = 0;
   let max = 0;
   for (const edge of edges) max = Math.max(max, (open += edge.d));
@@ -53,7 +66,11 @@ describe('ten concurrent GET /users/alice with dbLatencyMs 100', () => {
         ofBatch(lab.events, [reply.rid], 'subject.accepted')[0]!.t,
         ofBatch(lab.events, [reply.rid], 'subject.responded')[0]!.t,
       ]);
-      return { ...result, overlap: maxOverlap(handled), loopDelayMax: loopDelayMax(lab.events, first, first + result.elapsedMs) };
+      return {
+        ...result,
+        overlap: maxOverlap(handled),
+        loopDelayMax: loopDelayMax(lab.events, first, first + result.elapsedMs),
+      };
     };
     const blocking = await measure('blocking');
     const nonblocking = await measure('nonblocking');
@@ -83,7 +100,10 @@ describe('limits that non-blocking does not remove', () => {
     // a connection first: every round trip lasts at least the proxy's 100 ms, and the first
     // halves of the round trips are never more than two (the pool's size) at once. (Had
     // db.sent been stamped when a request began waiting, all ten would overlap.)
-    const roundTrips = rids.map((rid): [number, number] => [ofBatch(lab.events, [rid], 'db.sent')[0]!.t, ofBatch(lab.events, [rid], 'db.reply')[0]!.t]);
+    const roundTrips = rids.map((rid): [number, number] => [
+      ofBatch(lab.events, [rid], 'db.sent')[0]!.t,
+      ofBatch(lab.events, [rid], 'db.reply')[0]!.t,
+    ]);
     for (const [sent, reply] of roundTrips) expect(reply - sent).toBeGreaterThanOrEqual(90);
     expect(maxOverlap(roundTrips.map(([sent]): [number, number] => [sent, sent + 50]))).toBe(2);
   });
@@ -99,7 +119,8 @@ describe('limits that non-blocking does not remove', () => {
       .sort((a, b) => a.t - b.t);
     expect(cpu).toHaveLength(10);
     // One thread: each burst of CPU work starts after the previous one ended.
-    for (let i = 1; i < cpu.length; i++) expect(cpu[i]!.t).toBeGreaterThanOrEqual(cpu[i - 1]!.t + cpu[i - 1]!.durationMs - 0.01);
+    for (let i = 1; i < cpu.length; i++)
+      expect(cpu[i]!.t).toBeGreaterThanOrEqual(cpu[i - 1]!.t + cpu[i - 1]!.durationMs - 0.01);
   });
 
   it('changes cpuMs without restarting the subject', async () => {

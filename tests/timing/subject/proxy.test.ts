@@ -49,7 +49,15 @@ describe('the latency proxy', () => {
     for (let i = 0; i < 3 && !wins.includes(true); i++) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 190)));
-      wins.push(await Promise.race([client.db('admin').command({ ping: 1 }).then(() => true as const), late]));
+      wins.push(
+        await Promise.race([
+          client
+            .db('admin')
+            .command({ ping: 1 })
+            .then(() => true as const),
+          late,
+        ]),
+      );
       clearTimeout(timer);
     }
     expect(wins).toContain(true);
@@ -57,11 +65,19 @@ describe('the latency proxy', () => {
 
   it('keeps replies intact and in order while the delay keeps changing', async () => {
     const users = client.db(LAB_DB_NAME).collection('users');
-    const direct = await database.db.collection('users').find({}, { projection: { _id: 0 } }).sort({ username: 1 }).toArray();
+    const direct = await database.db
+      .collection('users')
+      .find({}, { projection: { _id: 0 } })
+      .sort({ username: 1 })
+      .toArray();
     proxy.setLatency(10);
     const flip = setInterval(() => proxy.setLatency(proxy.latencyMs() === 10 ? 0 : 10), 3);
     try {
-      const proxied = await users.find({}, { projection: { _id: 0 } }).sort({ username: 1 }).batchSize(500).toArray();
+      const proxied = await users
+        .find({}, { projection: { _id: 0 } })
+        .sort({ username: 1 })
+        .batchSize(500)
+        .toArray();
       expect(proxied).toEqual(direct);
     } finally {
       clearInterval(flip);

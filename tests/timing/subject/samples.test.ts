@@ -3,7 +3,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../common/config';
-import { type Database, type Lab, batch, caughtUp, startDatabase, eventually, startLab } from '../../integration/subject/harness';
+import {
+  type Database,
+  type Lab,
+  batch,
+  caughtUp,
+  startDatabase,
+  eventually,
+  startLab,
+} from '../../integration/subject/harness';
 
 let database: Database;
 let lab: Lab;
@@ -21,14 +29,16 @@ describe('the samples', () => {
   it('arrive at least every 50 ms from each worker, with the pool and memory', async () => {
     await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 20, workers: 2 });
     const from = lab.events.length;
-    const fromWorker = (worker: number) => lab.events.slice(from).flatMap((event) => (event.type === 'sample' && event.worker === worker ? [event] : []));
+    const fromWorker = (worker: number) =>
+      lab.events.slice(from).flatMap((event) => (event.type === 'sample' && event.worker === worker ? [event] : []));
     await eventually(() => fromWorker(0).length >= 8 && fromWorker(1).length >= 8);
     const samples = lab.events.slice(from).flatMap((event) => (event.type === 'sample' ? [event] : []));
     for (const worker of [0, 1]) {
       // Every <= 50 ms, or the next sample says why: a busy machine that held the process
       // back shows up as loop delay in that sample, never as a silent gap.
       const own = fromWorker(worker);
-      for (let i = 1; i < own.length; i++) expect(own[i]!.t - own[i - 1]!.t).toBeLessThanOrEqual(50 + own[i]!.loopDelayMaxMs);
+      for (let i = 1; i < own.length; i++)
+        expect(own[i]!.t - own[i - 1]!.t).toBeLessThanOrEqual(50 + own[i]!.loopDelayMaxMs);
     }
     expect(samples.every((sample) => sample.rssBytes > 0 && sample.heapUsedBytes > 0)).toBe(true);
   });
@@ -44,4 +54,3 @@ describe('the samples', () => {
     expect(Math.max(...samples.map((sample) => sample.dbInFlight))).toBe(8);
   });
 });
-

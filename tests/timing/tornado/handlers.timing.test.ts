@@ -23,7 +23,9 @@ async function tenConcurrentOnce(): Promise<number> {
   const base = lab.lab.subjectUrl();
   const start = performance.now();
   const statuses = await Promise.all(
-    Array.from({ length: 10 }, (_, i) => fetch(`${base}/users/user${i}`).then(async (res) => (await res.text(), res.status))),
+    Array.from({ length: 10 }, (_, i) =>
+      fetch(`${base}/users/user${i}`).then(async (res) => (await res.text(), res.status)),
+    ),
   );
   const took = performance.now() - start;
   expect(statuses.filter((status) => status !== 200 && status !== 404)).toEqual([]);
@@ -43,7 +45,9 @@ describe.skipIf(noTornado)('an edited Tornado handler on the real loop', () => {
     database = await startSeededDatabase();
     data = await makeDataDir();
     lab = await startLab(database, data.dir, { config: { dbLatencyMs: 0 } });
-    expect((await lab.json<LabConfig>('PUT', '/api/config', { runtime: 'tornado', mode: 'nonblocking' })).status).toBe(200);
+    expect((await lab.json<LabConfig>('PUT', '/api/config', { runtime: 'tornado', mode: 'nonblocking' })).status).toBe(
+      200,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -56,11 +60,16 @@ describe.skipIf(noTornado)('an edited Tornado handler on the real loop', () => {
     const original = (await lab.json<HandlerFile[]>('GET', '/api/handlers')).body.find((h) => h.file === FILE)!.source;
     const before = await tenConcurrent();
 
-    const sleeping = original.replace('        self.cpu()\n', `        self.cpu()\n        import time\n        time.sleep(${SLEEP_MS / 1000})  # the loop can do nothing else\n`);
+    const sleeping = original.replace(
+      '        self.cpu()\n',
+      `        self.cpu()\n        import time\n        time.sleep(${SLEEP_MS / 1000})  # the loop can do nothing else\n`,
+    );
     expect(sleeping).not.toBe(original);
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: sleeping })).status).toBe(200);
     const edited = await tenConcurrent();
-    console.log(`Tornado, ten concurrent requests: original ${before.toFixed(0)} ms, with time.sleep(0.2) ${edited.toFixed(0)} ms`);
+    console.log(
+      `Tornado, ten concurrent requests: original ${before.toFixed(0)} ms, with time.sleep(0.2) ${edited.toFixed(0)} ms`,
+    );
     // Ten sleeps on one thread run one after another: at least 10 x 200 ms a round.
     expect(edited).toBeGreaterThanOrEqual(10 * SLEEP_MS);
     expect(edited / before).toBeGreaterThanOrEqual(5);

@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import type { TraceEvent } from '../../../common/trace';
-import { type Database, type Lab, batch, caughtUp, loopDelayMax, startDatabase, startLab } from '../../integration/subject/harness';
+import {
+  type Database,
+  type Lab,
+  batch,
+  caughtUp,
+  loopDelayMax,
+  startDatabase,
+  startLab,
+} from '../../integration/subject/harness';
 import { noTornado } from '../../integration/tornado/python';
 
 const LATENCY_MS = 100;
@@ -26,7 +34,12 @@ const first = (rid: string, type: TraceEvent['type']): TraceEvent =>
 
 /** The most intervals [from, to] open at one moment. */
 function maxOverlap(intervals: Array<[number, number]>): number {
-  const edges = intervals.flatMap(([from, to]) => [{ t: from, d: 1 }, { t: to, d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+  const edges = intervals
+    .flatMap(([from, to]) => [
+      { t: from, d: 1 },
+      { t: to, d: -1 },
+    ])
+    .sort((a, b) => a.t - b.t || a.d - b.d);
   let open = 0;
   let max = 0;
   for (const edge of edges) max = Math.max(max, (open += edge.d));
@@ -43,7 +56,9 @@ async function tenRequests(patch: Partial<LabConfig>) {
   const start = Math.min(...result.replies.map((reply) => reply.sentAt));
   return {
     elapsedMs: result.elapsedMs,
-    overlap: maxOverlap(rids.map((rid): [number, number] => [first(rid, 'subject.accepted').t, first(rid, 'subject.responded').t])),
+    overlap: maxOverlap(
+      rids.map((rid): [number, number] => [first(rid, 'subject.accepted').t, first(rid, 'subject.responded').t]),
+    ),
     sent: rids.map((rid) => first(rid, 'db.sent').t).sort((a, b) => a - b),
     loopDelayMax: loopDelayMax(lab.events, start, start + result.elapsedMs),
   };
@@ -66,11 +81,14 @@ describe.skipIf(noTornado)(`Tornado: ten concurrent GET /users/alice with dbLate
     await tenRequests({ mode: 'nonblocking' });
     const nonblocking = await tenRequests({ mode: 'nonblocking' });
 
-    console.log(`tornado, 10 requests at ${LATENCY_MS} ms: blocking ${blocking.elapsedMs.toFixed(0)} ms, non-blocking ${nonblocking.elapsedMs.toFixed(0)} ms (${(blocking.elapsedMs / nonblocking.elapsedMs).toFixed(1)}x)`);
+    console.log(
+      `tornado, 10 requests at ${LATENCY_MS} ms: blocking ${blocking.elapsedMs.toFixed(0)} ms, non-blocking ${nonblocking.elapsedMs.toFixed(0)} ms (${(blocking.elapsedMs / nonblocking.elapsedMs).toFixed(1)}x)`,
+    );
     // Blocking: one request in a handler at a time, each query sent about a round trip
     // after the previous one, and the loop reports being held for about a round trip.
     expect(blocking.overlap).toBe(1);
-    for (let i = 1; i < blocking.sent.length; i++) expect(blocking.sent[i]! - blocking.sent[i - 1]!).toBeGreaterThanOrEqual(LATENCY_MS * 0.9);
+    for (let i = 1; i < blocking.sent.length; i++)
+      expect(blocking.sent[i]! - blocking.sent[i - 1]!).toBeGreaterThanOrEqual(LATENCY_MS * 0.9);
     expect(blocking.elapsedMs).toBeGreaterThanOrEqual(9 * LATENCY_MS * 0.9);
     expect(blocking.loopDelayMax).toBeGreaterThanOrEqual(LATENCY_MS * 0.8);
     // Non-blocking: most of them in the handler together, all sent within one round trip, several times quicker.
@@ -86,7 +104,9 @@ describe.skipIf(noTornado)(`Tornado: ten concurrent GET /users/alice with dbLate
     const workers = await tenRequests({ mode: 'blocking', workers: 2 });
     const nonblocking = await tenRequests({ mode: 'nonblocking' });
     const ms = (run: { elapsedMs: number }) => run.elapsedMs.toFixed(0);
-    console.log(`tornado, 10 blocking requests: ${ms(blocking)} ms; 2 executor threads ${ms(executor)} ms; 2 workers ${ms(workers)} ms; non-blocking ${ms(nonblocking)} ms`);
+    console.log(
+      `tornado, 10 blocking requests: ${ms(blocking)} ms; 2 executor threads ${ms(executor)} ms; 2 workers ${ms(workers)} ms; non-blocking ${ms(nonblocking)} ms`,
+    );
     // The model: 10, 5, 5 and 1 round trips.
     expect(blocking.elapsedMs / executor.elapsedMs).toBeGreaterThanOrEqual(1.5);
     expect(executor.elapsedMs / nonblocking.elapsedMs).toBeGreaterThanOrEqual(2.5);

@@ -50,7 +50,8 @@ describe('student colours', () => {
 });
 
 describe('presenter keys', () => {
-  const key = (k: string, extra: Partial<KeyboardEvent> = {}) => presenterAction({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: null, ...extra });
+  const key = (k: string, extra: Partial<KeyboardEvent> = {}) =>
+    presenterAction({ key: k, ctrlKey: false, metaKey: false, altKey: false, target: null, ...extra });
   it('maps B, F, space and the arrows as the issue asks', () => {
     expect(key('b')).toBe('mode.toggle');
     expect(key('F')).toBe('run.fire');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classroomLinks, lanAddress, openableUrls, publicHost, svgQr, terminalQr } from '../../../server/lab/classroom/joinUrl';
+import {
+  classroomLinks,
+  lanAddress,
+  openableUrls,
+  publicHost,
+  svgQr,
+  terminalQr,
+} from '../../../server/lab/classroom/joinUrl';
 import { createPresenterToken, tokenMatches } from '../../../server/lab/classroom/presenterToken';
 
 const iface = (address: string, internal = false, family: 'IPv4' | 'IPv6' = 'IPv4') =>
@@ -7,7 +14,11 @@ const iface = (address: string, internal = false, family: 'IPv4' | 'IPv6' = 'IPv
 
 describe('the join URL', () => {
   it('prefers a private IPv4 address, skipping loopback and IPv6', () => {
-    const interfaces = { lo: [iface('127.0.0.1', true)], eth0: [iface('fe80::1', false, 'IPv6'), iface('203.0.113.5')], wlan0: [iface('192.168.1.23')] };
+    const interfaces = {
+      lo: [iface('127.0.0.1', true)],
+      eth0: [iface('fe80::1', false, 'IPv6'), iface('203.0.113.5')],
+      wlan0: [iface('192.168.1.23')],
+    };
     expect(lanAddress(interfaces, 'laptop')).toBe('192.168.1.23');
   });
 
@@ -41,8 +52,14 @@ describe('the join URL', () => {
 
   it('never offers 0.0.0.0 as an address to open', () => {
     const interfaces = { lo: [iface('127.0.0.1', true)], wlan0: [iface('192.168.1.23')] };
-    expect(openableUrls('0.0.0.0', 3300, interfaces, 'h')).toEqual({ local: 'http://127.0.0.1:3300', lan: 'http://192.168.1.23:3300' });
-    expect(openableUrls('::', 3300, interfaces, 'h')).toEqual({ local: 'http://127.0.0.1:3300', lan: 'http://192.168.1.23:3300' });
+    expect(openableUrls('0.0.0.0', 3300, interfaces, 'h')).toEqual({
+      local: 'http://127.0.0.1:3300',
+      lan: 'http://192.168.1.23:3300',
+    });
+    expect(openableUrls('::', 3300, interfaces, 'h')).toEqual({
+      local: 'http://127.0.0.1:3300',
+      lan: 'http://192.168.1.23:3300',
+    });
     expect(openableUrls('127.0.0.1', 3000, interfaces, 'h')).toEqual({ local: 'http://127.0.0.1:3000' });
     expect(openableUrls('::1', 3000, interfaces, 'h')).toEqual({ local: 'http://[::1]:3000' });
   });

@@ -43,7 +43,10 @@ describe('parseNickname', () => {
   });
 
   it('refuses ten thousand characters without normalising them', () => {
-    expect(parseNickname('y'.repeat(10_000))).toMatchObject({ ok: false, message: expect.stringMatching(/at most 24/) });
+    expect(parseNickname('y'.repeat(10_000))).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/at most 24/),
+    });
   });
 
   it('treats case and composition variants as the same name', () => {
@@ -95,7 +98,11 @@ describe('look-alike nicknames (UTS #39 skeletons)', () => {
     const bob = registry.join('bob');
     if (!bob.ok) throw new Error(bob.message);
     for (const lookalike of ['b\u043Eb', '\uFF42\uFF4F\uFF42', 'BOB']) {
-      expect(registry.join(lookalike)).toMatchObject({ ok: false, status: 409, message: expect.stringMatching(/taken.*looks like "bob"/) });
+      expect(registry.join(lookalike)).toMatchObject({
+        ok: false,
+        status: 409,
+        message: expect.stringMatching(/taken.*looks like "bob"/),
+      });
     }
     registry.leave(bob.student);
     expect(registry.join('b\u043Eb')).toMatchObject({ ok: true });

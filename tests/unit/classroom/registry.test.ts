@@ -40,7 +40,12 @@ describe('StudentRegistry', () => {
     expect(registry.join('c')).toMatchObject({ ok: false, status: 503 });
     t = 61_000;
     expect(registry.join('c')).toMatchObject({ ok: true });
-    expect(registry.list().map((s) => s.nickname).sort()).toEqual(['b', 'c']);
+    expect(
+      registry
+        .list()
+        .map((s) => s.nickname)
+        .sort(),
+    ).toEqual(['b', 'c']);
   });
 
   it('never evicts a student with requests in flight', () => {
@@ -123,7 +128,13 @@ describe('seats per client address', () => {
     const registry = new StudentRegistry(limits);
     const a = registry.join('a', undefined, '10.0.0.7');
     if (!a.ok) throw new Error(a.message);
-    expect(registry.seats()[0]).toMatchObject({ id: a.student.id, nickname: 'a', address: '10.0.0.7', heard: false, sent: 0 });
+    expect(registry.seats()[0]).toMatchObject({
+      id: a.student.id,
+      nickname: 'a',
+      address: '10.0.0.7',
+      heard: false,
+      sent: 0,
+    });
     expect(registry.remove('s999')).toBeUndefined();
     expect(registry.remove(a.student.id)).toBe(a.student);
     expect(registry.size).toBe(0);

@@ -21,7 +21,8 @@ describe('Tornado handlers in the editor', () => {
     expect(routeAndModeOf('long_poll_nonblocking.py')).toEqual({ route: 'longPoll', mode: 'nonblocking' });
     expect(routeAndModeOf('createUser.blocking')).toEqual({ route: 'createUser', mode: 'blocking' });
     for (const route of ['getUser', 'listByCity', 'createUser', 'stats', 'longPoll'] as const) {
-      for (const mode of ['blocking', 'nonblocking'] as const) expect(routeAndModeOf(handlerName(route, mode, 'tornado'))).toEqual({ route, mode });
+      for (const mode of ['blocking', 'nonblocking'] as const)
+        expect(routeAndModeOf(handlerName(route, mode, 'tornado'))).toEqual({ route, mode });
     }
   });
 
@@ -29,7 +30,9 @@ describe('Tornado handlers in the editor', () => {
     expect(languageOf('get_user_blocking.py')).toBe('python');
     expect(languageOf('getUser.blocking')).toBe('typescript');
     // The whole parse, at once (the editor's own tree is built lazily, within a time budget).
-    const tree = python().language.parser.parse('class GetUser(LabHandler):\n    async def get(self, username):\n        user = await self.users.find_one({})\n');
+    const tree = python().language.parser.parse(
+      'class GetUser(LabHandler):\n    async def get(self, username):\n        user = await self.users.find_one({})\n',
+    );
     const names = new Set<string>();
     tree.iterate({ enter: (node) => void names.add(node.name) });
     expect(names).toContain('ClassDefinition');
@@ -39,7 +42,15 @@ describe('Tornado handlers in the editor', () => {
 
   it('says a Python check is for syntax only', () => {
     expect(checkSummary({ checked: true, problems: [] }, 'python')).toMatch(/No syntax errors.*syntax only/);
-    const problem = { kind: 'syntax' as const, message: "SyntaxError: '(' was never closed", code: 0, line: 3, column: 5, endLine: 3, endColumn: 6 };
+    const problem = {
+      kind: 'syntax' as const,
+      message: "SyntaxError: '(' was never closed",
+      code: 0,
+      line: 3,
+      column: 5,
+      endLine: 3,
+      endColumn: 6,
+    };
     expect(checkSummary({ checked: true, problems: [problem] }, 'python')).toMatch(/^1 syntax error: fix it/);
     expect(checkSummary({ checked: true, problems: [] })).toBe('No syntax or type errors.');
   });

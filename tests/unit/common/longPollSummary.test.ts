@@ -4,18 +4,38 @@ import { summarizeTrace } from '../../../common/runSummary';
 import type { TraceEvent } from '../../../common/trace';
 
 const sample = (t: number, longPollsWaiting: number, rssBytes: number, loopDelayMaxMs = 1): TraceEvent => ({
-  type: 'sample', t, worker: 0, loopDelayMaxMs, elu: 0.1, poolInUse: 0, poolWaiting: 0, dbInFlight: 0, rssBytes, heapUsedBytes: 1, longPollsWaiting,
+  type: 'sample',
+  t,
+  worker: 0,
+  loopDelayMaxMs,
+  elu: 0.1,
+  poolInUse: 0,
+  poolWaiting: 0,
+  dbInFlight: 0,
+  rssBytes,
+  heapUsedBytes: 1,
+  longPollsWaiting,
 });
 
 function longPollTrace(): TraceEvent[] {
   const events: TraceEvent[] = [
-    { type: 'run.started', t: 1000, runId: 'r', version: 1, config: DEFAULT_CONFIG, plan: { route: 'longPoll', concurrency: 4 } },
+    {
+      type: 'run.started',
+      t: 1000,
+      runId: 'r',
+      version: 1,
+      config: DEFAULT_CONFIG,
+      plan: { route: 'longPoll', concurrency: 4 },
+    },
     sample(1005, 0, 50_000_000),
   ];
   for (let i = 0; i < 4; i++) events.push({ type: 'client.sent', t: 1010 + i, rid: `r-${i}`, route: 'longPoll' });
   events.push(sample(1030, 2, 50_004_000, 3), sample(1055, 4, 50_012_000, 7), sample(1080, 4, 50_010_000, 2));
   events.push({ type: 'run.published', t: 1090, runId: 'r', via: 'subject', waiting: 4 });
-  events.push({ type: 'client.sent', t: 1091, rid: 'r-publish', route: 'createUser' }, { type: 'client.done', t: 1095, rid: 'r-publish', status: 201 });
+  events.push(
+    { type: 'client.sent', t: 1091, rid: 'r-publish', route: 'createUser' },
+    { type: 'client.done', t: 1095, rid: 'r-publish', status: 201 },
+  );
   events.push(sample(1105, 0, 60_000_000, 40));
   for (let i = 0; i < 4; i++) events.push({ type: 'client.done', t: 1100 + i * 5, rid: `r-${i}`, status: 200 });
   events.push({ type: 'run.finished', t: 1200, runId: 'r', status: 'done' });
@@ -26,14 +46,27 @@ describe('a long-poll run summary', () => {
   it('reports the peak held, the memory per held connection, the loop delay while waiting and publish-to-last-answer', () => {
     const summary = summarizeTrace(longPollTrace())!;
     expect(summary.peakConcurrent).toBe(4);
-    expect(summary.subjectMemory).toEqual({ idleRssBytes: 50_000_000, peakRssBytes: 50_012_000, perConnectionBytes: 3000 });
+    expect(summary.subjectMemory).toEqual({
+      idleRssBytes: 50_000_000,
+      peakRssBytes: 50_012_000,
+      perConnectionBytes: 3000,
+    });
     // The fan-out's delay (40 ms, after the publish) is not the delay while waiting.
     expect(summary.waitingLoopDelayMs).toBe(7);
     expect(summary.publishToLastAnswerMs).toBe(25);
   });
 
   it('leaves other runs without long-poll figures', () => {
-    const summary = summarizeTrace([{ type: 'run.started', t: 1, runId: 'x', version: 1, config: DEFAULT_CONFIG, plan: { requests: 1, concurrency: 1 } }])!;
+    const summary = summarizeTrace([
+      {
+        type: 'run.started',
+        t: 1,
+        runId: 'x',
+        version: 1,
+        config: DEFAULT_CONFIG,
+        plan: { requests: 1, concurrency: 1 },
+      },
+    ])!;
     expect(summary.peakConcurrent).toBeUndefined();
     expect(summary.subjectMemory).toBeUndefined();
   });

@@ -3,7 +3,14 @@ import { DEFAULT_CONFIG } from '../../../common/config';
 import { TRACE_VERSION, type TraceEvent } from '../../../common/trace';
 import { percentile, summarizeTrace } from '../../../common/runSummary';
 
-const started: TraceEvent = { type: 'run.started', t: 1000, runId: 'r1', version: TRACE_VERSION, config: DEFAULT_CONFIG, plan: { requests: 4, concurrency: 2 } };
+const started: TraceEvent = {
+  type: 'run.started',
+  t: 1000,
+  runId: 'r1',
+  version: TRACE_VERSION,
+  config: DEFAULT_CONFIG,
+  plan: { requests: 4, concurrency: 2 },
+};
 
 function request(rid: string, sent: number, done: number, status = 200, scheduledAt?: number): TraceEvent[] {
   return [
@@ -14,7 +21,16 @@ function request(rid: string, sent: number, done: number, status = 200, schedule
 }
 
 const sample = (t: number, loopDelayMaxMs: number, elu: number): TraceEvent => ({
-  type: 'sample', t, worker: 0, loopDelayMaxMs, elu, poolInUse: 0, poolWaiting: 0, dbInFlight: 0, rssBytes: 1, heapUsedBytes: 1,
+  type: 'sample',
+  t,
+  worker: 0,
+  loopDelayMaxMs,
+  elu,
+  poolInUse: 0,
+  poolWaiting: 0,
+  dbInFlight: 0,
+  rssBytes: 1,
+  heapUsedBytes: 1,
 });
 
 describe('percentile', () => {
@@ -75,16 +91,26 @@ describe('summarizeTrace', () => {
   });
 
   it('reports errors below HTTP (status 0) and the reason a run failed', () => {
-    const summary = summarizeTrace([
-      started,
-      { type: 'client.sent', t: 1100, rid: 'x', route: 'getUser' },
-      { type: 'client.done', t: 1105, rid: 'x', status: 0, error: 'ECONNREFUSED' },
-      { type: 'run.finished', t: 1200, runId: 'r1', status: 'failed', message: 'subject down' },
-    ], { id: 'other', imported: true })!;
-    expect(summary).toMatchObject({ id: 'other', imported: true, errors: 1, completed: 1, status: 'failed', message: 'subject down' });
+    const summary = summarizeTrace(
+      [
+        started,
+        { type: 'client.sent', t: 1100, rid: 'x', route: 'getUser' },
+        { type: 'client.done', t: 1105, rid: 'x', status: 0, error: 'ECONNREFUSED' },
+        { type: 'run.finished', t: 1200, runId: 'r1', status: 'failed', message: 'subject down' },
+      ],
+      { id: 'other', imported: true },
+    )!;
+    expect(summary).toMatchObject({
+      id: 'other',
+      imported: true,
+      errors: 1,
+      completed: 1,
+      status: 'failed',
+      message: 'subject down',
+    });
   });
 
-  it('adds the generator\'s counts: arrivals not sent, and requests sent but not traced', () => {
+  it("adds the generator's counts: arrivals not sent, and requests sent but not traced", () => {
     const open: TraceEvent = { ...started, plan: { ratePerSec: 20_000, durationSec: 10 } } as TraceEvent;
     const summary = summarizeTrace([
       open,
@@ -101,4 +127,3 @@ describe('summarizeTrace', () => {
     expect(summarizeTrace([started, ...request('a', 1100, 1200)])!.notSent).toBeUndefined();
   });
 });
-

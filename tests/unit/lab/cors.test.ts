@@ -14,20 +14,39 @@ async function app(origins: string[]) {
 describe('a static copy of the site calling the lab (--allow-origin)', () => {
   it('answers the named origin, preflight included', async () => {
     const server = await app(['https://lessons.example/']);
-    const preflight = await server.inject({ method: 'OPTIONS', url: '/api/config', headers: { origin: 'https://lessons.example', 'access-control-request-method': 'PUT' } });
+    const preflight = await server.inject({
+      method: 'OPTIONS',
+      url: '/api/config',
+      headers: { origin: 'https://lessons.example', 'access-control-request-method': 'PUT' },
+    });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://lessons.example');
     expect(preflight.headers['access-control-allow-methods']).toContain('PUT');
-    const put = await server.inject({ method: 'PUT', url: '/api/config', headers: { origin: 'https://lessons.example' }, payload: {} });
+    const put = await server.inject({
+      method: 'PUT',
+      url: '/api/config',
+      headers: { origin: 'https://lessons.example' },
+      payload: {},
+    });
     expect(put.headers['access-control-allow-origin']).toBe('https://lessons.example');
   });
 
   it('gives any other origin no CORS header, so its page cannot read or change the lab', async () => {
     const server = await app(['https://lessons.example']);
-    const put = await server.inject({ method: 'PUT', url: '/api/config', headers: { origin: 'https://evil.example' }, payload: {} });
+    const put = await server.inject({
+      method: 'PUT',
+      url: '/api/config',
+      headers: { origin: 'https://evil.example' },
+      payload: {},
+    });
     expect(put.headers['access-control-allow-origin']).toBeUndefined();
     const none = await app([]);
-    const plain = await none.inject({ method: 'PUT', url: '/api/config', headers: { origin: 'https://lessons.example' }, payload: {} });
+    const plain = await none.inject({
+      method: 'PUT',
+      url: '/api/config',
+      headers: { origin: 'https://lessons.example' },
+      payload: {},
+    });
     expect(plain.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -25,7 +25,14 @@ async function opened(): Promise<RunStore> {
 
 async function storedRun(store: RunStore): Promise<string> {
   const id = newRunId();
-  const started = { type: 'run.started', t: 1000, runId: id, version: TRACE_VERSION, config: DEFAULT_CONFIG, plan: { requests: 1, concurrency: 1 } } as const;
+  const started = {
+    type: 'run.started',
+    t: 1000,
+    runId: id,
+    version: TRACE_VERSION,
+    config: DEFAULT_CONFIG,
+    plan: { requests: 1, concurrency: 1 },
+  } as const;
   const writer = store.create(started);
   const finished: TraceEvent = { type: 'run.finished', t: 1010, runId: id, status: 'done' };
   writer.append([finished]);

@@ -3,7 +3,14 @@ import { DEFAULT_CONFIG } from '../../../common/config';
 import { TRACE_VERSION } from '../../../common/trace';
 import { parseTraceFile } from '../../../server/lab/traceFile';
 
-const start = JSON.stringify({ type: 'run.started', t: 1, runId: 'old', version: TRACE_VERSION, config: DEFAULT_CONFIG, plan: { requests: 1, concurrency: 1 } });
+const start = JSON.stringify({
+  type: 'run.started',
+  t: 1,
+  runId: 'old',
+  version: TRACE_VERSION,
+  config: DEFAULT_CONFIG,
+  plan: { requests: 1, concurrency: 1 },
+});
 const sent = JSON.stringify({ type: 'client.sent', t: 2, rid: 'a', route: 'getUser' });
 const done = JSON.stringify({ type: 'client.done', t: 3, rid: 'a', status: 200 });
 const finish = JSON.stringify({ type: 'run.finished', t: 4, runId: 'old', status: 'done' });
@@ -19,7 +26,10 @@ describe('parseTraceFile', () => {
   });
 
   it('names the line that is not JSON', () => {
-    expect(parseTraceFile([start, sent, '{oops', done].join('\n'), 'n')).toEqual({ ok: false, message: 'line 3: not valid JSON' });
+    expect(parseTraceFile([start, sent, '{oops', done].join('\n'), 'n')).toEqual({
+      ok: false,
+      message: 'line 3: not valid JSON',
+    });
   });
 
   it('names the line and field that break the schema', () => {
@@ -30,23 +40,44 @@ describe('parseTraceFile', () => {
   });
 
   it('refuses a file that does not start with run.started, or holds two runs', () => {
-    expect(parseTraceFile([sent, done].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 1: the first event must be run.started/) });
-    expect(parseTraceFile([start, start].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 2:/) });
-    expect(parseTraceFile([start, finish, sent].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 3: nothing may follow/) });
+    expect(parseTraceFile([sent, done].join('\n'), 'n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^line 1: the first event must be run.started/),
+    });
+    expect(parseTraceFile([start, start].join('\n'), 'n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^line 2:/),
+    });
+    expect(parseTraceFile([start, finish, sent].join('\n'), 'n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^line 3: nothing may follow/),
+    });
   });
 
   it('refuses times that would break durations: huge, or far from the run start', () => {
     const huge = JSON.stringify({ type: 'client.done', t: 1.79e308, rid: 'a', status: 200 });
-    expect(parseTraceFile([start, sent, huge].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 3: time 1\.79e\+308 is not within 24 h/) });
+    expect(parseTraceFile([start, sent, huge].join('\n'), 'n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^line 3: time 1\.79e\+308 is not within 24 h/),
+    });
     const farSchedule = JSON.stringify({ type: 'client.sent', t: 2, rid: 'b', route: 'getUser', scheduledAt: 1e12 });
-    expect(parseTraceFile([start, farSchedule].join('\n'), 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 2: time 1000000000000 is not within 24 h/) });
+    expect(parseTraceFile([start, farSchedule].join('\n'), 'n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^line 2: time 1000000000000 is not within 24 h/),
+    });
     const hugeStart = start.replace('"t":1,', '"t":1e300,');
-    expect(parseTraceFile(hugeStart, 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 1: time 1e\+300/) });
+    expect(parseTraceFile(hugeStart, 'n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^line 1: time 1e\+300/),
+    });
   });
 
   it('refuses an out-of-bounds plan and an unknown trace version', () => {
     const badPlan = start.replace('"requests":1', '"requests":0');
-    expect(parseTraceFile(badPlan, 'n')).toMatchObject({ ok: false, message: expect.stringMatching(/^line 1: plan: requests/) });
+    expect(parseTraceFile(badPlan, 'n')).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^line 1: plan: requests/),
+    });
     const v2 = start.replace(`"version":${TRACE_VERSION}`, '"version":99');
     expect(parseTraceFile(v2, 'n').ok).toBe(false);
   });

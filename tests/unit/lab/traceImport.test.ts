@@ -8,7 +8,14 @@ import { TRACE_VERSION } from '../../../common/trace';
 import { RunStore } from '../../../server/lab/runStore';
 import { importTraceStream } from '../../../server/lab/traceImport';
 
-const start = JSON.stringify({ type: 'run.started', t: 1, runId: 'old', version: TRACE_VERSION, config: DEFAULT_CONFIG, plan: { requests: 1, concurrency: 1 } });
+const start = JSON.stringify({
+  type: 'run.started',
+  t: 1,
+  runId: 'old',
+  version: TRACE_VERSION,
+  config: DEFAULT_CONFIG,
+  plan: { requests: 1, concurrency: 1 },
+});
 const sent = JSON.stringify({ type: 'client.sent', t: 2, rid: 'a', route: 'getUser' });
 const done = JSON.stringify({ type: 'client.done', t: 3, rid: 'a', status: 200 });
 
@@ -30,7 +37,11 @@ describe('importTraceStream', () => {
     const store = new RunStore(dataDir);
     await store.open();
     const named = JSON.stringify({ type: 'client.sent', t: 2, rid: 'é-ü', route: 'getUser' });
-    const summary = await importTraceStream(chunks([start, named, done.replace('"a"', '"é-ü"'), sent, ''].join('\n'), 7), 'mb3k2x1a-3f9a1c', store);
+    const summary = await importTraceStream(
+      chunks([start, named, done.replace('"a"', '"é-ü"'), sent, ''].join('\n'), 7),
+      'mb3k2x1a-3f9a1c',
+      store,
+    );
     expect(summary).toMatchObject({ id: 'mb3k2x1a-3f9a1c', imported: true, status: 'failed', completed: 1 });
     expect((await readdir(store.dir)).sort()).toEqual(['mb3k2x1a-3f9a1c.jsonl', 'mb3k2x1a-3f9a1c.summary.json']);
   });
@@ -39,8 +50,12 @@ describe('importTraceStream', () => {
     const store = new RunStore(dataDir);
     await store.open();
     const big = [start, ...Array.from({ length: 200 }, () => sent)].join('\n');
-    await expect(importTraceStream(chunks(big, 1000), 'mb3k2x1a-3f9a1d', store, 4096)).rejects.toMatchObject({ statusCode: 413 });
-    await expect(importTraceStream(chunks([start, '{oops'].join('\n'), 5), 'mb3k2x1a-3f9a1e', store)).rejects.toMatchObject({
+    await expect(importTraceStream(chunks(big, 1000), 'mb3k2x1a-3f9a1d', store, 4096)).rejects.toMatchObject({
+      statusCode: 413,
+    });
+    await expect(
+      importTraceStream(chunks([start, '{oops'].join('\n'), 5), 'mb3k2x1a-3f9a1e', store),
+    ).rejects.toMatchObject({
       statusCode: 400,
       message: 'invalid trace file: line 2: not valid JSON',
     });

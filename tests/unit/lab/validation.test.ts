@@ -36,7 +36,11 @@ beforeAll(async () => {
   supervisor = standInSupervisor();
   server = await buildApp({
     dataDir: dir,
-    database: { uri: 'mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=50', dbName: 'eventlooplab', info: { kind: 'external', version: 'n/a', reason: 'a unit test' } },
+    database: {
+      uri: 'mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=50',
+      dbName: 'eventlooplab',
+      info: { kind: 'external', version: 'n/a', reason: 'a unit test' },
+    },
     createSupervisor: () => supervisor,
     tornado: async () => ({ available: false, reason: 'not probed in unit tests', install: 'n/a' }),
   });
@@ -81,7 +85,10 @@ describe('PUT /api/config', () => {
   });
 
   it('refuses a body that is not JSON with 400 and one over 1 MB with 413', async () => {
-    expect(await send('PUT', '/api/config', '{"mode":')).toMatchObject({ status: 400, error: expect.stringMatching(/not valid JSON/) });
+    expect(await send('PUT', '/api/config', '{"mode":')).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/not valid JSON/),
+    });
     const huge = await send('PUT', '/api/config', JSON.stringify({ mode: 'x'.repeat(1024 * 1024 + 10) }));
     expect(huge).toMatchObject({ status: 413, error: expect.stringMatching(/limit for this endpoint is 1 MB/) });
   });
@@ -121,7 +128,11 @@ describe('run ids', () => {
     }
     // `..` itself is normalised away by the router: no such endpoint.
     expect((await send('GET', '/api/runs/%2E%2E/trace')).status).toBe(404);
-    for (const [method, url] of [['GET', '/api/runs/zzzzzz-000000'], ['GET', '/api/runs/zzzzzz-000000/trace'], ['DELETE', '/api/runs/zzzzzz-000000']] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/runs/zzzzzz-000000'],
+      ['GET', '/api/runs/zzzzzz-000000/trace'],
+      ['DELETE', '/api/runs/zzzzzz-000000'],
+    ] as const) {
       expect((await send(method, url)).status, url).toBe(404);
     }
     expect(await send('GET', '/api/nope')).toEqual({ status: 404, error: 'no such endpoint: GET /api/nope' });

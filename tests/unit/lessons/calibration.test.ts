@@ -11,7 +11,12 @@ const tenNonBlocking: Experiment = {
   lookFor: 'overlap',
 };
 const tenBlocking: Experiment = { ...tenNonBlocking, config: { mode: 'blocking', dbLatencyMs: 100 } };
-const calibrated = (base: number, idle?: number): Calibration => ({ baseRoundTripMs: base, idleLoopDelayMs: idle, samples: 5, at: 0 });
+const calibrated = (base: number, idle?: number): Calibration => ({
+  baseRoundTripMs: base,
+  idleLoopDelayMs: idle,
+  samples: 5,
+  at: 0,
+});
 
 describe('promises computed for this machine', () => {
   it('adds the measured base round trip to every round trip the model counts', () => {
@@ -62,13 +67,29 @@ describe('measuring the base round trip', () => {
 
   it('fails on an error answer rather than calibrating from it', async () => {
     await expect(
-      measureBaseRoundTrip({ send: async () => 503, config: () => DEFAULT_CONFIG, idleDelay: () => undefined, now: () => 0 }),
+      measureBaseRoundTrip({
+        send: async () => 503,
+        config: () => DEFAULT_CONFIG,
+        idleDelay: () => undefined,
+        now: () => 0,
+      }),
     ).rejects.toThrow('503');
   });
 
   it('reads the idle loop delay from recent samples only', () => {
     const sample = (t: number, loopDelayMaxMs: number) =>
-      ({ type: 'sample', t, worker: 0, loopDelayMaxMs, elu: 0, poolInUse: 0, poolWaiting: 0, dbInFlight: 0, rssBytes: 1, heapUsedBytes: 1 }) as const;
+      ({
+        type: 'sample',
+        t,
+        worker: 0,
+        loopDelayMaxMs,
+        elu: 0,
+        poolInUse: 0,
+        poolWaiting: 0,
+        dbInFlight: 0,
+        rssBytes: 1,
+        heapUsedBytes: 1,
+      }) as const;
     expect(idleLoopDelay([sample(1000, 90), sample(9000, 4), sample(9500, 6)], 10_000)).toBe(6);
     expect(idleLoopDelay([sample(1000, 90)], 10_000)).toBeUndefined();
     expect(median([3, 1, 2, 10])).toBe(2.5);

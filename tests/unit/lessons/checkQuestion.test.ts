@@ -15,9 +15,11 @@ describe('check feedback', () => {
 });
 
 describe('machine facts in lesson text', () => {
-  it('names this machine\'s core count where a lesson says {{cores}}, never a number written down', async () => {
+  it("names this machine's core count where a lesson says {{cores}}, never a number written down", async () => {
     const { withMachineFacts } = await import('../../../src/lessons/Markdown');
-    expect(withMachineFacts('sharing this machine\'s cores ({{cores}})', () => '8')).toBe('sharing this machine\'s cores (8)');
+    expect(withMachineFacts("sharing this machine's cores ({{cores}})", () => '8')).toBe(
+      "sharing this machine's cores (8)",
+    );
     const lesson10 = course.lessons.find((l) => l.id === 'measure-it-yourself')!;
     const text = [lesson10.intro, ...lesson10.steps.map((s) => s.markdown)].join('\n');
     expect(text).toContain('{{cores}}');

@@ -6,7 +6,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { closedRunSchema, labConfigPatchSchema, labConfigSchema, lessonLongPollRunSchema } from '../../../common/config';
+import {
+  closedRunSchema,
+  labConfigPatchSchema,
+  labConfigSchema,
+  lessonLongPollRunSchema,
+} from '../../../common/config';
 import type { Lesson } from '../../../common/lesson';
 import { predict, presetConfig } from '../../../src/lessons/model';
 import { parseLesson } from '../../../src/lessons/parse';
@@ -20,8 +25,12 @@ const folders = readdirSync(lessonsDir, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
-const lessons: Lesson[] = folders.map((folder) => parseLesson(folder, readFileSync(join(lessonsDir, folder, 'lesson.md'), 'utf8')));
-const steps = lessons.flatMap((lesson) => lesson.steps.map((step, index) => ({ lesson, step, name: `${lesson.folder} step ${index + 1}` })));
+const lessons: Lesson[] = folders.map((folder) =>
+  parseLesson(folder, readFileSync(join(lessonsDir, folder, 'lesson.md'), 'utf8')),
+);
+const steps = lessons.flatMap((lesson) =>
+  lesson.steps.map((step, index) => ({ lesson, step, name: `${lesson.folder} step ${index + 1}` })),
+);
 
 describe('the course on disk', () => {
   it('has at least the ten lessons of the issue, numbered 1, 2, 3… without gaps', () => {
@@ -43,7 +52,9 @@ describe('the course on disk', () => {
   it.each(steps)('$name: every handler and step marker it shows exists in the running code', ({ lesson, step }) => {
     for (const ref of step.code) {
       if ('handler' in ref) {
-        const file = ref.handler.endsWith('.py') ? join(root, 'server/subject-tornado/handlers', ref.handler) : join(handlersDir, `${ref.handler}.ts`);
+        const file = ref.handler.endsWith('.py')
+          ? join(root, 'server/subject-tornado/handlers', ref.handler)
+          : join(handlersDir, `${ref.handler}.ts`);
         expect(existsSync(file), `${file} exists`).toBe(true);
         const source = readFileSync(file, 'utf8');
         const markers = findMarkers(source, 'call').map((marker) => marker.name);

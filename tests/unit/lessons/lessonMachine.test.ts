@@ -27,7 +27,11 @@ const summary = (status: RunSummary['status'], completed: number): RunSummary =>
 
 /** The machine with the lab replaced by scripted answers; records what it was asked. */
 function scripted(options: { refuseConfig?: string; statuses?: RunSummary[] } = {}) {
-  const calls: { applied: LabConfig[]; started: unknown[]; fetched: string[] } = { applied: [], started: [], fetched: [] };
+  const calls: { applied: LabConfig[]; started: unknown[]; fetched: string[] } = {
+    applied: [],
+    started: [],
+    fetched: [],
+  };
   const statuses = [...(options.statuses ?? [summary('running', 3), summary('done', 10)])];
   const machine = lessonMachine.provide({
     actors: {
@@ -81,8 +85,10 @@ describe('lessonMachine', () => {
     actor.stop();
   });
 
-  it('fails with the server\'s message when the preset is refused', async () => {
-    const { machine, calls } = scripted({ refuseConfig: 'PUT /api/config answered 400: poolSize must be between 1 and 200' });
+  it("fails with the server's message when the preset is refused", async () => {
+    const { machine, calls } = scripted({
+      refuseConfig: 'PUT /api/config answered 400: poolSize must be between 1 and 200',
+    });
     const actor = createActor(machine).start();
     actor.send({ type: 'RUN', experiment });
     await waitFor(actor, (s) => s.matches('failed'));
@@ -93,7 +99,9 @@ describe('lessonMachine', () => {
 
   it('fails when the run ends in anything but done', async () => {
     const clock = new SimulatedClock();
-    const { machine } = scripted({ statuses: [{ ...summary('failed', 4), message: 'the database stopped answering' }] });
+    const { machine } = scripted({
+      statuses: [{ ...summary('failed', 4), message: 'the database stopped answering' }],
+    });
     const actor = createActor(machine, { clock }).start();
     actor.send({ type: 'RUN', experiment });
     await waitFor(actor, (s) => s.matches('running'));

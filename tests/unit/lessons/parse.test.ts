@@ -19,7 +19,10 @@ const lesson = (steps: string, body: string) => `---\ntitle: T\nsummary: S\nstep
 
 describe('parseLesson', () => {
   it('takes each step title and text from the body, in order, and the intro from before them', () => {
-    const parsed = parseLesson('02-the-blocking-call', lesson(step() + step('How?'), 'Intro text.\n\n## First\n\nOne.\n\n### Detail\n\nMore.\n\n## Second\n\nTwo.\n'));
+    const parsed = parseLesson(
+      '02-the-blocking-call',
+      lesson(step() + step('How?'), 'Intro text.\n\n## First\n\nOne.\n\n### Detail\n\nMore.\n\n## Second\n\nTwo.\n'),
+    );
     expect(parsed).toMatchObject({ number: 2, id: 'the-blocking-call', intro: 'Intro text.' });
     expect(parsed.steps.map((s) => [s.title, s.markdown])).toEqual([
       ['First', 'One.\n\n### Detail\n\nMore.'],
@@ -37,7 +40,9 @@ describe('parseLesson', () => {
 
   it('names the lesson file and the bad field when the frontmatter breaks the schema', () => {
     const broken = lesson(step().replace('dbLatencyMs: 100', 'dbLatencyMs: 5000'), '## A\n\nText.');
-    expect(() => parseLesson('03-y', broken)).toThrow(/lessons\/03-y\/lesson\.md:[\s\S]*dbLatencyMs must be between 0 and 2000/);
+    expect(() => parseLesson('03-y', broken)).toThrow(
+      /lessons\/03-y\/lesson\.md:[\s\S]*dbLatencyMs must be between 0 and 2000/,
+    );
   });
 
   it('refuses a question with no right answer, or with two', () => {

@@ -8,8 +8,16 @@ describe('lesson URLs', () => {
   it('reads the list, a step, and a lesson without a step (its first)', () => {
     expect(parseLessonPath('/lessons')).toEqual({ kind: 'list' });
     expect(parseLessonPath('/lessons/')).toEqual({ kind: 'list' });
-    expect(parseLessonPath('/lessons/the-blocking-call/2')).toEqual({ kind: 'step', lessonId: 'the-blocking-call', step: 2 });
-    expect(parseLessonPath('/lessons/the-blocking-call?x=1')).toEqual({ kind: 'step', lessonId: 'the-blocking-call', step: 1 });
+    expect(parseLessonPath('/lessons/the-blocking-call/2')).toEqual({
+      kind: 'step',
+      lessonId: 'the-blocking-call',
+      step: 2,
+    });
+    expect(parseLessonPath('/lessons/the-blocking-call?x=1')).toEqual({
+      kind: 'step',
+      lessonId: 'the-blocking-call',
+      step: 1,
+    });
     expect(parseLessonPath('/lessons/../etc/2')).toEqual({ kind: 'unknown' });
     expect(stepPath('the-blocking-call', 3)).toBe('/lessons/the-blocking-call/3');
   });
@@ -57,7 +65,10 @@ describe('the course as bundled', () => {
     const code = await loadCode(lesson, ref);
     expect(code.lang).toBe('python');
     expect([...code.marked].map((n) => code.code.split('\n')[n - 1])).toEqual(
-      expect.arrayContaining([expect.stringContaining('port=27017'), expect.stringContaining('@tornado.web.asynchronous')]),
+      expect.arrayContaining([
+        expect.stringContaining('port=27017'),
+        expect.stringContaining('@tornado.web.asynchronous'),
+      ]),
     );
   });
 });

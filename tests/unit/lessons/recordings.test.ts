@@ -52,7 +52,7 @@ describe('the recorded lesson runs', () => {
   });
 
   it.each(steps.map((s) => [`${s.lesson.id} step ${s.number}`, s] as const))(
-    '%s: every line is a trace event, recorded with the step\'s preset, every request answered',
+    "%s: every line is a trace event, recorded with the step's preset, every request answered",
     (_name, { lesson, step, number }) => {
       const events = readRecording(lesson.id, number);
       const started = events.find((e): e is TraceEventOf<'run.started'> => e.type === 'run.started');
@@ -67,7 +67,10 @@ describe('the recorded lesson runs', () => {
   );
 
   it('stays small enough to commit (well under 5 MB in all)', () => {
-    const total = Object.values(index.steps).reduce((sum, entry) => sum + statSync(join(recordingsDir, entry.file)).size, 0);
+    const total = Object.values(index.steps).reduce(
+      (sum, entry) => sum + statSync(join(recordingsDir, entry.file)).size,
+      0,
+    );
     expect(total).toBeLessThan(5 * 1024 * 1024);
   });
 });
@@ -99,7 +102,7 @@ function player() {
 }
 
 describe('lessonMachine without a lab server', () => {
-  it('replays the step\'s recording, shows it and reports the recorded run\'s numbers', async () => {
+  it("replays the step's recording, shows it and reports the recorded run's numbers", async () => {
     const { actor, calls } = player();
     actor.send({ type: 'RUN', experiment, backend: 'recorded', recording });
     await waitFor(actor, (s) => s.matches('done'));
@@ -109,7 +112,12 @@ describe('lessonMachine without a lab server', () => {
     expect(context.source).toBe('recorded');
     expect(context.summary).toMatchObject({ status: 'done', completed: 10, errors: 0 });
     expect(context.summary?.latencyMs.max).toBeGreaterThan(100); // a real 100 ms round trip, not a synthetic one
-    expect(calls.shown).toEqual([{ runId: index.steps['the-non-blocking-driver/1']?.runId, events: readRecording('the-non-blocking-driver', 1).length }]);
+    expect(calls.shown).toEqual([
+      {
+        runId: index.steps['the-non-blocking-driver/1']?.runId,
+        events: readRecording('the-non-blocking-driver', 1).length,
+      },
+    ]);
     actor.stop();
   });
 

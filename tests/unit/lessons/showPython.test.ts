@@ -3,7 +3,7 @@ import { showPython } from '../../../src/lessons/showPython';
 
 const source = [
   'import asyncmongo',
-  "db = Client(port=27017,  # step: fix",
+  'db = Client(port=27017,  # step: fix',
   '           dbname="lab")',
   '',
   'class UserHandler(object):',

@@ -21,7 +21,11 @@ function installed(dir: string, found: Array<{ name: string; engines: string }> 
     }
     const manifest = path.join(at, 'package.json');
     if (!existsSync(manifest)) continue;
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; version: string; engines?: { node?: string } };
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      name: string;
+      version: string;
+      engines?: { node?: string };
+    };
     if (pkg.engines?.node) found.push({ name: `${pkg.name}@${pkg.version}`, engines: pkg.engines.node });
     installed(path.join(at, 'node_modules'), found);
   }

@@ -7,7 +7,9 @@ const result: Calibration = { baseRoundTripMs: 7, idleLoopDelayMs: 2, samples: 5
 describe('calibrationMachine', () => {
   it('measures when asked and keeps the result while measuring again', async () => {
     let calls = 0;
-    const actor = createActor(calibrationMachine.provide({ actors: { measure: fromPromise(async () => (calls += 1, result)) } })).start();
+    const actor = createActor(
+      calibrationMachine.provide({ actors: { measure: fromPromise(async () => ((calls += 1), result)) } }),
+    ).start();
     expect(actor.getSnapshot().value).toBe('idle');
     actor.send({ type: 'calibration.measure' });
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -33,7 +35,9 @@ describe('calibrationMachine', () => {
   });
 
   it('reports a failed measurement and can try again', async () => {
-    const actor = createActor(calibrationMachine.provide({ actors: { measure: fromPromise(() => Promise.reject(new Error('subject down'))) } })).start();
+    const actor = createActor(
+      calibrationMachine.provide({ actors: { measure: fromPromise(() => Promise.reject(new Error('subject down'))) } }),
+    ).start();
     actor.send({ type: 'calibration.measure' });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(actor.getSnapshot()).toMatchObject({ value: 'failed', context: { error: 'subject down' } });

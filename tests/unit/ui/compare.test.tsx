@@ -16,7 +16,12 @@ const config = (patch: Partial<LabConfig>): LabConfig => ({ ...DEFAULT_CONFIG, .
 
 /** A synthetic run, its run.started naming the driver as the lab's does. */
 function run(store: TraceStore, runId: string, t0: number, patch: Partial<LabConfig>, driver?: string) {
-  const events: TraceEvent[] = synthesizeRun(config({ dbLatencyMs: 100, ...patch }), { requests: 5, concurrency: 5, runId, t0 });
+  const events: TraceEvent[] = synthesizeRun(config({ dbLatencyMs: 100, ...patch }), {
+    requests: 5,
+    concurrency: 5,
+    runId,
+    t0,
+  });
   const started = events[0]!;
   if (driver && started.type === 'run.started') started.driver = driver;
   return store.ingest(runId, events);
@@ -24,12 +29,30 @@ function run(store: TraceStore, runId: string, t0: number, patch: Partial<LabCon
 
 describe('compare: Node beside Tornado', () => {
   const store = new TraceStore();
-  const nodeOld = run(store, 'node-old', 1000, { runtime: 'node', mode: 'nonblocking' }, 'mongodb 7.9.0 (Node), awaited');
-  const tornadoBlocking = run(store, 'tornado-b', 5000, { runtime: 'tornado', mode: 'blocking' }, 'pymongo 3.11.0, blocking');
-  const tornadoNonblocking = run(store, 'tornado-n', 9000, { runtime: 'tornado', mode: 'nonblocking' }, 'Motor 2.3.0 (pymongo on a thread pool)');
+  const nodeOld = run(
+    store,
+    'node-old',
+    1000,
+    { runtime: 'node', mode: 'nonblocking' },
+    'mongodb 7.9.0 (Node), awaited',
+  );
+  const tornadoBlocking = run(
+    store,
+    'tornado-b',
+    5000,
+    { runtime: 'tornado', mode: 'blocking' },
+    'pymongo 3.11.0, blocking',
+  );
+  const tornadoNonblocking = run(
+    store,
+    'tornado-n',
+    9000,
+    { runtime: 'tornado', mode: 'nonblocking' },
+    'Motor 2.3.0 (pymongo on a thread pool)',
+  );
   const all = [nodeOld, tornadoBlocking, tornadoNonblocking];
 
-  it('knows each run\'s runtime (Node for traces from before the runtime knob)', () => {
+  it("knows each run's runtime (Node for traces from before the runtime knob)", () => {
     expect(all.map(runtimeOf)).toEqual(['node', 'tornado', 'tornado']);
     const legacy = new TraceStore();
     const old = run(legacy, 'legacy', 1, {});
@@ -48,13 +71,18 @@ describe('compare: Node beside Tornado', () => {
     const [node, tornado] = compareSides(all, 'runtime');
     expect([node.title, node.run?.runId]).toEqual(['Node', 'node-old']);
     expect([tornado.title, tornado.run?.runId]).toEqual(['Tornado', 'tornado-n']);
-    expect(compareSides([tornadoBlocking], 'runtime')[0]).toMatchObject({ run: undefined, missing: expect.stringMatching(/No Node run yet/) });
+    expect(compareSides([tornadoBlocking], 'runtime')[0]).toMatchObject({
+      run: undefined,
+      missing: expect.stringMatching(/No Node run yet/),
+    });
   });
 
   it('labels a side with runtime and driver, or runtime and mode when the trace names no driver', () => {
     expect(servedBy(nodeOld)).toBe('Node · mongodb 7.9.0 (Node), awaited');
     expect(servedBy(tornadoBlocking)).toBe('Tornado · pymongo 3.11.0, blocking');
-    expect(servedBy(run(new TraceStore(), 'x', 1, { runtime: 'tornado', mode: 'blocking' }))).toBe('Tornado · blocking');
+    expect(servedBy(run(new TraceStore(), 'x', 1, { runtime: 'tornado', mode: 'blocking' }))).toBe(
+      'Tornado · blocking',
+    );
   });
 
   it('renders both sides with their labels', () => {
@@ -64,6 +92,8 @@ describe('compare: Node beside Tornado', () => {
     expect(html).toContain('Node vs Tornado');
     const byRuntime = renderToStaticMarkup(<CompareView store={store} version={1} initialBy="runtime" />);
     expect(byRuntime).toMatch(/<h3 id="compare-node">Node<\/h3><p[^>]*>Node · mongodb 7\.9\.0 \(Node\), awaited</);
-    expect(byRuntime).toMatch(/<h3 id="compare-tornado">Tornado<\/h3><p[^>]*>Tornado · Motor 2\.3\.0 \(pymongo on a thread pool\)</);
+    expect(byRuntime).toMatch(
+      /<h3 id="compare-tornado">Tornado<\/h3><p[^>]*>Tornado · Motor 2\.3\.0 \(pymongo on a thread pool\)</,
+    );
   });
 });

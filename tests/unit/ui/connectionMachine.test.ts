@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import type { HealthResponse } from '../../../common/api';
 import { DEFAULT_CONFIG } from '../../../common/config';
-import { backoffDelay, connectionMachine, LAG_SETTLE_MS, type ConnectionNotice } from '../../../src/machines/connectionMachine';
+import {
+  backoffDelay,
+  connectionMachine,
+  LAG_SETTLE_MS,
+  type ConnectionNotice,
+} from '../../../src/machines/connectionMachine';
 import { fakeSocketFactory } from './fakes';
 
 const health: HealthResponse = {

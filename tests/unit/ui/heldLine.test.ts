@@ -3,17 +3,24 @@ import { heldLine } from '../../../src/viz/components/HeldConnections';
 
 describe('the held-connections line', () => {
   it('says how many were held, what each cost, the loop delay and the publish-to-last-answer time', () => {
-    expect(heldLine({
-      peakConcurrent: 10_000,
-      subjectMemory: { idleRssBytes: 60e6, peakRssBytes: 60e6 + 31_744_000, perConnectionBytes: 3174 },
-      waitingLoopDelayMs: 2.4,
-      publishToLastAnswerMs: 180.2,
-    })).toBe('10,000 connections held · 3.1 KB each · loop delay 2 ms · all answered 180 ms after the publish');
+    expect(
+      heldLine({
+        peakConcurrent: 10_000,
+        subjectMemory: { idleRssBytes: 60e6, peakRssBytes: 60e6 + 31_744_000, perConnectionBytes: 3174 },
+        waitingLoopDelayMs: 2.4,
+        publishToLastAnswerMs: 180.2,
+      }),
+    ).toBe('10,000 connections held · 3.1 KB each · loop delay 2 ms · all answered 180 ms after the publish');
   });
 
   it('says one connection, without a per-connection cost, for a blocking run', () => {
-    expect(heldLine({ peakConcurrent: 1, subjectMemory: { idleRssBytes: 1, peakRssBytes: 2, perConnectionBytes: 1 }, waitingLoopDelayMs: 1000 }))
-      .toBe('1 connection held · loop delay 1000 ms');
+    expect(
+      heldLine({
+        peakConcurrent: 1,
+        subjectMemory: { idleRssBytes: 1, peakRssBytes: 2, perConnectionBytes: 1 },
+        waitingLoopDelayMs: 1000,
+      }),
+    ).toBe('1 connection held · loop delay 1000 ms');
   });
 
   it('says nothing for a run that is not a long-poll run', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TraceStore } from '../../../src/trace/store';
-import { createHistogramService, HISTOGRAM_PHASES, HistogramIndex, MAX_BINS, packRequests, packSegments } from '../../../src/viz/aggregate/histogram';
+import {
+  createHistogramService,
+  HISTOGRAM_PHASES,
+  HistogramIndex,
+  MAX_BINS,
+  packRequests,
+  packSegments,
+} from '../../../src/viz/aggregate/histogram';
 import { synthesizeLongPoll } from '../../../src/viz/syntheticLongPoll';
 
 const at = (phase: (typeof HISTOGRAM_PHASES)[number]) => HISTOGRAM_PHASES.indexOf(phase);
@@ -9,7 +16,13 @@ describe('histogram lane aggregation', () => {
   it('counts requests in flight per phase, time-weighted per bin', () => {
     const index = new HistogramIndex();
     // One request queued 0..10 then running 10..25; another at the database 5..40.
-    index.set(0, packSegments([{ phase: 'queued', start: 0, end: 10 }, { phase: 'running', start: 10, end: 25 }]));
+    index.set(
+      0,
+      packSegments([
+        { phase: 'queued', start: 0, end: 10 },
+        { phase: 'running', start: 10, end: 25 },
+      ]),
+    );
     index.set(1, packSegments([{ phase: 'database', start: 5, end: 40 }]));
     const h = index.histogram({ start: 0, end: 40, bins: 4, until: 40 });
     const bin = (phase: (typeof HISTOGRAM_PHASES)[number], b: number) => h.counts[at(phase) * h.bins + b];
@@ -23,8 +36,18 @@ describe('histogram lane aggregation', () => {
   it('ends open segments at `until`, clips to the window and replaces a request that changed', () => {
     const index = new HistogramIndex();
     index.set(0, packSegments([{ phase: 'running', start: 0, end: Infinity }]));
-    expect(index.histogram({ start: 0, end: 100, bins: 10, until: 50 }).counts.slice(at('running') * 10, at('running') * 10 + 10)).toEqual(new Float64Array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]));
-    index.set(0, packSegments([{ phase: 'running', start: 0, end: 20 }, { phase: 'responding', start: 20, end: 30 }]));
+    expect(
+      index
+        .histogram({ start: 0, end: 100, bins: 10, until: 50 })
+        .counts.slice(at('running') * 10, at('running') * 10 + 10),
+    ).toEqual(new Float64Array([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]));
+    index.set(
+      0,
+      packSegments([
+        { phase: 'running', start: 0, end: 20 },
+        { phase: 'responding', start: 20, end: 30 },
+      ]),
+    );
     const h = index.histogram({ start: 10, end: 30, bins: 2, until: 50 });
     expect(h.requests).toBe(1);
     expect(h.counts[at('running') * 2]).toBe(1);
@@ -37,7 +60,12 @@ describe('histogram lane aggregation', () => {
     const run = new TraceStore().ingest('c10k', events);
     const service = createHistogramService();
     const lifecycles = run.lifecycles;
-    service(packRequests('c10k', lifecycles.map((l, i) => [i, l.segments] as const)));
+    service(
+      packRequests(
+        'c10k',
+        lifecycles.map((l, i) => [i, l.segments] as const),
+      ),
+    );
     const start = allWaitingAt - 10;
     const reply = service({ type: 'histogram', run: 'c10k', id: 7, start, end: start + 20, bins: 2, until: run.endT });
     expect(reply?.id).toBe(7);
@@ -48,6 +76,9 @@ describe('histogram lane aggregation', () => {
     expect(h.requests).toBe(10_001);
     expect(publishedAt).toBeGreaterThan(start + 20);
     service({ type: 'reset', run: 'c10k' });
-    expect(service({ type: 'histogram', run: 'c10k', id: 8, start, end: start + 20, bins: 2, until: run.endT })!.histogram.requests).toBe(0);
+    expect(
+      service({ type: 'histogram', run: 'c10k', id: 8, start, end: start + 20, bins: 2, until: run.endT })!.histogram
+        .requests,
+    ).toBe(0);
   });
 });

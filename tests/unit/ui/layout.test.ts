@@ -9,10 +9,22 @@ import { snapshotAt } from '../../../src/trace/snapshot';
 import { TraceStore } from '../../../src/trace/store';
 import { synthesizeRun } from '../../../src/trace/synthetic';
 import { detailKey } from '../../../src/viz/detailKey';
-import { DOOR_DOT_LIMIT, doorCapacity, layoutTokens, loopGeometry, parkLongPolls } from '../../../src/viz/layout/loopLayout';
+import {
+  DOOR_DOT_LIMIT,
+  doorCapacity,
+  layoutTokens,
+  loopGeometry,
+  parkLongPolls,
+} from '../../../src/viz/layout/loopLayout';
 import { synthesizeLongPoll } from '../../../src/viz/syntheticLongPoll';
 import { histogramLayout, sparkLayout } from '../../../src/viz/layout/plotLayout';
-import { formatMs, MAX_REQUEST_LANES, panDomain, timelineLayout, zoomDomain } from '../../../src/viz/layout/timelineLayout';
+import {
+  formatMs,
+  MAX_REQUEST_LANES,
+  panDomain,
+  timelineLayout,
+  zoomDomain,
+} from '../../../src/viz/layout/timelineLayout';
 import { shortcutFor, SHORTCUTS } from '../../../src/viz/shortcuts';
 
 describe('loop layout', () => {
@@ -23,14 +35,21 @@ describe('loop layout', () => {
     expect(g.database.x).toBeGreaterThan(g.thread.cx + g.thread.r);
     expect(loopGeometry(390, 260).compact).toBe(true);
     // A short stage (a lesson's) keeps the thread's caption inside the picture.
-    for (const [w, h] of [[700, 200], [1000, 500], [390, 260]] as const) {
+    for (const [w, h] of [
+      [700, 200],
+      [1000, 500],
+      [390, 260],
+    ] as const) {
       const short = loopGeometry(w, h);
       expect(short.thread.cy + short.thread.r + 52).toBeLessThanOrEqual(h - 8);
     }
   });
 
   it('queues blocked requests at the door and keeps the holder on the thread', () => {
-    const run = new TraceStore().ingest('b', synthesizeRun({ ...DEFAULT_CONFIG, mode: 'blocking', dbLatencyMs: 200 }, { requests: 5, concurrency: 5 }));
+    const run = new TraceStore().ingest(
+      'b',
+      synthesizeRun({ ...DEFAULT_CONFIG, mode: 'blocking', dbLatencyMs: 200 }, { requests: 5, concurrency: 5 }),
+    );
     const snap = snapshotAt(run.lifecycles, run.startT + 100, run.samples);
     const layout = layoutTokens(snap, g);
     const holder = layout.tokens.find((t) => t.holdsLoop)!;
@@ -41,18 +60,26 @@ describe('loop layout', () => {
   });
 
   it('moves database tokens out and back along the wire as the round trip progresses', () => {
-    const run = new TraceStore().ingest('n', synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 200 }, { requests: 1, concurrency: 1 }));
+    const run = new TraceStore().ingest(
+      'n',
+      synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 200 }, { requests: 1, concurrency: 1 }),
+    );
     const sent = run.events.find((e) => e.type === 'db.sent')!.t;
     const at = (t: number) => layoutTokens(snapshotAt(run.lifecycles, t), g).tokens[0]!.x;
     expect(at(sent + 50)).toBeGreaterThan(g.wire.x1);
     expect(at(sent + 100)).toBeGreaterThan(at(sent + 50));
     expect(at(sent + 180)).toBeLessThan(at(sent + 100));
     // Reduced motion: a token sits still at the database while it waits.
-    expect(layoutTokens(snapshotAt(run.lifecycles, sent + 50), g, true).tokens[0]!.x).toBe(layoutTokens(snapshotAt(run.lifecycles, sent + 150), g, true).tokens[0]!.x);
+    expect(layoutTokens(snapshotAt(run.lifecycles, sent + 50), g, true).tokens[0]!.x).toBe(
+      layoutTokens(snapshotAt(run.lifecycles, sent + 150), g, true).tokens[0]!.x,
+    );
   });
 
   it('draws a queue longer than the door holds as dots, every one of them', () => {
-    const run = new TraceStore().ingest('b', synthesizeRun({ ...DEFAULT_CONFIG, mode: 'blocking' }, { requests: 2000, concurrency: 2000 }));
+    const run = new TraceStore().ingest(
+      'b',
+      synthesizeRun({ ...DEFAULT_CONFIG, mode: 'blocking' }, { requests: 2000, concurrency: 2000 }),
+    );
     const snap = snapshotAt(run.lifecycles, run.startT + 150);
     const layout = layoutTokens(snap, g);
     expect(snap.queued.length).toBeGreaterThan(doorCapacity(g));
@@ -99,7 +126,9 @@ describe('timeline layout', () => {
   });
 
   it('draws at most MAX_REQUEST_LANES lanes and counts the rest', () => {
-    const many = Array.from({ length: 400 }, (_, i) => foldRequest([{ type: 'client.sent', t: i, rid: `r${i}`, route: 'getUser' }]));
+    const many = Array.from({ length: 400 }, (_, i) =>
+      foldRequest([{ type: 'client.sent', t: i, rid: `r${i}`, route: 'getUser' }]),
+    );
     const layout = timelineLayout(many, { start: 0, end: 400 }, 800, 1, 600);
     expect(layout.lanes).toHaveLength(MAX_REQUEST_LANES);
     expect(layout.hiddenLanes).toBe(400 - MAX_REQUEST_LANES);
@@ -123,14 +152,31 @@ describe('timeline layout', () => {
 
 describe('plots', () => {
   it('draws a sparkline across the domain with the cursor in place', () => {
-    const spark = sparkLayout([{ t: 0, value: 0 }, { t: 50, value: 10 }, { t: 100, value: 5 }], 200, 40, [0, 100], 50);
+    const spark = sparkLayout(
+      [
+        { t: 0, value: 0 },
+        { t: 50, value: 10 },
+        { t: 100, value: 5 },
+      ],
+      200,
+      40,
+      [0, 100],
+      50,
+    );
     expect(spark.line.startsWith('M0,')).toBe(true);
     expect(spark.maxValue).toBe(10);
     expect(spark.cursorX).toBe(100);
   });
 
   it('lays out histogram bars with the tallest bar full height', () => {
-    const { bars } = histogramLayout([{ x0: 0, x1: 10, count: 2 }, { x0: 10, x1: 20, count: 4 }], 100, 50);
+    const { bars } = histogramLayout(
+      [
+        { x0: 0, x1: 10, count: 2 },
+        { x0: 10, x1: 20, count: 4 },
+      ],
+      100,
+      50,
+    );
     expect(bars[1]!.height).toBe(50);
     expect(bars[0]!.height).toBe(25);
   });
@@ -179,7 +225,9 @@ describe('small pure helpers', () => {
   });
 
   it("reads the server's error message from a 4xx body", () => {
-    expect(errorMessage('{"message":"mode must be one of: blocking, nonblocking"}', 400)).toBe('mode must be one of: blocking, nonblocking');
+    expect(errorMessage('{"message":"mode must be one of: blocking, nonblocking"}', 400)).toBe(
+      'mode must be one of: blocking, nonblocking',
+    );
     expect(errorMessage('{"error":"nope"}', 404)).toBe('nope');
     expect(errorMessage('', 502)).toBe('HTTP 502');
   });

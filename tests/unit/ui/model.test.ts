@@ -35,11 +35,25 @@ describe('predict', () => {
 
 describe('stats and compare', () => {
   const store = new TraceStore();
-  const blocking = store.ingest('b', synthesizeRun(config({ mode: 'blocking', dbLatencyMs: 200 }), { requests: 10, concurrency: 10, runId: 'b', t0: 1000 }));
-  const nonblocking = store.ingest('n', synthesizeRun(config({ dbLatencyMs: 200 }), { requests: 10, concurrency: 10, runId: 'n', t0: 9000 }));
+  const blocking = store.ingest(
+    'b',
+    synthesizeRun(config({ mode: 'blocking', dbLatencyMs: 200 }), {
+      requests: 10,
+      concurrency: 10,
+      runId: 'b',
+      t0: 1000,
+    }),
+  );
+  const nonblocking = store.ingest(
+    'n',
+    synthesizeRun(config({ dbLatencyMs: 200 }), { requests: 10, concurrency: 10, runId: 'n', t0: 9000 }),
+  );
 
   it('measures what the model predicts on a synthetic run', () => {
-    expect(batchDuration(blocking.lifecycles) / predict(config({ mode: 'blocking', dbLatencyMs: 200 }), { requests: 10, concurrency: 10 }).batchMs).toBeCloseTo(1, 1);
+    expect(
+      batchDuration(blocking.lifecycles) /
+        predict(config({ mode: 'blocking', dbLatencyMs: 200 }), { requests: 10, concurrency: 10 }).batchMs,
+    ).toBeCloseTo(1, 1);
     expect(batchDuration(nonblocking.lifecycles)).toBeLessThan(260);
     expect(measuredThroughput(nonblocking.lifecycles)).toBeGreaterThan(measuredThroughput(blocking.lifecycles) * 5);
   });
@@ -55,6 +69,8 @@ describe('stats and compare', () => {
     const runs = lastRunsByMode([blocking, nonblocking]);
     expect(runs.blocking?.runId).toBe('b');
     expect(runs.nonblocking?.runId).toBe('n');
-    expect(sharedScale([runs.blocking, runs.nonblocking]).durationMs).toBeGreaterThanOrEqual(batchDuration(blocking.lifecycles));
+    expect(sharedScale([runs.blocking, runs.nonblocking]).durationMs).toBeGreaterThanOrEqual(
+      batchDuration(blocking.lifecycles),
+    );
   });
 });

@@ -3,11 +3,25 @@ import type { RequestLifecycle } from '../../../src/trace/lifecycle';
 import { narrate, threadCaption } from '../../../src/trace/narrate';
 import type { RequestAt, Snapshot } from '../../../src/trace/snapshot';
 
-const at = (rid: string, holdsLoop = false): RequestAt =>
-  ({ life: { rid, dbOps: ['findOne'], segments: [] } as unknown as RequestLifecycle, phase: 'queued', since: 0, progress: 0, holdsLoop });
+const at = (rid: string, holdsLoop = false): RequestAt => ({
+  life: { rid, dbOps: ['findOne'], segments: [] } as unknown as RequestLifecycle,
+  phase: 'queued',
+  since: 0,
+  progress: 0,
+  holdsLoop,
+});
 
 const snapshot = (parts: Partial<Snapshot>): Snapshot => ({
-  t: 100, queued: [], onThread: [], pool: [], database: [], responding: [], done: 0, waiting: 0, eventIndex: 0, ...parts,
+  t: 100,
+  queued: [],
+  onThread: [],
+  pool: [],
+  database: [],
+  responding: [],
+  done: 0,
+  waiting: 0,
+  eventIndex: 0,
+  ...parts,
 });
 
 describe('the words under the thread', () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback } from 'xstate';
-import { clampSpeed, playbackMachine, REPLAY_MAX_WATCH_MS, REPLAY_SPEED, replaySpeedFor } from '../../../src/machines/playbackMachine';
+import {
+  clampSpeed,
+  playbackMachine,
+  REPLAY_MAX_WATCH_MS,
+  REPLAY_SPEED,
+  replaySpeedFor,
+} from '../../../src/machines/playbackMachine';
 
 /** A run whose events sit at t = 100, 150, 300, 1100. */
 const events = new Map([['run', [100, 150, 300, 1100].map((t) => ({ t }))]]);
@@ -113,7 +119,7 @@ describe('playbackMachine', () => {
     expect(actor.getSnapshot().value).toBe('paused');
   });
 
-  it('starts replays at the story window (the first request), not the run\'s first event', () => {
+  it("starts replays at the story window (the first request), not the run's first event", () => {
     const { actor } = start(false, { window: { start: 300, end: 1100 } });
     expect(actor.getSnapshot().context.t).toBe(300);
     actor.send({ type: 'playback.seek', t: 0 });

@@ -28,11 +28,11 @@ describe('which run takes the screen', () => {
     expect(batchTakesTheScreen({ ...handSent, playbackLive: false })).toBe(false);
   });
 
-  it('keeps the lab\'s own measuring requests off the screen', () => {
+  it("keeps the lab's own measuring requests off the screen", () => {
     expect(batchTakesTheScreen({ ...handSent, calibrating: true })).toBe(false);
   });
 
-  it('leaves another run\'s stray batch to the run machine (a new run is followed when it starts)', () => {
+  it("leaves another run's stray batch to the run machine (a new run is followed when it starts)", () => {
     expect(batchTakesTheScreen({ ...handSent, batchRun: 'run-2', sentByHand: false })).toBe(false);
   });
 

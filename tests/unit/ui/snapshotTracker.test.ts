@@ -10,16 +10,30 @@ import { synthesizeLongPoll } from '../../../src/viz/syntheticLongPoll';
 
 /** Who is where, and how far along: what the loop view draws from a snapshot. */
 function places(snap: Snapshot & { parked: number }) {
-  const of = (list: Snapshot['queued']) => list.map((r) => `${r.life.rid}:${r.phase}:${r.since}:${r.progress.toFixed(6)}:${r.holdsLoop}:${r.step?.step ?? ''}`);
+  const of = (list: Snapshot['queued']) =>
+    list.map(
+      (r) => `${r.life.rid}:${r.phase}:${r.since}:${r.progress.toFixed(6)}:${r.holdsLoop}:${r.step?.step ?? ''}`,
+    );
   return {
-    queued: of(snap.queued), onThread: of(snap.onThread), pool: of(snap.pool), database: of(snap.database), responding: of(snap.responding),
-    done: snap.done, waiting: snap.waiting, parked: snap.parked, eventIndex: snap.eventIndex, sample: snap.sample?.t,
+    queued: of(snap.queued),
+    onThread: of(snap.onThread),
+    pool: of(snap.pool),
+    database: of(snap.database),
+    responding: of(snap.responding),
+    done: snap.done,
+    waiting: snap.waiting,
+    parked: snap.parked,
+    eventIndex: snap.eventIndex,
+    sample: snap.sample?.t,
   };
 }
 
 describe('the snapshot tracker', () => {
   it('gives the same picture as a fresh snapshot at every time, forwards and back', () => {
-    const events = synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 30, poolSize: 3 }, { requests: 40, concurrency: 10 });
+    const events = synthesizeRun(
+      { ...DEFAULT_CONFIG, dbLatencyMs: 30, poolSize: 3 },
+      { requests: 40, concurrency: 10 },
+    );
     const run = new TraceStore().ingest('r', events);
     const tracker = new SnapshotTracker(parkLongPolls);
     const times = [];
@@ -36,13 +50,18 @@ describe('the snapshot tracker', () => {
   });
 
   it('follows live batches: re-folded and new requests are looked at again', () => {
-    const events = synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 20, poolSize: 5 }, { requests: 60, concurrency: 20, runId: 'live' });
+    const events = synthesizeRun(
+      { ...DEFAULT_CONFIG, dbLatencyMs: 20, poolSize: 5 },
+      { requests: 60, concurrency: 20, runId: 'live' },
+    );
     const store = new TraceStore();
     const tracker = new SnapshotTracker(parkLongPolls);
     for (let i = 0; i < events.length; i += 37) {
       const run = store.ingest('live', events.slice(i, i + 37) as TraceEvent[]);
       const t = run.endT;
-      expect(places(tracker.at(run, t))).toEqual(places(parkLongPolls(snapshotAt(run.lifecycles, t, run.samples, run.events))));
+      expect(places(tracker.at(run, t))).toEqual(
+        places(parkLongPolls(snapshotAt(run.lifecycles, t, run.samples, run.events))),
+      );
     }
   });
 
@@ -61,7 +80,9 @@ describe('the snapshot tracker', () => {
     const answered = tracker.at(run, publishedAt + 20);
     expect(answered.stamp).not.toBe(first.stamp);
     expect(answered.parked).toBeLessThan(3000);
-    expect(places(answered)).toEqual(places(parkLongPolls(snapshotAt(run.lifecycles, publishedAt + 20, run.samples, run.events))));
+    expect(places(answered)).toEqual(
+      places(parkLongPolls(snapshotAt(run.lifecycles, publishedAt + 20, run.samples, run.events))),
+    );
   });
 
   it('names the request that moved last, open ones first when live', () => {

@@ -74,7 +74,13 @@ describe('foldRequest', () => {
 
 describe('lanes', () => {
   it('merges overlapping intervals', () => {
-    expect(mergeIntervals([{ start: 5, end: 8 }, { start: 0, end: 3 }, { start: 2, end: 6 }])).toEqual([{ start: 0, end: 8 }]);
+    expect(
+      mergeIntervals([
+        { start: 5, end: 8 },
+        { start: 0, end: 3 },
+        { start: 2, end: 6 },
+      ]),
+    ).toEqual([{ start: 0, end: 8 }]);
   });
 
   it('shows the loop blocked through every blocking round trip', () => {
@@ -98,14 +104,19 @@ describe('lanes', () => {
 
 describe('snapshotAt', () => {
   it('queues the second request while the loop is blocked by the first', () => {
-    const events = [...blockingRequest('r1', 0), ...blockingRequest('r2', 0).map((e) => (e.type === 'client.sent' ? e : { ...e, t: e.t + 205 }))];
+    const events = [
+      ...blockingRequest('r1', 0),
+      ...blockingRequest('r2', 0).map((e) => (e.type === 'client.sent' ? e : { ...e, t: e.t + 205 })),
+    ];
     const store = new TraceStore();
     const run = store.ingest('run1', events);
     const snap = snapshotAt(run.lifecycles, 100, run.samples, run.events);
     expect(snap.onThread.map((r) => r.life.rid)).toEqual(['r1']);
     expect(snap.onThread[0]?.holdsLoop).toBe(true);
     expect(snap.queued.map((r) => r.life.rid)).toEqual(['r2']);
-    expect(narrate(snap, 2)).toBe("Request 2 waits at the door: the loop is blocked inside request 1's findOne for 200 ms.");
+    expect(narrate(snap, 2)).toBe(
+      "Request 2 waits at the door: the loop is blocked inside request 1's findOne for 200 ms.",
+    );
   });
 
   it('steps to the next and previous event times', () => {
@@ -132,7 +143,12 @@ describe('TraceStore', () => {
     const store = new TraceStore();
     store.ingest('a', blockingRequest('r1', 0));
     store.ingest('a', blockingRequest('r2', 300).slice(0, 4));
-    expect(store.run('a')!.openLifecycles().map((l) => l.rid)).toEqual(['r2']);
+    expect(
+      store
+        .run('a')!
+        .openLifecycles()
+        .map((l) => l.rid),
+    ).toEqual(['r2']);
     store.ingest('a', blockingRequest('r2', 300).slice(4));
     expect(store.run('a')!.openLifecycles()).toEqual([]);
   });

@@ -134,7 +134,11 @@ export function compareValues(a: unknown, b: unknown): number {
     case 30: {
       const ba = a as Binary;
       const bb = b as Binary;
-      return cmp(ba.position, bb.position) || cmp(ba.sub_type, bb.sub_type) || compareBytes(ba.buffer.subarray(0, ba.position), bb.buffer.subarray(0, bb.position));
+      return (
+        cmp(ba.position, bb.position) ||
+        cmp(ba.sub_type, bb.sub_type) ||
+        compareBytes(ba.buffer.subarray(0, ba.position), bb.buffer.subarray(0, bb.position))
+      );
     }
     case 35:
       return compareBytes((a as ObjectId).id, (b as ObjectId).id);
@@ -177,8 +181,12 @@ export function valueKey(value: unknown, collator?: Collator): string {
   if (value instanceof Date) return `d:${value.getTime()}`;
   if (isNumeric(value)) return `n:${numberKey(value)}`;
   if (Array.isArray(value)) return `a:[${value.map((v) => valueKey(v, collator)).join(',')}]`;
-  if (isPlainObject(value)) return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${valueKey(value[k], collator)}`).join(',')}}`;
-  if (value instanceof Binary) return `x:${value.sub_type}:${Buffer.from(value.buffer.subarray(0, value.position)).toString('base64')}`;
+  if (isPlainObject(value))
+    return `{${Object.keys(value)
+      .map((k) => `${JSON.stringify(k)}:${valueKey(value[k], collator)}`)
+      .join(',')}}`;
+  if (value instanceof Binary)
+    return `x:${value.sub_type}:${Buffer.from(value.buffer.subarray(0, value.position)).toString('base64')}`;
   if (value instanceof Timestamp) return `t:${value.toString()}`;
   if (value instanceof BSONRegExp || value instanceof RegExp) return `r:${regexParts(value).join('/')}`;
   if (value instanceof MinKey) return 'min';

@@ -14,11 +14,20 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 export function isNumeric(value: unknown): boolean {
-  return typeof value === 'number' || value instanceof Double || value instanceof Long || value instanceof Decimal128 || value instanceof Int32;
+  return (
+    typeof value === 'number' ||
+    value instanceof Double ||
+    value instanceof Long ||
+    value instanceof Decimal128 ||
+    value instanceof Int32
+  );
 }
 
 export function numericKind(value: unknown): NumericKind | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX && !Object.is(value, -0) ? 'int' : 'double';
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX && !Object.is(value, -0)
+      ? 'int'
+      : 'double';
   if (value instanceof Double) return 'double';
   if (value instanceof Int32) return 'int';
   if (value instanceof Long) return 'long';
@@ -85,7 +94,9 @@ function compareExact(a: Exact, b: Exact): number {
   return cx < cy ? -1 : cx > cy ? 1 : 0;
 }
 
-const needsExact = (v: unknown) => v instanceof Decimal128 || (v instanceof Long && (v.greaterThan(Long.fromNumber(2 ** 53)) || v.lessThan(Long.fromNumber(-(2 ** 53)))));
+const needsExact = (v: unknown) =>
+  v instanceof Decimal128 ||
+  (v instanceof Long && (v.greaterThan(Long.fromNumber(2 ** 53)) || v.lessThan(Long.fromNumber(-(2 ** 53)))));
 
 /** Compares two numbers of any BSON width by value; NaN sorts below every number, as in mongod. */
 export function compareNumbers(a: unknown, b: unknown): number {
@@ -113,7 +124,8 @@ export function numberKey(value: unknown): string {
 }
 
 function fromExact(x: Exact): Decimal128 {
-  if ('special' in x) return Decimal128.fromString(x.special === 'nan' ? 'NaN' : x.special === 'inf' ? 'Infinity' : '-Infinity');
+  if ('special' in x)
+    return Decimal128.fromString(x.special === 'nan' ? 'NaN' : x.special === 'inf' ? 'Infinity' : '-Infinity');
   return Decimal128.fromStringWithRounding(`${x.c}E${x.e}`);
 }
 

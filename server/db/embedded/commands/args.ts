@@ -27,7 +27,10 @@ interface KindMap {
 
 function check<K extends Kind>(owner: string, field: string, value: unknown, kind: K): KindMap[K] {
   if (!checks[kind](value)) {
-    throw new CommandError('TypeMismatch', `BSON field '${owner}.${field}' is the wrong type '${bsonTypeName(value)}', expected type '${kind}'`);
+    throw new CommandError(
+      'TypeMismatch',
+      `BSON field '${owner}.${field}' is the wrong type '${bsonTypeName(value)}', expected type '${kind}'`,
+    );
   }
   if (kind === 'number') return toNumber(value) as KindMap[K];
   if (kind === 'bool') return (typeof value === 'boolean' ? value : toNumber(value) !== 0) as KindMap[K];
@@ -41,7 +44,8 @@ export function optional<K extends Kind>(doc: Document, owner: string, field: st
 }
 
 export function required<K extends Kind>(doc: Document, owner: string, field: string, kind: K): KindMap[K] {
-  if (doc[field] === undefined) throw new CommandError('FailedToParse', `BSON field '${owner}.${field}' is missing but a required field`);
+  if (doc[field] === undefined)
+    throw new CommandError('FailedToParse', `BSON field '${owner}.${field}' is missing but a required field`);
   return check(owner, field, doc[field], kind);
 }
 

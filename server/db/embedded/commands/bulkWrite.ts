@@ -19,7 +19,18 @@ import { type UpdateStatement, updateMatches, writeError } from './writes';
 
 const OP_FIELDS: Record<string, string[]> = {
   insert: ['insert', 'document'],
-  update: ['update', 'filter', 'updateMods', 'multi', 'upsert', 'arrayFilters', 'hint', 'collation', 'sort', 'constants'],
+  update: [
+    'update',
+    'filter',
+    'updateMods',
+    'multi',
+    'upsert',
+    'arrayFilters',
+    'hint',
+    'collation',
+    'sort',
+    'constants',
+  ],
   delete: ['delete', 'filter', 'multi', 'hint', 'collation'],
 };
 
@@ -30,23 +41,39 @@ interface Target {
 
 function parseNamespaces(nsInfo: unknown[], store: Parameters<CommandHandler>[1]['store']): Target[] {
   return nsInfo.map((entry, i) => {
-    if (!isPlainObject(entry)) throw new CommandError('TypeMismatch', `BSON field 'bulkWrite.nsInfo.${i}' must be an object`);
+    if (!isPlainObject(entry))
+      throw new CommandError('TypeMismatch', `BSON field 'bulkWrite.nsInfo.${i}' must be an object`);
     for (const key of Object.keys(entry)) {
-      if (key !== 'ns') throw new CommandError('CommandNotSupported', `bulkWrite nsInfo '${key}' is not supported by the embedded server`);
+      if (key !== 'ns')
+        throw new CommandError(
+          'CommandNotSupported',
+          `bulkWrite nsInfo '${key}' is not supported by the embedded server`,
+        );
     }
     const ns = required(entry, 'bulkWrite.nsInfo', 'ns', 'string');
     const dot = ns.indexOf('.');
     const dbName = ns.slice(0, dot);
-    if (dot <= 0 || /[/\\. "$\0]/.test(dbName)) throw new CommandError('InvalidNamespace', `Invalid namespace specified '${ns}'`);
+    if (dot <= 0 || /[/\\. "$\0]/.test(dbName))
+      throw new CommandError('InvalidNamespace', `Invalid namespace specified '${ns}'`);
     const name = collectionName({ c: ns.slice(dot + 1) }, 'c');
     return { db: store.db(dbName), name };
   });
 }
 
 const bulkWrite: CommandHandler = (cmd, ctx) => {
-  if (ctx.db.name !== 'admin') throw new CommandError('Unauthorized', 'bulkWrite may only be run against the admin database.');
-  if (!(isNumeric(cmd.bulkWrite) && toNumber(cmd.bulkWrite) === 1)) throw new CommandError('FailedToParse', "BSON field 'bulkWrite' must be 1");
-  checkFields(cmd, 'bulkWrite', ['ops', 'nsInfo', 'ordered', 'errorsOnly', 'bypassDocumentValidation', 'let', 'cursor']);
+  if (ctx.db.name !== 'admin')
+    throw new CommandError('Unauthorized', 'bulkWrite may only be run against the admin database.');
+  if (!(isNumeric(cmd.bulkWrite) && toNumber(cmd.bulkWrite) === 1))
+    throw new CommandError('FailedToParse', "BSON field 'bulkWrite' must be 1");
+  checkFields(cmd, 'bulkWrite', [
+    'ops',
+    'nsInfo',
+    'ordered',
+    'errorsOnly',
+    'bypassDocumentValidation',
+    'let',
+    'cursor',
+  ]);
   const ops = required(cmd, 'bulkWrite', 'ops', 'array');
   const targets = parseNamespaces(required(cmd, 'bulkWrite', 'nsInfo', 'array'), ctx.store);
   const ordered = optional(cmd, 'bulkWrite', 'ordered', 'bool') ?? true;
@@ -60,14 +87,22 @@ const bulkWrite: CommandHandler = (cmd, ctx) => {
 
   // The whole command is parsed before anything is written, as mongod does.
   const parsed = ops.map((raw, i) => {
-    if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', `BSON field 'bulkWrite.ops.${i}' must be an object`);
+    if (!isPlainObject(raw))
+      throw new CommandError('TypeMismatch', `BSON field 'bulkWrite.ops.${i}' must be an object`);
     const kind = Object.keys(raw)[0];
-    if (kind === undefined || !(kind in OP_FIELDS)) throw new CommandError('FailedToParse', `Unrecognized bulkWrite operation: '${kind ?? ''}'`);
+    if (kind === undefined || !(kind in OP_FIELDS))
+      throw new CommandError('FailedToParse', `Unrecognized bulkWrite operation: '${kind ?? ''}'`);
     for (const key of Object.keys(raw)) {
-      if (!OP_FIELDS[kind]!.includes(key)) throw new CommandError('Location40415', `BSON field 'bulkWrite.ops.${kind}.${key}' is an unknown field.`);
+      if (!OP_FIELDS[kind]!.includes(key))
+        throw new CommandError('Location40415', `BSON field 'bulkWrite.ops.${kind}.${key}' is an unknown field.`);
     }
     const nsIndex = raw[kind];
-    if (!isNumeric(nsIndex) || !Number.isInteger(toNumber(nsIndex)) || toNumber(nsIndex) < 0 || toNumber(nsIndex) >= targets.length) {
+    if (
+      !isNumeric(nsIndex) ||
+      !Number.isInteger(toNumber(nsIndex)) ||
+      toNumber(nsIndex) < 0 ||
+      toNumber(nsIndex) >= targets.length
+    ) {
       throw new CommandError('BadValue', `BulkWrite ops entry ${i} has an invalid nsInfo index: ${String(nsIndex)}`);
     }
     return { kind: kind as 'insert' | 'update' | 'delete', raw, target: targets[toNumber(nsIndex)]! };
@@ -102,11 +137,15 @@ const bulkWrite: CommandHandler = (cmd, ctx) => {
             bypassValidation,
           };
           const u = checkUpdateSpec(statement.u);
-          if (multi && isReplacement(u) && Object.keys(u).length > 0) throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
+          if (multi && isReplacement(u) && Object.keys(u).length > 0)
+            throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
           const { collection } = target.db.getOrCreate(target.name);
           const result = updateMatches(collection, statement, u);
           if (result.matched === 0 && statement.upsert) {
-            const doc = collection.insert(upsertDocument(statement.q, u, { arrayFilters: statement.arrayFilters, variables: statement.variables }), { bypassValidation });
+            const doc = collection.insert(
+              upsertDocument(statement.q, u, { arrayFilters: statement.arrayFilters, variables: statement.variables }),
+              { bypassValidation },
+            );
             totals.nUpserted++;
             if (!errorsOnly) replies.push({ ok: 1, idx, n: 1, nModified: 0, upserted: { _id: doc._id } });
           } else {
@@ -139,7 +178,11 @@ const bulkWrite: CommandHandler = (cmd, ctx) => {
   ctx.stats.opcounters.insert += totals.nInserted;
   ctx.stats.opcounters.command++;
   const ns = 'admin.$cmd.bulkWrite';
-  return { ...cursorReply(ns, ctx.cursors.first(ns, replies, batchSize, false, ctx.owner), 'firstBatch'), ...totals, ok: 1 };
+  return {
+    ...cursorReply(ns, ctx.cursors.first(ns, replies, batchSize, false, ctx.owner), 'firstBatch'),
+    ...totals,
+    ok: 1,
+  };
 };
 
 export const bulkWriteCommands: Record<string, CommandHandler> = { bulkWrite };

@@ -26,14 +26,24 @@ const createIndexes: CommandHandler = (cmd, ctx) => {
     if (fields.length === 0) throw new CommandError('BadValue', 'Index keys cannot be empty');
     for (const [field, direction] of fields) {
       if (typeof direction === 'string') {
-        throw new CommandError('CommandNotSupported', `${direction} indexes (${field}: '${direction}') are not supported by the embedded server; only ascending (1) and descending (-1) keys`);
+        throw new CommandError(
+          'CommandNotSupported',
+          `${direction} indexes (${field}: '${direction}') are not supported by the embedded server; only ascending (1) and descending (-1) keys`,
+        );
       }
       if (direction !== 1 && direction !== -1) {
-        throw new CommandError('BadValue', `Values in the index key pattern can only be 1, -1 or a string, not ${String(direction)} for ${field}`);
+        throw new CommandError(
+          'BadValue',
+          `Values in the index key pattern can only be 1, -1 or a string, not ${String(direction)} for ${field}`,
+        );
       }
     }
     for (const option of Object.keys(spec)) {
-      if (!INDEX_FIELDS.includes(option)) throw new CommandError('CommandNotSupported', `the index option '${option}' is not supported by the embedded server`);
+      if (!INDEX_FIELDS.includes(option))
+        throw new CommandError(
+          'CommandNotSupported',
+          `the index option '${option}' is not supported by the embedded server`,
+        );
     }
     collection.createIndex({
       key: key as Record<string, number | string>,
@@ -59,7 +69,13 @@ const listIndexes: CommandHandler = (cmd, ctx) => {
   const collection = ctx.db.get(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db.name}.${name}`);
   const cursor = optional(cmd, 'listIndexes', 'cursor', 'object') ?? {};
-  const batch = ctx.cursors.first(collection.ns, collection.indexSpecs(), optional(cursor, 'listIndexes.cursor', 'batchSize', 'number'), false, ctx.owner);
+  const batch = ctx.cursors.first(
+    collection.ns,
+    collection.indexSpecs(),
+    optional(cursor, 'listIndexes.cursor', 'batchSize', 'number'),
+    false,
+    ctx.owner,
+  );
   return { cursor: { firstBatch: batch.docs, id: batch.id, ns: collection.ns }, ok: 1 };
 };
 
@@ -82,7 +98,10 @@ const dropIndexes: CommandHandler = (cmd, ctx) => {
     if (!spec) throw new CommandError('IndexNotFound', `can't find index with key: ${wanted}`);
     collection.dropIndex(spec.name);
   } else {
-    throw new CommandError('TypeMismatch', "BSON field 'dropIndexes.index' must be a string, an array of strings or an object");
+    throw new CommandError(
+      'TypeMismatch',
+      "BSON field 'dropIndexes.index' must be a string, an array of strings or an object",
+    );
   }
   return { nIndexesWas, ok: 1 };
 };
@@ -97,12 +116,20 @@ function validationOptions(cmd: Document, command: string): CollectionOptions {
   }
   const level = optional(cmd, command, 'validationLevel', 'string');
   if (level !== undefined) {
-    if (!['off', 'strict', 'moderate'].includes(level)) throw new CommandError('BadValue', `Enumeration value '${level}' for field '${command}.validationLevel' is not a valid value.`);
+    if (!['off', 'strict', 'moderate'].includes(level))
+      throw new CommandError(
+        'BadValue',
+        `Enumeration value '${level}' for field '${command}.validationLevel' is not a valid value.`,
+      );
     options.validationLevel = level as CollectionOptions['validationLevel'];
   }
   const action = optional(cmd, command, 'validationAction', 'string');
   if (action !== undefined) {
-    if (!['error', 'warn', 'errorAndLog'].includes(action)) throw new CommandError('BadValue', `Enumeration value '${action}' for field '${command}.validationAction' is not a valid value.`);
+    if (!['error', 'warn', 'errorAndLog'].includes(action))
+      throw new CommandError(
+        'BadValue',
+        `Enumeration value '${action}' for field '${command}.validationAction' is not a valid value.`,
+      );
     options.validationAction = action as CollectionOptions['validationAction'];
   }
   return options;
@@ -110,8 +137,19 @@ function validationOptions(cmd: Document, command: string): CollectionOptions {
 
 /** create options mongod knows that would change what the collection holds or answers: refused, never ignored. */
 const CREATE_UNSUPPORTED = [
-  'capped', 'size', 'max', 'timeseries', 'clusteredIndex', 'collation', 'expireAfterSeconds',
-  'changeStreamPreAndPostImages', 'encryptedFields', 'storageEngine', 'indexOptionDefaults', 'autoIndexId', 'flags',
+  'capped',
+  'size',
+  'max',
+  'timeseries',
+  'clusteredIndex',
+  'collation',
+  'expireAfterSeconds',
+  'changeStreamPreAndPostImages',
+  'encryptedFields',
+  'storageEngine',
+  'indexOptionDefaults',
+  'autoIndexId',
+  'flags',
 ];
 
 const create: CommandHandler = (cmd, ctx) => {
@@ -121,17 +159,31 @@ const create: CommandHandler = (cmd, ctx) => {
       throw new CommandError('CommandNotSupported', `create with '${option}' is not supported by the embedded server`);
     }
   }
-  checkFields(cmd, 'create', [...CREATE_UNSUPPORTED, 'validator', 'validationLevel', 'validationAction', 'idIndex', 'viewOn', 'pipeline']);
+  checkFields(cmd, 'create', [
+    ...CREATE_UNSUPPORTED,
+    'validator',
+    'validationLevel',
+    'validationAction',
+    'idIndex',
+    'viewOn',
+    'pipeline',
+  ]);
   const options = validationOptions(cmd, 'create');
-  if (ctx.db.peek(name) || ctx.db.isView(name)) throw new CommandError('NamespaceExists', `Collection ${ctx.db.name}.${name} already exists.`);
+  if (ctx.db.peek(name) || ctx.db.isView(name))
+    throw new CommandError('NamespaceExists', `Collection ${ctx.db.name}.${name} already exists.`);
   const viewOn = optional(cmd, 'create', 'viewOn', 'string');
   if (viewOn !== undefined) {
-    if (Object.keys(options).length > 0) throw new CommandError('InvalidOptions', 'Cannot specify validator, validationLevel or validationAction for a view');
+    if (Object.keys(options).length > 0)
+      throw new CommandError(
+        'InvalidOptions',
+        'Cannot specify validator, validationLevel or validationAction for a view',
+      );
     collectionName({ viewOn }, 'viewOn');
     ctx.db.createView(name, { viewOn, pipeline: viewPipeline(cmd, 'create') ?? [] });
     return { ok: 1 };
   }
-  if (cmd.pipeline !== undefined) throw new CommandError('BadValue', "'pipeline' requires 'viewOn' to also be specified");
+  if (cmd.pipeline !== undefined)
+    throw new CommandError('BadValue', "'pipeline' requires 'viewOn' to also be specified");
   const { collection } = ctx.db.getOrCreate(name);
   if (Object.keys(options).length > 0) collection.setOptions(options);
   return { ok: 1 };
@@ -143,24 +195,40 @@ function viewPipeline(cmd: Document, command: string): Document[] | undefined {
   if (pipeline === undefined) return undefined;
   checkStages(pipeline);
   for (const stage of pipeline) {
-    if ('$out' in stage || '$merge' in stage) throw new CommandError('InvalidOptions', `${Object.keys(stage)[0]} cannot be used in a view definition`);
+    if ('$out' in stage || '$merge' in stage)
+      throw new CommandError('InvalidOptions', `${Object.keys(stage)[0]} cannot be used in a view definition`);
   }
   return pipeline;
 }
 
-const COLLMOD_GENERIC = ['$db', 'lsid', '$clusterTime', '$readPreference', 'writeConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors'];
+const COLLMOD_GENERIC = [
+  '$db',
+  'lsid',
+  '$clusterTime',
+  '$readPreference',
+  'writeConcern',
+  'comment',
+  'maxTimeMS',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+];
 
 /** collMod on a view: a new viewOn and/or pipeline, checked as create checks them (cycles, depth, stages). */
 function modifyView(cmd: Document, ctx: CommandContext, name: string): Document {
   for (const key of Object.keys(cmd).slice(1)) {
     if (key === 'viewOn' || key === 'pipeline' || COLLMOD_GENERIC.includes(key)) continue;
-    throw new CommandError('InvalidOptions', `collMod '${key}' is not supported on a view (${ctx.db.name}.${name} is one): only viewOn and pipeline are`);
+    throw new CommandError(
+      'InvalidOptions',
+      `collMod '${key}' is not supported on a view (${ctx.db.name}.${name} is one): only viewOn and pipeline are`,
+    );
   }
   const viewOn = optional(cmd, 'collMod', 'viewOn', 'string');
   if (viewOn !== undefined) collectionName({ viewOn }, 'viewOn');
   const pipeline = viewPipeline(cmd, 'collMod');
   const current = ctx.db.views.get(name)!;
-  if (viewOn !== undefined || pipeline !== undefined) ctx.db.modifyView(name, { viewOn: viewOn ?? current.viewOn, pipeline: pipeline ?? current.pipeline });
+  if (viewOn !== undefined || pipeline !== undefined)
+    ctx.db.modifyView(name, { viewOn: viewOn ?? current.viewOn, pipeline: pipeline ?? current.pipeline });
   return { ok: 1 };
 }
 
@@ -172,10 +240,16 @@ const collMod: CommandHandler = (cmd, ctx) => {
     if (['validator', 'validationLevel', 'validationAction', 'index'].includes(key)) continue;
     if (COLLMOD_GENERIC.includes(key)) continue;
     if ((key === 'viewOn' || key === 'pipeline') && ctx.db.peek(name)) {
-      throw new CommandError('InvalidOptions', `collMod '${key}' is only supported on a view; ${ctx.db.name}.${name} is a collection`);
+      throw new CommandError(
+        'InvalidOptions',
+        `collMod '${key}' is only supported on a view; ${ctx.db.name}.${name} is a collection`,
+      );
     }
     if (key === 'viewOn' || key === 'pipeline') continue;
-    throw new CommandError('CommandNotSupported', `collMod '${key}' is not supported by the embedded server (only validator, validationLevel, validationAction and index.hidden, or a view's viewOn and pipeline)`);
+    throw new CommandError(
+      'CommandNotSupported',
+      `collMod '${key}' is not supported by the embedded server (only validator, validationLevel, validationAction and index.hidden, or a view's viewOn and pipeline)`,
+    );
   }
   const collection = ctx.db.peek(name);
   if (!collection) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db.name}.${name}`);
@@ -185,16 +259,26 @@ const collMod: CommandHandler = (cmd, ctx) => {
   let target: string | undefined;
   if (index) {
     for (const key of Object.keys(index)) {
-      if (!['name', 'keyPattern', 'hidden'].includes(key)) throw new CommandError('CommandNotSupported', `collMod index '${key}' is not supported by the embedded server (only hidden)`);
+      if (!['name', 'keyPattern', 'hidden'].includes(key))
+        throw new CommandError(
+          'CommandNotSupported',
+          `collMod index '${key}' is not supported by the embedded server (only hidden)`,
+        );
     }
     const hidden = optional(index, 'collMod.index', 'hidden', 'bool');
-    if (hidden === undefined) throw new CommandError('InvalidOptions', 'no collMod index option specified: give hidden: true or false');
+    if (hidden === undefined)
+      throw new CommandError('InvalidOptions', 'no collMod index option specified: give hidden: true or false');
     const byName = optional(index, 'collMod.index', 'name', 'string');
     const keyPattern = optional(index, 'collMod.index', 'keyPattern', 'object');
-    if ((byName === undefined) === (keyPattern === undefined)) throw new CommandError('InvalidOptions', 'collMod index needs exactly one of name or keyPattern');
+    if ((byName === undefined) === (keyPattern === undefined))
+      throw new CommandError('InvalidOptions', 'collMod index needs exactly one of name or keyPattern');
     target = byName ?? collection.indexSpecs().find((s) => JSON.stringify(s.key) === JSON.stringify(keyPattern))?.name;
-    if (target === undefined) throw new CommandError('IndexNotFound', `cannot find index ${JSON.stringify(keyPattern)} for ns ${collection.ns}`);
-    if (target === '_id_') throw new CommandError('BadValue', 'can\'t hide _id index');
+    if (target === undefined)
+      throw new CommandError(
+        'IndexNotFound',
+        `cannot find index ${JSON.stringify(keyPattern)} for ns ${collection.ns}`,
+      );
+    if (target === '_id_') throw new CommandError('BadValue', "can't hide _id index");
   }
   // Checked everything first: a bad index option leaves the validator unchanged, as in mongod.
   if (Object.keys(options).length > 0) collection.setOptions(options);
@@ -208,14 +292,16 @@ const collMod: CommandHandler = (cmd, ctx) => {
 
 /** Commands on a collection's storage (indexes, stats, rename): a view has none. */
 export function refuseView(db: Database, name: string): void {
-  if (db.isView(name)) throw new CommandError('CommandNotSupportedOnView', `Namespace ${db.name}.${name} is a view, not a collection`);
+  if (db.isView(name))
+    throw new CommandError('CommandNotSupportedOnView', `Namespace ${db.name}.${name} is a view, not a collection`);
 }
 
 /** The `scale` of dbStats, collStats and $collStats: a positive whole number, 1 by default. */
 export function scaleOf(cmd: Document, command: string): number {
   const scale = cmd.scale;
   if (scale === undefined || scale === null) return 1;
-  if (!isNumeric(scale)) throw new CommandError('TypeMismatch', `BSON field '${command}.scale' is the wrong type, expected a number`);
+  if (!isNumeric(scale))
+    throw new CommandError('TypeMismatch', `BSON field '${command}.scale' is the wrong type, expected a number`);
   const n = Math.trunc(toNumber(scale));
   if (!(n >= 1) || n > 2 ** 31 - 1) throw new CommandError('BadValue', 'Scale factor must be a positive whole number');
   return n;
@@ -293,15 +379,21 @@ const dbStats: CommandHandler = (cmd, ctx) => {
 /** renameCollection: run on admin with full names; within or across databases, keeping indexes and validator. */
 const renameCollection: CommandHandler = (cmd, ctx) => {
   checkFields(cmd, 'renameCollection', ['to', 'dropTarget', 'stayTemp']);
-  if (ctx.db.name !== 'admin') throw new CommandError('Unauthorized', 'renameCollection may only be run against the admin database.');
+  if (ctx.db.name !== 'admin')
+    throw new CommandError('Unauthorized', 'renameCollection may only be run against the admin database.');
   const from = cmd.renameCollection;
   const to = required(cmd, 'renameCollection', 'to', 'string');
-  if (typeof from !== 'string') throw new CommandError('TypeMismatch', "BSON field 'renameCollection.renameCollection' is the wrong type, expected type 'string'");
+  if (typeof from !== 'string')
+    throw new CommandError(
+      'TypeMismatch',
+      "BSON field 'renameCollection.renameCollection' is the wrong type, expected type 'string'",
+    );
   const split = (ns: string) => {
     const dot = ns.indexOf('.');
     const db = ns.slice(0, dot);
     const coll = ns.slice(dot + 1);
-    if (dot <= 0 || /[/\\. "$\0]/.test(db)) throw new CommandError('InvalidNamespace', `Invalid namespace specified '${ns}'`);
+    if (dot <= 0 || /[/\\. "$\0]/.test(db))
+      throw new CommandError('InvalidNamespace', `Invalid namespace specified '${ns}'`);
     collectionName({ c: coll }, 'c');
     return { db, coll };
   };
@@ -315,7 +407,8 @@ const renameCollection: CommandHandler = (cmd, ctx) => {
   if (!collection) throw new CommandError('NamespaceNotFound', 'Source collection ' + from + ' does not exist');
   const targetDb = ctx.store.db(target.db);
   if (targetDb.get(target.coll)) {
-    if (cmd.dropTarget !== true && !(isNumeric(cmd.dropTarget) && toNumber(cmd.dropTarget) !== 0)) throw new CommandError('NamespaceExists', 'target namespace exists');
+    if (cmd.dropTarget !== true && !(isNumeric(cmd.dropTarget) && toNumber(cmd.dropTarget) !== 0))
+      throw new CommandError('NamespaceExists', 'target namespace exists');
     targetDb.drop(target.coll);
   }
   targetDb.adopt(target.coll, collection);
@@ -332,21 +425,36 @@ const listCollections: CommandHandler = (cmd, ctx) => {
     .map((name): Document =>
       nameOnly
         ? { name, type: 'collection' }
-        : { name, type: 'collection', options: { ...ctx.db.get(name)!.options }, info: { readOnly: false }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+        : {
+            name,
+            type: 'collection',
+            options: { ...ctx.db.get(name)!.options },
+            info: { readOnly: false },
+            idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+          },
     )
     .concat(
       [...ctx.db.views].map(([name, view]) =>
-        nameOnly ? { name, type: 'view' } : { name, type: 'view', options: { viewOn: view.viewOn, pipeline: view.pipeline }, info: { readOnly: true } },
+        nameOnly
+          ? { name, type: 'view' }
+          : { name, type: 'view', options: { viewOn: view.viewOn, pipeline: view.pipeline }, info: { readOnly: true } },
       ),
     )
     .filter((info) => test(info));
   const ns = `${ctx.db.name}.$cmd.listCollections`;
-  const batch = ctx.cursors.first(ns, infos, optional(cursor, 'listCollections.cursor', 'batchSize', 'number'), false, ctx.owner);
+  const batch = ctx.cursors.first(
+    ns,
+    infos,
+    optional(cursor, 'listCollections.cursor', 'batchSize', 'number'),
+    false,
+    ctx.owner,
+  );
   return { cursor: { firstBatch: batch.docs, id: batch.id, ns }, ok: 1 };
 };
 
 const listDatabases: CommandHandler = (cmd, ctx) => {
-  if (ctx.db.name !== 'admin') throw new CommandError('Unauthorized', 'listDatabases may only be run against the admin database.');
+  if (ctx.db.name !== 'admin')
+    throw new CommandError('Unauthorized', 'listDatabases may only be run against the admin database.');
   const nameOnly = optional(cmd, 'listDatabases', 'nameOnly', 'bool') ?? false;
   const filter = compileFilter(optional(cmd, 'listDatabases', 'filter', 'object') ?? {});
   const databases: Document[] = [];
@@ -354,12 +462,15 @@ const listDatabases: CommandHandler = (cmd, ctx) => {
   for (const db of ctx.store.databases.values()) {
     if (db.collections.size === 0) continue;
     let sizeOnDisk = 0;
-    for (const collection of db.collections.values()) for (const doc of collection.docs.values()) sizeOnDisk += calculateObjectSize(doc);
+    for (const collection of db.collections.values())
+      for (const doc of collection.docs.values()) sizeOnDisk += calculateObjectSize(doc);
     totalSize += sizeOnDisk;
     const info = nameOnly ? { name: db.name } : { name: db.name, sizeOnDisk, empty: sizeOnDisk === 0 };
     if (filter(info)) databases.push(info);
   }
-  return nameOnly ? { databases, ok: 1 } : { databases, totalSize, totalSizeMb: Math.round(totalSize / 2 ** 20), ok: 1 };
+  return nameOnly
+    ? { databases, ok: 1 }
+    : { databases, totalSize, totalSizeMb: Math.round(totalSize / 2 ** 20), ok: 1 };
 };
 
 const drop: CommandHandler = (cmd, ctx) => {

@@ -15,15 +15,22 @@ import { writeCommands } from './writes';
 
 /** Authentication commands: a clear refusal rather than "no such command", so a URI with a user and password explains itself. */
 const refuseAuth: CommandHandler = () => {
-  throw new CommandError('AuthenticationFailed', 'authentication is not supported by the embedded server: connect without a username and password');
+  throw new CommandError(
+    'AuthenticationFailed',
+    'authentication is not supported by the embedded server: connect without a username and password',
+  );
 };
 
 /** A test command, as in mongod: only known when the server was started to accept test commands. */
 const configureFailPoint: CommandHandler = (cmd, ctx) => {
   if (!ctx.failPoints.enabled) {
-    throw new CommandError('CommandNotFound', "no such command: 'configureFailPoint' (a test command: start the embedded server with --enable-test-commands to use it)");
+    throw new CommandError(
+      'CommandNotFound',
+      "no such command: 'configureFailPoint' (a test command: start the embedded server with --enable-test-commands to use it)",
+    );
   }
-  if (ctx.db.name !== 'admin') throw new CommandError('Unauthorized', 'configureFailPoint may only be run against the admin database.');
+  if (ctx.db.name !== 'admin')
+    throw new CommandError('Unauthorized', 'configureFailPoint may only be run against the admin database.');
   return ctx.failPoints.configure(cmd);
 };
 
@@ -50,18 +57,27 @@ function deadlineOf(cmd: Document): number | undefined {
   const ms = cmd.maxTimeMS;
   if (ms === undefined || ms === null) return undefined;
   if (!isNumeric(ms) || !Number.isInteger(toNumber(ms)) || toNumber(ms) < 0 || toNumber(ms) > 2 ** 31 - 1) {
-    throw new CommandError('BadValue', `maxTimeMS must be a non-negative whole number of milliseconds, not ${String(ms)}`);
+    throw new CommandError(
+      'BadValue',
+      `maxTimeMS must be a non-negative whole number of milliseconds, not ${String(ms)}`,
+    );
   }
   return toNumber(ms) === 0 ? undefined : performance.now() + toNumber(ms);
 }
 
-export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db' | 'owner' | 'deadline'>): Document | Promise<Document> {
+export function runCommand(
+  cmd: Document,
+  ctx: Omit<CommandContext, 'db' | 'owner' | 'deadline'>,
+): Document | Promise<Document> {
   try {
     const name = Object.keys(cmd)[0];
     const handler = name !== undefined && Object.hasOwn(handlers, name) ? handlers[name] : undefined;
     if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name ?? ''}'`);
     if (TRANSACTION_FIELDS.some((field) => cmd[field] !== undefined)) {
-      throw new CommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
+      throw new CommandError(
+        'IllegalOperation',
+        'Transaction numbers are only allowed on a replica set member or mongos',
+      );
     }
     const dbName = cmd.$db ?? 'admin';
     if (typeof dbName !== 'string' || dbName === '' || /[/\\. "$\0]/.test(dbName)) {
@@ -83,7 +99,8 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db' | 'owne
       owner: session ? `session:${session.key}` : `conn:${ctx.connectionId}`,
       deadline: deadlineOf(cmd),
     };
-    const reply = collator === activeCollator() ? handler(cmd, context) : withCollator(collator, () => handler(cmd, context));
+    const reply =
+      collator === activeCollator() ? handler(cmd, context) : withCollator(collator, () => handler(cmd, context));
     return reply instanceof Promise ? reply.catch(toErrorReply) : reply;
   } catch (error) {
     return toErrorReply(error);

@@ -12,13 +12,27 @@ import type { Collection } from '../store';
 
 /** Fields any command may carry: sessions, cluster time, API version, read/write concern. */
 const GENERIC = [
-  '$db', 'lsid', '$clusterTime', '$readPreference', 'readConcern', 'writeConcern', 'comment', 'maxTimeMS', 'apiVersion',
-  'apiStrict', 'apiDeprecationErrors', '$client', 'txnNumber', 'startTransaction', 'autocommit',
+  '$db',
+  'lsid',
+  '$clusterTime',
+  '$readPreference',
+  'readConcern',
+  'writeConcern',
+  'comment',
+  'maxTimeMS',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  '$client',
+  'txnNumber',
+  'startTransaction',
+  'autocommit',
 ];
 
 export function checkFields(cmd: Document, command: string, allowed: string[]): void {
   for (const key of Object.keys(cmd).slice(1)) {
-    if (!allowed.includes(key) && !GENERIC.includes(key)) throw new CommandError('Location40415', `BSON field '${command}.${key}' is an unknown field.`);
+    if (!allowed.includes(key) && !GENERIC.includes(key))
+      throw new CommandError('Location40415', `BSON field '${command}.${key}' is an unknown field.`);
   }
 }
 
@@ -27,11 +41,25 @@ export function refuseUnsupported(doc: Document, command: string, names: string[
   for (const name of names) {
     const value = doc[name];
     if (value === undefined || value === null || value === false) continue;
-    throw new CommandError('CommandNotSupported', `the '${name}' option of ${command} is not supported by the embedded server`);
+    throw new CommandError(
+      'CommandNotSupported',
+      `the '${name}' option of ${command} is not supported by the embedded server`,
+    );
   }
 }
 
-const COLLATION_FIELDS = ['locale', 'strength', 'caseLevel', 'caseFirst', 'numericOrdering', 'alternate', 'maxVariable', 'normalization', 'backwards', 'version'];
+const COLLATION_FIELDS = [
+  'locale',
+  'strength',
+  'caseLevel',
+  'caseFirst',
+  'numericOrdering',
+  'alternate',
+  'maxVariable',
+  'normalization',
+  'backwards',
+  'version',
+];
 
 /** Folds a string to a key equal for strings the collation treats as equal at this strength. */
 function folder(strength: number): (s: string) => string {
@@ -49,30 +77,47 @@ function folder(strength: number): (s: string) => string {
 export function checkCollation(doc: Document, command: string): Collator | undefined {
   const collation = doc.collation;
   if (collation === undefined || collation === null) return undefined;
-  if (!isPlainObject(collation)) throw new CommandError('TypeMismatch', `BSON field '${command}.collation' is the wrong type, expected type 'object'`);
+  if (!isPlainObject(collation))
+    throw new CommandError(
+      'TypeMismatch',
+      `BSON field '${command}.collation' is the wrong type, expected type 'object'`,
+    );
   for (const key of Object.keys(collation)) {
-    if (!COLLATION_FIELDS.includes(key)) throw new CommandError('Location40415', `BSON field '${command}.collation.${key}' is an unknown field.`);
+    if (!COLLATION_FIELDS.includes(key))
+      throw new CommandError('Location40415', `BSON field '${command}.collation.${key}' is an unknown field.`);
   }
   const locale = collation.locale;
-  if (typeof locale !== 'string') throw new CommandError('FailedToParse', `BSON field '${command}.collation.locale' is missing but a required field`);
+  if (typeof locale !== 'string')
+    throw new CommandError('FailedToParse', `BSON field '${command}.collation.locale' is missing but a required field`);
   if (locale === 'simple') {
-    if (Object.keys(collation).length > 1) throw new CommandError('BadValue', 'If "locale" is set to "simple", then no other fields may be set');
+    if (Object.keys(collation).length > 1)
+      throw new CommandError('BadValue', 'If "locale" is set to "simple", then no other fields may be set');
     return undefined;
   }
-  const strength = collation.strength === undefined ? 3 : isNumeric(collation.strength) ? toNumber(collation.strength) : NaN;
-  if (![1, 2, 3, 4, 5].includes(strength)) throw new CommandError('FailedToParse', `unable to parse collation: strength must be 1 to 5, not ${String(collation.strength)}`);
+  const strength =
+    collation.strength === undefined ? 3 : isNumeric(collation.strength) ? toNumber(collation.strength) : NaN;
+  if (![1, 2, 3, 4, 5].includes(strength))
+    throw new CommandError(
+      'FailedToParse',
+      `unable to parse collation: strength must be 1 to 5, not ${String(collation.strength)}`,
+    );
   const refuse = (what: string) => {
-    throw new CommandError('CommandNotSupported', `collation ${what} is not supported by the embedded server (strength 1-3 and 5 with numericOrdering and caseFirst are)`);
+    throw new CommandError(
+      'CommandNotSupported',
+      `collation ${what} is not supported by the embedded server (strength 1-3 and 5 with numericOrdering and caseFirst are)`,
+    );
   };
   // Quaternary weights (kana, shifted punctuation) are not something Intl.Collator exposes.
   if (strength === 4) refuse('strength 4');
   if (collation.caseLevel === true) refuse('caseLevel: true');
-  if (collation.alternate !== undefined && collation.alternate !== 'non-ignorable') refuse(`alternate: ${String(collation.alternate)}`);
+  if (collation.alternate !== undefined && collation.alternate !== 'non-ignorable')
+    refuse(`alternate: ${String(collation.alternate)}`);
   if (collation.maxVariable !== undefined) refuse('maxVariable');
   if (collation.normalization === true) refuse('normalization: true');
   if (collation.backwards === true) refuse('backwards: true');
   const caseFirst = collation.caseFirst ?? 'off';
-  if (!['upper', 'lower', 'off'].includes(String(caseFirst))) throw new CommandError('FailedToParse', `unable to parse collation: caseFirst must be upper, lower or off`);
+  if (!['upper', 'lower', 'off'].includes(String(caseFirst)))
+    throw new CommandError('FailedToParse', `unable to parse collation: caseFirst must be upper, lower or off`);
   const tag = locale.replace(/_/g, '-');
   let supported: string[];
   try {
@@ -80,7 +125,8 @@ export function checkCollation(doc: Document, command: string): Collator | undef
   } catch {
     supported = [];
   }
-  if (supported.length === 0 && tag !== '' && tag !== 'root') throw new CommandError('BadValue', `Field 'locale' is invalid in: ${JSON.stringify(collation)}`);
+  if (supported.length === 0 && tag !== '' && tag !== 'root')
+    throw new CommandError('BadValue', `Field 'locale' is invalid in: ${JSON.stringify(collation)}`);
   const numeric = collation.numericOrdering === true;
   const intl = new Intl.Collator(supported[0] ?? 'und', {
     sensitivity: strength === 1 ? 'base' : strength === 2 ? 'accent' : 'variant',
@@ -122,15 +168,22 @@ export function checkHint(doc: Document, collection: Collection | undefined): vo
   if (isPlainObject(hint) && '$natural' in hint) return;
   const specs = (collection?.indexSpecs() ?? []).filter((s) => !s.hidden);
   const found =
-    typeof hint === 'string' ? specs.some((s) => s.name === hint) : isPlainObject(hint) && specs.some((s) => JSON.stringify(s.key) === JSON.stringify(hint));
-  if (!found) throw new CommandError('BadValue', 'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index');
+    typeof hint === 'string'
+      ? specs.some((s) => s.name === hint)
+      : isPlainObject(hint) && specs.some((s) => JSON.stringify(s.key) === JSON.stringify(hint));
+  if (!found)
+    throw new CommandError(
+      'BadValue',
+      'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index',
+    );
 }
 
 /** `let` must be an object of constants; its names become $$variables. */
 export function letVariables(doc: Document, command: string): Document {
   const vars = doc.let;
   if (vars === undefined || vars === null) return {};
-  if (!isPlainObject(vars)) throw new CommandError('TypeMismatch', `BSON field '${command}.let' is the wrong type, expected type 'object'`);
+  if (!isPlainObject(vars))
+    throw new CommandError('TypeMismatch', `BSON field '${command}.let' is the wrong type, expected type 'object'`);
   return Object.fromEntries(Object.entries(vars).map(([name, expr]) => [name, evaluate(expr, {}, {})]));
 }
 

@@ -18,8 +18,27 @@ export function cursorReply(ns: string, batch: Batch, key: 'firstBatch' | 'nextB
 }
 
 const FIND_FIELDS = [
-  'filter', 'sort', 'projection', 'hint', 'skip', 'limit', 'batchSize', 'singleBatch', 'let', 'collation', 'allowDiskUse',
-  'noCursorTimeout', 'allowPartialResults', 'returnKey', 'showRecordId', 'min', 'max', 'tailable', 'awaitData', 'oplogReplay', 'ntoreturn',
+  'filter',
+  'sort',
+  'projection',
+  'hint',
+  'skip',
+  'limit',
+  'batchSize',
+  'singleBatch',
+  'let',
+  'collation',
+  'allowDiskUse',
+  'noCursorTimeout',
+  'allowPartialResults',
+  'returnKey',
+  'showRecordId',
+  'min',
+  'max',
+  'tailable',
+  'awaitData',
+  'oplogReplay',
+  'ntoreturn',
 ];
 
 const find: CommandHandler = (cmd, ctx) => {
@@ -37,14 +56,19 @@ const find: CommandHandler = (cmd, ctx) => {
     limit: Math.abs(optional(cmd, 'find', 'limit', 'number') ?? 0) || undefined,
     projection,
     // Only a positional projection needs the filter again (to find the matched element).
-    filter: projection && Object.keys(projection).some((k) => k.endsWith('.$')) ? compileFilter(filter, variables) : undefined,
+    filter:
+      projection && Object.keys(projection).some((k) => k.endsWith('.$'))
+        ? compileFilter(filter, variables)
+        : undefined,
     variables,
   };
   const ns = `${ctx.db.name}.${name}`;
   const batchSize = count(cmd, 'find', 'batchSize');
   const singleBatch = optional(cmd, 'find', 'singleBatch', 'bool') ?? false;
   ctx.stats.opcounters.query++;
-  const matched = after(ctx.db.read(name, ctx.deadline), (collection) => matchingSoon(collection, filter, variables, ctx.deadline));
+  const matched = after(ctx.db.read(name, ctx.deadline), (collection) =>
+    matchingSoon(collection, filter, variables, ctx.deadline),
+  );
   return after(matched, (matched) => {
     const docs = shape(matched, options);
     checkDeadline(ctx.deadline);
@@ -56,7 +80,10 @@ const find: CommandHandler = (cmd, ctx) => {
 function cursorId(value: unknown, field: string): bigint {
   if (value instanceof Long) return value.toBigInt();
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-  throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${bsonTypeName(value)}', expected type 'long'`);
+  throw new CommandError(
+    'TypeMismatch',
+    `BSON field '${field}' is the wrong type '${bsonTypeName(value)}', expected type 'long'`,
+  );
 }
 
 const getMore: CommandHandler = (cmd, ctx) => {
@@ -104,11 +131,14 @@ const distinct: CommandHandler = (cmd, ctx) => {
   const key = required(cmd, 'distinct', 'key', 'string');
   const query = optional(cmd, 'distinct', 'query', 'object') ?? {};
   checkHint(cmd, ctx.db.peek(name));
-  const matched = after(ctx.db.read(name, ctx.deadline), (collection) => matchingSoon(collection, query, {}, ctx.deadline));
+  const matched = after(ctx.db.read(name, ctx.deadline), (collection) =>
+    matchingSoon(collection, query, {}, ctx.deadline),
+  );
   return after(matched, (docs) => {
     const seen = new Map<string, unknown>();
     for (const doc of docs) {
-      for (const value of valuesAt(doc, key)) if (value !== undefined && !seen.has(matchKey(value))) seen.set(matchKey(value), value);
+      for (const value of valuesAt(doc, key))
+        if (value !== undefined && !seen.has(matchKey(value))) seen.set(matchKey(value), value);
     }
     return { values: [...seen.values()], ok: 1 };
   });
@@ -120,7 +150,8 @@ const distinct: CommandHandler = (cmd, ctx) => {
  */
 const explain: CommandHandler = (cmd, ctx) => {
   const inner = required(cmd, 'explain', 'explain', 'object');
-  if (Object.keys(inner)[0] !== 'find') throw new CommandError('CommandNotSupported', 'the embedded server explains find only');
+  if (Object.keys(inner)[0] !== 'find')
+    throw new CommandError('CommandNotSupported', 'the embedded server explains find only');
   const name = collectionName(inner, 'find');
   const filter = optional(inner, 'find', 'filter', 'object') ?? {};
   const verbosity = optional(cmd, 'explain', 'verbosity', 'string') ?? 'allPlansExecution';
@@ -128,7 +159,10 @@ const explain: CommandHandler = (cmd, ctx) => {
   // The explained find's own collation decides the plan and the matches, as it would for the find.
   return withCollator(checkCollation(inner, 'find'), () => {
     const chosen = collection ? plan(collection, filter) : { stage: 'EOF' as const, docs: [], index: undefined };
-    const returned = shape(matching(collection, filter), { skip: count(inner, 'find', 'skip'), limit: count(inner, 'find', 'limit') });
+    const returned = shape(matching(collection, filter), {
+      skip: count(inner, 'find', 'skip'),
+      limit: count(inner, 'find', 'limit'),
+    });
     const winningPlan =
       chosen.stage === 'IXSCAN'
         ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: chosen.index } }

@@ -83,7 +83,11 @@ export function updateMatches(collection: Collection, s: UpdateStatement, u: Upd
   for (const before of s.multi ? targets : targets.slice(0, 1)) {
     const details: MatchDetails = {};
     test(before, details);
-    const after = applyUpdate(before, u, { arrayFilters: s.arrayFilters, matchedIndex: details.arrayIndex, variables: s.variables });
+    const after = applyUpdate(before, u, {
+      arrayFilters: s.arrayFilters,
+      matchedIndex: details.arrayIndex,
+      variables: s.variables,
+    });
     if (after === before) continue;
     collection.replace(before, after, { bypassValidation: s.bypassValidation });
     modified++;
@@ -91,16 +95,29 @@ export function updateMatches(collection: Collection, s: UpdateStatement, u: Upd
   return { matched: s.multi ? targets.length : Math.min(1, targets.length), modified };
 }
 
-const STATEMENT_FIELDS = ['q', 'u', 'multi', 'upsert', 'arrayFilters', 'hint', 'collation', 'sort', 'c', 'upsertSupplied'];
+const STATEMENT_FIELDS = [
+  'q',
+  'u',
+  'multi',
+  'upsert',
+  'arrayFilters',
+  'hint',
+  'collation',
+  'sort',
+  'c',
+  'upsertSupplied',
+];
 
 /** Field types are checked for the whole batch first: a malformed statement fails the command, like mongod. */
 function parseUpdates(cmd: Document, collection: Collection): UpdateStatement[] {
   const variables = letVariables(cmd, 'update');
   const bypassValidation = optional(cmd, 'update', 'bypassDocumentValidation', 'bool');
   return required(cmd, 'update', 'updates', 'array').map((raw) => {
-    if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', "BSON field 'update.updates' must be an array of objects");
+    if (!isPlainObject(raw))
+      throw new CommandError('TypeMismatch', "BSON field 'update.updates' must be an array of objects");
     for (const key of Object.keys(raw)) {
-      if (!STATEMENT_FIELDS.includes(key)) throw new CommandError('Location40415', `BSON field 'update.updates.${key}' is an unknown field.`);
+      if (!STATEMENT_FIELDS.includes(key))
+        throw new CommandError('Location40415', `BSON field 'update.updates.${key}' is an unknown field.`);
     }
     const collator = checkCollation(raw, 'update');
     checkHint(raw, collection);
@@ -130,21 +147,26 @@ const update: CommandHandler = (cmd, ctx) => {
   let n = 0;
   let nModified = 0;
   const upserted: Array<{ index: number; _id: unknown }> = [];
-  const errors = eachItem(updates, ordered, (statement, index) => withCollator(statement.collator, () => {
-    const u = checkUpdateSpec(statement.u);
-    if (statement.multi && isReplacement(u) && Object.keys(u).length > 0) {
-      throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
-    }
-    const result = updateMatches(collection, statement, u);
-    if (result.matched === 0 && statement.upsert) {
-      const doc = collection.insert(upsertDocument(statement.q, u, { arrayFilters: statement.arrayFilters, variables: statement.variables }), statement);
-      upserted.push({ index, _id: doc._id });
-      n++;
-      return;
-    }
-    n += result.matched;
-    nModified += result.modified;
-  }));
+  const errors = eachItem(updates, ordered, (statement, index) =>
+    withCollator(statement.collator, () => {
+      const u = checkUpdateSpec(statement.u);
+      if (statement.multi && isReplacement(u) && Object.keys(u).length > 0) {
+        throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
+      }
+      const result = updateMatches(collection, statement, u);
+      if (result.matched === 0 && statement.upsert) {
+        const doc = collection.insert(
+          upsertDocument(statement.q, u, { arrayFilters: statement.arrayFilters, variables: statement.variables }),
+          statement,
+        );
+        upserted.push({ index, _id: doc._id });
+        n++;
+        return;
+      }
+      n += result.matched;
+      nModified += result.modified;
+    }),
+  );
   ctx.stats.opcounters.update += updates.length;
   return withErrors({ n, nModified, ...(upserted.length > 0 ? { upserted } : {}) }, errors);
 };
@@ -155,15 +177,18 @@ const deleteCommand: CommandHandler = (cmd, ctx) => {
   const variables = letVariables(cmd, 'delete');
   const collection = ctx.db.get(name);
   const deletes = required(cmd, 'delete', 'deletes', 'array').map((raw) => {
-    if (!isPlainObject(raw)) throw new CommandError('TypeMismatch', "BSON field 'delete.deletes' must be an array of objects");
+    if (!isPlainObject(raw))
+      throw new CommandError('TypeMismatch', "BSON field 'delete.deletes' must be an array of objects");
     for (const key of Object.keys(raw)) {
-      if (!['q', 'limit', 'hint', 'collation'].includes(key)) throw new CommandError('Location40415', `BSON field 'delete.deletes.${key}' is an unknown field.`);
+      if (!['q', 'limit', 'hint', 'collation'].includes(key))
+        throw new CommandError('Location40415', `BSON field 'delete.deletes.${key}' is an unknown field.`);
     }
     const collator = checkCollation(raw, 'delete');
     checkHint(raw, collection);
     const q = required(raw, 'delete.deletes', 'q', 'object');
     const limit = required(raw, 'delete.deletes', 'limit', 'number');
-    if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
+    if (limit !== 0 && limit !== 1)
+      throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
     return { q, limit, collator };
   });
   const ordered = optional(cmd, 'delete', 'ordered', 'bool') ?? true;
@@ -183,7 +208,20 @@ const deleteCommand: CommandHandler = (cmd, ctx) => {
 
 const findAndModify: CommandHandler = (cmd, ctx) => {
   const name = collectionName(cmd, Object.keys(cmd)[0]!);
-  checkFields(cmd, 'findAndModify', ['query', 'sort', 'remove', 'update', 'new', 'fields', 'upsert', 'arrayFilters', 'bypassDocumentValidation', 'collation', 'hint', 'let']);
+  checkFields(cmd, 'findAndModify', [
+    'query',
+    'sort',
+    'remove',
+    'update',
+    'new',
+    'fields',
+    'upsert',
+    'arrayFilters',
+    'bypassDocumentValidation',
+    'collation',
+    'hint',
+    'let',
+  ]);
   checkCollation(cmd, 'findAndModify');
   const variables = letVariables(cmd, 'findAndModify');
   const query = optional(cmd, 'findAndModify', 'query', 'object') ?? {};
@@ -194,14 +232,17 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   const projection = optional(cmd, 'findAndModify', 'fields', 'object');
   const arrayFilters = optional(cmd, 'findAndModify', 'arrayFilters', 'array') as Document[] | undefined;
   const bypassValidation = optional(cmd, 'findAndModify', 'bypassDocumentValidation', 'bool');
-  if (remove === (cmd.update !== undefined)) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
-  if (remove && (upsert || returnNew)) throw new CommandError('FailedToParse', 'Cannot specify both remove=true and upsert=true or new=true');
+  if (remove === (cmd.update !== undefined))
+    throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
+  if (remove && (upsert || returnNew))
+    throw new CommandError('FailedToParse', 'Cannot specify both remove=true and upsert=true or new=true');
   const u = remove ? undefined : checkUpdateSpec(cmd.update);
   const { collection } = ctx.db.getOrCreate(name);
   checkHint(cmd, collection);
   const [target] = shape(matching(collection, query, variables), { sort, limit: 1 });
   const test = compileFilter(query, variables);
-  const show = (doc: Document | undefined) => (doc ? (shape([doc], { projection, filter: test, variables })[0] ?? null) : null);
+  const show = (doc: Document | undefined) =>
+    doc ? (shape([doc], { projection, filter: test, variables })[0] ?? null) : null;
   if (remove) {
     if (target) collection.remove(target);
     return { lastErrorObject: { n: target ? 1 : 0 }, value: show(target), ok: 1 };
@@ -209,7 +250,11 @@ const findAndModify: CommandHandler = (cmd, ctx) => {
   if (!target) {
     if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     const doc = collection.insert(upsertDocument(query, u!, { arrayFilters, variables }), { bypassValidation });
-    return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: returnNew ? show(doc) : null, ok: 1 };
+    return {
+      lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
+      value: returnNew ? show(doc) : null,
+      ok: 1,
+    };
   }
   const details: MatchDetails = {};
   test(target, details);

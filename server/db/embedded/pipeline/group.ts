@@ -58,7 +58,10 @@ const ACCUMULATORS: Record<string, () => Accumulator> = {
   },
   $addToSet: () => {
     const values = new Map<string, unknown>();
-    return { add: (v) => void (v !== undefined && !values.has(matchKey(v)) && values.set(matchKey(v), v)), result: () => [...values.values()] };
+    return {
+      add: (v) => void (v !== undefined && !values.has(matchKey(v)) && values.set(matchKey(v), v)),
+      result: () => [...values.values()],
+    };
   },
 };
 
@@ -87,19 +90,24 @@ function parseFields(spec: Document): FieldSpec[] {
     .filter(([name]) => name !== '_id')
     .map(([name, acc]) => {
       if (name.includes('.')) throw new CommandError('Location40235', `The field name '${name}' cannot contain '.'`);
-      if (!isPlainObject(acc) || Object.keys(acc).length !== 1) throw new CommandError('Location40234', `The field '${name}' must be an accumulator object`);
+      if (!isPlainObject(acc) || Object.keys(acc).length !== 1)
+        throw new CommandError('Location40234', `The field '${name}' must be an accumulator object`);
       const [op] = Object.keys(acc);
       if (op === '$count') return { name, make: ACCUMULATORS.$sum!, expr: 1 };
       const make = ACCUMULATORS[op!];
       if (!make) {
-        throw new CommandError(op!.startsWith('$') ? 'CommandNotSupported' : 'Location15952', `the ${op} accumulator is not supported by the embedded server`);
+        throw new CommandError(
+          op!.startsWith('$') ? 'CommandNotSupported' : 'Location15952',
+          `the ${op} accumulator is not supported by the embedded server`,
+        );
       }
       return { name, make, expr: acc[op!] };
     });
 }
 
 export function group(docs: Document[], spec: unknown, vars: Variables): Document[] {
-  if (!isPlainObject(spec) || !('_id' in spec)) throw new CommandError('Location15955', 'a group specification must include an _id');
+  if (!isPlainObject(spec) || !('_id' in spec))
+    throw new CommandError('Location15955', 'a group specification must include an _id');
   const fields = parseFields(spec as Document);
   const groups = new Map<string, { id: unknown; accs: Accumulator[] }>();
   for (const doc of docs) {

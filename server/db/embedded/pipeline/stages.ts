@@ -27,18 +27,37 @@ export interface PipelineOptions {
 type Stage = (docs: Document[], arg: unknown, options: PipelineOptions) => Document[];
 
 const KNOWN_UNSUPPORTED = [
-  '$bucket', '$bucketAuto', '$graphLookup', '$setWindowFields', '$densify', '$fill', '$redact', '$geoNear', '$search', '$searchMeta',
-  '$vectorSearch', '$changeStream', '$indexStats', '$listSessions', '$planCacheStats', '$currentOp',
-  '$shardedDataDistribution', '$querySettings', '$listSearchIndexes', '$changeStreamSplitLargeEvent',
+  '$bucket',
+  '$bucketAuto',
+  '$graphLookup',
+  '$setWindowFields',
+  '$densify',
+  '$fill',
+  '$redact',
+  '$geoNear',
+  '$search',
+  '$searchMeta',
+  '$vectorSearch',
+  '$changeStream',
+  '$indexStats',
+  '$listSessions',
+  '$planCacheStats',
+  '$currentOp',
+  '$shardedDataDistribution',
+  '$querySettings',
+  '$listSearchIndexes',
+  '$changeStreamSplitLargeEvent',
 ];
 
 function count(value: unknown, stage: string): number {
-  if (!isNumeric(value) || !Number.isInteger(toNumber(value)) || toNumber(value) < 0) throw new CommandError('Location15958', `the ${stage} must be a non-negative whole number`);
+  if (!isNumeric(value) || !Number.isInteger(toNumber(value)) || toNumber(value) < 0)
+    throw new CommandError('Location15958', `the ${stage} must be a non-negative whole number`);
   return toNumber(value);
 }
 
 function fieldPath(value: unknown, stage: string): string[] {
-  if (typeof value !== 'string' || !value.startsWith('$') || value.startsWith('$$')) throw new CommandError('Location28808', `${stage} field path must be a string starting with $`);
+  if (typeof value !== 'string' || !value.startsWith('$') || value.startsWith('$$'))
+    throw new CommandError('Location28808', `${stage} field path must be a string starting with $`);
   return value.slice(1).split('.');
 }
 
@@ -65,7 +84,8 @@ function unsetField(doc: Document, path: string): void {
 
 const unwind: Stage = (docs, arg) => {
   const spec = typeof arg === 'string' ? { path: arg } : (arg as Document);
-  if (!isPlainObject(spec)) throw new CommandError('Location15981', 'expected either a string or an object as specification for $unwind stage');
+  if (!isPlainObject(spec))
+    throw new CommandError('Location15981', 'expected either a string or an object as specification for $unwind stage');
   const parts = fieldPath(spec.path, '$unwind');
   const keepEmpty = spec.preserveNullAndEmptyArrays === true;
   const indexField = typeof spec.includeArrayIndex === 'string' ? spec.includeArrayIndex : undefined;
@@ -88,13 +108,17 @@ const unwind: Stage = (docs, arg) => {
 
 const lookup: Stage = (docs, arg, { variables, resolve, check }) => {
   if (!isPlainObject(arg) || typeof arg.from !== 'string' || typeof arg.as !== 'string') {
-    throw new CommandError('FailedToParse', "$lookup needs 'from' and 'as' strings (and localField/foreignField, a pipeline, or both)");
+    throw new CommandError(
+      'FailedToParse',
+      "$lookup needs 'from' and 'as' strings (and localField/foreignField, a pipeline, or both)",
+    );
   }
   if (!resolve) throw new CommandError('CommandNotSupported', '$lookup is not supported here');
   const foreign = resolve(arg.from);
   const as = arg.as.split('.');
   const byField = typeof arg.localField === 'string' && typeof arg.foreignField === 'string';
-  if (!byField && !Array.isArray(arg.pipeline)) throw new CommandError('FailedToParse', '$lookup needs localField and foreignField, or a pipeline');
+  if (!byField && !Array.isArray(arg.pipeline))
+    throw new CommandError('FailedToParse', '$lookup needs localField and foreignField, or a pipeline');
   let index: Map<string, Document[]> | undefined;
   if (byField) {
     index = new Map();
@@ -140,12 +164,14 @@ function sample(docs: Document[], arg: unknown): Document[] {
 
 const STAGES: Record<string, Stage> = {
   $match: (docs, arg, { variables }) => {
-    if (!isPlainObject(arg)) throw new CommandError('Location15959', 'the match filter must be an expression in an object');
+    if (!isPlainObject(arg))
+      throw new CommandError('Location15959', 'the match filter must be an expression in an object');
     const test = compileFilter(arg, variables);
     return docs.filter((doc) => test(doc));
   },
   $sort: (docs, arg) => {
-    if (!isPlainObject(arg) || Object.keys(arg).length === 0) throw new CommandError('Location15973', 'the $sort key specification must be an object');
+    if (!isPlainObject(arg) || Object.keys(arg).length === 0)
+      throw new CommandError('Location15973', 'the $sort key specification must be an object');
     return sortDocuments(docs, arg);
   },
   $skip: (docs, arg) => docs.slice(count(arg, '$skip')),
@@ -155,34 +181,43 @@ const STAGES: Record<string, Stage> = {
     return docs.slice(0, n);
   },
   $count: (docs, arg) => {
-    if (typeof arg !== 'string' || arg === '' || arg.startsWith('$') || arg.includes('.')) throw new CommandError('Location40156', 'the count field must be a non-empty string without $ or .');
+    if (typeof arg !== 'string' || arg === '' || arg.startsWith('$') || arg.includes('.'))
+      throw new CommandError('Location40156', 'the count field must be a non-empty string without $ or .');
     return docs.length === 0 ? [] : [{ [arg]: docs.length }];
   },
   $project: (docs, arg, { variables }) => {
-    if (!isPlainObject(arg) || Object.keys(arg).length === 0) throw new CommandError('Location51272', '$project specification must be a non-empty object');
+    if (!isPlainObject(arg) || Object.keys(arg).length === 0)
+      throw new CommandError('Location51272', '$project specification must be a non-empty object');
     const project = compileProjection(arg, 'aggregate', variables);
     return docs.map((doc) => project(doc));
   },
   $unset: (docs, arg) => {
     const fields = typeof arg === 'string' ? [arg] : arg;
-    if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string')) throw new CommandError('Location31002', '$unset specification must be a string or an array of strings');
+    if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string'))
+      throw new CommandError('Location31002', '$unset specification must be a string or an array of strings');
     const project = compileProjection(Object.fromEntries(fields.map((f) => [f, 0])), 'aggregate');
     return docs.map((doc) => project(doc));
   },
   $addFields: addFields,
   $set: addFields,
-  $replaceRoot: (docs, arg, { variables }) => replaceRoot(docs, isPlainObject(arg) ? arg.newRoot : undefined, variables),
+  $replaceRoot: (docs, arg, { variables }) =>
+    replaceRoot(docs, isPlainObject(arg) ? arg.newRoot : undefined, variables),
   $replaceWith: (docs, arg, { variables }) => replaceRoot(docs, arg, variables),
   $unwind: unwind,
   $group: (docs, arg, { variables }) => group(docs, arg, variables),
-  $sortByCount: (docs, arg, { variables }) => sortDocuments(group(docs, { _id: arg, count: { $sum: 1 } }, variables), { count: -1 }),
+  $sortByCount: (docs, arg, { variables }) =>
+    sortDocuments(group(docs, { _id: arg, count: { $sum: 1 } }, variables), { count: -1 }),
   $sample: sample,
   $lookup: lookup,
   $unionWith: (docs, arg, options) => {
     const spec = typeof arg === 'string' ? { coll: arg } : (arg as Document);
-    if (!isPlainObject(spec) || typeof spec.coll !== 'string' || !options.resolve) throw new CommandError('FailedToParse', '$unionWith needs a collection name');
+    if (!isPlainObject(spec) || typeof spec.coll !== 'string' || !options.resolve)
+      throw new CommandError('FailedToParse', '$unionWith needs a collection name');
     const other = options.resolve(spec.coll);
-    return [...docs, ...(Array.isArray(spec.pipeline) ? runStages(other, spec.pipeline as Document[], options) : other)];
+    return [
+      ...docs,
+      ...(Array.isArray(spec.pipeline) ? runStages(other, spec.pipeline as Document[], options) : other),
+    ];
   },
   $facet: (docs, arg, options) => {
     if (!isPlainObject(arg)) throw new CommandError('Location15947', 'a facet must be an object');
@@ -195,7 +230,11 @@ const STAGES: Record<string, Stage> = {
 function replaceRoot(docs: Document[], expr: unknown, variables: Variables): Document[] {
   return docs.map((doc) => {
     const value = evaluate(expr, doc, { ...variables, ROOT: doc });
-    if (!isPlainObject(value)) throw new CommandError('Location40228', `'newRoot' expression must evaluate to an object, but resulting value was of type ${typeof value}`);
+    if (!isPlainObject(value))
+      throw new CommandError(
+        'Location40228',
+        `'newRoot' expression must evaluate to an object, but resulting value was of type ${typeof value}`,
+      );
     return value;
   });
 }
@@ -206,11 +245,14 @@ export const SOURCE_STAGES = ['$documents', '$collStats', '$listLocalSessions'];
 /** Checks every stage name before running any, as mongod parses the whole pipeline first. */
 export function checkStages(pipeline: Document[]): void {
   for (const stage of pipeline) {
-    if (!isPlainObject(stage) || Object.keys(stage).length !== 1) throw new CommandError('Location40323', 'A pipeline stage specification object must contain exactly one field.');
+    if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
+      throw new CommandError('Location40323', 'A pipeline stage specification object must contain exactly one field.');
     const name = Object.keys(stage)[0]!;
-    if (SOURCE_STAGES.includes(name)) throw new CommandError('Location40602', `{${name}} is only valid as the first stage in a pipeline`);
+    if (SOURCE_STAGES.includes(name))
+      throw new CommandError('Location40602', `{${name}} is only valid as the first stage in a pipeline`);
     if (name in STAGES || name === '$out' || name === '$merge') continue;
-    if (KNOWN_UNSUPPORTED.includes(name)) throw new CommandError('CommandNotSupported', `the ${name} stage is not supported by the embedded server`);
+    if (KNOWN_UNSUPPORTED.includes(name))
+      throw new CommandError('CommandNotSupported', `the ${name} stage is not supported by the embedded server`);
     throw new CommandError('Location40324', `Unrecognized pipeline stage name: '${name}'`);
   }
 }
@@ -222,14 +264,24 @@ export function runStages(docs: Document[], pipeline: Document[], options: Pipel
     options.check?.();
     const name = Object.keys(stage)[0]!;
     const run = STAGES[name];
-    if (!run) throw new CommandError('CommandNotSupported', `${name} may only be the last stage of an aggregate command`);
+    if (!run)
+      throw new CommandError('CommandNotSupported', `${name} may only be the last stage of an aggregate command`);
     out = run(out, stage[name], options);
   }
   return out;
 }
 
 /** Stages that take each document on its own: a long input is run through them a slice at a time. */
-const PER_DOCUMENT = new Set(['$match', '$project', '$addFields', '$set', '$unset', '$replaceRoot', '$replaceWith', '$unwind']);
+const PER_DOCUMENT = new Set([
+  '$match',
+  '$project',
+  '$addFields',
+  '$set',
+  '$unset',
+  '$replaceRoot',
+  '$replaceWith',
+  '$unwind',
+]);
 const SLICE_DOCS = 512;
 
 /**
@@ -238,13 +290,23 @@ const SLICE_DOCS = 512;
  * aside every few milliseconds so other connections are served, and the time limit is checked
  * between slices and stages (whole-input stages such as $sort and $group run in one go).
  */
-export function runStagesSoon(docs: Document[], pipeline: Document[], options: PipelineOptions, deadline: number | undefined): Document[] | Promise<Document[]> {
+export function runStagesSoon(
+  docs: Document[],
+  pipeline: Document[],
+  options: PipelineOptions,
+  deadline: number | undefined,
+): Document[] | Promise<Document[]> {
   if (docs.length < YIELD_THRESHOLD && deadline === undefined) return runStages(docs, pipeline, options);
   checkStages(pipeline);
   return runSliced(docs, pipeline, options, deadline);
 }
 
-async function runSliced(docs: Document[], pipeline: Document[], options: PipelineOptions, deadline: number | undefined): Promise<Document[]> {
+async function runSliced(
+  docs: Document[],
+  pipeline: Document[],
+  options: PipelineOptions,
+  deadline: number | undefined,
+): Promise<Document[]> {
   const collator = activeCollator();
   const check = () => {
     checkDeadline(deadline);
@@ -264,7 +326,8 @@ async function runSliced(docs: Document[], pipeline: Document[], options: Pipeli
     await stepAside();
     const name = Object.keys(stage)[0]!;
     const run = STAGES[name];
-    if (!run) throw new CommandError('CommandNotSupported', `${name} may only be the last stage of an aggregate command`);
+    if (!run)
+      throw new CommandError('CommandNotSupported', `${name} may only be the last stage of an aggregate command`);
     if (!PER_DOCUMENT.has(name) || out.length <= SLICE_DOCS) {
       const input = out;
       out = withCollator(collator, () => run(input, stage[name], sliced));

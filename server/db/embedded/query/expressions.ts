@@ -75,8 +75,18 @@ function variable(name: string, doc: unknown, vars: Variables): unknown {
 }
 
 const OWN: Record<string, (args: unknown[]) => unknown> = {
-  $add: (args) => (args.some((a) => a === null || a === undefined) ? null : args.every(isNumeric) ? args.reduce(addNumbers, 0) : undefined),
-  $multiply: (args) => (args.some((a) => a === null || a === undefined) ? null : args.every(isNumeric) ? args.reduce(multiplyNumbers, 1) : undefined),
+  $add: (args) =>
+    args.some((a) => a === null || a === undefined)
+      ? null
+      : args.every(isNumeric)
+        ? args.reduce(addNumbers, 0)
+        : undefined,
+  $multiply: (args) =>
+    args.some((a) => a === null || a === undefined)
+      ? null
+      : args.every(isNumeric)
+        ? args.reduce(multiplyNumbers, 1)
+        : undefined,
 };
 
 export function evaluate(expr: unknown, doc: unknown, vars: Variables = {}): unknown {
@@ -97,11 +107,17 @@ export function evaluate(expr: unknown, doc: unknown, vars: Variables = {}): unk
       if (result !== undefined) return result;
     }
     if (activeCollator()) {
-      throw new CommandError('CommandNotSupported', `the expression operator ${op} under a non-simple collation is not supported by the embedded server`);
+      throw new CommandError(
+        'CommandNotSupported',
+        `the expression operator ${op} under a non-simple collation is not supported by the embedded server`,
+      );
     }
     const { evalExpr, context } = loadMingo();
     try {
-      return evalExpr(toMingoValue(doc), toMingoValue(expr), { context, variables: toMingoValue(vars) as Document } as Parameters<typeof evalExpr>[2]);
+      return evalExpr(toMingoValue(doc), toMingoValue(expr), {
+        context,
+        variables: toMingoValue(vars) as Document,
+      } as Parameters<typeof evalExpr>[2]);
     } catch (error) {
       // mingo reports a bad expression as a plain Error: answer it as the request's fault, with mongod's code where known.
       if (error instanceof CommandError || !(error instanceof Error)) throw error;
@@ -112,7 +128,8 @@ export function evaluate(expr: unknown, doc: unknown, vars: Variables = {}): unk
   }
   const out: Document = {};
   for (const key of keys) {
-    if (key.startsWith('$')) throw new CommandError('Location16404', `an expression object may hold only one operator, found ${key}`);
+    if (key.startsWith('$'))
+      throw new CommandError('Location16404', `an expression object may hold only one operator, found ${key}`);
     const value = evaluate(expr[key], doc, vars);
     if (value !== undefined) out[key] = value;
   }

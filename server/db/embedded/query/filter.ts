@@ -28,11 +28,44 @@ interface Leaf {
   indexOf?(value: unknown): number;
 }
 
-const UNSUPPORTED = new Set(['$where', '$text', '$jsonSchema', '$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$within', '$sampleRate']);
+const UNSUPPORTED = new Set([
+  '$where',
+  '$text',
+  '$jsonSchema',
+  '$near',
+  '$nearSphere',
+  '$geoWithin',
+  '$geoIntersects',
+  '$within',
+  '$sampleRate',
+]);
 
 /** For the server's README: the query operators it runs and those it refuses. */
 export const QUERY_OPERATORS = {
-  supported: ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$type', '$size', '$mod', '$regex', '$options', '$all', '$elemMatch', '$not', '$and', '$or', '$nor', '$expr', '$comment'],
+  supported: [
+    '$eq',
+    '$ne',
+    '$gt',
+    '$gte',
+    '$lt',
+    '$lte',
+    '$in',
+    '$nin',
+    '$exists',
+    '$type',
+    '$size',
+    '$mod',
+    '$regex',
+    '$options',
+    '$all',
+    '$elemMatch',
+    '$not',
+    '$and',
+    '$or',
+    '$nor',
+    '$expr',
+    '$comment',
+  ],
   unsupported: [...UNSUPPORTED, '$bitsAllSet', '$bitsAnySet', '$bitsAllClear', '$bitsAnyClear'],
 };
 
@@ -42,7 +75,14 @@ function unsupported(op: string): CommandError {
 
 const isIndexPart = (part: string) => /^\d+$/.test(part);
 
-function walk(value: unknown, parts: string[], at: number, leaf: Leaf, details: MatchDetails | undefined, pos: number | undefined): boolean {
+function walk(
+  value: unknown,
+  parts: string[],
+  at: number,
+  leaf: Leaf,
+  details: MatchDetails | undefined,
+  pos: number | undefined,
+): boolean {
   if (at === parts.length) {
     if (leaf.indexOf) {
       const j = leaf.indexOf(value);
@@ -117,7 +157,8 @@ function inLeaf(values: unknown, op: string): Leaf {
   const regexes: Leaf[] = [];
   for (const value of values) {
     if (isRegex(value)) regexes.push(regexLeaf(value));
-    else if (isPlainObject(value) && Object.keys(value)[0]?.startsWith('$')) throw new CommandError('BadValue', `cannot nest $ under ${op}`);
+    else if (isPlainObject(value) && Object.keys(value)[0]?.startsWith('$'))
+      throw new CommandError('BadValue', `cannot nest $ under ${op}`);
     else keys.add(matchKey(value));
   }
   return {
@@ -136,8 +177,12 @@ function numberArg(value: unknown, op: string): number {
   return toNumber(value);
 }
 
-const not = (p: Predicate): Predicate => (doc) => !p(doc);
-const all = (ps: Predicate[]): Predicate => (ps.length === 1 ? ps[0]! : (doc, details) => ps.every((p) => p(doc, details)));
+const not =
+  (p: Predicate): Predicate =>
+  (doc) =>
+    !p(doc);
+const all = (ps: Predicate[]): Predicate =>
+  ps.length === 1 ? ps[0]! : (doc, details) => ps.every((p) => p(doc, details));
 
 /** One `field: { $op: value, ... }` group: every operator must hold. */
 function operatorPredicate(path: string, spec: Record<string, unknown>, vars: Variables): Predicate {
@@ -183,7 +228,8 @@ function operatorPredicate(path: string, spec: Record<string, unknown>, vars: Va
         break;
       }
       case '$mod': {
-        if (!Array.isArray(arg) || arg.length !== 2) throw new CommandError('BadValue', 'malformed mod, needs to be an array of [divisor, remainder]');
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new CommandError('BadValue', 'malformed mod, needs to be an array of [divisor, remainder]');
         const divisor = Math.trunc(numberArg(arg[0], op));
         const remainder = Math.trunc(numberArg(arg[1], op));
         if (divisor === 0) throw new CommandError('BadValue', 'divisor cannot be 0');
@@ -201,7 +247,9 @@ function operatorPredicate(path: string, spec: Record<string, unknown>, vars: Va
         if (arg.length === 0) parts.push(() => false);
         for (const value of arg) {
           const elem = isPlainObject(value) && '$elemMatch' in value ? value.$elemMatch : undefined;
-          leaf(elem !== undefined ? elemMatchLeaf(elem, vars) : isRegex(value) ? regexLeaf(value) : equalityLeaf(value));
+          leaf(
+            elem !== undefined ? elemMatchLeaf(elem, vars) : isRegex(value) ? regexLeaf(value) : equalityLeaf(value),
+          );
         }
         break;
       }
@@ -210,7 +258,8 @@ function operatorPredicate(path: string, spec: Record<string, unknown>, vars: Va
         break;
       case '$not': {
         if (isRegex(arg)) parts.push(not(fieldPredicate(path, regexLeaf(arg))));
-        else if (isPlainObject(arg) && Object.keys(arg).length > 0 && Object.keys(arg).every((k) => k.startsWith('$'))) parts.push(not(operatorPredicate(path, arg, vars)));
+        else if (isPlainObject(arg) && Object.keys(arg).length > 0 && Object.keys(arg).every((k) => k.startsWith('$')))
+          parts.push(not(operatorPredicate(path, arg, vars)));
         else throw new CommandError('BadValue', '$not needs a regex or a document');
         break;
       }
@@ -227,10 +276,17 @@ function operatorPredicate(path: string, spec: Record<string, unknown>, vars: Va
 function elemMatchLeaf(spec: unknown, vars: Variables): Leaf {
   if (!isPlainObject(spec)) throw new CommandError('BadValue', '$elemMatch needs an Object');
   const keys = Object.keys(spec);
-  const valueForm = keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr', '$where'].includes(k));
+  const valueForm =
+    keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr', '$where'].includes(k));
   const test: (element: unknown) => boolean = valueForm
-    ? ((p) => (element: unknown) => p({ v: element }))(operatorPredicate('v', spec, vars))
-    : ((p) => (element: unknown) => isPlainObject(element) && p(element))(compileFilter(spec, vars));
+    ? (
+        (p) => (element: unknown) =>
+          p({ v: element })
+      )(operatorPredicate('v', spec, vars))
+    : (
+        (p) => (element: unknown) =>
+          isPlainObject(element) && p(element)
+      )(compileFilter(spec, vars));
   return {
     test: () => false,
     expand: false,

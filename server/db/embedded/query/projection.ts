@@ -58,7 +58,10 @@ function parse(spec: Document, mode: Mode, vars: Variables): Parsed {
   let keepId = true;
   const setMode = (incl: boolean, path: string) => {
     if (inclusion !== undefined && inclusion !== incl) {
-      throw new CommandError('Location31254', `Cannot do ${incl ? 'inclusion' : 'exclusion'} on field ${path} in ${incl ? 'exclusion' : 'inclusion'} projection`);
+      throw new CommandError(
+        'Location31254',
+        `Cannot do ${incl ? 'inclusion' : 'exclusion'} on field ${path} in ${incl ? 'exclusion' : 'inclusion'} projection`,
+      );
     }
     inclusion = incl;
   };
@@ -69,7 +72,8 @@ function parse(spec: Document, mode: Mode, vars: Variables): Parsed {
       if (mode !== 'find') throw new CommandError('Location31324', 'positional projection is only allowed in find');
       path = path.slice(0, -2);
     }
-    if (path.split('.').some((p) => p === '' || p.startsWith('$'))) throw new CommandError('Location31250', `invalid projection path: ${rawPath}`);
+    if (path.split('.').some((p) => p === '' || p.startsWith('$')))
+      throw new CommandError('Location31250', `invalid projection path: ${rawPath}`);
     const node = path.split('.').reduce(child, root);
     const isFlag = typeof value === 'boolean' || isNumeric(value);
     if (path === '_id' && isFlag && !(value === true || (isNumeric(value) && toNumber(value) !== 0))) {
@@ -85,7 +89,12 @@ function parse(spec: Document, mode: Mode, vars: Variables): Parsed {
       if (path !== '_id') setMode(on, path);
       if (on) node.include = true;
       else node.exclude = true;
-    } else if (mode === 'find' && isPlainObject(value) && Object.keys(value).length === 1 && ('$slice' in value || '$elemMatch' in value)) {
+    } else if (
+      mode === 'find' &&
+      isPlainObject(value) &&
+      Object.keys(value).length === 1 &&
+      ('$slice' in value || '$elemMatch' in value)
+    ) {
       if ('$slice' in value) node.slice = sliceArgs(value.$slice);
       else {
         if (!isPlainObject(value.$elemMatch)) throw new CommandError('BadValue', '$elemMatch needs an Object');
@@ -121,14 +130,24 @@ function adjust(node: Node, value: unknown, details: MatchDetails | undefined): 
   if (node.positional) {
     const at = details?.arrayIndex;
     if (at === undefined || at >= value.length) {
-      throw new CommandError('Location51246', "Executor error during find command :: caused by :: positional operator '.$' couldn't find a matching element in the array");
+      throw new CommandError(
+        'Location51246',
+        "Executor error during find command :: caused by :: positional operator '.$' couldn't find a matching element in the array",
+      );
     }
     return [value[at]];
   }
   return value;
 }
 
-function includeIn(doc: Record<string, unknown>, node: Node, root: unknown, vars: Variables, details: MatchDetails | undefined, top: boolean): Record<string, unknown> {
+function includeIn(
+  doc: Record<string, unknown>,
+  node: Node,
+  root: unknown,
+  vars: Variables,
+  details: MatchDetails | undefined,
+  top: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const children = node.children!;
   for (const key of Object.keys(doc)) {
@@ -155,15 +174,27 @@ function includeIn(doc: Record<string, unknown>, node: Node, root: unknown, vars
   return out;
 }
 
-function includeValue(value: unknown, node: Node, root: unknown, vars: Variables, details: MatchDetails | undefined): unknown {
+function includeValue(
+  value: unknown,
+  node: Node,
+  root: unknown,
+  vars: Variables,
+  details: MatchDetails | undefined,
+): unknown {
   if (Array.isArray(value)) {
-    return value.flatMap((element) => (isPlainObject(element) || Array.isArray(element) ? [includeValue(element, node, root, vars, details)] : []));
+    return value.flatMap((element) =>
+      isPlainObject(element) || Array.isArray(element) ? [includeValue(element, node, root, vars, details)] : [],
+    );
   }
   if (isPlainObject(value)) return includeIn(value, node, root, vars, details, false);
   return undefined;
 }
 
-function excludeIn(doc: Record<string, unknown>, node: Node, details: MatchDetails | undefined): Record<string, unknown> {
+function excludeIn(
+  doc: Record<string, unknown>,
+  node: Node,
+  details: MatchDetails | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(doc)) {
     const spec = node.children?.get(key);

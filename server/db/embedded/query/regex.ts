@@ -50,7 +50,10 @@ export function compileRegex(pattern: string, options: string): RE2JS {
   try {
     compiled = RE2JS.compile(source, flags);
   } catch (error) {
-    throw new CommandError('BadValue', `Regular expression is invalid or not supported by the embedded server (it runs RE2, without backreferences or lookaround): ${(error as Error).message}`);
+    throw new CommandError(
+      'BadValue',
+      `Regular expression is invalid or not supported by the embedded server (it runs RE2, without backreferences or lookaround): ${(error as Error).message}`,
+    );
   }
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, compiled);

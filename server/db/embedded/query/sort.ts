@@ -49,8 +49,13 @@ function parseSort(spec: Document): { fields: SortField[]; natural?: 1 | -1 } {
   const fields: SortField[] = [];
   let natural: 1 | -1 | undefined;
   for (const [path, raw] of Object.entries(spec)) {
-    if (isPlainObject(raw)) throw new CommandError('CommandNotSupported', `sorting by ${JSON.stringify(raw)} ($meta) is not supported by the embedded server`);
-    if (!isNumeric(raw) || (toNumber(raw) !== 1 && toNumber(raw) !== -1)) throw new CommandError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
+    if (isPlainObject(raw))
+      throw new CommandError(
+        'CommandNotSupported',
+        `sorting by ${JSON.stringify(raw)} ($meta) is not supported by the embedded server`,
+      );
+    if (!isNumeric(raw) || (toNumber(raw) !== 1 && toNumber(raw) !== -1))
+      throw new CommandError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
     const direction = toNumber(raw) as 1 | -1;
     if (path === '$natural') natural = direction;
     else fields.push({ parts: path.split('.'), direction });

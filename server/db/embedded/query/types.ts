@@ -1,5 +1,17 @@
 /** $type: BSON type numbers and aliases, as mongod names them. */
-import { Binary, BSONRegExp, BSONSymbol, Code, Decimal128, Double, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
+import {
+  Binary,
+  BSONRegExp,
+  BSONSymbol,
+  Code,
+  Decimal128,
+  Double,
+  Long,
+  MaxKey,
+  MinKey,
+  ObjectId,
+  Timestamp,
+} from 'bson';
 import { isPlainObject } from '../bson/compare';
 import { isNumeric, numericKind, toNumber } from '../bson/numbers';
 import { CommandError } from '../errors';

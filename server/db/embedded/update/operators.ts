@@ -23,7 +23,11 @@ function notNumeric(op: string, parts: string[], current: unknown, doc: Document
 
 function arithmetic(op: '$inc' | '$mul', combine: (a: unknown, b: unknown) => unknown): OperatorFn {
   return (doc, parts, arg) => {
-    if (!isNumeric(arg)) throw new CommandError('TypeMismatch', `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${parts.join('.')}: ${String(arg)}}`);
+    if (!isNumeric(arg))
+      throw new CommandError(
+        'TypeMismatch',
+        `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${parts.join('.')}: ${String(arg)}}`,
+      );
     const current = getAt(doc, parts);
     if (current === undefined) return setAt(doc, parts, op === '$inc' ? arg : multiplyNumbers(0, arg));
     if (!isNumeric(current)) throw notNumeric(op, parts, current, doc);
@@ -35,7 +39,10 @@ function arrayAt(doc: Document, parts: string[], op: string): unknown[] | undefi
   const current = getAt(doc, parts);
   if (current === undefined) return undefined;
   if (!Array.isArray(current)) {
-    throw new CommandError('BadValue', `The field '${parts.join('.')}' must be an array but is of type ${bsonTypeName(current)} in document {_id: ${String(doc._id)}} (${op})`);
+    throw new CommandError(
+      'BadValue',
+      `The field '${parts.join('.')}' must be an array but is of type ${bsonTypeName(current)} in document {_id: ${String(doc._id)}} (${op})`,
+    );
   }
   return current;
 }
@@ -43,13 +50,19 @@ function arrayAt(doc: Document, parts: string[], op: string): unknown[] | undefi
 function pushEach(arg: unknown): { each: unknown[]; position?: number; slice?: number; sort?: unknown } {
   if (!isPlainObject(arg) || !('$each' in arg)) return { each: [arg] };
   for (const key of Object.keys(arg)) {
-    if (!['$each', '$slice', '$sort', '$position'].includes(key)) throw new CommandError('BadValue', `Unrecognized clause in $push: ${key}`);
+    if (!['$each', '$slice', '$sort', '$position'].includes(key))
+      throw new CommandError('BadValue', `Unrecognized clause in $push: ${key}`);
   }
-  if (!Array.isArray(arg.$each)) throw new CommandError('BadValue', `The argument to $each in $push must be an array but it was of type: ${bsonTypeName(arg.$each)}`);
+  if (!Array.isArray(arg.$each))
+    throw new CommandError(
+      'BadValue',
+      `The argument to $each in $push must be an array but it was of type: ${bsonTypeName(arg.$each)}`,
+    );
   const int = (name: string) => {
     const v = arg[name];
     if (v === undefined) return undefined;
-    if (!isNumeric(v) || !Number.isInteger(toNumber(v))) throw new CommandError('BadValue', `The value for ${name} must be an integer value`);
+    if (!isNumeric(v) || !Number.isInteger(toNumber(v)))
+      throw new CommandError('BadValue', `The value for ${name} must be an integer value`);
     return toNumber(v);
   };
   return { each: arg.$each, position: int('$position'), slice: int('$slice'), sort: arg.$sort };
@@ -58,10 +71,15 @@ function pushEach(arg: unknown): { each: unknown[]; position?: number; slice?: n
 function sortElements(values: unknown[], spec: unknown): unknown[] {
   if (isNumeric(spec)) {
     const direction = toNumber(spec);
-    if (direction !== 1 && direction !== -1) throw new CommandError('BadValue', 'The $sort element value must be either 1 or -1');
+    if (direction !== 1 && direction !== -1)
+      throw new CommandError('BadValue', 'The $sort element value must be either 1 or -1');
     return [...values].sort((a, b) => compareValues(a, b) * direction);
   }
-  if (!isPlainObject(spec)) throw new CommandError('BadValue', 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
+  if (!isPlainObject(spec))
+    throw new CommandError(
+      'BadValue',
+      'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields',
+    );
   const docs = values.map((v) => (isPlainObject(v) ? v : {}));
   const order = sortDocuments(docs, spec);
   return order.map((d) => values[docs.indexOf(d)]);
@@ -86,12 +104,14 @@ function bitwise(doc: Document, parts: string[], arg: unknown): void {
   let current = getAt(doc, parts) ?? 0;
   if (!(typeof current === 'number' || current instanceof Long)) throw notNumeric('$bit', parts, current, doc);
   for (const [how, operand] of Object.entries(arg)) {
-    if (!(typeof operand === 'number' && Number.isInteger(operand)) && !(operand instanceof Long)) throw new CommandError('BadValue', '$bit operands must be int or long');
+    if (!(typeof operand === 'number' && Number.isInteger(operand)) && !(operand instanceof Long))
+      throw new CommandError('BadValue', '$bit operands must be int or long');
     const wide = current instanceof Long || operand instanceof Long;
     const a = current instanceof Long ? current.toBigInt() : BigInt(current as number);
     const b = operand instanceof Long ? operand.toBigInt() : BigInt(operand);
     const r = how === 'and' ? a & b : how === 'or' ? a | b : how === 'xor' ? a ^ b : undefined;
-    if (r === undefined) throw new CommandError('BadValue', `The $bit modifier only supports 'and', 'or', and 'xor', not '${how}'`);
+    if (r === undefined)
+      throw new CommandError('BadValue', `The $bit modifier only supports 'and', 'or', and 'xor', not '${how}'`);
     current = wide ? Long.fromBigInt(BigInt.asIntN(64, r)) : Number(BigInt.asIntN(32, r));
   }
   setAt(doc, parts, current);
@@ -115,22 +135,30 @@ export const OPERATORS: Record<string, OperatorFn> = {
   },
   $currentDate: (doc, parts, arg) => {
     const type = isPlainObject(arg) ? arg.$type : arg === true ? 'date' : undefined;
-    if (type !== 'date' && type !== 'timestamp') throw new CommandError('BadValue', "$currentDate takes true or {$type: 'date' | 'timestamp'}");
+    if (type !== 'date' && type !== 'timestamp')
+      throw new CommandError('BadValue', "$currentDate takes true or {$type: 'date' | 'timestamp'}");
     const now = Date.now();
     setAt(doc, parts, type === 'date' ? new Date(now) : new Timestamp({ t: Math.floor(now / 1000), i: 1 }));
   },
   $push: (doc, parts, arg) => {
     const { each, position, slice, sort } = pushEach(arg);
     let values = [...(arrayAt(doc, parts, '$push') ?? [])];
-    const at = position === undefined ? values.length : position < 0 ? Math.max(0, values.length + position) : Math.min(position, values.length);
+    const at =
+      position === undefined
+        ? values.length
+        : position < 0
+          ? Math.max(0, values.length + position)
+          : Math.min(position, values.length);
     values.splice(at, 0, ...each);
     if (sort !== undefined) values = sortElements(values, sort);
-    if (slice !== undefined) values = slice >= 0 ? values.slice(0, slice) : values.slice(Math.max(0, values.length + slice));
+    if (slice !== undefined)
+      values = slice >= 0 ? values.slice(0, slice) : values.slice(Math.max(0, values.length + slice));
     setAt(doc, parts, values);
   },
   $addToSet: (doc, parts, arg) => {
     const each = isPlainObject(arg) && '$each' in arg ? arg.$each : [arg];
-    if (!Array.isArray(each)) throw new CommandError('TypeMismatch', 'The argument to $each in $addToSet must be an array');
+    if (!Array.isArray(each))
+      throw new CommandError('TypeMismatch', 'The argument to $each in $addToSet must be an array');
     const values = [...(arrayAt(doc, parts, '$addToSet') ?? [])];
     for (const value of each) if (!values.some((v) => compareValues(v, value) === 0)) values.push(value);
     setAt(doc, parts, values);
@@ -144,12 +172,22 @@ export const OPERATORS: Record<string, OperatorFn> = {
   $pull: (doc, parts, arg) => {
     const values = arrayAt(doc, parts, '$pull');
     const test = pullTest(arg);
-    if (values) setAt(doc, parts, values.filter((v) => !test(v)));
+    if (values)
+      setAt(
+        doc,
+        parts,
+        values.filter((v) => !test(v)),
+      );
   },
   $pullAll: (doc, parts, arg) => {
     if (!Array.isArray(arg)) throw new CommandError('BadValue', '$pullAll requires an array argument');
     const values = arrayAt(doc, parts, '$pullAll');
-    if (values) setAt(doc, parts, values.filter((v) => !arg.some((a) => compareValues(a, v) === 0)));
+    if (values)
+      setAt(
+        doc,
+        parts,
+        values.filter((v) => !arg.some((a) => compareValues(a, v) === 0)),
+      );
   },
   $bit: bitwise,
 };

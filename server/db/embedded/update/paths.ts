@@ -23,10 +23,19 @@ export function compileArrayFilters(arrayFilters: Document[] | undefined): Map<s
   for (const filter of arrayFilters ?? []) {
     if (!isPlainObject(filter)) throw new CommandError('TypeMismatch', 'each array filter must be an object');
     const ids = new Set(Object.keys(filter).map((k) => k.split('.')[0]!));
-    if (ids.size !== 1) throw new CommandError('FailedToParse', 'Error parsing array filter :: caused by :: Expected a single top-level field name');
+    if (ids.size !== 1)
+      throw new CommandError(
+        'FailedToParse',
+        'Error parsing array filter :: caused by :: Expected a single top-level field name',
+      );
     const [id] = ids;
-    if (!/^[a-z][a-zA-Z0-9]*$/.test(id!)) throw new CommandError('BadValue', `The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`);
-    if (out.has(id!)) throw new CommandError('FailedToParse', `Found multiple array filters with the same top-level field name ${id}`);
+    if (!/^[a-z][a-zA-Z0-9]*$/.test(id!))
+      throw new CommandError(
+        'BadValue',
+        `The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`,
+      );
+    if (out.has(id!))
+      throw new CommandError('FailedToParse', `Found multiple array filters with the same top-level field name ${id}`);
     const p = compileFilter(filter);
     out.set(id!, (element) => p({ [id!]: element }));
   }
@@ -43,7 +52,8 @@ export function expandPath(doc: unknown, parts: string[], ctx: PathContext): str
     }
     const part = parts[at]!;
     if (part === '$') {
-      if (ctx.matchedIndex === undefined) throw new CommandError('BadValue', 'The positional operator did not find the match needed from the query.');
+      if (ctx.matchedIndex === undefined)
+        throw new CommandError('BadValue', 'The positional operator did not find the match needed from the query.');
       const index = String(ctx.matchedIndex);
       visit(Array.isArray(value) ? value[ctx.matchedIndex] : undefined, at + 1, [...prefix, index]);
       return;
@@ -51,13 +61,20 @@ export function expandPath(doc: unknown, parts: string[], ctx: PathContext): str
     const all = IDENTIFIER.exec(part);
     if (all) {
       if (!Array.isArray(value)) {
-        throw new CommandError('BadValue', `The path '${prefix.join('.')}' must exist in the document in order to apply array updates.`);
+        throw new CommandError(
+          'BadValue',
+          `The path '${prefix.join('.')}' must exist in the document in order to apply array updates.`,
+        );
       }
       const id = all[1];
       let test: Predicate | undefined;
       if (id !== undefined) {
         test = ctx.filters.get(id);
-        if (!test) throw new CommandError('BadValue', `No array filter found for identifier '${id}' in path '${parts.join('.')}'`);
+        if (!test)
+          throw new CommandError(
+            'BadValue',
+            `No array filter found for identifier '${id}' in path '${parts.join('.')}'`,
+          );
         ctx.used.add(id);
       }
       value.forEach((element, i) => {
@@ -65,7 +82,13 @@ export function expandPath(doc: unknown, parts: string[], ctx: PathContext): str
       });
       return;
     }
-    const next = Array.isArray(value) ? (/^\d+$/.test(part) ? value[Number(part)] : undefined) : isPlainObject(value) ? value[part] : undefined;
+    const next = Array.isArray(value)
+      ? /^\d+$/.test(part)
+        ? value[Number(part)]
+        : undefined
+      : isPlainObject(value)
+        ? value[part]
+        : undefined;
     visit(next, at + 1, [...prefix, part]);
   };
   visit(doc, 0, []);
@@ -87,13 +110,18 @@ function describe(value: unknown): string {
 }
 
 /** The container and key that hold `parts`, creating missing objects on the way. */
-function parentOf(doc: Document, parts: string[], create: boolean): { parent: Record<string, unknown> | unknown[]; key: string } | undefined {
+function parentOf(
+  doc: Document,
+  parts: string[],
+  create: boolean,
+): { parent: Record<string, unknown> | unknown[]; key: string } | undefined {
   let value: unknown = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i]!;
     let next: unknown;
     if (Array.isArray(value)) {
-      if (!/^\d+$/.test(part)) throw new CommandError('PathNotViable', `Cannot create field '${part}' in element {${parts[i - 1]}: [...]}`);
+      if (!/^\d+$/.test(part))
+        throw new CommandError('PathNotViable', `Cannot create field '${part}' in element {${parts[i - 1]}: [...]}`);
       next = value[Number(part)];
       if (next === undefined || next === null) {
         if (!create) return undefined;
@@ -110,7 +138,10 @@ function parentOf(doc: Document, parts: string[], create: boolean): { parent: Re
     }
     if (!isPlainObject(next) && !Array.isArray(next)) {
       if (!create) return undefined;
-      throw new CommandError('PathNotViable', `Cannot create field '${parts[i + 1]}' in element {${part}: ${describe(next)}}`);
+      throw new CommandError(
+        'PathNotViable',
+        `Cannot create field '${parts[i + 1]}' in element {${part}: ${describe(next)}}`,
+      );
     }
     value = next;
   }
