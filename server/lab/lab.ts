@@ -1,56 +1,29 @@
 /**
  * The lab's control plane, without HTTP: the current config, the one run at a time, where
  * trace events go (the running run's file and the live stream), and the subject's state.
- * What the lab says of its health (the database, the subject, saving) is health.ts.
+ * What the lab says of its health (the database, the subject, saving) is health.ts; how a
+ * run executes, records and ends is run.ts.
  * server/lab/routes/* are thin HTTP wrappers around it.
  */
 import type { MongoClient } from 'mongodb';
 import type { DatabaseInfo, HealthResponse, RunSummary, TornadoRuntimeInfo } from '../../common/api';
 import type { HandlerVersion } from '../../common/handlers';
-import {
-  isLongPollRun,
-  isTracedRid,
-  traceEveryOf,
-  type LabConfig,
-  type LabConfigPatch,
-  type RunRequest,
-} from '../../common/config';
+import { isLongPollRun, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
 import type { Runtime } from '../../common/knobs';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
 import type { SubjectState, SubjectSupervisor } from '../subject/api';
-import { createLoadGenerator, type LoadGenerator, type LoadHandle } from '../load/generator';
+import { createLoadGenerator, type LoadGenerator } from '../load/generator';
 import { HttpError } from '../../common/httpError';
 import type { LiveHub } from './live';
 import { LAB_DB_NAME } from '../db/seed';
 import { USERS_COLLECTION } from '../subject/data/operations';
-import { createSampleWatch, longPollRefusal, runLongPoll, type SampleWatch } from './longPollRun';
+import { longPollRefusal } from './longPollRun';
 import { openFileLimit, openFileProblem } from './openFiles';
 import { describeDriver } from './driver';
 import { newRunId } from './runIds';
-import type { RunStore, RunWriter } from './runStore';
-import { createSummaryBuilder, type SummaryBuilder } from './summary';
+import type { RunStore } from './runStore';
 import { LabHealth } from './health';
-
-interface ActiveRun {
-  id: string;
-  writer: RunWriter;
-  builder: SummaryBuilder;
-  /** False while the pool warms up: those events are not part of the run. */
-  recording: boolean;
-  load?: LoadHandle;
-  cancelled: boolean;
-  /** Set when the run's file cannot be written: the run stops and ends as failed. */
-  saveError?: Error;
-  /** Set when the subject crashed or went down mid-run: the run stops and ends as failed. */
-  subjectLost?: string;
-  /** Latest sample time seen per subject worker (to wait for the run's tail). */
-  lastSample: Map<number, number>;
-  /** Long-poll runs: what the subject's samples say about the held long-polls. */
-  watch?: SampleWatch;
-  /** The trace keeps one generated request in this many (traceEveryOf in common/knobs.ts). */
-  traceEvery: number;
-  done: Promise<void>;
-}
+import { describe, Run, type RunContext } from './run';
 
 export interface LabDeps {
   store: RunStore;
@@ -64,17 +37,12 @@ export interface LabDeps {
   handlerVersions?: (runtime: Runtime) => HandlerVersion[];
 }
 
-/** How long a finished run waits for the subject's last samples, ms. */
-const TAIL_WAIT_MS = 1000;
-/** How often a running run's summary goes out on the live stream, ms. */
-const RUN_UPDATE_MS = 250;
-
 export class Lab {
   private config: LabConfig;
   private supervisor: SubjectSupervisor | undefined;
   private subjectState: SubjectState = 'starting';
   private subjectMessage: string | undefined;
-  private active: ActiveRun | undefined;
+  private active: Run | undefined;
   private applying: Promise<unknown> | undefined;
   private closed = false;
   private generator: LoadGenerator | undefined;
@@ -135,23 +103,17 @@ export class Lab {
 
   /** A run's summary: computed now for the running run, stored for the others. */
   summaryOf(id: string): RunSummary | undefined {
-    if (this.active?.id === id) return this.active.builder.result();
+    if (this.active?.id === id) return this.active.summary();
     return this.deps.store.get(id);
   }
 
   listRuns(): RunSummary[] {
-    return this.deps.store
-      .list()
-      .map((run) => (run.id === this.active?.id ? (this.active.builder.result() ?? run) : run));
+    return this.deps.store.list().map((run) => (run.id === this.active?.id ? this.active.summary() : run));
   }
 
   /** Trace events from the subject (any process). */
   readonly onSubjectEvents = (events: TraceEvent[]): void => {
-    const run = this.active;
-    if (run?.recording) {
-      for (const e of events) if (e.type === 'sample') run.lastSample.set(e.worker, e.t);
-      run.watch?.observe(events);
-    }
+    this.active?.observeSubject(events);
     this.route(events);
   };
 
@@ -161,12 +123,11 @@ export class Lab {
     const run = this.active;
     // A database outage is part of what a run may measure (503s from a live subject); a
     // subject process that is gone or being replaced is not.
-    if (run && !run.subjectLost && (state === 'restarting' || (state === 'down' && !this.subjectRunning()))) {
-      // The run's requests go to one subject address; a restarted subject has another.
-      // Measuring a restart as the subject's latency would be a lie: the run fails instead.
-      run.subjectLost = `the subject ${state === 'down' ? 'went down' : 'restarted'} during the run${message ? ` (${message})` : ''}`;
-      run.load?.cancel();
-    }
+    // The run's requests go to one subject address; a restarted subject has another.
+    if (run && (state === 'restarting' || (state === 'down' && !this.subjectRunning())))
+      run.subjectGone(
+        `the subject ${state === 'down' ? 'went down' : 'restarted'} during the run${message ? ` (${message})` : ''}`,
+      );
     if (message) this.deps.log(`subject ${state}: ${message}`);
     void this.broadcastHealth();
   };
@@ -203,23 +164,13 @@ export class Lab {
 
   /** Which run a hand-sent request belongs to: the recording run, if any. */
   recordingRunId(): string | null {
-    return this.active?.recording ? this.active.id : null;
+    return this.active?.isRecording() ? this.active.id : null;
   }
 
-  private route(events: TraceEvent[]): void {
-    const run = this.active;
-    if (run?.recording) {
-      // A sampled run keeps one generated request in traceEvery, subject side included.
-      if (run.traceEvery > 1)
-        events = events.filter((e) => !('rid' in e) || isTracedRid(e.rid, run.id, run.traceEvery));
-      if (events.length === 0) return;
-      run.writer.append(events);
-      for (const e of events) run.builder.add(e);
-      this.deps.live.publishEvents(run.id, events);
-    } else {
-      this.deps.live.publishEvents(null, events);
-    }
-  }
+  /** Events go to the run that records now, or out on the live stream as nobody's. */
+  private readonly route = (events: TraceEvent[]): void => {
+    if (!this.active?.record(events)) this.deps.live.publishEvents(null, events);
+  };
 
   health(): Promise<HealthResponse> {
     return this.status.health();
@@ -284,31 +235,35 @@ export class Lab {
       driver: describeDriver(this.config, this.tornadoInfo),
       ...(this.deps.handlerVersions ? { handlers: this.deps.handlerVersions(this.config.runtime) } : {}),
     };
-    const builder = createSummaryBuilder();
-    builder.add(started);
-    const run: ActiveRun = {
-      id,
-      writer: this.deps.store.create(started, (error) => {
-        run.saveError = error;
-        run.load?.cancel();
-      }),
-      builder,
-      recording: false,
-      cancelled: false,
-      traceEvery: isLongPollRun(plan) ? 1 : traceEveryOf(plan),
-      lastSample: new Map(),
-      done: Promise.resolve(),
-    };
+    const run = new Run(this.runContext(), started, plan);
     this.active = run;
-    this.deps.store.track(builder.result()!);
-    this.deps.live.broadcast({ type: 'run', run: builder.result()! });
-    run.done = this.execute(run, plan).catch((error: unknown) => {
-      // execute() handles its own failures; this is the backstop that keeps the lab up.
-      this.deps.log(`run ${id} could not be finished: ${describe(error)}`);
-      if (this.active === run) this.active = undefined;
-    });
     this.lastRun = run.done;
     return id;
+  }
+
+  /** What a run uses of this lab. */
+  private runContext(): RunContext {
+    return {
+      store: this.deps.store,
+      live: this.deps.live,
+      log: this.deps.log,
+      subjectUrl: () => this.subject.url(),
+      warmSubject: () => this.subject.warm(),
+      loadGenerator: () => this.loadGenerator(),
+      dropLoadGenerator: () => {
+        void this.generator?.close();
+        this.generator = undefined;
+      },
+      route: this.route,
+      users: () => this.deps.database.client.db(LAB_DB_NAME).collection(USERS_COLLECTION),
+      workers: this.config.workers,
+      mode: this.config.mode,
+      closing: () => this.closed,
+      ended: (run) => {
+        if (this.active === run) this.active = undefined;
+      },
+      healthChanged: () => void this.broadcastHealth(),
+    };
   }
 
   private lastRun: Promise<void> = Promise.resolve();
@@ -321,9 +276,7 @@ export class Lab {
   async cancelRun(id: string): Promise<RunSummary> {
     const run = this.active;
     if (!run || run.id !== id) throw new HttpError(409, `run ${id} is not running`);
-    run.cancelled = true;
-    run.load?.cancel();
-    await run.done;
+    await run.cancel();
     return this.deps.store.get(id)!;
   }
 
@@ -339,135 +292,11 @@ export class Lab {
     if (!deleted) throw new HttpError(404, `no run with id ${id}`);
   }
 
-  private async execute(run: ActiveRun, plan: RunRequest): Promise<void> {
-    const ticker = setInterval(() => {
-      const summary = run.builder.result();
-      if (summary) this.deps.live.broadcast({ type: 'run', run: summary });
-    }, RUN_UPDATE_MS);
-    let status: 'done' | 'failed' | 'cancelled' = 'done';
-    let message: string | undefined;
-    try {
-      // Open the pool before the clock starts: the run measures the pool, not the ramp.
-      await this.subject.warm();
-      if (run.cancelled) throw new Error('cancelled before it started');
-      if (run.saveError) throw run.saveError;
-      run.recording = true;
-      const result = isLongPollRun(plan)
-        ? await this.executeLongPoll(run, plan)
-        : await (run.load = this.loadGenerator().start({
-            baseUrl: this.subject.url(),
-            runId: run.id,
-            plan,
-            onEvents: (events) => this.route(events),
-          })).result;
-      if (result.cancelled || run.cancelled) status = 'cancelled';
-      // A cancelled run ends now: its tail is not worth waiting for.
-      else await this.waitForTail(run);
-    } catch (error) {
-      status = run.cancelled ? 'cancelled' : 'failed';
-      message = describe(error);
-      if (run.load) {
-        // The generator may be what failed: the next run gets a fresh thread.
-        void this.generator?.close();
-        this.generator = undefined;
-      }
-      this.deps.log(`run ${run.id} ${status}: ${message}`);
-    } finally {
-      clearInterval(ticker);
-    }
-    if (run.subjectLost && !run.cancelled) {
-      status = 'failed';
-      message = run.subjectLost;
-    }
-    await run.writer.flush();
-    const saveError = run.saveError ?? run.writer.error();
-    if (saveError) {
-      status = 'failed';
-      message = `the run could not be saved: ${saveError.message}`;
-    }
-    if (status === 'cancelled' && !message) message = this.closed ? 'the lab was stopped' : 'cancelled';
-    const finished: TraceEvent = {
-      type: 'run.finished',
-      t: now(),
-      runId: run.id,
-      status,
-      ...(message ? { message } : {}),
-    };
-    run.writer.append([finished]);
-    run.builder.add(finished);
-    this.deps.live.publishEvents(run.id, [finished]);
-    run.recording = false;
-    this.active = undefined;
-    await run.writer.close();
-    let summary = run.builder.result()!;
-    try {
-      // Deleted as it finished: nothing is stored, and the list is not told of it again.
-      if (!(await this.deps.store.save(summary))) return;
-    } catch (error) {
-      summary = { ...summary, status: 'failed', message: `the run could not be saved: ${describe(error)}` };
-      this.deps.store.track(summary);
-      this.deps.log(`run ${run.id} failed: ${summary.message}`);
-    }
-    this.deps.live.broadcast({ type: 'run', run: summary });
-    if (saveError || summary.status !== run.builder.result()!.status) void this.broadcastHealth();
-  }
-
-  /** A long-poll run's phases (server/lab/longPollRun.ts) on this lab's subject, generator and database. */
-  private executeLongPoll(run: ActiveRun, plan: Extract<RunRequest, { route: 'longPoll' }>) {
-    run.watch = createSampleWatch();
-    return runLongPoll(
-      {
-        runId: run.id,
-        plan,
-        mode: this.config.mode,
-        subjectUrl: this.subject.url(),
-        users: this.deps.database.client.db(LAB_DB_NAME).collection(USERS_COLLECTION),
-        startLoad: (options) =>
-          (run.load = this.loadGenerator().start({
-            baseUrl: this.subject.url(),
-            runId: run.id,
-            plan,
-            onEvents: (events) => this.route(events),
-            ...options,
-          })),
-        record: (events) => this.route(events),
-        cancelled: () => run.cancelled,
-      },
-      run.watch,
-    );
-  }
-
-  /**
-   * The subject ships its events in batches, so the last replies' subject-side events and
-   * the samples that cover them arrive a little after the last client.done. Wait until every
-   * worker has sent a sample dated after the end (or give up after TAIL_WAIT_MS).
-   */
-  private async waitForTail(run: ActiveRun): Promise<void> {
-    const end = now();
-    const deadline = end + TAIL_WAIT_MS;
-    const workers = this.config.workers;
-    while (now() < deadline) {
-      let caughtUp = 0;
-      for (const t of run.lastSample.values()) if (t > end) caughtUp += 1;
-      if (caughtUp >= workers) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
   /** Cancels a running run (its file is closed as cancelled) and stops the subject. */
   async close(): Promise<void> {
     this.closed = true;
-    const run = this.active;
-    if (run) {
-      run.cancelled = true;
-      run.load?.cancel();
-      await run.done;
-    }
+    await this.active?.cancel();
     await this.generator?.close();
     await this.supervisor?.stop();
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
