@@ -10,6 +10,9 @@ import { SPEC_ENV, WORKER_ENV } from './messages';
 
 export async function runBalancer(spec: SubjectSpec, send: (report: SubjectReport) => void): Promise<void> {
   cluster.schedulingPolicy = cluster.SCHED_RR;
+  // The workers' trace batches are binary (runtime/traceBatch.ts): structured clone carries a
+  // Float64Array as one block of bytes, where node:cluster's default JSON would spell out every number.
+  cluster.setupPrimary({ serialization: 'advanced' });
   const count = spec.config.workers;
   const workers: Worker[] = [];
   let stopping = false;

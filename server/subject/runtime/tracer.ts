@@ -1,11 +1,11 @@
 /**
- * The subject's side of the trace: events are written into a flat batch (traceBatch.ts)
- * and shipped to the parent every ~50 ms, so that tracing costs a few array pushes per
+ * The subject's side of the trace: events are written into a binary batch (traceBatch.ts)
+ * and shipped to the parent every ~50 ms, so that tracing costs a few numbers written per
  * event, not an object, and one IPC message per batch. In blocking mode the batch leaves
  * when the loop unblocks; that is fine, the timestamps were taken when things happened.
  */
 import { type TraceEventOf, now } from '../../../common/trace';
-import { type TraceBatch, appendEvent } from './traceBatch';
+import { BatchWriter, type TraceBatch } from './traceBatch';
 
 type SubjectRequestType =
   | 'subject.accepted'
@@ -48,17 +48,12 @@ export interface TracerOptions {
 const MAX_BUFFERED_EVENTS = 2000;
 
 export function createTracer({ enabled, worker, ship, flushEveryMs = 50 }: TracerOptions): Tracer {
-  let data: unknown[] = [];
-  let count = 0;
+  const writer = new BatchWriter();
   const flush = (): void => {
-    if (count === 0) return;
-    const batch = { worker, data };
-    data = [];
-    count = 0;
-    ship(batch);
+    if (writer.count > 0) ship(writer.take(worker));
   };
   const afterAppend = (): void => {
-    if (++count >= MAX_BUFFERED_EVENTS) flush();
+    if (writer.count >= MAX_BUFFERED_EVENTS) flush();
   };
   const timer = enabled ? setInterval(flush, flushEveryMs) : undefined;
   timer?.unref();
@@ -71,14 +66,14 @@ export function createTracer({ enabled, worker, ship, flushEveryMs = 50 }: Trace
       return {
         rid,
         emit: (event) => {
-          appendEvent(data, event, event.t ?? now(), rid);
+          writer.append(event, event.t ?? now(), rid);
           afterAppend();
         },
       };
     },
     sample(values) {
       if (!enabled) return;
-      appendEvent(data, { type: 'sample', ...values }, now());
+      writer.append({ type: 'sample', ...values }, now());
       afterAppend();
     },
     flush,
