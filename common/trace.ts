@@ -10,12 +10,13 @@
  * in the `x-lab-rid` header, with the run id in `x-lab-run` and an optional client
  * tag (a student's nickname) in `x-lab-client`.
  *
- * Bump TRACE_VERSION on any incompatible change; stored runs carry the version they
- * were recorded with and the validator refuses other versions.
+ * Bump TRACE_VERSION on any incompatible change (a new event type included: an older reader
+ * refuses it); stored runs carry the version they were recorded with, and the validator reads
+ * OLDEST_TRACE_VERSION to TRACE_VERSION and refuses newer ones.
  */
 import { z } from 'zod';
 import { labConfigSchema } from './config';
-import { TRACE_VERSION } from './traceBasics';
+import { OLDEST_TRACE_VERSION, TRACE_VERSION } from './traceBasics';
 
 // Plain values and helpers live in traceBasics.ts so the page can use them without bundling zod.
 export * from './traceBasics';
@@ -26,6 +27,7 @@ const rid = z.string().min(1).max(64);
 const worker = z.number().int().min(0).max(63);
 
 const at = { t };
+const READABLE_VERSIONS = `this lab reads trace versions ${OLDEST_TRACE_VERSION} to ${TRACE_VERSION}`;
 const req = { t, rid };
 const inSubject = { t, rid, worker };
 
@@ -35,7 +37,11 @@ export const traceEventSchema = z.discriminatedUnion('type', [
     type: z.literal('run.started'),
     ...at,
     runId: z.string(),
-    version: z.literal(TRACE_VERSION),
+    version: z
+      .number()
+      .int()
+      .min(OLDEST_TRACE_VERSION, { error: READABLE_VERSIONS })
+      .max(TRACE_VERSION, { error: READABLE_VERSIONS }),
     config: labConfigSchema,
     /** What the load generator was asked to do, e.g. { requests: 10, concurrency: 10, route: 'getUser' }. */
     plan: z.record(z.string(), z.union([z.string(), z.number()])),

@@ -4,7 +4,14 @@
  */
 import type { RequestEvent, TraceEvent, TraceEventType } from './trace';
 
-export const TRACE_VERSION = 1;
+/**
+ * The trace format's version, written in every run.started. Version 2 added the events
+ * load.counts and run.published, which a version-1 reader refuses. A version-1 trace is a
+ * version-2 trace without them, so it is still read as it is; a newer version is refused.
+ */
+export const TRACE_VERSION = 2;
+/** The oldest trace version this code still reads. */
+export const OLDEST_TRACE_VERSION = 1;
 
 export const HEADER_RID = 'x-lab-rid';
 export const HEADER_RUN = 'x-lab-run';

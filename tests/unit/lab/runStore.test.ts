@@ -23,13 +23,13 @@ async function opened(): Promise<RunStore> {
   return store;
 }
 
-async function storedRun(store: RunStore): Promise<string> {
+async function storedRun(store: RunStore, version = TRACE_VERSION): Promise<string> {
   const id = newRunId();
   const started = {
     type: 'run.started',
     t: 1000,
     runId: id,
-    version: TRACE_VERSION,
+    version,
     config: DEFAULT_CONFIG,
     plan: { requests: 1, concurrency: 1 },
   } as const;
@@ -40,6 +40,18 @@ async function storedRun(store: RunStore): Promise<string> {
   await store.save(summarizeTrace([started, finished], { id })!);
   return id;
 }
+
+describe('runs stored by an older version of the lab', () => {
+  it('a version-1 run is listed and its trace read as it was written', async () => {
+    const id = await storedRun(await opened(), 1);
+    const store = await opened();
+    expect(store.list().map((run) => run.id)).toEqual([id]);
+    const events: TraceEvent[] = [];
+    for await (const event of store.readTrace(id)) events.push(event);
+    expect(events.map((event) => event.type)).toEqual(['run.started', 'run.finished']);
+    expect(events[0]).toMatchObject({ type: 'run.started', version: 1 });
+  });
+});
 
 describe('opening a runs folder with damaged files', () => {
   it.each([

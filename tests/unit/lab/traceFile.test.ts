@@ -82,6 +82,36 @@ describe('parseTraceFile', () => {
     expect(parseTraceFile(v2, 'n').ok).toBe(false);
   });
 
+  it('reads a version-1 file (recorded before load.counts and run.published) as it is', () => {
+    const v1 = start.replace(`"version":${TRACE_VERSION}`, '"version":1');
+    const parsed = parseTraceFile([v1, sent, done, finish].join('\n'), 'n');
+    expect(parsed.ok && parsed.events[0]).toMatchObject({ type: 'run.started', version: 1 });
+    expect(parsed.ok && parsed.events).toHaveLength(4);
+  });
+
+  it('reads a version-2 file with the events version 2 added', () => {
+    const v2 = start.replace(`"version":${TRACE_VERSION}`, '"version":2');
+    const counts = JSON.stringify({ type: 'load.counts', t: 3, notSent: 2, untracedCompleted: 0, untracedErrors: 0 });
+    const published = JSON.stringify({ type: 'run.published', t: 3, runId: 'old', via: 'subject', waiting: 1 });
+    const parsed = parseTraceFile([v2, sent, counts, published, done, finish].join('\n'), 'n');
+    expect(parsed.ok && parsed.events.map((event) => event.type)).toEqual([
+      'run.started',
+      'client.sent',
+      'load.counts',
+      'run.published',
+      'client.done',
+      'run.finished',
+    ]);
+  });
+
+  it('refuses a version newer than its own, saying which it reads', () => {
+    const newer = start.replace(`"version":${TRACE_VERSION}`, `"version":${TRACE_VERSION + 1}`);
+    expect(parseTraceFile(newer, 'n')).toMatchObject({
+      ok: false,
+      message: `line 1: version: this lab reads trace versions 1 to ${TRACE_VERSION}`,
+    });
+  });
+
   it('closes a recording cut short as failed', () => {
     const parsed = parseTraceFile([start, sent].join('\n'), 'n');
     expect(parsed.ok && parsed.events.at(-1)).toMatchObject({ type: 'run.finished', status: 'failed' });
