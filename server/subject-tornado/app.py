@@ -21,8 +21,13 @@ NONBLOCKING = [get_user_nonblocking.GetUser, list_by_city_nonblocking.ListByCity
 class Subject:
     """What the handlers share: the trace, the database access, the knobs that change live."""
 
-    def __init__(self, tracer, access, worker, settings):
+    def __init__(self, tracer, access, worker, settings, edited=None, edited_deadline_ms=10_000):
         self.tracer = tracer
+        # Edited handler files (file name -> where the edit is stored, e.g. get_user_nonblocking.py
+        # -> .../staged/get_user_nonblocking-<hash>.py): they answer by a deadline, and an
+        # exception's 500 carries its traceback, since the student's mistake is the lesson.
+        self.edited = dict(edited or {})
+        self.edited_deadline_ms = edited_deadline_ms
         self.access = access
         self.mode = access.mode
         self.settings = settings

@@ -71,7 +71,8 @@ async def serve(spec, worker, channel):
     access = Access(config, spec['uri'], spec['dbName'], on_health)
     tracer = Tracer(config['tracing'], worker, spec['layouts'], lambda batch: channel.send({'type': 'events', 'events': batch}))
     start_sampler(tracer, access)
-    subject = Subject(tracer, access, worker, {'cpuMs': config['cpuMs']})
+    edited = spec.get('handlers') or {}
+    subject = Subject(tracer, access, worker, {'cpuMs': config['cpuMs']}, edited, spec.get('editedDeadlineMs', 10_000))
     loop = asyncio.get_running_loop()
 
     async def warm():

@@ -13,6 +13,7 @@ import { SPEC_ENV, WORKER_ENV } from '../subject/messages';
 import { type ChildHandle, connectChild } from '../subject/processes';
 import { batchLayouts } from '../subject/runtime/traceBatch';
 import { tornadoRuntime } from './python';
+import { EDITED_DEADLINE_MS } from '../subject/handlers/guard';
 
 const MAIN_PY = fileURLToPath(new URL('./main.py', import.meta.url));
 const BALANCER_ENTRY = fileURLToPath(new URL('./balancer.ts', import.meta.url));
@@ -21,7 +22,8 @@ export const PYTHON_ENV = 'LAB_TORNADO_PYTHON';
 
 /**
  * One Tornado process. Its spec carries the trace's wire layouts, so it writes batches exactly
- * as the Node subject does, and the long poll's bounds, so GET /updates refuses what the Node subject does.
+ * as the Node subject does, the long poll's bounds, so GET /updates refuses what the Node subject does,
+ * and how long an edited handler has to answer (the Node subject's guard.ts).
  */
 export function spawnTornadoWorker(python: string, spec: SubjectSpec, worker: number): ChildProcess {
   return spawnProgram(python, ['-u', MAIN_PY], {
@@ -30,6 +32,7 @@ export function spawnTornadoWorker(python: string, spec: SubjectSpec, worker: nu
         ...spec,
         layouts: batchLayouts(),
         longPoll: { timeoutMs: LONG_POLL_BOUNDS.timeoutMs, defaultTimeoutMs: LONG_POLL_DEFAULTS.timeoutMs },
+        editedDeadlineMs: EDITED_DEADLINE_MS,
       }),
       [WORKER_ENV]: String(worker),
       PYTHONDONTWRITEBYTECODE: '1',

@@ -7,8 +7,10 @@ import html
 import json
 import logging
 import re
+import traceback
 
 import tornado.concurrent
+import tornado.ioloop
 import tornado.web
 
 from runtime.clock import now
@@ -28,6 +30,7 @@ class LabHandler(tornado.web.RequestHandler):
         self.subject = subject
         self.trace = None
         self._responded = False
+        self._deadline = None
 
     # --- the request's life, traced ---
 
@@ -39,6 +42,23 @@ class LabHandler(tornado.web.RequestHandler):
         self.trace = self.subject.tracer.request(rid)
         self.trace.emit('subject.accepted', route=serving.route, mode=self.subject.mode)
         self.users = self.subject.access.users(self.trace)
+        if self._handler in self.subject.edited:
+            self._guard_edited()
+
+    def _guard_edited(self):
+        """An edited handler answers by its deadline, as in the Node subject (guard.ts): one that
+        never finishes (a Future nobody resolves, a lost callback) gets a 504 the trace shows."""
+        ms = self.subject.edited_deadline_ms
+        self._deadline = tornado.ioloop.IOLoop.current().call_later(ms / 1000, self._missed_deadline, ms)
+
+    def _missed_deadline(self, ms):
+        self._deadline = None
+        if self._finished or self.request.connection.stream.closed():
+            return
+        if self._headers_written:
+            self.finish()  # it started answering but never finished
+        else:
+            self.send_json(504, {'error': f'the handler did not answer within {ms / 1000:g} s'})
 
     def finish(self, chunk=None):
         # Stamped when the handler ends the response, like the Node subject's res.end.
@@ -81,6 +101,9 @@ class LabHandler(tornado.web.RequestHandler):
         return self._finished_future
 
     def on_finish(self):
+        if self._deadline is not None:
+            tornado.ioloop.IOLoop.current().remove_timeout(self._deadline)
+            self._deadline = None
         if hasattr(self, '_finished_future') and not self._finished_future.done():
             self._finished_future.set_result(None)
 
@@ -115,7 +138,7 @@ class LabHandler(tornado.web.RequestHandler):
         status, message = describe_failure(error, self.request)
         if status == 413:
             self.set_header('connection', 'close')
-        self.send_json(status, {'error': message})
+        self.send_json(status, {'error': message, **self._traceback(status, error)})
 
     # Tornado's hooks for an exception that leaves a handler method.
     def write_error(self, status_code, **kwargs):
@@ -123,7 +146,18 @@ class LabHandler(tornado.web.RequestHandler):
         status, message = describe_failure(error, self.request, status_code)
         self.set_status(status)
         self.set_header('content-type', 'application/json; charset=utf-8')
-        self.finish(json.dumps({'error': message}, ensure_ascii=False))
+        self.finish(json.dumps({'error': message, **self._traceback(status, error)}, ensure_ascii=False))
+
+    def _traceback(self, status, error):
+        """While handlers are edited, an unexpected error's 500 says what and where, as the Node
+        subject's does: the student's mistake is the lesson, and the traceback names the edited
+        file's line. Otherwise a 500 says only 'internal error' (the log has the rest)."""
+        if status != 500 or not self.subject.edited or not isinstance(error, BaseException) or isinstance(error, DbError):
+            return {}
+        stack = ''.join(traceback.format_exception(type(error), error, error.__traceback__))
+        for file, path in self.subject.edited.items():
+            stack = stack.replace(f'File "{path}"', f'File "{file}"')  # the file the student edited
+        return {'error': f'{type(error).__name__}: {error}', 'stack': stack}
 
     def log_exception(self, typ, value, tb):
         if not isinstance(value, (tornado.web.HTTPError, DbError)):

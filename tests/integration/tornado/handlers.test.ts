@@ -12,6 +12,7 @@ import type { LabConfig } from '../../../common/config';
 import type { HandlerCheck, HandlerCompileError, HandlerFile } from '../../../common/handlers';
 import type { StartedDatabase } from '../../../server/db/resolve';
 import { sourceHash } from '../../../server/subject/handlers/catalog';
+import { EDITED_DEADLINE_MS } from '../../../server/subject/handlers/guard';
 import { makeDataDir, startLab, startSeededDatabase, type RunningLab } from '../lab/harness';
 import { noTornado } from './python';
 
@@ -147,6 +148,45 @@ describe.skipIf(noTornado)('editing the Tornado subject handlers', () => {
     expect((await getUser()).body).toMatchObject({ greeting: 'Hello, Alice!' });
     expect((await check('x', 'base.py')).status).toBe(404);
   });
+
+  it('answers an exception with a 500 whose traceback names the edited file and line', async () => {
+    const throwing = original.replace(
+      "        self.step('query')\n",
+      "        self.step('query')\n        raise ValueError('oops from the edit')\n",
+    );
+    const line = throwing.split('\n').findIndex((text) => text.includes('oops from the edit')) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: throwing })).status).toBe(200);
+    const answer = await getUser();
+    expect(answer.status).toBe(500);
+    expect(answer.body.error).toBe('ValueError: oops from the edit');
+    expect(String(answer.body.stack)).toContain(`File "${FILE}", line ${line}, in get`);
+    expect(String(answer.body.stack)).not.toContain('/staged/');
+    expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
+    expect((await getUser()).status).toBe(200);
+  }, 60_000);
+
+  it('answers 504 for an edit that never answers (a Future nobody resolves), while other requests are served meanwhile', async () => {
+    const hanging = original.replace(
+      "        self.step('query')\n",
+      "        self.step('query')\n        await __import__('asyncio').Event().wait()\n",
+    );
+    expect(hanging).not.toBe(original);
+    expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: hanging })).status).toBe(200);
+    const started = performance.now();
+    const stuck = getUser();
+    // The loop is free while the edit waits forever: another route answers at once.
+    const other = await fetch(`${lab.url}/subject/users?city=Paris&limit=1`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(other.status).toBe(200);
+    const answer = await stuck;
+    expect(answer.status).toBe(504);
+    expect(answer.body.error).toBe(`the handler did not answer within ${EDITED_DEADLINE_MS / 1000} s`);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(EDITED_DEADLINE_MS - 50);
+    expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
+    expect((await getUser()).status).toBe(200);
+  }, 60_000);
 
   it("records the edited Python handler's hash and source in the run's trace", async () => {
     const edited = withGreeting('traced');
