@@ -19,9 +19,12 @@ export const HEADER_CLIENT = 'x-lab-client';
 /** On the subject's answers: the mode that served the request (a phone shows it). */
 export const HEADER_MODE = 'x-lab-mode';
 
+/** Fixed for the life of a process (or thread, or page); read once, it is a getter each time. */
+const TIME_ORIGIN = performance.timeOrigin;
+
 /** The one clock: epoch ms, sub-ms precision, comparable across processes on one machine. */
 export function now(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 export function isRequestEvent(event: TraceEvent): event is RequestEvent {

@@ -79,35 +79,35 @@ export function batchLayouts(): readonly Layout[] {
   return LAYOUTS;
 }
 
-const WRITE_STRING = 0;
-const WRITE_NUMBER = 1;
-const WRITE_BOOLEAN = 2;
-const WRITE_RID = 3;
-interface Writer {
-  code: number;
-  /** code, t and the fields. */
-  slots: number;
-  fields: string[];
-  how: number[];
+/** Writes one event's numbers from `at` on (the fields from `e`, `rid` for its rid field); returns where it ended. */
+type Write = (
+  n: Float64Array,
+  at: number,
+  e: Record<string, unknown>,
+  t: number,
+  rid: string | undefined,
+  str: (value: string) => number,
+) => number;
+
+/**
+ * One writer per layout, generated from the schema as the builders below are: the fields are
+ * read by name, in a function of their own per event type, so each property read sees one
+ * shape of object instead of every type's.
+ */
+function writerFor(layout: Layout): Write {
+  const lines = layout.fields.map((field, i) => {
+    const slot = `n[at + ${i + 2}]`;
+    const value = field === 'rid' ? 'rid' : `e[${JSON.stringify(field)}]`;
+    const written = layout.kinds[i] === 'string' ? 'str(v)' : layout.kinds[i] === 'boolean' ? '(v ? 1 : 0)' : 'v';
+    return `v = ${value}; ${slot} = v === undefined || v === null ? NaN : ${written};`;
+  });
+  const body = `let v;\nn[at] = ${layout.code};\nn[at + 1] = t;\n${lines.join('\n')}\nreturn at + ${2 + layout.fields.length};`;
+  // The source is built from the schema's own field names (quoted), never from an event's content.
+  return new Function('n', 'at', 'e', 't', 'rid', 'str', body) as Write;
 }
-const WRITERS = new Map<TraceEventType, Writer>(
-  LAYOUTS.map((layout) => [
-    layout.type,
-    {
-      code: layout.code,
-      slots: 2 + layout.fields.length,
-      fields: layout.fields,
-      how: layout.fields.map((field, i) =>
-        field === 'rid'
-          ? WRITE_RID
-          : layout.kinds[i] === 'string'
-            ? WRITE_STRING
-            : layout.kinds[i] === 'number'
-              ? WRITE_NUMBER
-              : WRITE_BOOLEAN,
-      ),
-    },
-  ]),
+
+const WRITERS = new Map<TraceEventType, { slots: number; write: Write }>(
+  LAYOUTS.map((layout) => [layout.type, { slots: 2 + layout.fields.length, write: writerFor(layout) }]),
 );
 const MOST_SLOTS = Math.max(...[...WRITERS.values()].map((writer) => writer.slots));
 
@@ -129,19 +129,7 @@ export class BatchWriter {
     const writer = WRITERS.get(event.type);
     if (!writer) throw new Error(`trace batch: ${event.type} events cannot travel in a batch`);
     if (this.length + writer.slots > this.numbers.length) this.grow();
-    const numbers = this.numbers;
-    let at = this.length;
-    numbers[at++] = writer.code;
-    numbers[at++] = t;
-    const { fields, how } = writer;
-    for (let i = 0; i < how.length; i++) {
-      const value = how[i] === WRITE_RID ? rid : (event as Record<string, unknown>)[fields[i]!];
-      if (value === undefined || value === null) numbers[at++] = NaN;
-      else if (how[i] === WRITE_NUMBER) numbers[at++] = value as number;
-      else if (how[i] === WRITE_BOOLEAN) numbers[at++] = value ? 1 : 0;
-      else numbers[at++] = this.stringAt(value as string);
-    }
-    this.length = at;
+    this.length = writer.write(this.numbers, this.length, event as Record<string, unknown>, t, rid, this.stringAt);
     this.count += 1;
   }
 
@@ -155,7 +143,7 @@ export class BatchWriter {
     return batch;
   }
 
-  private stringAt(value: string): number {
+  private readonly stringAt = (value: string): number => {
     let index = this.stringIndex.get(value);
     if (index === undefined) {
       index = this.strings.length;
@@ -163,7 +151,7 @@ export class BatchWriter {
       this.stringIndex.set(value, index);
     }
     return index;
-  }
+  };
 
   private grow(): void {
     const bigger = new Float64Array(this.numbers.length * 2);
