@@ -14,14 +14,18 @@ const ROOT = path.resolve(import.meta.dirname, '..');
  * Builds the UI into a private temporary folder: the lab server may be rebuilding dist/ at the same time.
  * `root`: another checkout of the project (an A/B of two versions), this one by default.
  */
-export async function buildDistToTemp(prefix: string, root = ROOT): Promise<{ dir: string; remove: () => void }> {
+export async function buildDistToTemp(
+  prefix: string,
+  root = ROOT,
+  options: { minify?: boolean } = {},
+): Promise<{ dir: string; remove: () => void }> {
   const { build } = await import('vite');
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   await build({
     root,
     logLevel: 'warn',
     configFile: path.join(root, 'vite.config.ts'),
-    build: { outDir: dir, emptyOutDir: true },
+    build: { outDir: dir, emptyOutDir: true, ...(options.minify === false ? { minify: false } : {}) },
   });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

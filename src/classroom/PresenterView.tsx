@@ -42,7 +42,8 @@ export default function PresenterView() {
   };
   const toggle = (panel: Panel) => setOpen((current) => (current === panel ? undefined : panel));
   usePresenterKeys({ plan, toggle, close: () => setOpen(undefined) });
-  const board = useMemo(() => leaderboard(stage.trace?.lifecycles ?? []), [stage.trace, stage.version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const { view } = stage;
+  const board = useMemo(() => leaderboard(view.trace?.lifecycles ?? []), [view]);
   const info = room.context.info;
   const enterFullScreen = () => void document.documentElement.requestFullscreen?.().catch(() => undefined);
 

@@ -3,7 +3,7 @@
  * with @xstate/react's useSelector and read the store through these hooks.
  */
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { RunTrace } from '../trace/store';
+import type { StoreView, TraceView } from '../trace/store';
 import type { LabSystem } from './system';
 
 export const LabContext = createContext<LabSystem | null>(null);
@@ -15,16 +15,17 @@ export function useLab(): LabSystem {
 }
 
 /**
- * Re-renders when the store changes. `version` is the run's own version (it moves only
- * when this run's events change); `storeVersion` moves on any run's change.
+ * One run as published by the store: re-renders when that run's events change (at most
+ * once per animation frame), and the returned object changes identity exactly then, so
+ * hooks can depend on it.
  */
-export function useRunTrace(runId: string | undefined): {
-  trace: RunTrace | undefined;
-  version: number;
-  storeVersion: number;
-} {
+export function useRunTrace(runId: string | undefined): TraceView {
   const { store } = useLab();
-  const storeVersion = useSyncExternalStore(store.subscribe, store.getVersion);
-  const trace = runId ? store.run(runId) : undefined;
-  return { trace, version: trace?.version ?? -1, storeVersion };
+  return useSyncExternalStore(store.subscribe, () => store.view(runId));
+}
+
+/** Every run as published by the store: a new object when any run changed. */
+export function useStoreView(): StoreView {
+  const { store } = useLab();
+  return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }

@@ -30,21 +30,35 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
   return out;
 }
 
-/** Removes `cut` from `from` (both sorted and merged). */
+/** Removes `cut` from `from` (both sorted and merged), in one sweep. */
 function subtract(from: readonly Interval[], cut: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
+  let c = 0;
   for (const interval of from) {
-    let pieces: Interval[] = [{ ...interval }];
-    for (const c of cut) {
-      pieces = pieces.flatMap((p) => {
-        if (c.end <= p.start || c.start >= p.end) return [p];
-        const parts: Interval[] = [];
-        if (c.start > p.start) parts.push({ start: p.start, end: c.start });
-        if (c.end < p.end) parts.push({ start: c.end, end: p.end });
-        return parts;
-      });
+    let start = interval.start;
+    while (c < cut.length && cut[c]!.end <= start) c += 1;
+    for (let k = c; k < cut.length && cut[k]!.start < interval.end; k += 1) {
+      if (cut[k]!.start > start) out.push({ start, end: cut[k]!.start });
+      start = Math.max(start, cut[k]!.end);
     }
-    out.push(...pieces);
+    if (start < interval.end) out.push({ start, end: interval.end });
+  }
+  return out;
+}
+
+/** Merges an interval list that is already merged with a few new ones (sorted output, one sweep). */
+function mergeInto(merged: readonly Interval[], more: readonly Interval[]): Interval[] {
+  if (more.length === 0) return merged as Interval[];
+  const extra = [...more].sort((a, b) => a.start - b.start);
+  const out: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < merged.length || j < extra.length) {
+    const next =
+      j >= extra.length || (i < merged.length && merged[i]!.start <= extra[j]!.start) ? merged[i++]! : extra[j++]!;
+    const last = out.at(-1);
+    if (last && next.start <= last.end) last.end = Math.max(last.end, next.end);
+    else out.push({ start: next.start, end: next.end });
   }
   return out;
 }
@@ -88,23 +102,8 @@ export interface CountPoint {
 /** Database calls in flight over time, as a step function (one point per change). */
 export function databaseInFlight(lifecycles: readonly RequestLifecycle[], until: number): CountPoint[] {
   const deltas: Array<[number, number]> = [];
-  for (const life of lifecycles) {
-    for (const s of life.segments) {
-      if (s.phase !== 'database') continue;
-      deltas.push([s.start, 1]);
-      if (Number.isFinite(s.end)) deltas.push([s.end, -1]);
-    }
-  }
-  deltas.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const points: CountPoint[] = [];
-  let count = 0;
-  for (const [t, d] of deltas) {
-    count += d;
-    if (points.at(-1)?.t === t) points.at(-1)!.count = count;
-    else points.push({ t, count });
-  }
-  if (points.length > 0) points.push({ t: Math.max(until, points.at(-1)!.t), count });
-  return points;
+  for (const life of lifecycles) databaseDeltas(life, deltas);
+  return countPoints(deltas.sort(byTimeThenDelta), until);
 }
 
 /** Fraction of [from, to] that a lane spends in each state (the rest is idle). */
@@ -118,4 +117,146 @@ export function laneShares(
   for (const s of segments) share[s.state] += Math.max(0, Math.min(s.end, to) - Math.max(s.start, from)) / span;
   share.idle = Math.max(0, 1 - share.busy - share.blocked);
   return share;
+}
+
+/** A finished request's loop intervals and database deltas, which never change again. */
+function loopIntervals(life: RequestLifecycle, until: number, busy: Interval[], blocked: Interval[]) {
+  for (const s of life.segments) {
+    const interval = { start: s.start, end: Math.min(s.end, until) };
+    if (interval.end <= interval.start) continue;
+    if (s.holdsLoop) blocked.push(interval);
+    else if (s.phase === 'running') busy.push(interval);
+  }
+}
+
+function databaseDeltas(life: RequestLifecycle, deltas: Array<[number, number]>) {
+  for (const s of life.segments) {
+    if (s.phase !== 'database') continue;
+    deltas.push([s.start, 1]);
+    if (Number.isFinite(s.end)) deltas.push([s.end, -1]);
+  }
+}
+
+const byTimeThenDelta = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
+
+/**
+ * The loop and database lanes of a run that grows live, kept incrementally: a finished
+ * request is merged in once (a sweep, no sort of the whole run); only the open ones are
+ * looked at again. Gives what loopLane and databaseInFlight give for the same requests.
+ * A finished request folded again (a late event) starts the index over.
+ */
+export class LaneIndex {
+  private seen: Array<RequestLifecycle | undefined> = [];
+  private busy = new Map<number, Interval[]>();
+  private blocked = new Map<number, Interval[]>();
+  private deltas: Array<[number, number]> = [];
+  private workers = new Set<number>([0]);
+
+  /** Takes in the requests that finished since the last call; returns the ones still open. */
+  private update(lifecycles: readonly RequestLifecycle[]): RequestLifecycle[] {
+    const open: RequestLifecycle[] = [];
+    const busy = new Map<number, Interval[]>();
+    const blocked = new Map<number, Interval[]>();
+    const deltas: Array<[number, number]> = [];
+    for (let i = 0; i < lifecycles.length; i += 1) {
+      const life = lifecycles[i]!;
+      const before = this.seen[i];
+      if (before === life) continue;
+      if (before !== undefined) return this.restart(lifecycles);
+      if (life.worker !== undefined) this.workers.add(life.worker);
+      if (life.doneAt === undefined) {
+        open.push(life);
+        continue;
+      }
+      this.seen[i] = life;
+      const worker = life.worker ?? 0;
+      if (!busy.has(worker)) busy.set(worker, []);
+      if (!blocked.has(worker)) blocked.set(worker, []);
+      loopIntervals(life, Infinity, busy.get(worker)!, blocked.get(worker)!);
+      databaseDeltas(life, deltas);
+    }
+    for (const [worker, list] of busy) this.busy.set(worker, mergeInto(this.busy.get(worker) ?? [], list));
+    for (const [worker, list] of blocked) this.blocked.set(worker, mergeInto(this.blocked.get(worker) ?? [], list));
+    if (deltas.length > 0) this.deltas = mergeSorted(this.deltas, deltas.sort(byTimeThenDelta));
+    return open;
+  }
+
+  private restart(lifecycles: readonly RequestLifecycle[]): RequestLifecycle[] {
+    this.seen = [];
+    this.busy = new Map();
+    this.blocked = new Map();
+    this.deltas = [];
+    this.workers = new Set([0]);
+    return this.update(lifecycles);
+  }
+
+  /** Every worker's loop lane and the database lane, open segments ending at `until`. */
+  lanes(
+    lifecycles: readonly RequestLifecycle[],
+    until: number,
+  ): { workers: number[]; loops: LoopSegment[][]; database: CountPoint[] } {
+    const open = this.update(lifecycles);
+    const workers = [...this.workers].sort((a, b) => a - b);
+    const loops = workers.map((worker) => {
+      const busy: Interval[] = [];
+      const blocked: Interval[] = [];
+      for (const life of open) if ((life.worker ?? 0) === worker) loopIntervals(life, until, busy, blocked);
+      const clip = (list: readonly Interval[]) =>
+        list.flatMap((i) =>
+          Math.min(i.end, until) > i.start ? [{ start: i.start, end: Math.min(i.end, until) }] : [],
+        );
+      const blockedMerged = mergeInto(clip(this.blocked.get(worker) ?? []), blocked);
+      const busyOnly = subtract(mergeInto(clip(this.busy.get(worker) ?? []), busy), blockedMerged);
+      return mergeLoop(blockedMerged, busyOnly);
+    });
+    const openDeltas: Array<[number, number]> = [];
+    for (const life of open) databaseDeltas(life, openDeltas);
+    return { workers, loops, database: countPoints(mergeSorted(this.deltas, openDeltas.sort(byTimeThenDelta)), until) };
+  }
+}
+
+/** Blocked and busy segments, both sorted, as one list in time order. */
+function mergeLoop(blocked: readonly Interval[], busy: readonly Interval[]): LoopSegment[] {
+  const out: LoopSegment[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < blocked.length || j < busy.length) {
+    if (j >= busy.length || (i < blocked.length && blocked[i]!.start <= busy[j]!.start))
+      out.push({ state: 'blocked', ...blocked[i++]! });
+    else out.push({ state: 'busy', ...busy[j++]! });
+  }
+  return out;
+}
+
+function mergeSorted(a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[number, number]>): Array<[number, number]> {
+  if (b.length === 0) return a as Array<[number, number]>;
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && byTimeThenDelta(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+function countPoints(deltas: ReadonlyArray<[number, number]>, until: number): CountPoint[] {
+  const points: CountPoint[] = [];
+  let count = 0;
+  for (const [t, d] of deltas) {
+    count += d;
+    if (points.at(-1)?.t === t) points.at(-1)!.count = count;
+    else points.push({ t, count });
+  }
+  if (points.length > 0) points.push({ t: Math.max(until, points.at(-1)!.t), count });
+  return points;
+}
+
+const indexes = new WeakMap<readonly RequestLifecycle[], LaneIndex>();
+
+/** The lanes of a run's lifecycles (the run's own array, which grows in place), kept incrementally. */
+export function lanesOf(lifecycles: readonly RequestLifecycle[], until: number) {
+  let index = indexes.get(lifecycles);
+  if (!index) indexes.set(lifecycles, (index = new LaneIndex()));
+  return index.lanes(lifecycles, until);
 }

@@ -19,6 +19,8 @@ export interface TrackedSnapshot extends Snapshot {
   parked: number;
   /** Changes when the tokens' places change (who is where, or a token moving along its path). */
   stamp: number;
+  /** Who is where: the same object until `stamp` moves (a view that lays tokens out can depend on it). */
+  places: Snapshot & { parked: number };
 }
 
 /** A request's place, with the end of its current phase (for its progress as t moves). */
@@ -41,6 +43,7 @@ export class SnapshotTracker {
   private lastT = -Infinity;
   private lists: (Snapshot & { parked: number }) | undefined;
   private stamp = 0;
+  private places: { stamp: number; lists: Snapshot & { parked: number } } | undefined;
 
   constructor(private readonly park: Parker) {}
 
@@ -68,9 +71,11 @@ export class SnapshotTracker {
     const toClient = this.refreshProgress(lists.responding, t);
     if (!changed && (toDatabase || toClient)) this.stamp += 1;
     for (const list of [lists.queued, lists.onThread, lists.pool]) this.refreshProgress(list, t);
+    if (this.places?.stamp !== this.stamp) this.places = { stamp: this.stamp, lists: { ...lists } };
     const sampleIndex = upperBound(trace.samples, t) - 1;
     return {
       ...lists,
+      places: this.places.lists,
       t,
       eventIndex: upperBound(trace.events, t),
       sample: sampleIndex >= 0 ? trace.samples[sampleIndex] : undefined,

@@ -1,8 +1,10 @@
 /**
  * Holds the trace of every run the page has seen, folded incrementally: each batch
- * re-folds only the requests it touches, so 20,000 events/s stay cheap. Mutable on
- * purpose (a frame-rate data structure, not UI state); `version` tells readers when
- * to recompute, and `subscribe` plugs into React's useSyncExternalStore.
+ * re-folds only the requests it touches, so 20,000 events/s stay cheap. A run's arrays
+ * grow in place (a frame-rate data structure, not UI state); what React reads is a
+ * published view: `{ trace, version }` objects whose identity changes exactly when the
+ * run's events changed, published at most once per animation frame however many batches
+ * arrived (useSyncExternalStore with getSnapshot / view).
  */
 import type { RequestEvent, TraceEvent, TraceEventOf } from '../../common/trace';
 import { isRequestEvent } from '../../common/traceBasics';
@@ -91,10 +93,39 @@ export function upperBound(list: readonly { t: number }[], time: number): number
   return lo;
 }
 
+/** One run as React reads it: a new object when the run's events change, the same one otherwise. */
+export interface TraceView {
+  readonly trace: RunTrace | undefined;
+  /** The run's version when published (or, for a view derived from it, any key that moves with it). */
+  readonly version: number | string;
+}
+
+/** Every run as React reads it: a new object on every publication that changed something. */
+export interface StoreView {
+  readonly version: number;
+  readonly runs: ReadonlyMap<string, TraceView & { trace: RunTrace; version: number }>;
+}
+
+export const NO_TRACE: TraceView = Object.freeze({ trace: undefined, version: -1 });
+
+/** When the store tells its readers about new batches: once per animation frame, wherever there are frames. */
+export type Schedule = (publish: () => void) => void;
+
+export const perFrame: Schedule = (publish) => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => publish());
+  else queueMicrotask(publish);
+};
+
 export class TraceStore {
   private readonly runs = new Map<string, RunTrace>();
   private readonly listeners = new Set<() => void>();
+  private published: StoreView = { version: 0, runs: new Map() };
+  private scheduled = false;
+  /** Moves on every change; the published view catches up on the next publication. */
   version = 0;
+
+  /** `schedule`: when changes are published (tests pass their own; the page publishes per frame). */
+  constructor(private readonly schedule: Schedule = perFrame) {}
 
   run(runId: string): RunTrace | undefined {
     return this.runs.get(runId);
@@ -113,8 +144,7 @@ export class TraceStore {
       this.runs.set(id, run);
     }
     run.append(events);
-    this.version += 1;
-    for (const listener of this.listeners) listener();
+    this.changed();
     return run;
   }
 
@@ -126,8 +156,7 @@ export class TraceStore {
 
   delete(runId: string): void {
     this.runs.delete(runId);
-    this.version += 1;
-    for (const listener of this.listeners) listener();
+    this.changed();
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -135,7 +164,42 @@ export class TraceStore {
     return () => this.listeners.delete(listener);
   };
 
-  getVersion = (): number => this.version;
+  /** The published view of every run (useSyncExternalStore's getSnapshot). */
+  getSnapshot = (): StoreView => this.published;
+
+  /** The published view of one run; the same object until that run's events change. */
+  view(runId: string | undefined): TraceView {
+    return (runId === undefined ? undefined : this.published.runs.get(runId)) ?? NO_TRACE;
+  }
+
+  /**
+   * Publishes what changed since the last publication and tells every listener, once. The
+   * scheduler calls it; tests and code that must show a change at once may call it directly.
+   */
+  publish = (): StoreView => {
+    this.scheduled = false;
+    if (this.published.version === this.version) return this.published;
+    const runs = new Map<string, TraceView & { trace: RunTrace; version: number }>();
+    for (const [id, trace] of this.runs) {
+      const before = this.published.runs.get(id);
+      runs.set(
+        id,
+        before && before.trace === trace && before.version === trace.version
+          ? before
+          : { trace, version: trace.version },
+      );
+    }
+    this.published = { version: this.version, runs };
+    for (const listener of this.listeners) listener();
+    return this.published;
+  };
+
+  private changed() {
+    this.version += 1;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(this.publish);
+  }
 }
 
 /** Splits a JSON-lines trace file into validated-shape events (the server validates for real). */

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { RequestLifecycle } from '../../trace/lifecycle';
-import type { RunTrace } from '../../trace/store';
+import type { RunTrace, TraceView } from '../../trace/store';
 import {
   createHistogramService,
   packRequests,
@@ -68,15 +68,14 @@ function sync(trace: RunTrace): string {
   return state.key;
 }
 
-export function useHistogram(
-  trace: RunTrace | undefined,
-  version: unknown,
-  query: HistogramQuery | undefined,
-): Histogram | undefined {
+/** `view`: the run as published; a new view sends what changed and asks again. */
+export function useHistogram(view: TraceView, query: HistogramQuery | undefined): Histogram | undefined {
   const [histogram, setHistogram] = useState<Histogram>();
+  const wanted = query !== undefined;
   const { start, end, bins, until } = query ?? { start: 0, end: 0, bins: 0, until: 0 };
   useEffect(() => {
-    if (!trace || !query) return undefined;
+    const { trace } = view;
+    if (!trace || !wanted) return undefined;
     const { send, listeners } = histogramClient();
     const run = sync(trace);
     const id = nextId++;
@@ -86,7 +85,7 @@ export function useHistogram(
     listeners.add(listener);
     send({ type: 'histogram', run, id, start, end, bins, until });
     return () => void listeners.delete(listener);
-  }, [trace, version, query !== undefined, start, end, bins, until]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [view, wanted, start, end, bins, until]);
   // A histogram of another run or window stays until the new one arrives (no blank frame).
-  return trace && query ? histogram : undefined;
+  return view.trace && query ? histogram : undefined;
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { type CompareBy, compareSides, servedBy, sharedScale } from '../../trace/compare';
 import { batchDuration, latencies, latencyHistogram, latencyStats } from '../../trace/stats';
-import type { RunTrace, TraceStore } from '../../trace/store';
+import type { RunTrace, StoreView } from '../../trace/store';
 import { formatMs } from '../layout/timelineLayout';
 import { Histogram } from './Histogram';
 
@@ -46,24 +46,16 @@ const PAIRINGS: { by: CompareBy; label: string }[] = [
  * Two runs side by side, on the same scales: the last blocking and non-blocking runs, or
  * the last Node and Tornado runs. Each side says which runtime and driver served it.
  */
-export function CompareView({
-  store,
-  version,
-  initialBy = 'mode',
-}: {
-  store: TraceStore;
-  version: number | string;
-  initialBy?: CompareBy;
-}) {
+export function CompareView({ runs, initialBy = 'mode' }: { runs: StoreView; initialBy?: CompareBy }) {
   const [by, setBy] = useState<CompareBy>(initialBy);
   const sides = useMemo(
     () =>
       compareSides(
-        store.runIds().map((id) => store.run(id)!),
+        [...runs.runs.values()].map((view) => view.trace),
         by,
       ),
-    [store, version, by],
-  ); // eslint-disable-line react-hooks/exhaustive-deps
+    [runs, by],
+  );
   const scale = useMemo(() => sharedScale(sides.map((side) => side.run)), [sides]);
   return (
     <div className="compare" data-testid="view-compare">

@@ -129,12 +129,12 @@ function LoopViewDrawn({
     return n;
   }, [snapshot]);
   const geometry = useMemo(() => loopGeometry(width, height), [width, height]);
-  // A tracked snapshot says when its tokens moved (`stamp`): a still crowd is laid out and drawn once, not every frame.
-  const stamp = snapshot && 'stamp' in snapshot ? (snapshot as TrackedSnapshot).stamp : snapshot;
+  // A tracked snapshot's `places` change only when its tokens moved: a still crowd is laid out and drawn once, not every frame.
+  const places = snapshot && 'places' in snapshot ? (snapshot as TrackedSnapshot).places : snapshot;
   const layout = useMemo(
-    () => (snapshot ? layoutTokens(snapshot, geometry, reducedMotion, parked) : undefined),
-    [stamp, geometry, reducedMotion, parked],
-  ); // eslint-disable-line react-hooks/exhaustive-deps
+    () => (places ? layoutTokens(places, geometry, reducedMotion, parked) : undefined),
+    [places, geometry, reducedMotion, parked],
+  );
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const scale = typeof window === 'undefined' ? 1 : Math.min(2, window.devicePixelRatio || 1);
   const showLabels = (layout?.tokens.length ?? 0) <= LABEL_LIMIT;

@@ -11,7 +11,7 @@ import {
   sampleSeries,
   throughputSeries,
 } from '../../trace/stats';
-import type { RunTrace } from '../../trace/store';
+import type { TraceView } from '../../trace/store';
 import { formatMs } from '../layout/timelineLayout';
 import { Histogram } from './Histogram';
 import { Sparkline } from './Sparkline';
@@ -21,18 +21,9 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 const count = (v: number) => String(Math.round(v));
 
 /** Throughput, latency percentiles, loop delay, ELU and pool over time; the model beside the measured value. */
-function NumbersViewDrawn({
-  trace,
-  version,
-  t,
-  config,
-}: {
-  trace: RunTrace | undefined;
-  version: number | string;
-  t: number;
-  config: LabConfig;
-}) {
+function NumbersViewDrawn({ view, t, config }: { view: TraceView; t: number; config: LabConfig }) {
   const data = useMemo(() => {
+    const { trace } = view;
     if (!trace) return undefined;
     const lifecycles = trace.lifecycles;
     const sorted = latencies(lifecycles);
@@ -55,8 +46,7 @@ function NumbersViewDrawn({
       // Blocking without executor threads: one call at a time on the thread, no pool to show.
       usesPool: runConfig.mode !== 'blocking' || runConfig.executorThreads > 0,
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [trace, version, config]);
+  }, [view, config]);
   if (!data)
     return (
       <div className="numbers-view" data-testid="view-numbers">
@@ -92,9 +82,9 @@ function NumbersViewDrawn({
       <p className="hint">
         Percentiles by {PERCENTILE_DEFINITION}: p99 is a latency some request really had (of ten requests, the slowest).
       </p>
-      {trace?.started?.driver && (
+      {view.trace?.started?.driver && (
         <p className="hint" data-testid="run-driver">
-          Database driver: {trace.started.driver}.
+          Database driver: {view.trace.started.driver}.
         </p>
       )}
       {model && (

@@ -1,6 +1,8 @@
 import { useDeferredValue, type RefObject } from 'react';
 import { useSelector } from '@xstate/react';
-import { useLab } from '../../lab/LabContext';
+import { useLab, useStoreView } from '../../lab/LabContext';
+import { cachedFor } from '../../trace/cache';
+import { NO_TRACE } from '../../trace/store';
 import { storyWindow } from '../../trace/window';
 import { detailKey } from '../detailKey';
 import { CodeView } from './CodeView';
@@ -34,9 +36,13 @@ export function Stage({
   // The detail views are heavier than the loop: React may render them a little behind,
   // so a burst of trace events never costs the hero animation its frames.
   const live = useSelector(lab.playback, (s) => s.matches('live'));
-  const key = detailKey(stage.version, live, stage.trace?.endT ?? 0, stage.trace?.finished !== undefined);
-  const version = useDeferredValue(key);
-  const storeVersion = useDeferredValue(stage.storeVersion);
+  const { trace } = stage;
+  const key = detailKey(Number(stage.version), live, trace?.endT ?? 0, trace?.finished !== undefined);
+  // The detail views' own view of the run: a new object only when their key moves.
+  const detail = useDeferredValue(
+    trace ? cachedFor(trace, 'detail-view', key, () => ({ trace, version: key })) : NO_TRACE,
+  );
+  const runs = useDeferredValue(useStoreView());
   const t = useDeferredValue(stage.t);
   return (
     <main className="stage" id="stage" tabIndex={-1}>
@@ -58,7 +64,7 @@ export function Stage({
         <PlaybackControls {...storyWindow(stage.trace)} />
       </section>
       <ViewTabs view={view} setView={setView}>
-        {view === 'timeline' && <TimelineView trace={stage.trace} version={version} t={t} svgRef={svgRef} />}
+        {view === 'timeline' && <TimelineView view={detail} t={t} svgRef={svgRef} />}
         {view === 'code' && (
           <CodeView
             handler={stage.handler}
@@ -68,8 +74,8 @@ export function Stage({
             hasRun={stage.trace?.started !== undefined}
           />
         )}
-        {view === 'numbers' && <NumbersView trace={stage.trace} version={version} t={t} config={stage.config} />}
-        {view === 'compare' && <CompareView store={lab.store} version={storeVersion} />}
+        {view === 'numbers' && <NumbersView view={detail} t={t} config={stage.config} />}
+        {view === 'compare' && <CompareView runs={runs} />}
       </ViewTabs>
     </main>
   );

@@ -1,7 +1,7 @@
 import type { ScaleLinear } from 'd3-scale';
 import { area, curveStepAfter } from 'd3-shape';
 import { PHASE_LABELS, type Phase, type RequestLifecycle } from '../../trace/lifecycle';
-import type { CountPoint, LoopSegment } from '../../trace/lanes';
+import type { CountPoint, LoopSegment, LoopState } from '../../trace/lanes';
 import { requestName } from '../../trace/narrate';
 import { formatMs } from '../layout/timelineLayout';
 import { HISTOGRAM_PHASES, type Histogram } from '../aggregate/histogram';
@@ -82,6 +82,41 @@ export function RequestLane(props: {
   );
 }
 
+/**
+ * A lane's segments as one path per state, merged where they meet within half a pixel: a run
+ * of thousands of requests is a few path elements, not thousands of rects (the DOM, not the
+ * maths, was what a live timeline spent its frames on). Pure.
+ */
+export function lanePaths(segments: readonly LoopSegment[], x: X, until: number, y: number, height: number) {
+  const [d0, d1] = x.domain() as [number, number];
+  const paths: Record<LoopState, string[]> = { busy: [], blocked: [] };
+  const open: Partial<Record<LoopState, { from: number; to: number }>> = {};
+  const flush = (state: LoopState) => {
+    const run = open[state];
+    if (run)
+      paths[state].push(
+        `M${run.from.toFixed(1)},${y}h${(run.to - run.from).toFixed(1)}v${height}H${run.from.toFixed(1)}Z`,
+      );
+    open[state] = undefined;
+  };
+  for (const s of segments) {
+    const start = Math.max(s.start, d0);
+    const end = Math.min(Number.isFinite(s.end) ? s.end : until, d1);
+    if (end <= start) continue;
+    const from = x(start);
+    const to = Math.max(from + 1, x(end));
+    const run = open[s.state];
+    if (run && from <= run.to + 0.5) run.to = Math.max(run.to, to);
+    else {
+      flush(s.state);
+      open[s.state] = { from, to };
+    }
+  }
+  flush('busy');
+  flush('blocked');
+  return { busy: paths.busy.join(''), blocked: paths.blocked.join('') };
+}
+
 /** A subject loop: blocked (hatched), busy (solid), idle (empty). */
 export function LoopLaneRow({
   segments,
@@ -98,18 +133,15 @@ export function LoopLaneRow({
   worker: number;
   until: number;
 }) {
+  const { busy, blocked } = lanePaths(segments, x, until, y, height);
   return (
-    <g className="loop-lane" data-testid="loop-lane">
+    <g className="loop-lane" data-testid="loop-lane" data-segments={segments.length}>
       <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">
         loop {worker}
       </text>
       <rect x={rangeOf(x).r0} y={y} width={rangeOf(x).r1 - rangeOf(x).r0} height={height} className="lane-idle" />
-      {segments.map((s, i) => {
-        const box = clip(x, s.start, s.end, until);
-        return box ? (
-          <rect key={i} x={box.x} y={y} width={box.width} height={height} className={`loop-${s.state}`} />
-        ) : null;
-      })}
+      {busy && <path d={busy} className="loop-busy" />}
+      {blocked && <path d={blocked} className="loop-blocked" />}
     </g>
   );
 }

@@ -2,8 +2,9 @@ import { useSelector } from '@xstate/react';
 import { useCallback, useEffect, useMemo, useRef, useState, type RefObject, memo } from 'react';
 import { useLab } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
-import { databaseInFlight, loopLane, workersOf } from '../../trace/lanes';
-import type { RunTrace } from '../../trace/store';
+import type { RequestLifecycle } from '../../trace/lifecycle';
+import { lanesOf } from '../../trace/lanes';
+import type { TraceView } from '../../trace/store';
 import { storyWindow } from '../../trace/window';
 import { useHistogram } from '../aggregate/useHistogram';
 import {
@@ -21,6 +22,9 @@ import { TimelinePatterns } from './TimelinePatterns';
 import { DatabaseLane, HistogramLane, LoopLaneRow, RequestLane } from './TimelineLanes';
 import { useSize } from './useSize';
 
+const NO_LIFECYCLES: readonly RequestLifecycle[] = [];
+const NO_LANES: ReturnType<typeof lanesOf> = { workers: [0], loops: [[]], database: [] };
+
 /** Lanes share the window's height (not the container's: that would grow with its own content). */
 const viewportHeight = () => Math.max(300, (typeof window === 'undefined' ? 800 : window.innerHeight) * 0.55);
 
@@ -29,14 +33,13 @@ const COMPACT_HEIGHT = 220;
 
 /** One lane per request plus loop and database lanes, on one time axis; zoom and pan (not when compact). */
 function TimelineViewDrawn({
-  trace,
-  version,
+  view,
   t,
   svgRef,
   compact = false,
 }: {
-  trace: RunTrace | undefined;
-  version: number | string;
+  /** The run as published; a new object when the timeline should recompute (live: in steps of trace time). */
+  view: TraceView;
   t: number;
   svgRef: RefObject<SVGSVGElement | null>;
   compact?: boolean;
@@ -47,30 +50,34 @@ function TimelineViewDrawn({
   const [zoom, setZoom] = useState<Domain | null>(null);
   const [focused, setFocused] = useState<string>();
   // The story window (first request to last event), the scrubber's axis too.
-  // It follows `version` (live: in steps of trace time), not every batch: a new end every frame would redraw every lane every frame.
+  // It follows the view (live: in steps of trace time), not every batch: a new end every frame would redraw every lane every frame.
+  const { trace } = view;
   const full = useMemo<Domain>(() => {
-    const story = storyWindow(trace);
+    const story = storyWindow(view.trace);
     return { start: story.start, end: Math.max(story.start + 1, story.end) };
-  }, [trace, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [view]);
   const domain = zoom ?? full;
-  const lifecycles = useMemo(() => trace?.lifecycles ?? [], [trace]);
-  const workers = useMemo(
-    () => (trace ? cachedFor(trace, 'workers', version, () => workersOf(lifecycles)) : [0]),
-    [trace, lifecycles, version],
+  const lifecycles = trace?.lifecycles ?? NO_LIFECYCLES;
+  // Loop and database lanes, kept incrementally per run: a live step merges in only the requests that finished.
+  const lanes = useMemo(
+    () =>
+      view.trace
+        ? cachedFor(view.trace, 'lanes', view.version, () => lanesOf(view.trace!.lifecycles, full.end))
+        : NO_LANES,
+    [view, full.end],
   );
+  const { workers, loops, database: db } = lanes;
   const width = Math.max(400, size.width);
   const layout = useMemo(
-    () => timelineLayout(lifecycles, domain, width, workers.length, compact ? COMPACT_HEIGHT : viewportHeight()),
-    [lifecycles, domain, width, workers.length, version],
-  ); // eslint-disable-line react-hooks/exhaustive-deps
-  const loops = useMemo(
     () =>
-      trace ? cachedFor(trace, 'loops', version, () => workers.map((w) => loopLane(lifecycles, w, full.end))) : [],
-    [trace, workers, lifecycles, full.end, version],
-  );
-  const db = useMemo(
-    () => (trace ? cachedFor(trace, 'db', version, () => databaseInFlight(lifecycles, full.end)) : []),
-    [trace, lifecycles, full.end, version],
+      timelineLayout(
+        view.trace?.lifecycles ?? NO_LIFECYCLES,
+        domain,
+        width,
+        workers.length,
+        compact ? COMPACT_HEIGHT : viewportHeight(),
+      ),
+    [view, domain, width, workers.length, compact],
   );
   const x = layout.x;
   // Bins of 4 px over the visible window, aggregated off the main thread.
@@ -79,7 +86,7 @@ function TimelineViewDrawn({
     layout.histogramTop === undefined
       ? undefined
       : { start: domain.start, end: domain.end, bins: Math.max(1, Math.floor((r1 - r0) / 4)), until: full.end };
-  const histogram = useHistogram(trace, version, histogramQuery);
+  const histogram = useHistogram(view, histogramQuery);
   // The drill-down: a tenth of the window around the time picked (its requests become the lanes).
   const playhead = useRef(t);
   useEffect(() => {

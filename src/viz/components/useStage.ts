@@ -15,11 +15,13 @@ export function useStage() {
   const t = useSelector(lab.playback, (s) => s.context.t);
   const selectedRid = useSelector(lab.playback, (s) => s.context.selectedRid);
   const config = useSelector(lab.config, (s) => s.context.config);
-  const { trace, version, storeVersion } = useRunTrace(runId);
+  // The run as published (a new object when its events change): the hooks below depend on it.
+  const view = useRunTrace(runId);
+  const { trace, version } = view;
   const live = useSelector(lab.playback, (s) => s.matches('live'));
   // Kept from frame to frame: only the requests that moved (or a live batch re-folded) are looked at again.
   const [tracker] = useState(() => new SnapshotTracker(parkLongPolls));
-  const snapshot = useMemo(() => (trace ? tracker.at(trace, t) : undefined), [trace, version, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  const snapshot = useMemo(() => (view.trace ? tracker.at(view.trace, t) : undefined), [tracker, view, t]);
   // A long-poll run's one publish: the loop view fans it out to the waiters.
   const publishedAt =
     trace?.started?.plan.route === 'longPoll'
@@ -47,7 +49,7 @@ export function useStage() {
     t,
     trace,
     version,
-    storeVersion,
+    view,
     snapshot,
     publishedAt,
     mode,

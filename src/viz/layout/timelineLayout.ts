@@ -40,11 +40,7 @@ export function timelineLayout(
   workers: number,
   maxHeight: number,
 ): TimelineLayout {
-  const visible =
-    lifecycles.length <= MAX_REQUEST_LANES
-      ? [...lifecycles]
-      : lifecycles.filter((life) => life.sentAt <= domain.end && (life.doneAt ?? Infinity) >= domain.start);
-  const lanes = visible.sort((a, b) => a.sentAt - b.sentAt).slice(0, MAX_REQUEST_LANES);
+  const { lanes, visible } = firstLanes(lifecycles, domain);
   const histogram = lifecycles.length > MAX_REQUEST_LANES;
   const histogramTop = (workers + 1) * TOP_LANE_HEIGHT + 8;
   const requestTop = (workers + 1) * TOP_LANE_HEIGHT + 24 + (histogram ? HISTOGRAM_LANE_HEIGHT : 0);
@@ -57,11 +53,37 @@ export function timelineLayout(
     laneHeight,
     requestTop,
     lanes,
-    hiddenLanes: Math.max(0, visible.length - lanes.length),
+    hiddenLanes: Math.max(0, visible - lanes.length),
     height: requestTop + lanes.length * laneHeight + 30,
   };
   if (histogram) layout.histogramTop = histogramTop;
   return layout;
+}
+
+/**
+ * The first MAX_REQUEST_LANES requests in the window by send time (ties in run order), and how
+ * many the window holds. One pass that keeps only the lanes it will draw: a live run's requests
+ * arrive nearly in send order, so most are turned away at a glance instead of sorting thousands.
+ */
+function firstLanes(lifecycles: readonly RequestLifecycle[], domain: Domain) {
+  const lanes: RequestLifecycle[] = [];
+  const all = lifecycles.length <= MAX_REQUEST_LANES;
+  let visible = 0;
+  for (const life of lifecycles) {
+    if (!all && (life.sentAt > domain.end || (life.doneAt ?? Infinity) < domain.start)) continue;
+    visible += 1;
+    if (lanes.length === MAX_REQUEST_LANES && life.sentAt >= lanes.at(-1)!.sentAt) continue;
+    let lo = 0;
+    let hi = lanes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (lanes[mid]!.sentAt <= life.sentAt) lo = mid + 1;
+      else hi = mid;
+    }
+    lanes.splice(lo, 0, life);
+    if (lanes.length > MAX_REQUEST_LANES) lanes.pop();
+  }
+  return { lanes, visible };
 }
 
 /** Zooms the domain around a focus time by a factor (< 1 zooms in), staying inside the full span. */

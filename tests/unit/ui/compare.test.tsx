@@ -86,11 +86,11 @@ describe('compare: Node beside Tornado', () => {
   });
 
   it('renders both sides with their labels', () => {
-    const html = renderToStaticMarkup(<CompareView store={store} version={1} />);
+    const html = renderToStaticMarkup(<CompareView runs={store.publish()} />);
     expect(html).toContain('Tornado · pymongo 3.11.0, blocking');
     expect(html).toContain('Tornado · Motor 2.3.0 (pymongo on a thread pool)');
     expect(html).toContain('Node vs Tornado');
-    const byRuntime = renderToStaticMarkup(<CompareView store={store} version={1} initialBy="runtime" />);
+    const byRuntime = renderToStaticMarkup(<CompareView runs={store.publish()} initialBy="runtime" />);
     expect(byRuntime).toMatch(/<h3 id="compare-node">Node<\/h3><p[^>]*>Node · mongodb 7\.9\.0 \(Node\), awaited</);
     expect(byRuntime).toMatch(
       /<h3 id="compare-tornado">Tornado<\/h3><p[^>]*>Tornado · Motor 2\.3\.0 \(pymongo on a thread pool\)</,

@@ -134,6 +134,24 @@ describe('timeline layout', () => {
     expect(layout.hiddenLanes).toBe(400 - MAX_REQUEST_LANES);
   });
 
+  it("picks the window's first lanes by send time, ties in run order, from requests in any order", () => {
+    // Send times out of order with many ties, some finished before the window opens.
+    const mixed = Array.from({ length: 1200 }, (_, i) =>
+      foldRequest([
+        { type: 'client.sent', t: (i * 7919) % 300, rid: `r${i}`, route: 'getUser' },
+        ...(i % 5 === 0
+          ? [{ type: 'client.done' as const, t: ((i * 7919) % 300) + 1, rid: `r${i}`, status: 200 }]
+          : []),
+      ]),
+    );
+    const window = { start: 100, end: 250 };
+    const inWindow = mixed.filter((l) => l.sentAt <= window.end && (l.doneAt ?? Infinity) >= window.start);
+    const expected = [...inWindow].sort((a, b) => a.sentAt - b.sentAt).slice(0, MAX_REQUEST_LANES);
+    const layout = timelineLayout(mixed, window, 800, 1, 600);
+    expect(layout.lanes.map((l) => l.rid)).toEqual(expected.map((l) => l.rid));
+    expect(layout.hiddenLanes).toBe(inWindow.length - MAX_REQUEST_LANES);
+  });
+
   it('zooms around the focus and pans without leaving the run', () => {
     const full = { start: 0, end: 1000 };
     const zoomed = zoomDomain(full, 0.5, 500, full);

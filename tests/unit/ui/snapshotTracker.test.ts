@@ -49,6 +49,23 @@ describe('the snapshot tracker', () => {
     expect(moving).toBeGreaterThan(10);
   });
 
+  it('keeps `places` the same object while the stamp stands still, and a new one when it moves', () => {
+    const { events, allWaitingAt } = synthesizeLongPoll({ waiters: 50, runId: 'still', holdMs: 4000 });
+    const run = new TraceStore().ingest('still', events);
+    const tracker = new SnapshotTracker(parkLongPolls);
+    const first = tracker.at(run, allWaitingAt + 10);
+    const still = tracker.at(run, allWaitingAt + 20);
+    expect(still.stamp).toBe(first.stamp);
+    expect(still.places).toBe(first.places);
+    expect(places({ ...still.places, t: still.t, eventIndex: still.eventIndex, sample: still.sample })).toEqual(
+      places(still),
+    );
+    const later = tracker.at(run, run.endT + 1);
+    expect(later.stamp).not.toBe(first.stamp);
+    expect(later.places).not.toBe(first.places);
+    expect(later.places.done).toBe(later.done);
+  });
+
   it('follows live batches: re-folded and new requests are looked at again', () => {
     const events = synthesizeRun(
       { ...DEFAULT_CONFIG, dbLatencyMs: 20, poolSize: 5 },
