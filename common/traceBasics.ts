@@ -19,12 +19,45 @@ export const HEADER_CLIENT = 'x-lab-client';
 /** On the subject's answers: the mode that served the request (a phone shows it). */
 export const HEADER_MODE = 'x-lab-mode';
 
-/** Fixed for the life of a process (or thread, or page); read once, it is a getter each time. */
-const TIME_ORIGIN = performance.timeOrigin;
+/**
+ * Where every process of one lab reads its clock from (set by the first Node process, the
+ * lab, and inherited by every process it starts): epoch ms minus the machine's monotonic ms.
+ */
+export const LAB_CLOCK_ENV = 'EVENT_LOOP_LAB_CLOCK';
 
-/** The one clock: epoch ms, sub-ms precision, comparable across processes on one machine. */
+/**
+ * The one clock: epoch ms with sub-ms precision, the same in every process of one lab.
+ *
+ * Why not each process's own `performance.timeOrigin + performance.now()`: timeOrigin is the
+ * wall clock read when that process started, and performance.now() then counts on the
+ * machine's monotonic clock, which stops while a laptop sleeps and ignores clock steps. Two
+ * processes started on either side of a sleep disagree by its length: a subject restarted
+ * after the lid was shut for ten minutes stamped its events ten minutes after the load that
+ * caused them (the timeline showed requests "queued at the door" for that long). So the lab
+ * fixes wall-minus-monotonic once, at its start, and its children count from it on the same
+ * monotonic clock (process.hrtime here, time.monotonic in the Tornado subject's clock.py).
+ * A browser page keeps its own clock; the lab page calibrates against the lab's.
+ * `shift` is a constant: performance.timeOrigin is a getter, and now() is called per event.
+ */
 export function now(): number {
-  return TIME_ORIGIN + performance.now();
+  return performance.now() + shift;
+}
+
+const shift = clockShift();
+
+/** now() - performance.now(), from the lab's anchor when this process has one. */
+function clockShift(): number {
+  const own = performance.timeOrigin;
+  if (typeof process === 'undefined' || typeof process.hrtime?.bigint !== 'function') return own;
+  const perf = performance.now();
+  const monotonic = Number(process.hrtime.bigint()) / 1e6;
+  let anchor = Number(process.env[LAB_CLOCK_ENV] ?? NaN);
+  if (!Number.isFinite(anchor)) {
+    anchor = own + perf - monotonic;
+    process.env[LAB_CLOCK_ENV] = String(anchor);
+  }
+  // performance.now() and hrtime are both monotonic: they differ by a constant.
+  return anchor + (monotonic - perf);
 }
 
 export function isRequestEvent(event: TraceEvent): event is RequestEvent {
