@@ -1,5 +1,5 @@
 /**
- * Benchmarks of the embedded MongoDB-compatible server (issue 2, "Benchmark"), measured through
+ * Benchmarks of the embedded MongoDB-compatible server, measured through
  * the official driver while the server runs in its own child process.
  * `npx tsx bench/embedded.ts` runs it alone; `npm run bench` includes it.
  *

@@ -1,5 +1,5 @@
 /**
- * The engine benchmark (issue 3): the real lab (embedded database, latency proxy, subject,
+ * The engine benchmark: the real lab (embedded database, latency proxy, subject,
  * load generator) measured through its own API, side by side in one run.
  *
  * - throughput against the model at concurrency 50, dbLatencyMs 20:

@@ -5,7 +5,7 @@
  *
  * Flags: --port (default PORT or 3000), --host (default 127.0.0.1), --offline,
  * --mongodb-uri URI, --data-dir DIR (default .lab/), --python PATH (the Tornado runtime's
- * interpreter; else LAB_PYTHON, python3 on PATH, /usr/bin/python3), --dev, --classroom (issue 6: listens on
+ * interpreter; else LAB_PYTHON, python3 on PATH, /usr/bin/python3), --dev, --classroom (listens on
  * 0.0.0.0 unless --host is given, prints the students' join URL, its QR code and the
  * presenter link), --allow-edit (handler editing even when listening beyond loopback),
  * --joins-per-minute N (classroom seats one client address may take a minute, default 5),

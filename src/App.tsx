@@ -15,7 +15,7 @@ const lessonModules = import.meta.glob<{ default: ComponentType<LessonPlayerProp
 const loadLessons = lessonModules['./lessons/LessonPlayer.tsx'];
 const LessonPlayer = loadLessons ? lazy(loadLessons) : null;
 
-// Classroom mode (issue 6): the phones' page and the projector's, loaded only there.
+// Classroom mode: the phones' page and the projector's, loaded only there.
 const StudentPage = lazy(() => import('./classroom/StudentPage').then((m) => ({ default: m.StudentPage })));
 const PresenterView = lazy(() => import('./classroom/PresenterView'));
 

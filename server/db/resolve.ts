@@ -1,5 +1,5 @@
 /**
- * Choosing the database, in the order issue 2 gives:
+ * Choosing the database, in this order:
  *   1. a URI the user gave (--mongodb-uri or MONGODB_URI): used as is, or a clear error;
  *   2. a real mongod through mongodb-memory-server, if one is on disk or quick to download;
  *   3. the embedded MongoDB-compatible server, as a child process, when offline or asked to.

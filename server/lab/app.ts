@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { MongoClient } from 'mongodb';
 import type { DatabaseInfo, TornadoRuntimeInfo } from '../../common/api';
 import { DEFAULT_CONFIG, type LabConfig } from '../../common/config';
-import type { SubjectSupervisor, SubjectSupervisorOptions } from '../subject/api';
+import type { SubjectSupervisor, SubjectSupervisorOptions } from '../subject/supervisorContract';
 import { tornadoRuntime } from '../subject-tornado/python';
 import { classroomPlugin } from './classroom/plugin';
 import type { ClassroomSession } from './classroom/session';
@@ -50,7 +50,7 @@ export interface LabServerOptions {
   allowOrigins?: string[];
   /** Other names this lab answers to (--allow-host): `name` (any port) or `name:port`; see guard.ts. */
   allowHosts?: string[];
-  /** Classroom mode (issue 6): presenter-only controls, students' requests rate-limited. */
+  /** Classroom mode: presenter-only controls, students' requests rate-limited. */
   classroom?: ClassroomSession;
   /** --allow-edit: handler editing even when the lab listens beyond loopback. */
   allowEdit?: boolean;

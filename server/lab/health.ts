@@ -7,7 +7,7 @@
 import type { MongoClient } from 'mongodb';
 import type { DatabaseInfo, HealthResponse, TornadoRuntimeInfo } from '../../common/api';
 import type { LabConfig } from '../../common/config';
-import type { SubjectState } from '../subject/api';
+import type { SubjectState } from '../subject/supervisorContract';
 import type { LiveHub } from './live';
 import type { RunStore } from './runStore';
 

@@ -11,7 +11,7 @@ import type { HandlerVersion } from '../../common/handlers';
 import { isLongPollRun, type LabConfig, type LabConfigPatch, type RunRequest } from '../../common/config';
 import type { Runtime } from '../../common/knobs';
 import { now, TRACE_VERSION, type TraceEvent } from '../../common/trace';
-import type { SubjectState, SubjectSupervisor } from '../subject/api';
+import type { SubjectState, SubjectSupervisor } from '../subject/supervisorContract';
 import { createLoadGenerator, type LoadGenerator } from '../load/generator';
 import { HttpError } from '../../common/httpError';
 import type { LiveHub } from './live';

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { Mode, SubjectRouteName } from '../../common/config';
 import { HEADER_MODE, HEADER_RID, now } from '../../common/trace';
-import type { ModeAccess } from './access';
+import type { ModeAccess } from './dataAccess';
 import { readJsonBody } from './body';
 import { callbackUsers } from './data/usersOver';
 import type { HandlerContext, StepName } from './handlers/context';

@@ -7,7 +7,7 @@ import { type LabConfig, RESTART_KNOBS, type Runtime } from '../../common/config
 type LiveKey = 'mode' | 'cpuMs' | 'blockingTimeoutMs';
 /**
  * What each runtime changes in place. The Node subject holds both modes' database access,
- * open and warm (access.ts), so even the mode is a message; the Tornado subject changes
+ * open and warm (dataAccess.ts), so even the mode is a message; the Tornado subject changes
  * only its CPU work in place.
  */
 const LIVE_KEYS: Record<Runtime, readonly LiveKey[]> = {

@@ -5,7 +5,7 @@
  * ready, and answers the parent's commands.
  */
 import type { DbErrorInfo } from './data/errors';
-import { createDataAccess } from './access';
+import { createDataAccess } from './dataAccess';
 import { createSubjectServer, type LiveSettings } from './app';
 import { loadHandlers } from './handlers/loader';
 import type { SubjectCommand, SubjectReport, SubjectSpec } from './messages';

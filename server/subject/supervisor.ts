@@ -1,11 +1,11 @@
 /**
  * Runs the server under study for the lab: the latency proxy and the subject process(es).
- * Implements SubjectSupervisor (api.ts). Operations are queued, so a start, an apply and
+ * Implements SubjectSupervisor (supervisorContract.ts). Operations are queued, so a start, an apply and
  * a stop never interleave; a subject that dies unexpectedly is restarted.
  */
 import type { LabConfig } from '../../common/config';
 import type { ProxyMessage, ProxyReport } from '../proxy/messages';
-import type { SubjectState, SubjectSupervisor, SubjectSupervisorOptions } from './api';
+import type { SubjectState, SubjectSupervisor, SubjectSupervisorOptions } from './supervisorContract';
 import { acknowledgesConfigure, liveSettings, planApply } from './applyPlan';
 import type { SubjectCommand, SubjectReport } from './messages';
 import { isShuttingDown } from '../process/children';

@@ -1,5 +1,5 @@
 /**
- * The presenter's keys (issue 6: B toggles blocking, F fires a run, space pauses, arrows
+ * The presenter's keys (B toggles blocking, F fires a run, space pauses, arrows
  * step), plus a few for the view itself. One table, so the footer and the handler agree.
  */
 import { isTyping } from '../viz/shortcuts';

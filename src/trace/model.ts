@@ -1,6 +1,6 @@
 /**
  * A small analytic model of what a run should measure, shown beside the measured value
- * so a reader can check the lab against arithmetic (issue 4, "the numbers").
+ * so a reader can check the lab against arithmetic.
  *
  * Blocking: the loop does one request at a time, so the batch takes about
  *   n × (round trip + cpu)  (divided by the number of workers).

@@ -1,5 +1,5 @@
 /**
- * Classroom mode end to end (issue 6): a real lab started with --classroom (its own
+ * Classroom mode end to end: a real lab started with --classroom (its own
  * process, on 127.0.0.1 and a free port: the shared lab of playwright.config.ts runs
  * without it), one presenter and three students in separate browser contexts.
  */

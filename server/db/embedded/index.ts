@@ -1,6 +1,6 @@
 /**
  * Runs the embedded MongoDB-compatible server as a separate child process, the way the lab
- * uses it when no real mongod is available (issue 2, section 3).
+ * uses it when no real mongod is available.
  */
 import { fileURLToPath } from 'node:url';
 import { builtEntry } from '../../launch';

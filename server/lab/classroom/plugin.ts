@@ -1,12 +1,12 @@
 /**
- * Classroom mode as one Fastify plugin (see issue 6). Registered by buildApp when the lab
+ * Classroom mode as one Fastify plugin. Registered by buildApp when the lab
  * starts with --classroom. Wrapped with fastify-plugin so its access hook sits at the root
  * and covers every route of the lab, not just the classroom's own.
  */
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { classroomAccess } from './access';
+import { classroomAccess } from './permissions';
 import { classroomRoutes } from './routes';
 import type { ClassroomSession } from './session';
 

@@ -5,7 +5,7 @@
  * - GET  /api/classroom/qr.svg         the join URL as a QR code (for the projector)
  * - POST /api/classroom/join           { nickname } → the student (and their cookie)
  * - GET  /api/classroom/me             the student's own results; DELETE leaves the class
- * - GET  /api/classroom/students       the presenter's list, with each seat's address (access.ts
+ * - GET  /api/classroom/students       the presenter's list, with each seat's address (permissions.ts
  *                                       keeps it presenter-only)
  * - DELETE /api/classroom/students/:id the presenter removes a student (presenter-only too)
  */
@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { HttpError } from '../../../common/httpError';
 import { parseWith } from '../errors';
-import { callerOf } from './access';
+import { callerOf } from './permissions';
 import { NICKNAME_MAX_CHARS, parseNickname } from './nickname';
 import { PRESENTER_COOKIE, STUDENT_COOKIE, tokenMatches } from './presenterToken';
 import { addressKey, view, type Student } from './registry';

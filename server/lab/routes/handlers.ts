@@ -16,7 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TornadoRuntimeInfo } from '../../../common/api';
 import { z } from 'zod';
 import type { HandlerCheck, HandlerCompileError } from '../../../common/handlers';
-import type { SubjectSupervisor } from '../../subject/api';
+import type { SubjectSupervisor } from '../../subject/supervisorContract';
 import { checkPythonSyntax } from '../../subject-tornado/handlerFiles';
 import { MAX_SOURCE_BYTES } from '../../subject/handlers/compile';
 import { HttpError } from '../../../common/httpError';

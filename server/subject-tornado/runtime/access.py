@@ -1,5 +1,5 @@
 """
-How the subject reaches MongoDB in the configured mode (the Node subject's access.ts):
+How the subject reaches MongoDB in the configured mode (the Node subject's dataAccess.ts):
 a factory for each request's `users`, the pool gauges the sampler reads, and warm(),
 which opens the pool's connections before a run so the run measures the pool, not the ramp.
 """

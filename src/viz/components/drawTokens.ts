@@ -1,7 +1,7 @@
 /**
  * Draws the loop view's request tokens on a canvas: shape by phase (so colour is not
  * the only signal), numbers when there are few. A canvas keeps 1,000+ moving tokens
- * at frame rate where as many SVG nodes would not (issue 4, performance).
+ * at frame rate where as many SVG nodes would not.
  * A student's request (classroom mode) takes the student's colour and the start of their
  * nickname as its label, so the projector shows whose request is where.
  * Tokens of one look go into one path and one fill: 10,000 tokens cost a few fills, not 10,000.

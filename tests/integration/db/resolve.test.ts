@@ -1,5 +1,5 @@
 /**
- * Choosing the database (issue 2, section 2): a given URI, else a mongod that is on disk
+ * Choosing the database: a given URI, else a mongod that is on disk
  * or quick to download, else the embedded server, and never a hang or an orphan.
  * The fixed costs the timing checks guard (a 3 s download probe, a 5 s ping) are compared
  * with the embedded server's own start-up measured in the same test, so a busy machine,

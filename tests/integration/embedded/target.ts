@@ -1,7 +1,7 @@
 /**
  * The database the conformance suite runs against: the embedded server by default, the
  * real MongoDB named by MONGODB_URI, or a real mongod started from MONGOMS_SYSTEM_BINARY
- * (through mongodb-memory-server), so the same assertions pin all of them (issue 2, "Tests").
+ * (through mongodb-memory-server), so the same assertions pin all of them.
  */
 import { randomBytes } from 'node:crypto';
 import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';

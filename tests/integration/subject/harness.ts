@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { HEADER_RID, type TraceEvent, now } from '../../../common/trace';
 import { type EmbeddedServer, startEmbeddedServer } from '../../../server/db/embedded/index';
 import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
-import type { SubjectState } from '../../../server/subject/api';
+import type { SubjectState } from '../../../server/subject/supervisorContract';
 import { type InspectableSubjectSupervisor, createSubjectSupervisor } from '../../../server/subject/supervisor';
 
 export interface Database {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { buildApp, type LabServer } from '../../../server/lab/app';
-import type { SubjectState, SubjectSupervisor } from '../../../server/subject/api';
+import type { SubjectState, SubjectSupervisor } from '../../../server/subject/supervisorContract';
 
 /** Accepts every config and serves nothing: these tests must never get as far as a request. */
 function standInSupervisor(): SubjectSupervisor & { applied: LabConfig[] } {

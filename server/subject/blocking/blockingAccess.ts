@@ -1,10 +1,10 @@
 /**
- * Blocking mode's two ways to reach MongoDB, in the DataAccess shape (../access.ts):
+ * Blocking mode's two ways to reach MongoDB, in the DataAccess shape (../dataAccess.ts):
  * - the synchronous facade: the loop stops for every call;
  * - executorThreads > 0: blocking calls on a pool of threads, awaited (Tornado's run_in_executor).
  */
 import { now } from '../../../common/trace';
-import type { AccessOptions, DataAccess } from '../access';
+import type { AccessOptions, DataAccess } from '../dataAccess';
 import type { DbCall, DbCalls } from '../data/dbCalls';
 import { DbError, toDbError } from '../data/errors';
 import type { Gauges } from '../runtime/sampler';

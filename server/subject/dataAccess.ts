@@ -2,13 +2,13 @@
  * How the subject reaches MongoDB. A subject process holds both modes' ways at once, open
  * and warm, so switching mode is choosing one for the next request, not a restart:
  * - nonblocking: the driver's async API on the subject's loop (here);
- * - blocking: the synchronous facade, or executor threads (blocking/access.ts).
+ * - blocking: the synchronous facade, or executor threads (blocking/blockingAccess.ts).
  * Holding the idle one costs the loop nothing: blocking mode still parks the loop on every
  * call, and the async client only has its connections open meanwhile.
  * Each hands every request its own `users`, bound to the request's trace.
  */
 import type { Mode } from '../../common/config';
-import { executorAccess, facadeAccess } from './blocking/access';
+import { executorAccess, facadeAccess } from './blocking/blockingAccess';
 import { type ClientSettings, clientOptions } from './data/clientOptions';
 import { type DbCalls, type HealthListener, createDbCalls } from './data/dbCalls';
 import { toDbError } from './data/errors';
