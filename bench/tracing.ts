@@ -5,7 +5,7 @@
  * over the embedded database, loaded by autocannon (its own process) at 50 connections.
  *
  * The machine is shared, so on and off runs alternate, a few times, and medians are
- * reported. Each subject start is measured twice: flat out (the goal's throughput), and at a
+ * reported. Each run gets a freshly started subject, whichever side ran before it. Each subject start is measured twice: flat out (the goal's throughput), and at a
  * fixed 1,000 req/s, where the CPU each request costs the subject process and this process
  * (which receives the events, as the lab does) shows what tracing costs even when other
  * work on the machine moves the throughput: at a fixed rate both sides batch alike, while
@@ -150,8 +150,15 @@ async function measureTracing(
       };
     };
 
+    let running = base.tracing;
     const measure = async (tracing: boolean): Promise<Side> => {
-      await supervisor.apply({ ...base, tracing });
+      // Every measurement starts from a fresh subject process: a change of tracing restarts
+      // it, and so must staying on the same side. Otherwise half the runs met a subject warmed
+      // by a run before, and the ratio of a pair depended on which side went first (pairs of
+      // 0.3 and 3 on a busy machine, medians swinging from 0.29 to 1.03).
+      if (tracing === running) await supervisor.setHandlers!({});
+      else await supervisor.apply({ ...base, tracing });
+      running = tracing;
       await supervisor.warm();
       const url = supervisor.url() + ROUTE;
       await autocannon(url, { connections: CONNECTIONS, seconds: 1 }); // JIT and keep-alive connections warm
