@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -9,11 +9,29 @@ const port = Number(process.env.E2E_PORT ?? 3199);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'lab-e2e-'));
 process.env.E2E_DATA_DIR = dataDir; // workers re-evaluate this file: keep one data dir
 
+/**
+ * Two labs, each with the specs of its own project, so two specs run at once without sharing
+ * an event loop: a spec changes its lab's mode, handlers and runtime, so the specs of one lab
+ * run one at a time (the project's `workers: 1`). The first lab's share is named here (about
+ * half the suite's time); every other spec, a new one included, runs on the second.
+ */
+const FIRST_LAB_SPECS = [
+  'a11y.spec.ts',
+  'visualizer.spec.ts',
+  'runtime.spec.ts',
+  'static.spec.ts',
+  'staticClean.spec.ts',
+  'dbRestart.spec.ts',
+];
+const labs = [
+  { name: 'lab-1', port, testMatch: FIRST_LAB_SPECS.map((spec) => `**/${spec}`), testIgnore: [] as string[] },
+  { name: 'lab-2', port: port + 1, testMatch: '**/*.spec.ts', testIgnore: FIRST_LAB_SPECS.map((spec) => `**/${spec}`) },
+];
+
 export default defineConfig({
   testDir: 'tests/e2e',
   testMatch: '**/*.spec.ts',
-  // One lab, one event loop under study: specs share it, so they run one at a time.
-  workers: 1,
+  workers: labs.length,
   fullyParallel: false,
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -21,18 +39,28 @@ export default defineConfig({
   outputDir: 'test-results',
   reporter: [['list'], ['./tests/e2e/flakyReporter.ts']],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
     launchOptions: { executablePath: (findChrome() as string | null) ?? undefined, args: CHROME_ARGS },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  webServer: {
-    command: `npx tsx server/cli.ts --port ${port} --offline --data-dir ${dataDir}`,
-    url: `http://127.0.0.1:${port}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  projects: labs.map((lab) => ({
+    name: lab.name,
+    testMatch: lab.testMatch,
+    testIgnore: lab.testIgnore,
+    workers: 1,
+    use: { baseURL: `http://127.0.0.1:${lab.port}` },
+  })),
+  webServer: labs.map((lab) => {
+    const labDir = join(dataDir, lab.name);
+    mkdirSync(labDir, { recursive: true });
+    return {
+      command: `npx tsx server/cli.ts --port ${lab.port} --offline --data-dir ${labDir}`,
+      url: `http://127.0.0.1:${lab.port}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+    };
+  }),
 });

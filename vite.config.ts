@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import react from '@vitejs/plugin-react';
 import type { Plugin, ProxyOptions } from 'vite';
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error plain ESM helper shared with the e2e runner
+import { recordBuildInputs } from './scripts/ui-build-inputs.mjs';
 
 /**
  * The built index.html says it is a static site; the lab server removes the mark when it
@@ -44,17 +46,38 @@ function labProxy(target: string): Record<string, ProxyOptions> {
 }
 
 export default defineConfig({
-  plugins: [react(), staticMarker],
+  plugins: [react(), staticMarker, recordBuildInputs() as Plugin],
   build: { outDir: 'dist', sourcemap: true },
   server: {
     proxy: labProxy(process.env.LAB_URL ?? 'http://127.0.0.1:3000'),
   },
   test: {
-    // Playwright specs live in tests/e2e and run under Playwright, not Vitest.
-    include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.ts', 'tests/timing/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration tests start real processes and some measure time: run files one at a time.
-    fileParallelism: false,
+    // Playwright specs live in tests/e2e and run under Playwright, not Vitest.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.ts'],
+          // Two files at a time, whatever the core count: the integration files start real
+          // processes (a database, a proxy, a subject) and spend much of their time waiting on
+          // them, so one file per core would leave a core idle. Every port is 0 and every data
+          // dir a fresh temporary one, so files never share anything; nothing here measures time.
+          maxWorkers: 2,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'timing',
+          include: ['tests/timing/**/*.test.ts'],
+          // These measure time: one file at a time, after the others when a run includes both.
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -3,16 +3,20 @@
 // (serially, on their own), then the browser. One summary line per suite at the end, and a
 // non-zero exit if any failed.
 //
+// Suites in one stage run side by side: the type check and the lint each keep one core busy
+// for a minute and measure nothing, so they share the machine. The timing suite is a stage of
+// its own: nothing else runs beside it.
+//
 // `npm test -- --only unit,e2e` runs a subset (names below).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
 const SUITES = [
-  { name: 'typecheck', cmd: 'npm', args: ['run', '--silent', 'typecheck'] },
-  { name: 'lint', cmd: 'npm', args: ['run', '--silent', 'lint'] },
-  { name: 'unit', cmd: 'npm', args: ['run', '--silent', 'test:unit'] },
-  { name: 'timing', cmd: 'npm', args: ['run', '--silent', 'test:timing'] },
-  { name: 'e2e', cmd: 'npm', args: ['run', '--silent', 'test:e2e'] },
+  { name: 'typecheck', stage: 1, cmd: 'npm', args: ['run', '--silent', 'typecheck'] },
+  { name: 'lint', stage: 1, cmd: 'npm', args: ['run', '--silent', 'lint'] },
+  { name: 'unit', stage: 2, cmd: 'npm', args: ['run', '--silent', 'test:unit'] },
+  { name: 'timing', stage: 3, cmd: 'npm', args: ['run', '--silent', 'test:timing'] },
+  { name: 'e2e', stage: 4, cmd: 'npm', args: ['run', '--silent', 'test:e2e'] },
 ];
 
 const onlyArg = process.argv.indexOf('--only');
@@ -25,32 +29,57 @@ if (chosen.length === 0) {
   process.exit(2);
 }
 
-/** Runs one suite with inherited output; resolves with its exit code (signals count as failures). */
-function run(suite) {
+/**
+ * Runs one suite; resolves with its exit code (signals count as failures). With `live` its
+ * output goes straight to ours; otherwise it is kept and printed whole once the suite ends,
+ * so two suites running side by side never interleave their lines.
+ */
+function run(suite, live) {
   return new Promise((resolve) => {
-    const child = spawn(suite.cmd, suite.args, { stdio: 'inherit', shell: process.platform === 'win32' });
+    const child = spawn(suite.cmd, suite.args, {
+      stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      shell: process.platform === 'win32',
+      env: live || !process.stdout.isTTY ? process.env : { FORCE_COLOR: '1', ...process.env },
+    });
+    const output = [];
+    child.stdout?.on('data', (chunk) => output.push(chunk));
+    child.stderr?.on('data', (chunk) => output.push(chunk));
     const forward = (signal) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
-    child.on('exit', (code, signal) => {
+    let ended = false;
+    const done = (code) => {
+      if (ended) return; // 'error' and 'close' can both come
+      ended = true;
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
-      resolve(code ?? (signal ? 1 : 0));
-    });
+      if (!live) {
+        console.log(`\n=== npm test: ${suite.name} (output) ===`);
+        process.stdout.write(Buffer.concat(output));
+      }
+      resolve(code);
+    };
+    child.on('close', (code, signal) => done(code ?? (signal ? 1 : 0)));
     child.on('error', (error) => {
-      console.error(`npm test: could not start ${suite.name}: ${error.message}`);
-      resolve(1);
+      output.push(Buffer.from(`npm test: could not start ${suite.name}: ${error.message}\n`));
+      done(1);
     });
   });
 }
 
 const results = [];
-for (const suite of chosen) {
-  const started = Date.now();
-  console.log(`\n=== npm test: ${suite.name} ===`);
-  const code = await run(suite);
-  results.push({ name: suite.name, code, seconds: (Date.now() - started) / 1000 });
+for (const stage of [...new Set(chosen.map((suite) => suite.stage))]) {
+  const together = chosen.filter((suite) => suite.stage === stage);
+  console.log(`\n=== npm test: ${together.map((suite) => suite.name).join(' + ')} ===`);
+  await Promise.all(
+    together.map(async (suite) => {
+      const started = Date.now();
+      const code = await run(suite, together.length === 1);
+      results.push({ suite, code, seconds: (Date.now() - started) / 1000 });
+    }),
+  );
 }
+results.sort((a, b) => SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite));
 
 // Playwright's list reporter marks a test that passed only on its retry as flaky; say so here too.
 const flaky = existsSync('test-results/.flaky') ? readFileSync('test-results/.flaky', 'utf8').trim() : '';
@@ -58,7 +87,7 @@ const flaky = existsSync('test-results/.flaky') ? readFileSync('test-results/.fl
 console.log('\n=== npm test: summary ===');
 for (const r of results)
   console.log(
-    `${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.name.padEnd(10)} ${r.seconds.toFixed(0).padStart(5)} s${r.code === 0 ? '' : `  (exit ${r.code})`}`,
+    `${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.suite.name.padEnd(10)} ${r.seconds.toFixed(0).padStart(5)} s${r.code === 0 ? '' : `  (exit ${r.code})`}`,
   );
 if (flaky) console.log(`FLAKY (passed on retry):\n${flaky}`);
 const failed = results.filter((r) => r.code !== 0).length;

@@ -14,9 +14,10 @@ export default class FlakyReporter implements Reporter {
 
   onEnd(): void {
     mkdirSync('test-results', { recursive: true });
+    // titlePath: the root, the project (the lab), the file, then the describe blocks and the test.
     const lines = [...this.flaky].map(
       (test) =>
-        `  ${test.location.file.replace(`${process.cwd()}/`, '')}:${test.location.line} › ${test.titlePath().filter(Boolean).slice(1).join(' › ')}`,
+        `  ${test.location.file.replace(`${process.cwd()}/`, '')}:${test.location.line} › ${test.titlePath().slice(3).join(' › ')}`,
     );
     writeFileSync('test-results/.flaky', lines.join('\n'));
   }

@@ -1,7 +1,9 @@
-// `npm run test:e2e`: the browser suite. Finds a browser, builds the UI once, then hands
-// over to Playwright (which starts the real lab, see playwright.config.ts).
+// `npm run test:e2e`: the browser suite. Finds a browser, builds the UI unless dist/ is the
+// build of the current sources (`npm ci`'s `prepare` just made it, say), then hands over to
+// Playwright (which starts the real labs, see playwright.config.ts).
 // No browser: a loud skip on a user's machine, a failure under CI, so CI can never skip silently.
 import { spawnSync } from 'node:child_process';
+import { uiBuildStale } from '../../scripts/ui-build-inputs.mjs';
 import { findChrome } from './chrome.mjs';
 
 const chrome = findChrome();
@@ -18,7 +20,13 @@ if (!chrome) {
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, CHROME_PATH: chrome } });
 
-const build = run('npx', ['vite', 'build', '--logLevel', 'warn']);
-if (build.status !== 0) process.exit(build.status ?? 1);
+const stale = uiBuildStale();
+if (stale) {
+  console.log(`building the UI: ${stale}`);
+  const build = run('npx', ['vite', 'build', '--logLevel', 'warn']);
+  if (build.status !== 0) process.exit(build.status ?? 1);
+} else {
+  console.log('the UI in dist/ is the build of the current sources: not building it again');
+}
 const tests = run('npx', ['playwright', 'test', ...process.argv.slice(2)]);
 process.exit(tests.status ?? 1);
