@@ -30,7 +30,7 @@ export interface LabSystemOptions {
 export function createLabSystem(options: LabSystemOptions) {
   const store = new TraceStore();
   const config = createActor(configMachine);
-  const run = createActor(runMachine);
+  const run = createActor(runMachine, { input: {} });
   const narration = createActor(narrationMachine);
   // The calibration's own requests arrive as hand-sent batches up to a trace batch later: they stay off screen until then.
   let quietUntil = 0;

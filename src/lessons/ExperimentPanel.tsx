@@ -43,12 +43,11 @@ export function ExperimentPanel({
   const watchRecording = () => send({ type: 'RUN', experiment, backend: 'recorded', recording: { lessonId, step } });
   const { summary, error } = state.context;
   const phase = typeof state.value === 'string' ? state.value : Object.keys(state.value)[0];
-  const busy =
-    state.matches('replaying') || state.matches('applying') || state.matches('starting') || state.matches('running');
+  const busy = state.matches('replaying') || state.matches('applying') || state.matches('running');
 
   const status = state.matches('applying')
     ? 'Applying the settings…'
-    : state.matches('starting')
+    : state.matches('running') && state.context.runId === null
       ? 'Starting the run…'
       : state.matches('running')
         ? `Running: ${count.format(summary?.completed ?? 0)} of ${count.format(experiment.run.requests)} answered.`

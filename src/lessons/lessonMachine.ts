@@ -1,11 +1,12 @@
 /**
- * One lesson step's experiment: idle -> applying the preset -> starting the run ->
- * running (polling its summary) -> done or failed. With no lab server (a static build),
- * RUN instead goes idle -> replaying (fetch the step's recorded run, show it) -> done.
- * The player sends RUN and RESET and reads the state; the timing (poll interval,
- * give-up time) lives here, not in React.
+ * One lesson step's experiment: idle -> applying the preset -> running -> done or failed.
+ * The run itself is the lab page's run machine (src/machines/runMachine.ts), invoked with
+ * the step's plan: one way to start and follow a run; until it has an id, it is starting.
+ * With no lab server (a static build), RUN instead goes idle -> replaying (fetch the step's
+ * recorded run, show it) -> done. The player sends RUN and RESET and reads the state; the
+ * timing (poll interval, give-up time) lives here, not in React.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, fromPromise, setup, type SnapshotFrom } from 'xstate';
 import type { RunSummary } from '../../common/api';
 import type { LabConfig } from '../../common/config';
 import type { Experiment } from '../../common/lesson';
@@ -14,6 +15,7 @@ import type { TraceEvent } from '../../common/trace';
 import { summarizeTrace } from '../../common/runSummary';
 import { api } from '../api/client';
 import type { Backend } from '../machines/connectionMachine';
+import { runMachine } from '../machines/runMachine';
 import { presetConfig } from './model';
 import { fetchRecording } from './recordings';
 
@@ -49,6 +51,8 @@ export type LessonEvent =
     }
   | { type: 'RESET' };
 
+type RunSnapshot = SnapshotFrom<typeof runMachine>;
+
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export const lessonMachine = setup({
@@ -60,8 +64,7 @@ export const lessonMachine = setup({
     applyConfig: fromPromise<LabConfig, Experiment>(({ input, signal }) =>
       api.putConfig(presetConfig(input.config), signal),
     ),
-    startRun: fromPromise<string, Experiment>(async ({ input, signal }) => (await api.startRun(input.run, signal)).id),
-    fetchRun: fromPromise<RunSummary, string>(({ input, signal }) => api.getRun(input, signal)),
+    run: runMachine,
     fetchRecording: fromPromise<TraceEvent[], RecordingRef>(({ input, signal }) =>
       fetchRecording(input.lessonId, input.step, signal),
     ),
@@ -72,8 +75,8 @@ export const lessonMachine = setup({
   },
   guards: {
     replays: ({ event }) => event.type === 'RUN' && event.backend === 'recorded' && event.recording !== undefined,
-    stillRunning: (_, summary: RunSummary) => summary.status === 'running',
-    finishedWell: (_, summary: RunSummary) => summary.status === 'done',
+    runDone: (_, run: RunSnapshot) => run.matches('done'),
+    runFailed: (_, run: RunSnapshot) => run.matches('failed'),
   },
 }).createMachine({
   id: 'lesson',
@@ -146,55 +149,45 @@ export const lessonMachine = setup({
       invoke: {
         src: 'applyConfig',
         input: ({ context }) => context.experiment as Experiment,
-        onDone: { target: 'starting', actions: assign({ applied: ({ event }) => event.output }) },
-        onError: { target: 'failed', actions: assign({ error: ({ event }) => messageOf(event.error) }) },
-      },
-    },
-    starting: {
-      invoke: {
-        src: 'startRun',
-        input: ({ context }) => context.experiment as Experiment,
-        onDone: { target: 'running', actions: assign({ runId: ({ event }) => event.output }) },
+        onDone: { target: 'running', actions: assign({ applied: ({ event }) => event.output }) },
         onError: { target: 'failed', actions: assign({ error: ({ event }) => messageOf(event.error) }) },
       },
     },
     running: {
-      initial: 'waiting',
       after: {
         [GIVE_UP_MS]: {
           target: 'failed',
           actions: assign({ error: `the run did not finish within ${GIVE_UP_MS / 1000} s` }),
         },
       },
-      states: {
-        waiting: { after: { [POLL_MS]: 'fetching' } },
-        fetching: {
-          invoke: {
-            src: 'fetchRun',
-            input: ({ context }) => context.runId as string,
-            onDone: [
-              {
-                guard: { type: 'stillRunning', params: ({ event }) => event.output },
-                target: 'waiting',
-                actions: assign({ summary: ({ event }) => event.output }),
-              },
-              {
-                guard: { type: 'finishedWell', params: ({ event }) => event.output },
-                target: '#lesson.done',
-                actions: assign({ summary: ({ event }) => event.output }),
-              },
-              {
-                target: '#lesson.failed',
-                actions: assign({
-                  summary: ({ event }) => event.output,
-                  error: ({ event }) =>
-                    `the run ended ${event.output.status}${event.output.message ? `: ${event.output.message}` : ''}`,
-                }),
-              },
-            ],
-            onError: { target: '#lesson.failed', actions: assign({ error: ({ event }) => messageOf(event.error) }) },
+      invoke: {
+        src: 'run',
+        input: ({ context }) => ({ plan: (context.experiment as Experiment).run, pollMs: POLL_MS }),
+        onSnapshot: [
+          {
+            guard: { type: 'runDone', params: ({ event }) => event.snapshot },
+            target: 'done',
+            actions: assign({
+              runId: ({ event }) => event.snapshot.context.runId ?? null,
+              summary: ({ event }) => event.snapshot.context.summary ?? null,
+            }),
           },
-        },
+          {
+            guard: { type: 'runFailed', params: ({ event }) => event.snapshot },
+            target: 'failed',
+            actions: assign({
+              runId: ({ event }) => event.snapshot.context.runId ?? null,
+              summary: ({ event }) => event.snapshot.context.summary ?? null,
+              error: ({ event }) => event.snapshot.context.message ?? 'the run failed',
+            }),
+          },
+          {
+            actions: assign({
+              runId: ({ event }) => event.snapshot.context.runId ?? null,
+              summary: ({ event }) => event.snapshot.context.summary ?? null,
+            }),
+          },
+        ],
       },
     },
     done: {},

@@ -1,7 +1,9 @@
 /**
  * One run's lifecycle as the page follows it: idle, starting (POST /api/runs), running,
  * done, failed (including "the database is down"). It also adopts runs started by
- * someone else (a lesson, another browser), announced on the live socket.
+ * someone else (a lesson, another browser), announced on the live socket. A lesson step
+ * runs its experiment through this machine too (src/lessons/lessonMachine.ts), started
+ * with its plan as input: one way to start and follow a run.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import type { HealthResponse, RunSummary } from '../../common/api';
@@ -17,19 +19,27 @@ export type RunEvent =
   | { type: 'run.health'; health: HealthResponse }
   | { type: 'run.reset' };
 
+export interface RunInput {
+  /** Start this run at once (a lesson step); without it the machine waits in idle. */
+  plan?: RunRequest;
+  /** How often a running run's summary is fetched when the socket says nothing (default POLL_MS). */
+  pollMs?: number;
+}
+
 export interface RunContext {
   runId?: string;
   plan?: RunRequest;
   summary?: RunSummary;
   message?: string;
   databaseUp: boolean;
+  pollMs: number;
 }
 
 const isTerminal = (run: RunSummary) => run.status !== 'running';
 
 function failureMessage(run: RunSummary): string {
   if (run.status === 'cancelled') return 'The run was cancelled.';
-  return `The run failed after ${run.completed} requests (${run.errors} errors).`;
+  return `The run failed after ${run.completed} requests (${run.errors} errors)${run.message ? `: ${run.message}` : ''}.`;
 }
 
 /** What idle, done and failed all accept: fire a run, or follow one someone else started. */
@@ -39,12 +49,12 @@ const AT_REST = {
 } as const;
 
 export const runMachine = setup({
-  types: { context: {} as RunContext, events: {} as RunEvent },
+  types: { context: {} as RunContext, events: {} as RunEvent, input: {} as RunInput },
   actors: {
     startRun: fromPromise<{ id: string }, RunRequest>(({ input }) => api.startRun(input)),
     fetchRun: fromPromise<RunSummary, string>(({ input }) => api.getRun(input)),
   },
-  delays: { poll: POLL_MS },
+  delays: { poll: ({ context }) => context.pollMs },
   guards: {
     isThisRun: ({ context, event }) => event.type === 'run.update' && event.run.id === context.runId,
     isNewRunning: ({ context, event }) =>
@@ -54,6 +64,7 @@ export const runMachine = setup({
     updateFailed: ({ context, event }) =>
       event.type === 'run.update' && event.run.id === context.runId && isTerminal(event.run),
     databaseDown: ({ event }) => event.type === 'run.health' && !event.health.database.up,
+    hasPlan: ({ context }) => context.plan !== undefined,
   },
   actions: {
     rememberPlan: assign(({ event }) =>
@@ -77,13 +88,13 @@ export const runMachine = setup({
   },
 }).createMachine({
   id: 'run',
-  context: { databaseUp: true },
+  context: ({ input }) => ({ databaseUp: true, plan: input.plan, pollMs: input.pollMs ?? POLL_MS }),
   initial: 'idle',
   on: {
     'run.health': { actions: 'trackHealth' },
   },
   states: {
-    idle: { on: AT_REST },
+    idle: { always: { guard: 'hasPlan', target: 'starting' }, on: AT_REST },
     starting: {
       invoke: {
         src: 'startRun',

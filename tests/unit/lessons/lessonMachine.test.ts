@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../common/api';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import type { Experiment } from '../../../common/lesson';
+import type { RunRequest } from '../../../common/config';
 import { GIVE_UP_MS, lessonMachine, POLL_MS } from '../../../src/lessons/lessonMachine';
+import { runMachine } from '../../../src/machines/runMachine';
 
 const experiment: Experiment = {
   config: { mode: 'blocking', dbLatencyMs: 100 },
@@ -41,13 +43,18 @@ function scripted(options: { refuseConfig?: string; statuses?: RunSummary[] } = 
         calls.applied.push(applied);
         return applied;
       }),
-      startRun: fromPromise<string, Experiment>(async ({ input }) => {
-        calls.started.push(input.run);
-        return 'r1';
-      }),
-      fetchRun: fromPromise<RunSummary, string>(async ({ input }) => {
-        calls.fetched.push(input);
-        return statuses.length > 1 ? (statuses.shift() as RunSummary) : (statuses[0] as RunSummary);
+      // The run is the lab page's run machine, with the lab's answers scripted.
+      run: runMachine.provide({
+        actors: {
+          startRun: fromPromise<{ id: string }, RunRequest>(async ({ input }) => {
+            calls.started.push(input);
+            return { id: 'r1' };
+          }),
+          fetchRun: fromPromise<RunSummary, string>(async ({ input }) => {
+            calls.fetched.push(input);
+            return statuses.length > 1 ? (statuses.shift() as RunSummary) : (statuses[0] as RunSummary);
+          }),
+        },
       }),
     },
   });
@@ -55,6 +62,10 @@ function scripted(options: { refuseConfig?: string; statuses?: RunSummary[] } = 
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Running, and the lab has answered with the run's id (its polling clock has started). */
+const started = (s: { matches: (state: 'running') => boolean; context: { runId: string | null } }) =>
+  s.matches('running') && s.context.runId !== null;
 
 describe('lessonMachine', () => {
   it('waits in idle until asked to run', () => {
@@ -68,7 +79,7 @@ describe('lessonMachine', () => {
     const { machine, calls } = scripted();
     const actor = createActor(machine, { clock }).start();
     actor.send({ type: 'RUN', experiment });
-    await waitFor(actor, (s) => s.matches('running'));
+    await waitFor(actor, started);
     expect(calls.applied[0]).toMatchObject({ mode: 'blocking', dbLatencyMs: 100, cpuMs: 0, workers: 1 });
     expect(calls.started).toEqual([experiment.run]);
     expect(calls.fetched).toEqual([]); // nothing fetched before the first poll interval
@@ -104,10 +115,12 @@ describe('lessonMachine', () => {
     });
     const actor = createActor(machine, { clock }).start();
     actor.send({ type: 'RUN', experiment });
-    await waitFor(actor, (s) => s.matches('running'));
+    await waitFor(actor, started);
     clock.increment(POLL_MS);
     await waitFor(actor, (s) => s.matches('failed'));
-    expect(actor.getSnapshot().context.error).toBe('the run ended failed: the database stopped answering');
+    expect(actor.getSnapshot().context.error).toBe(
+      'The run failed after 4 requests (0 errors): the database stopped answering.',
+    );
     actor.stop();
   });
 
@@ -116,7 +129,7 @@ describe('lessonMachine', () => {
     const { machine } = scripted({ statuses: [summary('running', 1)] });
     const actor = createActor(machine, { clock }).start();
     actor.send({ type: 'RUN', experiment });
-    await waitFor(actor, (s) => s.matches('running'));
+    await waitFor(actor, started);
     clock.increment(GIVE_UP_MS);
     await waitFor(actor, (s) => s.matches('failed'));
     expect(actor.getSnapshot().context.error).toMatch(/did not finish/);
@@ -128,12 +141,12 @@ describe('lessonMachine', () => {
     const { machine, calls } = scripted({ statuses: [summary('done', 10)] });
     const actor = createActor(machine, { clock }).start();
     actor.send({ type: 'RUN', experiment });
-    await waitFor(actor, (s) => s.matches('running'));
+    await waitFor(actor, started);
     clock.increment(POLL_MS);
     await waitFor(actor, (s) => s.matches('done'));
     actor.send({ type: 'RUN', experiment });
     expect(actor.getSnapshot().context.summary).toBeNull();
-    await waitFor(actor, (s) => s.matches('running'));
+    await waitFor(actor, started);
     expect(calls.started).toHaveLength(2);
     actor.stop();
   });
@@ -142,7 +155,7 @@ describe('lessonMachine', () => {
     const { machine } = scripted();
     const actor = createActor(machine).start();
     actor.send({ type: 'RUN', experiment });
-    await waitFor(actor, (s) => s.matches('running'));
+    await waitFor(actor, started);
     actor.send({ type: 'RESET' });
     expect(actor.getSnapshot().value).toBe('idle');
     expect(actor.getSnapshot().context).toMatchObject({ runId: null, summary: null, experiment: null });

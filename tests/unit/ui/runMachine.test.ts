@@ -37,7 +37,7 @@ function start(startRun: (plan: RunRequest) => Promise<{ id: string }>) {
       fetchRun: fromPromise<RunSummary, string>(({ input }) => (polls.push(input), polled.promise)),
     },
   });
-  const actor = createActor(machine, { clock }).start();
+  const actor = createActor(machine, { clock, input: {} }).start();
   return { actor, clock, polls, polled };
 }
 
