@@ -8,6 +8,7 @@ import { chromium } from '@playwright/test';
 import { DEFAULT_CONFIG } from '../common/config';
 import type { TraceEvent } from '../common/trace';
 import { synthesizeRun } from '../src/trace/synthetic';
+import { synthesizeLongPoll } from '../src/viz/syntheticLongPoll';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, buildDistToTemp, serveStatic } from './uiServer';
 
 interface ProfileNode {
@@ -71,10 +72,25 @@ async function main() {
     await page.addInitScript('globalThis.__name = (f) => f');
     await page.goto(server.url);
     await page.waitForFunction(() => window.__lab !== undefined);
-    const stream = synthesizeRun(
-      { ...DEFAULT_CONFIG, dbLatencyMs: 20, poolSize: 50 },
-      { requests: 8000, concurrency: 100, runId: 'stream' },
-    );
+    // PROFILE_CASE=c10k: 10,000 long-polls waiting, played slowly (the UI bench's third case) instead.
+    const c10k =
+      process.env.PROFILE_CASE === 'c10k'
+        ? synthesizeLongPoll({ waiters: 10_000, runId: 'c10k', holdMs: 4000 })
+        : undefined;
+    const stream = c10k
+      ? c10k.events
+      : synthesizeRun(
+          { ...DEFAULT_CONFIG, dbLatencyMs: 20, poolSize: 50 },
+          { requests: 8000, concurrency: 100, runId: 'stream' },
+        );
+    if (c10k)
+      await page.evaluate(
+        ({ events, at }) => {
+          window.__lab!.load(events as TraceEvent[], 'c10k');
+          window.__lab!.playFrom(at, 0.1);
+        },
+        { events: c10k.events, at: c10k.allWaitingAt - 1500 },
+      );
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -88,7 +104,19 @@ async function main() {
         categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'gpu', 'v8'],
       });
     if (!process.env.NOPROFILE) await cdp.send('Profiler.start');
-    const result = await page.evaluate(async () => {
+    const result = await page.evaluate(async (waitOnly: boolean) => {
+      if (waitOnly) {
+        const start = performance.now();
+        let frames = 0;
+        return new Promise<{ fps: number; events: number }>((resolve) => {
+          const tick = (now: number) => {
+            frames += 1;
+            if (now - start < 4000) requestAnimationFrame(tick);
+            else resolve({ fps: frames / ((now - start) / 1000), events: 0 });
+          };
+          requestAnimationFrame(tick);
+        });
+      }
       const events = (window as unknown as { __events: TraceEvent[] }).__events;
       const lab = window.__lab!;
       lab.load([], 'stream', true);
@@ -107,7 +135,7 @@ async function main() {
         };
         requestAnimationFrame(tick);
       });
-    });
+    }, c10k !== undefined);
     if (process.env.TRACE) {
       const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceRecord[] };
       printTraceSummary(trace.traceEvents);

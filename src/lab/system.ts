@@ -28,7 +28,16 @@ export interface LabSystemOptions {
 }
 
 export function createLabSystem(options: LabSystemOptions) {
-  const store = new TraceStore();
+  // The store publishes once per frame. While playback moves (live, or playing) it publishes on
+  // playback's own tick, so a frame's new batches and its new playback time reach React together,
+  // as one render; otherwise on an animation frame of its own.
+  let playbackTicking = () => false;
+  const store = new TraceStore((publish) => {
+    if (typeof requestAnimationFrame !== 'function') return queueMicrotask(publish);
+    requestAnimationFrame(() => {
+      if (!playbackTicking()) publish();
+    });
+  });
   const config = createActor(configMachine);
   const run = createActor(runMachine, { input: {} });
   const narration = createActor(narrationMachine);
@@ -120,6 +129,12 @@ export function createLabSystem(options: LabSystemOptions) {
     });
     if (takes) playback.send({ type: 'playback.load', runId: trace.runId, live: true });
   };
+
+  playbackTicking = () => {
+    const state = playback.getSnapshot();
+    return state.status === 'active' && (state.matches('live') || state.matches('playing'));
+  };
+  playback.subscribe(() => store.publish());
 
   const connection = createActor(connectionMachine, { input: { url: options.url, onMessage } });
 

@@ -106,6 +106,9 @@ export interface StoreView {
   readonly runs: ReadonlyMap<string, TraceView & { trace: RunTrace; version: number }>;
 }
 
+/** Live events folded per frame at most while a burst is taken in (a few thousand fold in a few ms). */
+export const DEFAULT_SLICE = 4000;
+
 export const NO_TRACE: TraceView = Object.freeze({ trace: undefined, version: -1 });
 
 /** When the store tells its readers about new batches: once per animation frame, wherever there are frames. */
@@ -120,12 +123,20 @@ export class TraceStore {
   private readonly runs = new Map<string, RunTrace>();
   private readonly listeners = new Set<() => void>();
   private published: StoreView = { version: 0, runs: new Map() };
+  /** Live batches not folded yet (a burst's remainder), in arrival order. */
+  private backlog: Array<{ run: RunTrace; events: readonly TraceEvent[]; from: number }> = [];
   private scheduled = false;
   /** Moves on every change; the published view catches up on the next publication. */
   version = 0;
 
-  /** `schedule`: when changes are published (tests pass their own; the page publishes per frame). */
-  constructor(private readonly schedule: Schedule = perFrame) {}
+  /**
+   * `schedule`: when changes are published (tests pass their own; the page publishes per frame).
+   * `slice`: the most live events folded per frame while a burst is being taken in.
+   */
+  constructor(
+    private readonly schedule: Schedule = perFrame,
+    private readonly slice = DEFAULT_SLICE,
+  ) {}
 
   run(runId: string): RunTrace | undefined {
     return this.runs.get(runId);
@@ -135,28 +146,71 @@ export class TraceStore {
     return [...this.runs.keys()];
   }
 
-  /** Adds a batch; events are grouped by the run id the batch names, or their own run.started. */
+  /**
+   * Adds a live batch; events are grouped by the run id the batch names, or their own run.started.
+   * A batch folds at once while it is small. A burst (a long-poll run's 50,000 arrivals in one
+   * message) is folded a slice per frame, so no frame spends longer on it than a slice; batches
+   * behind a burst wait their turn, so events stay in the order they arrived.
+   */
   ingest(runId: string | null, events: readonly TraceEvent[]): RunTrace {
-    const id = runId ?? AD_HOC_RUN;
-    let run = this.runs.get(id);
-    if (!run) {
-      run = new RunTrace(id);
-      this.runs.set(id, run);
+    const run = this.runFor(runId ?? AD_HOC_RUN);
+    if (this.backlog.length === 0 && events.length <= this.slice) {
+      run.append(events);
+      this.changed();
+      return run;
     }
+    // The first slice now; a frame is already scheduled for a backlog the batch joins.
+    const idle = this.backlog.length === 0;
+    this.backlog.push({ run, events, from: 0 });
+    if (idle) this.drain(this.slice);
+    return run;
+  }
+
+  /** Events waiting for a later frame's slice (0 once the store has caught up). */
+  get pending(): number {
+    return this.backlog.reduce((sum, item) => sum + item.events.length - item.from, 0);
+  }
+
+  /** Replaces a run's events wholesale (a stored run fetched over HTTP, an imported file): at once, not sliced. */
+  replace(runId: string, events: readonly TraceEvent[]): RunTrace {
+    this.dropBacklog(runId);
+    this.runs.delete(runId);
+    const run = this.runFor(runId);
     run.append(events);
     this.changed();
     return run;
   }
 
-  /** Replaces a run's events wholesale (a stored run fetched over HTTP, an imported file). */
-  replace(runId: string, events: readonly TraceEvent[]): RunTrace {
-    this.runs.delete(runId);
-    return this.ingest(runId, events);
-  }
-
   delete(runId: string): void {
+    this.dropBacklog(runId);
     this.runs.delete(runId);
     this.changed();
+  }
+
+  private runFor(id: string): RunTrace {
+    let run = this.runs.get(id);
+    if (!run) {
+      run = new RunTrace(id);
+      this.runs.set(id, run);
+    }
+    return run;
+  }
+
+  /** Folds up to `budget` waiting events, oldest first. */
+  private drain(budget: number) {
+    while (budget > 0 && this.backlog.length > 0) {
+      const item = this.backlog[0]!;
+      const to = Math.min(item.events.length, item.from + budget);
+      item.run.append(item.events.slice(item.from, to));
+      budget -= to - item.from;
+      item.from = to;
+      if (item.from >= item.events.length) this.backlog.shift();
+    }
+    this.changed();
+  }
+
+  private dropBacklog(runId: string) {
+    this.backlog = this.backlog.filter((item) => item.run.runId !== runId);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -178,6 +232,8 @@ export class TraceStore {
    */
   publish = (): StoreView => {
     this.scheduled = false;
+    // A burst's next slice is folded first, and the frame after takes the one after.
+    if (this.backlog.length > 0) this.drain(this.slice);
     if (this.published.version === this.version) return this.published;
     const runs = new Map<string, TraceView & { trace: RunTrace; version: number }>();
     for (const [id, trace] of this.runs) {

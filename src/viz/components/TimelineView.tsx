@@ -57,7 +57,8 @@ function TimelineViewDrawn({
     return { start: story.start, end: Math.max(story.start + 1, story.end) };
   }, [view]);
   const domain = zoom ?? full;
-  const lifecycles = trace?.lifecycles ?? NO_LIFECYCLES;
+  // The request count as of the view: the run's array grows with every live batch, the drawing only with the view.
+  const total = useMemo(() => view.trace?.lifecycles.length ?? 0, [view]);
   // Loop and database lanes, kept incrementally per run: a live step merges in only the requests that finished.
   const lanes = useMemo(
     () =>
@@ -119,7 +120,7 @@ function TimelineViewDrawn({
         {layout.histogramTop !== undefined && (
           <HistogramLane
             histogram={histogram}
-            total={lifecycles.length}
+            total={total}
             x={x}
             y={layout.histogramTop}
             height={HISTOGRAM_LANE_HEIGHT - 12}
@@ -152,7 +153,7 @@ function TimelineViewDrawn({
         </g>
       </>
     ),
-    [loops, workers, x, full, db, layout, selected, playback, histogram, lifecycles.length, drill],
+    [loops, workers, x, full, db, layout, selected, playback, histogram, total, drill],
   );
   const focusLife = focused ? trace?.lifecycle(focused) : undefined;
   return (
@@ -208,7 +209,7 @@ function TimelineViewDrawn({
           height={layout.height}
           viewBox={`0 0 ${width} ${layout.height}`}
           role="group"
-          aria-label={`Timeline of ${lifecycles.length} requests`}
+          aria-label={`Timeline of ${total} requests`}
           onWheel={(e) => {
             if (e.ctrlKey || e.altKey) zoomBy(e.deltaY > 0 ? 1.25 : 0.8);
             else if (zoom && e.shiftKey) panBy(e.deltaY > 0 ? 0.1 : -0.1);

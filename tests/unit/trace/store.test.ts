@@ -11,9 +11,9 @@ import { synthesizeRun } from '../../../src/trace/synthetic';
 const events = (runId: string) => synthesizeRun(DEFAULT_CONFIG, { requests: 6, concurrency: 3, runId });
 
 /** A store whose publications the test triggers, as the page's animation frames would. */
-function manualStore() {
+function manualStore(slice?: number) {
   const pending: Array<() => void> = [];
-  const store = new TraceStore((publish) => pending.push(publish));
+  const store = new TraceStore((publish) => pending.push(publish), slice);
   const frame = () => pending.splice(0).forEach((publish) => publish());
   let notified = 0;
   store.subscribe(() => (notified += 1));
@@ -85,5 +85,49 @@ describe('trace store: one notification per frame, however many batches', () => 
     await Promise.resolve();
     expect(notified).toBe(1);
     expect(store.view('a').trace).toBe(store.run('a'));
+  });
+});
+
+describe('trace store: a burst is folded a slice per frame', () => {
+  it('folds a burst over several frames, in order, with the batches behind it', () => {
+    const { store, frame, notified } = manualStore(100);
+    const all = synthesizeRun(DEFAULT_CONFIG, { requests: 60, concurrency: 60, runId: 'burst' });
+    expect(all.length).toBeGreaterThan(250);
+    const burst = all.slice(0, 250);
+    const after = all.slice(250);
+    const run = store.ingest('burst', burst);
+    store.ingest('burst', after);
+    expect(run.events).toHaveLength(100);
+    expect(store.pending).toBe(all.length - 100);
+    let frames = 0;
+    while (store.pending > 0) {
+      frame();
+      frames += 1;
+      expect(notified()).toBe(frames);
+      expect(store.view('burst').version).toBe(run.version);
+    }
+    expect(frames).toBe(Math.ceil((all.length - 100) / 100));
+    // The same run as one batch folded at once.
+    const whole = new TraceStore(() => undefined, Infinity).ingest('burst', all);
+    expect(run.events.map((e) => e.t)).toEqual(whole.events.map((e) => e.t));
+    expect(run.lifecycles).toEqual(whole.lifecycles);
+  });
+
+  it('drops what is still waiting of a run that is replaced or deleted', () => {
+    const { store, frame } = manualStore(100);
+    const all = events('x');
+    const big = synthesizeRun(DEFAULT_CONFIG, { requests: 60, concurrency: 60, runId: 'y' });
+    store.ingest('y', big);
+    store.ingest('x', all);
+    expect(store.pending).toBe(big.length - 100 + all.length);
+    store.replace('y', all);
+    expect(store.pending).toBe(all.length);
+    frame();
+    expect(store.pending).toBe(0);
+    expect(store.run('y')!.events).toHaveLength(all.length);
+    store.ingest('y', big);
+    store.delete('y');
+    expect(store.pending).toBe(0);
+    expect(store.run('y')).toBeUndefined();
   });
 });

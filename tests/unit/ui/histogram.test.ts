@@ -57,7 +57,7 @@ describe('histogram lane aggregation', () => {
 
   it('sees all 10,000 long-polls waiting at once, as the service the worker runs', () => {
     const { events, allWaitingAt, publishedAt } = synthesizeLongPoll({ waiters: 10_000, holdMs: 1000 });
-    const run = new TraceStore().ingest('c10k', events);
+    const run = new TraceStore().replace('c10k', events);
     const service = createHistogramService();
     const lifecycles = run.lifecycles;
     service(

@@ -46,7 +46,7 @@ describe('loop layout', () => {
   });
 
   it('queues blocked requests at the door and keeps the holder on the thread', () => {
-    const run = new TraceStore().ingest(
+    const run = new TraceStore().replace(
       'b',
       synthesizeRun({ ...DEFAULT_CONFIG, mode: 'blocking', dbLatencyMs: 200 }, { requests: 5, concurrency: 5 }),
     );
@@ -60,7 +60,7 @@ describe('loop layout', () => {
   });
 
   it('moves database tokens out and back along the wire as the round trip progresses', () => {
-    const run = new TraceStore().ingest(
+    const run = new TraceStore().replace(
       'n',
       synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 200 }, { requests: 1, concurrency: 1 }),
     );
@@ -76,7 +76,7 @@ describe('loop layout', () => {
   });
 
   it('draws a queue longer than the door holds as dots, every one of them', () => {
-    const run = new TraceStore().ingest(
+    const run = new TraceStore().replace(
       'b',
       synthesizeRun({ ...DEFAULT_CONFIG, mode: 'blocking' }, { requests: 2000, concurrency: 2000 }),
     );
@@ -95,7 +95,7 @@ describe('loop layout', () => {
 
   it('parks 10,000 long-polls at the door: dots up to the limit, a band with the exact count beyond', () => {
     const { events, allWaitingAt } = synthesizeLongPoll({ waiters: 10_000 });
-    const run = new TraceStore().ingest('c10k', events);
+    const run = new TraceStore().replace('c10k', events);
     const raw = snapshotAt(run.lifecycles, allWaitingAt);
     expect(raw.onThread).toHaveLength(10_000);
     const snap = parkLongPolls(raw);

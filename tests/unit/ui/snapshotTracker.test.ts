@@ -34,7 +34,7 @@ describe('the snapshot tracker', () => {
       { ...DEFAULT_CONFIG, dbLatencyMs: 30, poolSize: 3 },
       { requests: 40, concurrency: 10 },
     );
-    const run = new TraceStore().ingest('r', events);
+    const run = new TraceStore().replace('r', events);
     const tracker = new SnapshotTracker(parkLongPolls);
     const times = [];
     for (let t = run.startT - 1; t <= run.endT + 1; t += 0.7) times.push(t);
@@ -51,7 +51,7 @@ describe('the snapshot tracker', () => {
 
   it('keeps `places` the same object while the stamp stands still, and a new one when it moves', () => {
     const { events, allWaitingAt } = synthesizeLongPoll({ waiters: 50, runId: 'still', holdMs: 4000 });
-    const run = new TraceStore().ingest('still', events);
+    const run = new TraceStore().replace('still', events);
     const tracker = new SnapshotTracker(parkLongPolls);
     const first = tracker.at(run, allWaitingAt + 10);
     const still = tracker.at(run, allWaitingAt + 20);
@@ -84,7 +84,7 @@ describe('the snapshot tracker', () => {
 
   it('keeps its stamp while a parked crowd stands still, and moves it when tokens move', () => {
     const { events, allWaitingAt, publishedAt } = synthesizeLongPoll({ waiters: 3000, holdMs: 2000 });
-    const run = new TraceStore().ingest('c', events);
+    const run = new TraceStore().replace('c', events);
     const tracker = new SnapshotTracker(parkLongPolls);
     const first = tracker.at(run, allWaitingAt);
     expect(first.parked).toBe(3000);
@@ -104,7 +104,7 @@ describe('the snapshot tracker', () => {
 
   it('names the request that moved last, open ones first when live', () => {
     const events = synthesizeRun({ ...DEFAULT_CONFIG, dbLatencyMs: 30 }, { requests: 10, concurrency: 5 });
-    const run = new TraceStore().ingest('m', events);
+    const run = new TraceStore().replace('m', events);
     const tracker = new SnapshotTracker(parkLongPolls);
     const t = run.startT + 45;
     tracker.at(run, t);
