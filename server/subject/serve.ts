@@ -44,7 +44,13 @@ export async function serveSubject(
     },
     settings.mode,
   );
-  const tracer = createTracer({ enabled: config.tracing, worker, ship: (events) => send({ type: 'events', events }) });
+  // The sampler ships the batches, every 50 ms, from its own timer: one timer wakes the process, not two.
+  const tracer = createTracer({
+    enabled: config.tracing,
+    worker,
+    ship: (events) => send({ type: 'events', events }),
+    flushEveryMs: 0,
+  });
   const current = () => access.of(settings.mode).gauges;
   startSampler(tracer, {
     poolInUse: () => current().poolInUse(),

@@ -1,6 +1,7 @@
 /**
  * Samples the subject's loop every 25 ms (the contract asks for <= 50 ms): the largest
- * event-loop delay since the last sample, the loop's utilization, the pool and memory.
+ * event-loop delay since the last sample, the loop's utilization, the pool and memory; and
+ * ships the tracer's batch every 50 ms, from the same timer.
  * A blocked loop cannot run this timer; the sample after it unblocks carries the delay.
  *
  * Loop delay is measured by a 5 ms heartbeat timer: how late it fires is how long a
@@ -27,7 +28,7 @@ const BEAT_MS = 5;
  */
 const RSS_EVERY = 10;
 
-export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25): () => void {
+export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25, flushEveryMs = 50): () => void {
   if (!tracer.enabled) return () => undefined;
   let maxLateMs = 0;
   let lastBeat = performance.now();
@@ -37,14 +38,11 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25): () =
     maxLateMs = Math.max(maxLateMs, t - lastBeat - BEAT_MS);
     lastBeat = t;
   };
-  const heartbeat = setInterval(beat, BEAT_MS);
-  heartbeat.unref();
 
   let lastElu = performance.eventLoopUtilization();
   let rssBytes = process.memoryUsage.rss();
   let samples = 0;
-  const sampler = setInterval(() => {
-    beat(); // a block that ended just now is counted here, not in the next sample
+  const sample = (): void => {
     const elu = performance.eventLoopUtilization(lastElu);
     lastElu = performance.eventLoopUtilization();
     const longPollsWaiting = gauges.longPollsHeld?.() ?? 0;
@@ -61,10 +59,29 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25): () =
       heapUsedBytes: getHeapStatistics().used_heap_size,
     });
     maxLateMs = 0;
-  }, everyMs);
-  sampler.unref();
-  return () => {
-    clearInterval(heartbeat);
-    clearInterval(sampler);
   };
+
+  /**
+   * One timer does it all, on the heartbeat: every beat notes the loop delay, a beat at least
+   * everyMs after the last sample also samples (the first beat after a block, at once), and
+   * one at least flushEveryMs after the last shipment ships the batch. Each timer of its own
+   * woke an idle process up on its own: three timers cost the subject ~260 wake-ups a second,
+   * one costs 200 (a wake-up is ~0.1 ms of CPU on a busy machine).
+   */
+  const half = BEAT_MS / 2;
+  let sampledAt = lastBeat;
+  let flushedAt = lastBeat;
+  const heartbeat = setInterval(() => {
+    beat(); // on a sampling beat, a block that ended just now is counted in this sample
+    if (lastBeat - sampledAt >= everyMs - half) {
+      sampledAt = lastBeat;
+      sample();
+    }
+    if (lastBeat - flushedAt >= flushEveryMs - half) {
+      flushedAt = lastBeat;
+      tracer.flush();
+    }
+  }, BEAT_MS);
+  heartbeat.unref();
+  return () => clearInterval(heartbeat);
 }

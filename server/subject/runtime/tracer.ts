@@ -41,6 +41,7 @@ export interface TracerOptions {
   enabled: boolean;
   worker: number;
   ship: (batch: TraceBatch) => void;
+  /** Ship every this many ms; 0: only when told (flush) or full, e.g. when the sampler ships on its own timer. */
   flushEveryMs?: number;
 }
 
@@ -55,7 +56,7 @@ export function createTracer({ enabled, worker, ship, flushEveryMs = 50 }: Trace
   const afterAppend = (): void => {
     if (writer.count >= MAX_BUFFERED_EVENTS) flush();
   };
-  const timer = enabled ? setInterval(flush, flushEveryMs) : undefined;
+  const timer = enabled && flushEveryMs > 0 ? setInterval(flush, flushEveryMs) : undefined;
   timer?.unref();
   const off: RequestTrace['emit'] = () => undefined;
 
