@@ -1,5 +1,5 @@
 /**
- * What tracing costs the server under study (issue 3, "Tracing on vs off at the highest
+ * What tracing costs the server under study ("tracing on vs off at the highest
  * throughput this machine reaches: goal >= 0.95"), measured on its own:
  * one subject (non-blocking, no added latency, pool 50) started by the real supervisor
  * over the embedded database, loaded by autocannon (its own process) at 50 connections.
