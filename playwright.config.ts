@@ -25,7 +25,12 @@ const FIRST_LAB_SPECS = [
 ];
 const labs = [
   { name: 'lab-1', port, testMatch: FIRST_LAB_SPECS.map((spec) => `**/${spec}`), testIgnore: [] as string[] },
-  { name: 'lab-2', port: port + 1, testMatch: '**/*.spec.ts', testIgnore: FIRST_LAB_SPECS.map((spec) => `**/${spec}`) },
+  {
+    name: 'lab-2',
+    port: Number(process.env.E2E_PORT_2 ?? port + 1),
+    testMatch: '**/*.spec.ts',
+    testIgnore: FIRST_LAB_SPECS.map((spec) => `**/${spec}`),
+  },
 ];
 
 export default defineConfig({

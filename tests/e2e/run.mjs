@@ -3,6 +3,7 @@
 // Playwright (which starts the real labs, see playwright.config.ts).
 // No browser: a loud skip on a user's machine, a failure under CI, so CI can never skip silently.
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { uiBuildStale } from '../../scripts/ui-build-inputs.mjs';
 import { findChrome } from './chrome.mjs';
 
@@ -16,6 +17,21 @@ if (!chrome) {
   const bar = '!'.repeat(78);
   console.error(`\n${bar}\n${lines.map((l) => `!! ${l}`).join('\n')}\n${bar}\n`);
   process.exit(process.env.CI ? 1 : 0);
+}
+
+// The second lab's port: a free one unless given, so E2E_PORT alone is all a caller picks
+// (several checkouts on one machine each choose their own E2E_PORT).
+if (!process.env.E2E_PORT_2) {
+  process.env.E2E_PORT_2 = String(
+    await new Promise((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => resolve(port));
+      });
+    }),
+  );
 }
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, CHROME_PATH: chrome } });
