@@ -1,5 +1,5 @@
 /**
- * The UI benchmark (issue 4, "Performance"): builds the app, serves dist/ statically,
+ * The UI benchmark: builds the app, serves dist/ statically,
  * opens headless Chromium and measures, on synthetic traces fed through window.__lab:
  *  - p95 frame time with 1,000 request tokens on screen (goal <= 16.7 ms),
  *  - frames per second while ingesting 20,000 events/s in one batch per frame (goal >= 50),
