@@ -2,10 +2,12 @@
  * Views over a large collection: reading one is a long scan like any other, so it steps aside
  * for other connections and stops at maxTimeMS; collMod changes a view's source and pipeline.
  * Through the official driver, against the embedded server or the real MongoDB named in target.ts.
+ * A timing test: it counts the pings that fit inside a read, so it runs alone (tests/timing),
+ * not beside another test file that would take the CPU the pings need.
  */
 import { type Collection, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTarget, type Target } from './target';
+import { openTarget, type Target } from '../../integration/embedded/target';
 
 const DOCS = 100_000;
 /** A view whose pipeline touches every document: a field computed per document, then a match on it. */
