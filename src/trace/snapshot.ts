@@ -41,17 +41,7 @@ export function snapshotAt(
   samples: readonly TraceEventOf<'sample'>[] = [],
   events: readonly TraceEvent[] = [],
 ): Snapshot {
-  const snap: Snapshot = {
-    t,
-    queued: [],
-    onThread: [],
-    pool: [],
-    database: [],
-    responding: [],
-    done: 0,
-    waiting: 0,
-    eventIndex: upperBound(events, t),
-  };
+  const snap = emptySnapshot(t, upperBound(events, t));
   for (const life of lifecycles) {
     const phase = phaseAt(life, t);
     if (phase === 'done') snap.done += 1;
@@ -96,4 +86,9 @@ export function previousEventTime(events: readonly { t: number }[], t: number): 
     else hi = mid;
   }
   return events[lo - 1]?.t ?? t;
+}
+
+/** The state at `t` before any request is placed in it. */
+export function emptySnapshot(t: number, eventIndex: number): Snapshot {
+  return { t, queued: [], onThread: [], pool: [], database: [], responding: [], done: 0, waiting: 0, eventIndex };
 }

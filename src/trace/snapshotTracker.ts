@@ -11,7 +11,7 @@
 import type { RequestLifecycle } from './lifecycle';
 import { phaseAt, segmentAt, stepAt } from './lifecycle';
 import { upperBound, type RunTrace } from './store';
-import type { RequestAt, Snapshot } from './snapshot';
+import { emptySnapshot, type RequestAt, type Snapshot } from './snapshot';
 
 /** What the tracker hands the page each frame. */
 export interface TrackedSnapshot extends Snapshot {
@@ -147,17 +147,7 @@ export class SnapshotTracker {
   }
 
   private collect(t: number): Snapshot {
-    const snap: Snapshot = {
-      t,
-      queued: [],
-      onThread: [],
-      pool: [],
-      database: [],
-      responding: [],
-      done: 0,
-      waiting: 0,
-      eventIndex: 0,
-    };
+    const snap = emptySnapshot(t, 0);
     const n = Math.min(this.states.length, this.lives.length);
     for (let i = 0; i < n; i += 1) {
       const at = this.states[i];
