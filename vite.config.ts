@@ -45,6 +45,20 @@ function labProxy(target: string): Record<string, ProxyOptions> {
   };
 }
 
+/**
+ * `npm run coverage` (scripts/coverage.mjs) names a scratch folder here. Every process and thread
+ * the tests start (the lab, the subject, the database server, the load generator) inherits
+ * NODE_V8_COVERAGE=<folder>/children and writes its V8 coverage there when it exits; the tests'
+ * own coverage goes to <folder>/in-process, raw, for the script to merge with the children's.
+ */
+const coverageScratch = process.env.LAB_COVERAGE_SCRATCH;
+/** Monocart's own options (a key Vitest's coverage type does not know, hence not written inline). */
+const monocartOptions = {
+  coverageReportOptions: coverageScratch
+    ? { reports: ['raw'], outputDir: `${coverageScratch}/in-process`, logging: 'error' }
+    : { reports: ['text-summary', 'html'], outputDir: 'coverage' },
+};
+
 export default defineConfig({
   plugins: [react(), staticMarker, recordBuildInputs() as Plugin],
   build: {
@@ -63,6 +77,17 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Set in each test worker after it has started, so only the processes the tests start inherit it.
+    // LAB_SUBJECT_TSX: the subject, its database thread and the proxy start through tsx, whose
+    // source maps lead back to server/, instead of from a bundle compiled without them.
+    env: coverageScratch ? { NODE_V8_COVERAGE: `${coverageScratch}/children`, LAB_SUBJECT_TSX: '1' } : {},
+    coverage: {
+      // Monocart's V8 coverage: scripts/coverage.mjs merges the tests' own with their children's.
+      provider: 'custom',
+      customProviderModule: 'vitest-monocart-coverage',
+      include: ['server/**', 'src/**', 'common/**'],
+      ...monocartOptions,
+    },
     // Playwright specs live in tests/e2e and run under Playwright, not Vitest.
     projects: [
       {

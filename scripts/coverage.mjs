@@ -1,0 +1,65 @@
+// `npm run coverage`: the unit and integration tests with V8 coverage of every process they run.
+//
+// The tests' own workers report through Vitest's coverage provider (Monocart's, set in
+// vite.config.ts). The lab, the subject, the database server, the proxy and the load generator
+// run in child processes and worker threads the tests start; LAB_COVERAGE_SCRATCH makes Vitest
+// hand them NODE_V8_COVERAGE, so each writes its coverage (with the source maps of tsx or of
+// the prebuilt bundle) when it exits. Monocart then merges both at the V8 level and maps them
+// to server/, src/ and common/ before counting, so a line run in a child and in a test counts once.
+//
+// Arguments go to Vitest (e.g. `npm run coverage -- tests/integration/lab`). Exits with Vitest's code.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoverageReport } from 'monocart-coverage-reports';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'coverage');
+const SOURCES = ['server', 'src', 'common'];
+// Outside coverage/: Vitest empties its reports folder when it starts, and Monocart its output folder.
+const SCRATCH = mkdtempSync(path.join(os.tmpdir(), 'lab-coverage-'));
+
+const args = process.argv.slice(2);
+const vitest = spawn(
+  process.execPath,
+  [
+    path.join(ROOT, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--coverage.enabled',
+    '--coverage.reportOnFailure',
+    `--coverage.reportsDirectory=${path.join(SCRATCH, 'vitest')}`,
+    ...(args.length ? args : ['tests/unit', 'tests/integration']),
+  ],
+  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LAB_COVERAGE_SCRATCH: SCRATCH } },
+);
+const forward = (signal) => vitest.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+const code = await new Promise((resolve) => vitest.on('close', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+
+const ours = (file) =>
+  SOURCES.some((dir) => file.startsWith(`${dir}/`)) && /\.[cm]?tsx?$/.test(file) && !file.endsWith('.d.ts');
+const report = new CoverageReport({
+  name: 'Event Loop Lab: tests and the processes they start',
+  outputDir: OUT,
+  baseDir: ROOT,
+  inputDir: path.join(SCRATCH, 'in-process', 'raw'),
+  reports: ['text-summary', 'html'],
+  logging: 'error',
+  // Children's own dependencies are not ours; the prebuilt bundle (build/server) maps back to its sources.
+  entryFilter: (entry) => entry.url.startsWith('file:') && !entry.url.includes('/node_modules/'),
+  sourceFilter: ours,
+  // Files no test reaches count too, as uncovered.
+  all: {
+    dir: SOURCES.map((dir) => path.join(ROOT, dir)),
+    filter: (file) => ours(path.relative(ROOT, file).split(path.sep).join('/')),
+  },
+  cleanCache: true,
+});
+await report.addFromDir(path.join(SCRATCH, 'children'));
+await report.generate();
+if (!process.env.LAB_COVERAGE_KEEP) rmSync(SCRATCH, { recursive: true, force: true });
+console.log(`coverage: ${path.relative(process.cwd(), path.join(OUT, 'index.html'))}`);
+process.exit(code);
