@@ -1,50 +1,60 @@
 /**
- * What tracing costs the server under study ("tracing on vs off at the highest
- * throughput this machine reaches: goal >= 0.95"), measured on its own:
- * one subject (non-blocking, no added latency, pool 50) started by the real supervisor
- * over the embedded database, loaded by autocannon (its own process) at 50 connections.
+ * What tracing costs the server under study, measured on its own: one subject (non-blocking,
+ * no added latency, pool 50, one worker) started by the real supervisor over the embedded
+ * database, loaded by autocannon (its own process) at 50 connections. Two goals: at a fixed
+ * rate the subject holds, CPU per request tracing on / off <= 1.05; flat out, throughput
+ * tracing on / off >= 0.95.
  *
- * The machine is shared, so on and off runs alternate, a few times, and medians are
- * reported. Each run gets a freshly started subject, whichever side ran before it. Each subject start is measured twice: flat out (the goal's throughput), and at a
- * fixed 1,000 req/s, where the CPU each request costs the subject process and this process
- * (which receives the events, as the lab does) shows what tracing costs even when other
- * work on the machine moves the throughput: at a fixed rate both sides batch alike, while
- * flat out the CPU per request also rises and falls with the throughput reached.
- *
- * On a busy machine the flat-out ratio moves a lot (an A/A run, tracing off on both sides,
- * gave pairs from 0.64 to 2.0): read it with the spread and the fixed-rate CPU beside it.
+ * Method (the earlier one, a fresh subject per side and 3 s runs, swung 2x a pair):
+ * - one subject process, warm, serves both sides: the bench turns its tracing on and off at
+ *   run time (SubjectCommand `tracing`), so process start, JIT, keep-alive connections and
+ *   the load generator are the same on both sides;
+ * - one steady autocannon load runs throughout a phase (first the fixed rate, then flat
+ *   out), after 8 s flat out that warms V8 on both paths; after a discarded warm-up the load
+ *   is cut into windows, in rounds on-off-off-on: a round's ratio (on + on) / (off + off)
+ *   cancels a steady drift in the machine's speed (pairs of adjacent windows did not);
+ * - the subject answers each switch with the requests it has received and the CPU it has
+ *   used (process.cpuUsage, µs) at that instant, so a window's CPU and requests are the
+ *   subject's own, over exactly that window;
+ * - reported: the median of the rounds' ratios, with the lowest and highest round, and the rate
+ *   served on each side (a fixed-rate comparison only means something if the rate is held).
  *
  * The same figures for the Tornado subject follow (rows "tornado: ..."), when Python can run
- * it, at a fixed rate a single Python process keeps up with (TORNADO_PACED_RATE).
+ * it, at a rate a single Python process holds. First, the wire alone (bench/traceWire.ts).
+ * The load average is printed before and after: figures from a busy machine are read with it.
  *
- * First, the wire alone (bench/traceWire.ts): what writing and reading the trace's batches
- * costs per request, in this process, the quickest of several rounds (steady under load).
- * The load average is printed before and after the runs: figures from a busy machine are
- * read with it.
- *
- * Runnable alone: `npx tsx bench/tracing.ts` (TRACING_BENCH_PAIRS=n for more pairs,
- * TRACING_BENCH_TORNADO_RATE=n for the Tornado subject's fixed rate, TRACING_BENCH_RUNTIMES=node
- * to measure one runtime, TRACING_BENCH_VERBOSE=1 to print every pair).
+ * Runnable alone, in about 4 minutes with both runtimes: `npx tsx bench/tracing.ts`.
+ * TRACING_BENCH_RUNTIMES=node (or tornado) measures one; TRACING_BENCH_PAIRS (6: 3 rounds),
+ * TRACING_BENCH_WINDOW_S (4), TRACING_BENCH_RATE (400 req/s, Node),
+ * TRACING_BENCH_TORNADO_RATE (300 req/s); TRACING_BENCH_VERBOSE=1 prints every window.
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { DEFAULT_CONFIG, type LabConfig, type Runtime } from '../common/config';
 import { startDatabase } from '../server/db/resolve';
 import { LAB_DB_NAME, seedUsers } from '../server/db/seed';
-import { createSubjectSupervisor } from '../server/subject/supervisor';
+import { createSubjectSupervisor, type TracingState } from '../server/subject/supervisor';
 import { tornadoRuntime } from '../server/subject-tornado/python';
 import { type BenchRow, printTable } from './table';
 import { autocannon } from './autocannon';
 import { benchTraceWire } from './traceWire';
 
 const CONNECTIONS = 50;
-const SECONDS = 3;
-const PAIRS = Number(process.env.TRACING_BENCH_PAIRS ?? 5);
 const ROUTE = '/users/alice';
-/** Well below what the machine serves even when busy, so both sides keep up with it. */
-const PACED_RATE = 1000;
+/** Windows come in rounds on-off-off-on: a round's ratio, (on + on) / (off + off), cancels a steady drift (JIT, the machine's other work). */
+const ROUNDS = Math.max(1, Math.ceil(Number(process.env.TRACING_BENCH_PAIRS ?? 6) / 2));
+const WINDOW_S = Number(process.env.TRACING_BENCH_WINDOW_S ?? 4);
+/** Discarded at the start of each phase: connections and the pool settle. */
+const WARM_UP_S = 2;
+/** Flat out before the phases, half on and half off: V8 optimises both paths (after 3 s at 400 req/s CPU per request was still falling 2x). */
+const JIT_WARM_UP_S = 8;
+/** A rate this machine's Node subject holds with tracing on or off, even with other work on it (~700 req/s flat out when busy). */
+const PACED_RATE = Number(process.env.TRACING_BENCH_RATE ?? 400);
+/** One Python process serves far fewer requests than Node's subject. */
+const TORNADO_PACED_RATE = Number(process.env.TRACING_BENCH_TORNADO_RATE ?? 300);
+const RUNTIMES = (process.env.TRACING_BENCH_RUNTIMES ?? 'node,tornado').split(',');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,32 +62,16 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** CPU time (user + system) a process has used so far, in µs, from /proc (Linux). */
-function processCpuMicros(pid: number): number {
-  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticksPerSecond = 100; // USER_HZ on Linux
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
-}
-
-interface Measured {
+/** One window of a phase, one side. */
+interface Window {
+  tracing: boolean;
+  /** Requests the subject received per second of the window. */
   perSecond: number;
   subjectUsPerRequest: number;
+  /** This process, which receives and rebuilds the events, as the lab does. */
   receiverUsPerRequest: number;
   eventsPerRequest: number;
 }
-
-interface Side {
-  max: Measured;
-  paced: Measured;
-}
-
-/**
- * The Tornado subject at a fixed rate it keeps up with on a busy 2-core machine (one Python
- * process serves a few thousand requests a second flat out, far fewer than Node's subject).
- */
-const TORNADO_PACED_RATE = Number(process.env.TRACING_BENCH_TORNADO_RATE ?? 300);
-const RUNTIMES = (process.env.TRACING_BENCH_RUNTIMES ?? 'node,tornado').split(',');
 
 /** The 1-minute load average, as a row. */
 const loadRow = (when: string): BenchRow => ({ name: `load average (1 min), ${when}`, value: loadavg()[0]!, unit: '' });
@@ -90,18 +84,18 @@ export async function benchTracing(): Promise<BenchRow[]> {
     await seeding.close();
     const rows = [...benchTraceWire(), loadRow('before')];
     if (RUNTIMES.includes('node')) rows.push(...(await measureTracing(database.uri, 'node', PACED_RATE, '')));
-    // The same figures for the Tornado subject, when Python can run it.
-    const tornado = await tornadoRuntime();
-    if (!RUNTIMES.includes('tornado')) return [...rows, loadRow('after')];
-    if (!tornado.available) return [...rows, { name: `tornado: not measured (${tornado.reason})`, value: 0, unit: '' }];
-    rows.push(...(await measureTracing(database.uri, 'tornado', TORNADO_PACED_RATE, 'tornado: ')));
+    if (RUNTIMES.includes('tornado')) {
+      const tornado = await tornadoRuntime();
+      if (!tornado.available) rows.push({ name: `tornado: not measured (${tornado.reason})`, value: 0, unit: '' });
+      else rows.push(...(await measureTracing(database.uri, 'tornado', TORNADO_PACED_RATE, 'tornado: ')));
+    }
     return [...rows, loadRow('after')];
   } finally {
     await database.stop();
   }
 }
 
-/** Tracing on vs off for one runtime's subject: alternating pairs, flat out and at a fixed rate. */
+/** Tracing on vs off for one runtime's subject: a phase at a fixed rate, then one flat out. */
 async function measureTracing(
   mongoUri: string,
   runtime: Runtime,
@@ -124,125 +118,123 @@ async function measureTracing(
       dbLatencyMs: 0,
       poolSize: CONNECTIONS,
       cpuMs: 0,
+      workers: 1,
+      // Started with tracing on: the process then has everything tracing needs, and turns it off and on.
+      tracing: true,
     };
     await supervisor.start(base);
+    await supervisor.warm();
+    const url = supervisor.url() + ROUTE;
 
-    /** One load run against the running subject, with the CPU it cost and the events it made. */
-    const load = async (url: string, rate?: number): Promise<Measured> => {
-      const pid = supervisor.pids().subject!;
-      const subjectBefore = processCpuMicros(pid);
-      const receiverBefore = process.cpuUsage();
-      const eventsBefore = events;
-      const start = performance.now();
-      const result = await autocannon(url, { connections: CONNECTIONS, seconds: SECONDS, rate });
-      const seconds = (performance.now() - start) / 1000;
-      // Events still on their way (the last batch) belong to this run.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    /** One steady load, cut into windows alternating on-off-off-on. */
+    const phase = async (rate: number | undefined): Promise<Window[]> => {
+      const sides = Array.from({ length: 4 * ROUNDS }, (_, i) => i % 4 === 0 || i % 4 === 3);
+      const load = autocannon(url, {
+        connections: CONNECTIONS,
+        seconds: WARM_UP_S + sides.length * WINDOW_S + 2,
+        rate,
+      });
+      await sleep(WARM_UP_S * 1000);
+      const windows: Window[] = [];
+      let at: TracingState & { ms: number; receiver: NodeJS.CpuUsage; events: number } = {
+        ...(await supervisor.setTracingLive(sides[0]!)),
+        ms: performance.now(),
+        receiver: process.cpuUsage(),
+        events,
+      };
+      for (let i = 0; i < sides.length; i++) {
+        await sleep(WINDOW_S * 1000);
+        // The last window ends with tracing back on, as the subject started.
+        const next = { ...(await supervisor.setTracingLive(sides[i + 1] ?? true)), ms: performance.now() };
+        const requests = next.requests - at.requests;
+        const receiver = process.cpuUsage(at.receiver);
+        windows.push({
+          tracing: sides[i]!,
+          perSecond: (requests * 1000) / (next.ms - at.ms),
+          subjectUsPerRequest: (next.cpuMicros - at.cpuMicros) / requests,
+          receiverUsPerRequest: (receiver.user + receiver.system) / requests,
+          // Counted when the batches arrive, a little after the window: close enough for a mean.
+          eventsPerRequest: (events - at.events) / requests,
+        });
+        if (process.env.TRACING_BENCH_VERBOSE) console.error(runtime, rate ?? 'max', JSON.stringify(windows.at(-1)));
+        at = { ...next, receiver: process.cpuUsage(), events };
+      }
+      const result = await load;
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
-      const receiver = process.cpuUsage(receiverBefore);
-      return {
-        // Our clock includes autocannon's start-up, the same for both sides.
-        perSecond: result.requests / seconds,
-        subjectUsPerRequest: (processCpuMicros(pid) - subjectBefore) / result.requests,
-        receiverUsPerRequest: (receiver.user + receiver.system) / result.requests,
-        eventsPerRequest: (events - eventsBefore) / result.requests,
-      };
+      return windows;
     };
 
-    let running = base.tracing;
-    const measure = async (tracing: boolean): Promise<Side> => {
-      // Every measurement starts from a fresh subject process: a change of tracing restarts
-      // it, and so must staying on the same side. Otherwise half the runs met a subject warmed
-      // by a run before, and the ratio of a pair depended on which side went first (pairs of
-      // 0.3 and 3 on a busy machine, medians swinging from 0.29 to 1.03).
-      if (tracing === running) await supervisor.setHandlers!({});
-      else await supervisor.apply({ ...base, tracing });
-      running = tracing;
-      await supervisor.warm();
-      const url = supervisor.url() + ROUTE;
-      await autocannon(url, { connections: CONNECTIONS, seconds: 1 }); // JIT and keep-alive connections warm
-      return { max: await load(url), paced: await load(url, pacedRate) };
+    const jit = autocannon(url, { connections: CONNECTIONS, seconds: JIT_WARM_UP_S });
+    await sleep((JIT_WARM_UP_S * 1000) / 2);
+    await supervisor.setTracingLive(false);
+    await jit;
+    await supervisor.setTracingLive(true);
+    const paced = await phase(pacedRate);
+    const loadBetween = loadavg()[0]!;
+    const max = await phase(undefined);
+
+    const of = (windows: Window[], tracing: boolean, key: keyof Window) =>
+      median(windows.filter((w) => w.tracing === tracing).map((w) => Number(w[key])));
+    /** Each round's (on + on) / (off + off). */
+    const ratios = (windows: Window[], key: keyof Window) =>
+      Array.from({ length: ROUNDS }, (_, i) => {
+        const round = windows.slice(4 * i, 4 * i + 4);
+        const sum = (tracing: boolean) =>
+          round.filter((w) => w.tracing === tracing).reduce((total, w) => total + Number(w[key]), 0);
+        return sum(true) / sum(false);
+      });
+    const ratioRows = (
+      windows: Window[],
+      key: keyof Window,
+      name: string,
+      goal: string,
+      ok: (r: number) => boolean,
+    ) => {
+      const r = ratios(windows, key);
+      const m = median(r);
+      return [
+        {
+          name: `${name} (median of ${ROUNDS} rounds on-off-off-on, ${WINDOW_S} s windows)`,
+          value: m,
+          unit: 'x',
+          goal,
+          ok: ok(m),
+        },
+        { name: `${label}  lowest / highest round`, value: Math.min(...r), unit: `x / ${Math.max(...r).toFixed(3)} x` },
+      ];
     };
-
-    const pairs: Array<{ on: Side; off: Side }> = [];
-    for (let i = 0; i < PAIRS; i++) {
-      const pair: Partial<{ on: Side; off: Side }> = {};
-      for (const tracing of i % 2 ? [false, true] : [true, false])
-        pair[tracing ? 'on' : 'off'] = await measure(tracing);
-      pairs.push(pair as { on: Side; off: Side });
-      if (process.env.TRACING_BENCH_VERBOSE) console.error(runtime, JSON.stringify(pair));
-    }
-
-    const of = (side: 'on' | 'off', run: keyof Side, key: keyof Measured) =>
-      median(pairs.map((p) => p[side][run][key]));
-    const ratio = (run: keyof Side, key: keyof Measured) => median(pairs.map((p) => p.on[run][key] / p.off[run][key]));
-    const throughputRatio = ratio('max', 'perSecond');
-    const pacedCpuRatio = ratio('paced', 'subjectUsPerRequest');
+    const at = `${label}at ${pacedRate} req/s:`;
     return [
       {
-        name: `${label}tracing on: GET ${ROUTE}, non-blocking, 0 ms, c=${CONNECTIONS} (median)`,
-        value: of('on', 'max', 'perSecond'),
-        unit: 'req/s',
-      },
-      { name: `${label}tracing off: same (median)`, value: of('off', 'max', 'perSecond'), unit: 'req/s' },
-      {
-        name: `${label}tracing on / off (median of ${PAIRS} alternating pairs)`,
-        value: throughputRatio,
-        unit: 'x',
-        goal: '>= 0.95',
-        ok: throughputRatio >= 0.95,
-      },
-      // The spread shows how much the machine's other work moved the ratio during this run.
-      {
-        name: `${label}  lowest pair`,
-        value: Math.min(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)),
-        unit: 'x',
+        name: `${at} served, tracing on / off (medians)`,
+        value: of(paced, true, 'perSecond'),
+        unit: `/ ${of(paced, false, 'perSecond').toFixed(0)} req/s`,
       },
       {
-        name: `${label}  highest pair`,
-        value: Math.max(...pairs.map((p) => p.on.max.perSecond / p.off.max.perSecond)),
-        unit: 'x',
+        name: `${at} subject CPU per request, tracing on / off (medians)`,
+        value: of(paced, true, 'subjectUsPerRequest'),
+        unit: `/ ${of(paced, false, 'subjectUsPerRequest').toFixed(0)} µs`,
       },
+      ...ratioRows(paced, 'subjectUsPerRequest', `${at} subject CPU per request on / off`, '<= 1.05', (r) => r <= 1.05),
       {
-        name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing on (median)`,
-        value: of('on', 'paced', 'subjectUsPerRequest'),
-        unit: 'µs',
+        name: `${at} receiving process CPU per request, on / off (medians)`,
+        value: of(paced, true, 'receiverUsPerRequest'),
+        unit: `/ ${of(paced, false, 'receiverUsPerRequest').toFixed(1)} µs`,
       },
+      { name: `${label}trace events per request, tracing on`, value: of(paced, true, 'eventsPerRequest'), unit: '' },
+      { name: `${label}load average (1 min), between the phases`, value: loadBetween, unit: '' },
       {
-        name: `${label}at ${pacedRate} req/s: subject CPU per request, tracing off (median)`,
-        value: of('off', 'paced', 'subjectUsPerRequest'),
-        unit: 'µs',
+        name: `${label}flat out: GET ${ROUTE}, c=${CONNECTIONS}, tracing on / off (medians)`,
+        value: of(max, true, 'perSecond'),
+        unit: `/ ${of(max, false, 'perSecond').toFixed(0)} req/s`,
       },
+      ...ratioRows(max, 'perSecond', `${label}flat out: throughput on / off`, '>= 0.95', (r) => r >= 0.95),
       {
-        name: `${label}at ${pacedRate} req/s: subject CPU on / off (median of pairs)`,
-        value: pacedCpuRatio,
-        unit: 'x',
-        goal: '<= 1.05',
-        ok: pacedCpuRatio <= 1.05,
+        name: `${label}flat out: subject CPU per request, tracing on / off (medians)`,
+        value: of(max, true, 'subjectUsPerRequest'),
+        unit: `/ ${of(max, false, 'subjectUsPerRequest').toFixed(0)} µs`,
       },
-      {
-        name: `${label}at ${pacedRate} req/s: receiving process CPU per request, on (median)`,
-        value: of('on', 'paced', 'receiverUsPerRequest'),
-        unit: 'µs',
-      },
-      {
-        name: `${label}at ${pacedRate} req/s: receiving process CPU per request, off (median)`,
-        value: of('off', 'paced', 'receiverUsPerRequest'),
-        unit: 'µs',
-      },
-      // Below the fixed rate, the machine was too busy to hold it: CPU per request then compares less well.
-      {
-        name: `${label}at ${pacedRate} req/s: requests served, tracing on (median)`,
-        value: of('on', 'paced', 'perSecond'),
-        unit: 'req/s',
-      },
-      {
-        name: `${label}at ${pacedRate} req/s: requests served, tracing off (median)`,
-        value: of('off', 'paced', 'perSecond'),
-        unit: 'req/s',
-      },
-      { name: `${label}trace events per request, tracing on`, value: of('on', 'paced', 'eventsPerRequest'), unit: '' },
     ];
   } finally {
     await supervisor.stop();

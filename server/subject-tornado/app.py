@@ -32,6 +32,8 @@ class Subject:
         self.mode = access.mode
         self.settings = settings
         self._ids = itertools.count(1)
+        # Requests received, traced or not (the answer to a `tracing` command carries it).
+        self.received = 0
         self._worker = worker
 
     def next_rid(self):

@@ -4,7 +4,8 @@ process, one IOLoop, serving the lesson handlers on a free port of 127.0.0.1.
 
 It reads its spec (config, database URI, trace layouts) from the LAB_SUBJECT environment
 variable, talks to the lab over Node's IPC channel (runtime/channel.py) and answers the
-same commands as the Node subject: warm (open the pool) and configure (cpuMs).
+same commands as the Node subject: warm (open the pool), configure (cpuMs) and tracing (on or
+off at run time, for bench/tracing.ts).
 
 Edited handlers (the spec's `handlers`: file name -> the edited source in the lab's data dir)
 are imported before the application is built, each as the module the project's file would be
@@ -16,6 +17,7 @@ import importlib.util
 import json
 import logging
 import os
+import resource
 import sys
 
 import tornado.httpserver
@@ -70,7 +72,7 @@ async def serve(spec, worker, channel):
 
     access = Access(config, spec['uri'], spec['dbName'], on_health)
     tracer = Tracer(config['tracing'], worker, spec['layouts'], lambda batch: channel.send({'type': 'events', 'events': batch}))
-    start_sampler(tracer, access)
+    sampler = {'stop': start_sampler(tracer, access)}
     edited = spec.get('handlers') or {}
     subject = Subject(tracer, access, worker, {'cpuMs': config['cpuMs']}, edited, spec.get('editedDeadlineMs', 10_000))
     loop = asyncio.get_running_loop()
@@ -87,6 +89,13 @@ async def serve(spec, worker, channel):
             subject.settings['cpuMs'] = command['cpuMs']
         elif command.get('type') == 'warm':
             asyncio.ensure_future(warm())
+        elif command.get('type') == 'tracing':
+            sampler['stop']()
+            tracer.set_enabled(bool(command.get('enabled')))
+            sampler['stop'] = start_sampler(tracer, access)
+            cpu = resource.getrusage(resource.RUSAGE_SELF)
+            channel.send({'type': 'tracing', 'enabled': tracer.enabled, 'requests': subject.received,
+                          'cpuMicros': round((cpu.ru_utime + cpu.ru_stime) * 1e6)})
 
     channel.listen(lambda command: loop.call_soon_threadsafe(on_command, command))
     # The body limit is checked in the handler (413 with a message); this only stops abuse.

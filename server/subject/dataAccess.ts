@@ -44,6 +44,12 @@ export interface AccessOptions {
   onHealth: HealthListener;
   /** Long-polls held at once, by either mode: waiter records, busy threads, or the loop. */
   held: HeldCount;
+  /**
+   * Whether the process traces now (it can be turned off at run time); the async client
+   * matches operations to their pool checkouts (db.sent) only then. Blocking mode's threads
+   * keep the setting they started with.
+   */
+  tracing?: () => boolean;
 }
 
 /** Both modes' data access, side by side. */
@@ -65,6 +71,7 @@ function nonblockingAccess(options: AccessOptions, calls: DbCalls): DataAccess {
   const client = renewingClient(options.uri, clientOptions(options.client), options.dbName, (made) =>
     monitorClient(made, {
       sent: options.client.monitorCommands ? (comment, t) => sentListeners.get(comment)?.(t) : undefined,
+      tracking: options.tracing,
       pool: (inUse, waiting) => {
         pool.inUse += inUse;
         pool.waiting += waiting;

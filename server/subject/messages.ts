@@ -18,8 +18,14 @@ export interface SubjectSpec {
   heartbeatMs?: number;
 }
 
-/** `configure` changes the live settings (mode included) at once; the subject answers `configured` when they apply. */
-export type SubjectCommand = { type: 'warm' } | ({ type: 'configure' } & LiveSettings);
+/**
+ * `configure` changes the live settings (mode included) at once; the subject answers `configured` when they apply.
+ * `tracing` turns tracing on or off in the running process, answered by `tracing`: bench/tracing.ts
+ * compares both sides in one warm process this way, windows of one steady load (the lab restarts
+ * the subject instead). Only a process started with tracing on reports db.sent once turned on again.
+ */
+export type SubjectCommand =
+  { type: 'warm' } | ({ type: 'configure' } & LiveSettings) | { type: 'tracing'; enabled: boolean };
 
 export type SubjectReport =
   | { type: 'ready'; port: number }
@@ -28,6 +34,8 @@ export type SubjectReport =
   | { type: 'database'; up: boolean; message?: string }
   | { type: 'warmed'; ok: boolean; message?: string }
   | { type: 'configured'; ok: boolean; message?: string }
+  /** Tracing's state now, with the requests received and the CPU (user + system, µs) the process used so far. */
+  | { type: 'tracing'; enabled: boolean; requests: number; cpuMicros: number }
   | { type: 'fatal'; message: string }
   /** The loop is turning (sent from a timer, so a held loop sends none). */
   | { type: 'heartbeat'; worker: number };

@@ -41,6 +41,7 @@ export async function serveSubject(
       dbName: spec.dbName,
       client: { poolSize: config.poolSize, dbLatencyMs: config.dbLatencyMs, monitorCommands: config.tracing },
       onHealth,
+      tracing: () => tracer.enabled,
     },
     settings.mode,
   );
@@ -52,16 +53,22 @@ export async function serveSubject(
     flushEveryMs: 0,
   });
   const current = () => access.of(settings.mode).gauges;
-  startSampler(tracer, {
+  const gauges = {
     poolInUse: () => current().poolInUse(),
     poolWaiting: () => current().poolWaiting(),
     dbInFlight: () => current().dbInFlight(),
     longPollsHeld: held.takePeak,
-  });
+  };
+  let stopSampler = startSampler(tracer, gauges);
   const handlers = loadHandlers(spec.handlers);
   const server = createSubjectServer({ access, tracer, worker, settings, handlers });
   if (spec.heartbeatMs) setInterval(() => send({ type: 'heartbeat', worker }), spec.heartbeatMs).unref();
   server.keepAliveTimeout = 30_000;
+  /** Requests received, whether traced or not: the `tracing` answer carries it, with the process's CPU. */
+  let received = 0;
+  server.on('request', () => {
+    received += 1;
+  });
 
   process.on('message', (command: SubjectCommand) => {
     if (command.type === 'configure') {
@@ -75,6 +82,13 @@ export async function serveSubject(
         (error: unknown) =>
           send({ type: 'configured', ok: false, message: error instanceof Error ? error.message : String(error) }),
       );
+    }
+    if (command.type === 'tracing') {
+      stopSampler();
+      tracer.setEnabled(command.enabled);
+      stopSampler = startSampler(tracer, gauges);
+      const cpu = process.cpuUsage();
+      send({ type: 'tracing', enabled: tracer.enabled, requests: received, cpuMicros: cpu.user + cpu.system });
     }
     if (command.type === 'warm') {
       access.warm().then(

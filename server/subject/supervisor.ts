@@ -21,9 +21,21 @@ const MAX_QUICK_CRASHES = 5;
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 10_000;
 
+/** The subject's answer to a live tracing switch: requests received and CPU used (µs) so far. */
+export interface TracingState {
+  requests: number;
+  cpuMicros: number;
+}
+
 /** The supervisor, plus the process ids it runs (for tests and diagnostics). */
 export interface InspectableSubjectSupervisor extends SubjectSupervisor {
   pids(): { proxy?: number; subject?: number };
+  /**
+   * Turns tracing on or off inside the running Node subject, without a restart (for
+   * bench/tracing.ts, which compares both sides in one warm process; one worker only).
+   * The lab's own config is not changed.
+   */
+  setTracingLive(enabled: boolean): Promise<TracingState>;
 }
 
 export function createSubjectSupervisor(options: SubjectSupervisorOptions): InspectableSubjectSupervisor {
@@ -251,6 +263,15 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
     state: () => current,
 
     pids: () => ({ proxy: proxy?.child.pid, subject: subject?.child.pid }),
+
+    setTracingLive: (enabled) =>
+      serial(async () => {
+        if (!subject) throw new Error('the subject is not running');
+        const isTracing = (r: SubjectReport): r is Extract<SubjectReport, { type: 'tracing' }> => r.type === 'tracing';
+        const reply = await subject.ask({ type: 'tracing', enabled }, isTracing, 5000);
+        if (reply.enabled !== enabled) throw new Error(`the subject did not turn tracing ${enabled ? 'on' : 'off'}`);
+        return { requests: reply.requests, cpuMicros: reply.cpuMicros };
+      }),
 
     stop: async () => {
       stopped = true;

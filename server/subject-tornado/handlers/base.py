@@ -35,6 +35,7 @@ class LabHandler(tornado.web.RequestHandler):
     # --- the request's life, traced ---
 
     def prepare(self):
+        self.subject.received += 1
         header = self.request.headers.get('x-lab-rid', '')
         rid = header if RID.match(header) else self.subject.next_rid()
         serving = self._serving_class()

@@ -34,6 +34,9 @@ def _count_idle_time():
     selector = getattr(asyncio.get_running_loop(), '_selector', None)
     if selector is None:
         return lambda: None
+    counted = getattr(selector, '_lab_idle_seconds', None)
+    if counted is not None:  # wrapped already, by a sampler started before this one
+        return counted
     select = selector.select
 
     def timed_select(timeout=None):
@@ -44,12 +47,14 @@ def _count_idle_time():
             idle[0] += time.perf_counter() - start
 
     selector.select = timed_select
-    return lambda: idle[0]
+    selector._lab_idle_seconds = lambda: idle[0]
+    return selector._lab_idle_seconds
 
 
 def start_sampler(tracer, gauges, every_ms=25):
+    """Returns a function that stops it (tracing can be turned off at run time)."""
     if not tracer.enabled:
-        return
+        return lambda: None
     state = {'max_late_ms': 0.0, 'last_beat': time.perf_counter(), 'samples': 0, 'rss': _rss_bytes()}
     idle_seconds = _count_idle_time()
     last = {'at': time.perf_counter(), 'idle': idle_seconds()}
@@ -83,5 +88,12 @@ def start_sampler(tracer, gauges, every_ms=25):
         )
         state['max_late_ms'] = 0.0
 
-    PeriodicCallback(beat, BEAT_MS).start()
-    PeriodicCallback(sample, every_ms).start()
+    timers = [PeriodicCallback(beat, BEAT_MS), PeriodicCallback(sample, every_ms)]
+    for timer in timers:
+        timer.start()
+
+    def stop():
+        for timer in timers:
+            timer.stop()
+
+    return stop

@@ -53,9 +53,21 @@ class Tracer:
         self._strings = []
         self._string_index = {}
         self._count = 0
-        self._timer = PeriodicCallback(self.flush, flush_every_ms) if enabled else None
-        if self._timer:
+        self._timer = PeriodicCallback(self.flush, flush_every_ms)
+        if enabled:
             self._timer.start()
+
+    def set_enabled(self, on):
+        """Turns tracing on or off in the running process (bench/tracing.ts compares both sides
+        in one warm process); what is buffered ships first. The lab restarts the subject instead."""
+        if on == self.enabled:
+            return
+        self.flush()
+        self.enabled = on
+        if on:
+            self._timer.start()
+        else:
+            self._timer.stop()
 
     def request(self, rid):
         if not self.enabled:

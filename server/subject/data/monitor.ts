@@ -24,6 +24,8 @@ export interface MonitorHooks {
   sent?(comment: string, t: number): void;
   /** Pool connections checked out (inUse) and checkouts waiting, as deltas. */
   pool?(inUse: number, waitingDelta: number): void;
+  /** Whether operations are matched to their checkouts now (tracing can be turned off at run time); always if absent. */
+  tracking?(): boolean;
 }
 
 interface Checkout {
@@ -84,7 +86,7 @@ function remove<T>(list: T[], item: T): void {
   if (index >= 0) list.splice(index, 1);
 }
 
-const trackers = new WeakMap<MongoClient, CheckoutTracker>();
+const trackers = new WeakMap<MongoClient, { tracker: CheckoutTracker; tracking: () => boolean }>();
 
 /**
  * Runs one operation of `client` (its driver calls inside `run`), so that its checkouts are
@@ -96,8 +98,8 @@ export async function trackOperation<T>(
   checkouts: number,
   run: () => Promise<T>,
 ): Promise<T> {
-  const tracker = trackers.get(client);
-  if (!tracker) return run();
+  const { tracker, tracking } = trackers.get(client) ?? {};
+  if (!tracker || !tracking?.()) return run();
   const entries = tracker.begin(comment, checkouts);
   try {
     return await run();
@@ -107,9 +109,9 @@ export async function trackOperation<T>(
 }
 
 export function monitorClient(client: MongoClient, hooks: MonitorHooks): void {
-  const { sent, pool } = hooks;
+  const { sent, pool, tracking = () => true } = hooks;
   const tracker = sent ? new CheckoutTracker(sent) : undefined;
-  if (tracker) trackers.set(client, tracker);
+  if (tracker) trackers.set(client, { tracker, tracking });
   client.on('connectionCheckOutStarted', () => {
     tracker?.started();
     pool?.(0, 1);

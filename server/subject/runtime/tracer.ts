@@ -29,7 +29,13 @@ export interface RequestTrace {
 }
 
 export interface Tracer {
+  /** Read when a request starts: a request traces whole or not at all. */
   readonly enabled: boolean;
+  /**
+   * Turns tracing on or off in a running process (bench/tracing.ts compares both sides in one
+   * warm process); what is buffered ships first. The lab itself restarts the subject instead.
+   */
+  setEnabled(on: boolean): void;
   request(rid: string): RequestTrace;
   sample(values: SampleInput): void;
   /** Ships what is buffered now (also done on a timer). */
@@ -48,7 +54,8 @@ export interface TracerOptions {
 /** A batch this large leaves at once, whatever the timer says (a burst must not pile up). */
 const MAX_BUFFERED_EVENTS = 2000;
 
-export function createTracer({ enabled, worker, ship, flushEveryMs = 50 }: TracerOptions): Tracer {
+export function createTracer({ enabled: startEnabled, worker, ship, flushEveryMs = 50 }: TracerOptions): Tracer {
+  let enabled = startEnabled;
   const writer = new BatchWriter();
   const flush = (): void => {
     if (writer.count > 0) ship(writer.take(worker));
@@ -56,12 +63,25 @@ export function createTracer({ enabled, worker, ship, flushEveryMs = 50 }: Trace
   const afterAppend = (): void => {
     if (writer.count >= MAX_BUFFERED_EVENTS) flush();
   };
-  const timer = enabled && flushEveryMs > 0 ? setInterval(flush, flushEveryMs) : undefined;
-  timer?.unref();
+  let timer: NodeJS.Timeout | undefined;
+  const setTimer = (): void => {
+    if (timer) clearInterval(timer);
+    timer = enabled && flushEveryMs > 0 ? setInterval(flush, flushEveryMs) : undefined;
+    timer?.unref();
+  };
+  setTimer();
   const off: RequestTrace['emit'] = () => undefined;
 
   return {
-    enabled,
+    get enabled() {
+      return enabled;
+    },
+    setEnabled(on) {
+      if (on === enabled) return;
+      flush();
+      enabled = on;
+      setTimer();
+    },
     request(rid) {
       if (!enabled) return { rid, emit: off };
       return {
@@ -80,6 +100,7 @@ export function createTracer({ enabled, worker, ship, flushEveryMs = 50 }: Trace
     flush,
     close() {
       if (timer) clearInterval(timer);
+      timer = undefined;
       flush();
     },
   };
