@@ -29,7 +29,7 @@ function StageViews({ navigate, recording }: { navigate: (path: string) => void;
       <HeldConnections trace={stage.trace} />
       <Narration text={stage.narration} />
       <PlaybackControls {...storyWindow(stage.trace)} compact />
-      <TimelineView view={stage.view} t={stage.t} svgRef={svgRef} compact />
+      <TimelineView view={stage.view} svgRef={svgRef} compact />
       <p className="lesson-live-link">
         <a
           href={href}

@@ -1,4 +1,4 @@
-import { useDeferredValue, type RefObject } from 'react';
+import { useDeferredValue, type ComponentProps, type RefObject } from 'react';
 import { useSelector } from '@xstate/react';
 import { useLab, useStoreView } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
@@ -21,6 +21,19 @@ import { ViewTabs, type ViewName } from './ViewTabs';
 const reducedMotion =
   typeof window !== 'undefined' && (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false);
 
+/**
+ * The numbers follow t a little behind the loop. Deferred here, not in Stage: a deferred value
+ * that moves every frame renders the whole stage a second time every frame, shown or not.
+ */
+function DeferredNumbers({ t, ...props }: ComponentProps<typeof NumbersView>) {
+  return <NumbersView {...props} t={useDeferredValue(t)} />;
+}
+
+/** The comparison follows the store (every live batch) a little behind, only while it is shown. */
+function DeferredCompare() {
+  return <CompareView runs={useDeferredValue(useStoreView())} />;
+}
+
 /** The loop (hero), the narration, playback and the detail views: everything that moves with t. */
 export function Stage({
   view,
@@ -42,8 +55,6 @@ export function Stage({
   const detail = useDeferredValue(
     trace ? cachedFor(trace, 'detail-view', key, () => ({ trace, version: key })) : NO_TRACE,
   );
-  const runs = useDeferredValue(useStoreView());
-  const t = useDeferredValue(stage.t);
   return (
     <main className="stage" id="stage" tabIndex={-1}>
       <section className="hero" aria-labelledby="loop-title">
@@ -64,7 +75,7 @@ export function Stage({
         <PlaybackControls {...storyWindow(stage.trace)} />
       </section>
       <ViewTabs view={view} setView={setView}>
-        {view === 'timeline' && <TimelineView view={detail} t={t} svgRef={svgRef} />}
+        {view === 'timeline' && <TimelineView view={detail} svgRef={svgRef} />}
         {view === 'code' && (
           <CodeView
             handler={stage.handler}
@@ -74,8 +85,8 @@ export function Stage({
             hasRun={stage.trace?.started !== undefined}
           />
         )}
-        {view === 'numbers' && <NumbersView view={detail} t={t} config={stage.config} />}
-        {view === 'compare' && <CompareView runs={runs} />}
+        {view === 'numbers' && <DeferredNumbers view={detail} t={stage.t} config={stage.config} />}
+        {view === 'compare' && <DeferredCompare />}
       </ViewTabs>
     </main>
   );

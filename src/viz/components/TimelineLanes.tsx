@@ -1,5 +1,4 @@
 import type { ScaleLinear } from 'd3-scale';
-import { area, curveStepAfter } from 'd3-shape';
 import { PHASE_LABELS, type Phase, type RequestLifecycle } from '../../trace/lifecycle';
 import type { CountPoint, LoopSegment, LoopState } from '../../trace/lanes';
 import { requestName } from '../../trace/narrate';
@@ -146,15 +145,50 @@ export function LoopLaneRow({
   );
 }
 
+/**
+ * The database lane's step function, one value per pixel column: the most calls in flight at
+ * any moment within the column (0 where nothing was). A run of thousands of requests has tens
+ * of thousands of steps, drawn on under two thousand pixels: the shape is the same and the
+ * path is a pixel wide at most. Pure; linear in points plus columns.
+ */
+export function databaseColumns(points: readonly CountPoint[], x: X): Float64Array {
+  const { r0, r1 } = rangeOf(x);
+  const first = Math.floor(r0);
+  const columns = new Float64Array(Math.max(0, Math.ceil(r1) - first));
+  for (let i = 0; i + 1 < points.length; i += 1) {
+    const { t, count } = points[i]!;
+    if (count <= 0) continue;
+    const from = x(t) - first;
+    const to = x(points[i + 1]!.t) - first;
+    if (!(to > from)) continue;
+    const last = Math.min(columns.length - 1, Math.ceil(to) - 1);
+    for (let c = Math.max(0, Math.floor(from)); c <= last; c += 1) if (count > columns[c]!) columns[c] = count;
+  }
+  return columns;
+}
+
+/** The area under databaseColumns, as one path: a rise or fall only where a column's value changes. */
+export function databaseAreaPath(points: readonly CountPoint[], x: X, y: number, height: number, peak: number) {
+  const columns = databaseColumns(points, x);
+  const first = Math.floor(rangeOf(x).r0);
+  const base = y + height;
+  let d = `M${first},${base}`;
+  let level = 0;
+  for (let c = 0; c < columns.length; c += 1) {
+    const value = columns[c]!;
+    if (value !== level) {
+      d += `H${first + c}V${(base - (value / peak) * height).toFixed(1)}`;
+      level = value;
+    }
+  }
+  return `${d}H${first + columns.length}V${base}Z`;
+}
+
 /** Database calls in flight over time. */
 export function DatabaseLane({ points, x, y, height }: { points: CountPoint[]; x: X; y: number; height: number }) {
-  const peak = Math.max(1, ...points.map((p) => p.count));
-  const path =
-    area<CountPoint>()
-      .x((p) => x(p.t))
-      .y0(y + height)
-      .y1((p) => y + height - (p.count / peak) * height)
-      .curve(curveStepAfter)(points) ?? '';
+  let peak = 1;
+  for (const p of points) if (p.count > peak) peak = p.count;
+  const path = databaseAreaPath(points, x, y, height, peak);
   return (
     <g className="db-lane" data-testid="database-lane">
       <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">

@@ -1,5 +1,5 @@
 import { useSelector } from '@xstate/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type RefObject, memo } from 'react';
+import { useCallback, useMemo, useState, type RefObject, memo } from 'react';
 import { useLab } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
 import type { RequestLifecycle } from '../../trace/lifecycle';
@@ -18,6 +18,7 @@ import {
 } from '../layout/timelineLayout';
 import { TIMELINE_SVG_STYLE } from './exportFiles';
 import { RequestDetails } from './RequestDetails';
+import { TimelineCursor } from './TimelineCursor';
 import { TimelinePatterns } from './TimelinePatterns';
 import { DatabaseLane, HistogramLane, LoopLaneRow, RequestLane } from './TimelineLanes';
 import { useSize } from './useSize';
@@ -34,13 +35,11 @@ const COMPACT_HEIGHT = 220;
 /** One lane per request plus loop and database lanes, on one time axis; zoom and pan (not when compact). */
 function TimelineViewDrawn({
   view,
-  t,
   svgRef,
   compact = false,
 }: {
   /** The run as published; a new object when the timeline should recompute (live: in steps of trace time). */
   view: TraceView;
-  t: number;
   svgRef: RefObject<SVGSVGElement | null>;
   compact?: boolean;
 }) {
@@ -88,20 +87,18 @@ function TimelineViewDrawn({
       ? undefined
       : { start: domain.start, end: domain.end, bins: Math.max(1, Math.floor((r1 - r0) / 4)), until: full.end };
   const histogram = useHistogram(view, histogramQuery);
+  // The playback time is read when a control needs it: the timeline does not render as it moves.
+  const playheadT = useCallback(() => playback.getSnapshot().context.t, [playback]);
   // The drill-down: a tenth of the window around the time picked (its requests become the lanes).
-  const playhead = useRef(t);
-  useEffect(() => {
-    playhead.current = t;
-  }, [t]);
   const drill = useCallback(
     (time: number | undefined) =>
-      setZoom(zoomDomain(domain, 0.1, Math.min(Math.max(time ?? playhead.current, domain.start), domain.end), full)),
-    [domain, full],
+      setZoom(zoomDomain(domain, 0.1, Math.min(Math.max(time ?? playheadT(), domain.start), domain.end), full)),
+    [domain, full, playheadT],
   );
   const zoomBy = (factor: number) =>
-    setZoom(zoomDomain(domain, factor, Math.min(Math.max(t, domain.start), domain.end), full));
+    setZoom(zoomDomain(domain, factor, Math.min(Math.max(playheadT(), domain.start), domain.end), full));
   const panBy = (fraction: number) => zoom && setZoom(panDomain(domain, fraction, full));
-  // Lanes and axis do not depend on t: memoised, a playback frame only moves the cursor.
+  // Lanes and axis do not depend on t: memoised (the cursor moves by itself).
   const drawing = useMemo(
     () => (
       <>
@@ -219,15 +216,7 @@ function TimelineViewDrawn({
           <TimelinePatterns />
           {drawing}
         </svg>
-        {t >= domain.start && t <= domain.end && (
-          // An HTML overlay moved by transform: the browser composites it without repainting the SVG.
-          <div
-            className="timeline-cursor"
-            data-testid="timeline-cursor"
-            aria-hidden="true"
-            style={{ height: layout.height - 22, transform: `translateX(${x(t) - 1}px)` }}
-          />
-        )}
+        <TimelineCursor x={x} height={layout.height - 22} />
         {layout.hiddenLanes > 0 && (
           <p className="hint" data-testid="hidden-lanes">
             {layout.hiddenLanes} more requests in this window are in the histogram lane and the numbers, not drawn as
@@ -240,5 +229,5 @@ function TimelineViewDrawn({
   );
 }
 
-/** Memoised: Stage renders again for its deferred views; unchanged props skip this one. */
+/** Memoised: Stage renders every frame; the timeline only when its view (or its own state) changes. */
 export const TimelineView = memo(TimelineViewDrawn);
