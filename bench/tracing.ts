@@ -26,7 +26,8 @@
  * Runnable alone, in about 4 minutes with both runtimes: `npx tsx bench/tracing.ts`.
  * TRACING_BENCH_RUNTIMES=node (or tornado) measures one; TRACING_BENCH_PAIRS (6: 3 rounds),
  * TRACING_BENCH_WINDOW_S (4), TRACING_BENCH_RATE (400 req/s, Node),
- * TRACING_BENCH_TORNADO_RATE (300 req/s); TRACING_BENCH_VERBOSE=1 prints every window.
+ * TRACING_BENCH_TORNADO_RATE (300 req/s); TRACING_BENCH_PHASES=paced (or max) runs one phase;
+ * TRACING_BENCH_VERBOSE=1 prints every window.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,8 @@ const PACED_RATE = Number(process.env.TRACING_BENCH_RATE ?? 400);
 /** One Python process serves far fewer requests than Node's subject. */
 const TORNADO_PACED_RATE = Number(process.env.TRACING_BENCH_TORNADO_RATE ?? 300);
 const RUNTIMES = (process.env.TRACING_BENCH_RUNTIMES ?? 'node,tornado').split(',');
+/** paced: the fixed rate (CPU per request); max: flat out (throughput). */
+const PHASES = (process.env.TRACING_BENCH_PHASES ?? 'paced,max').split(',');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -170,9 +173,6 @@ async function measureTracing(
     await supervisor.setTracingLive(false);
     await jit;
     await supervisor.setTracingLive(true);
-    const paced = await phase(pacedRate);
-    const loadBetween = loadavg()[0]!;
-    const max = await phase(undefined);
 
     const of = (windows: Window[], tracing: boolean, key: keyof Window) =>
       median(windows.filter((w) => w.tracing === tracing).map((w) => Number(w[key])));
@@ -205,7 +205,7 @@ async function measureTracing(
       ];
     };
     const at = `${label}at ${pacedRate} req/s:`;
-    return [
+    const pacedRows = (paced: Window[]): BenchRow[] => [
       {
         name: `${at} served, tracing on / off (medians)`,
         value: of(paced, true, 'perSecond'),
@@ -223,7 +223,8 @@ async function measureTracing(
         unit: `/ ${of(paced, false, 'receiverUsPerRequest').toFixed(1)} µs`,
       },
       { name: `${label}trace events per request, tracing on`, value: of(paced, true, 'eventsPerRequest'), unit: '' },
-      { name: `${label}load average (1 min), between the phases`, value: loadBetween, unit: '' },
+    ];
+    const maxRows = (max: Window[]): BenchRow[] => [
       {
         name: `${label}flat out: GET ${ROUTE}, c=${CONNECTIONS}, tracing on / off (medians)`,
         value: of(max, true, 'perSecond'),
@@ -236,6 +237,13 @@ async function measureTracing(
         unit: `/ ${of(max, false, 'subjectUsPerRequest').toFixed(0)} µs`,
       },
     ];
+    const rows: BenchRow[] = [];
+    if (PHASES.includes('paced')) rows.push(...pacedRows(await phase(pacedRate)));
+    if (PHASES.includes('max')) {
+      rows.push({ name: `${label}load average (1 min), before flat out`, value: loadavg()[0]!, unit: '' });
+      rows.push(...maxRows(await phase(undefined)));
+    }
+    return rows;
   } finally {
     await supervisor.stop();
   }
