@@ -29,6 +29,10 @@ const vitest = spawn(
     'run',
     '--coverage.enabled',
     '--coverage.reportOnFailure',
+    // Coverage measures which code runs, not how fast: V8's counters, tsx in every child and a
+    // busy machine make the lab's restarts and type checks slower than the usual limits allow.
+    '--testTimeout=180000',
+    '--hookTimeout=240000',
     `--coverage.reportsDirectory=${path.join(SCRATCH, 'vitest')}`,
     ...(args.length ? args : ['tests/unit', 'tests/integration']),
   ],
