@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist', 'build', 'node_modules', '.lab', 'test-results', 'playwright-report'] },
+  { ignores: ['dist', 'build', 'coverage', 'node_modules', '.lab', 'test-results', 'playwright-report'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
