@@ -38,10 +38,19 @@ const vitest = spawn(
   ],
   { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LAB_COVERAGE_SCRATCH: SCRATCH } },
 );
-const forward = (signal) => vitest.kill(signal);
+let stopped = false;
+const forward = (signal) => {
+  stopped = true;
+  vitest.kill(signal);
+};
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 const code = await new Promise((resolve) => vitest.on('close', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+if (stopped) {
+  // Stopped by hand: no report from half a run.
+  rmSync(SCRATCH, { recursive: true, force: true });
+  process.exit(code || 1);
+}
 
 const ours = (file) =>
   SOURCES.some((dir) => file.startsWith(`${dir}/`)) && /\.[cm]?tsx?$/.test(file) && !file.endsWith('.d.ts');
