@@ -27,7 +27,8 @@
  * TRACING_BENCH_RUNTIMES=node (or tornado) measures one; TRACING_BENCH_PAIRS (6: 3 rounds),
  * TRACING_BENCH_WINDOW_S (4), TRACING_BENCH_RATE (400 req/s, Node),
  * TRACING_BENCH_TORNADO_RATE (300 req/s); TRACING_BENCH_PHASES=paced (or max) runs one phase;
- * TRACING_BENCH_VERBOSE=1 prints every window.
+ * TRACING_BENCH_AA=1 runs both sides with tracing off (the noise floor); TRACING_BENCH_VERBOSE=1
+ * prints every window.
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,11 @@ const PACED_RATE = Number(process.env.TRACING_BENCH_RATE ?? 400);
 /** One Python process serves far fewer requests than Node's subject. */
 const TORNADO_PACED_RATE = Number(process.env.TRACING_BENCH_TORNADO_RATE ?? 300);
 const RUNTIMES = (process.env.TRACING_BENCH_RUNTIMES ?? 'node,tornado').split(',');
+/**
+ * An A/A run: the "on" windows run with tracing off too, so the ratios show what the method
+ * and the machine's other work alone make of two equal sides (the noise floor).
+ */
+const A_A = Boolean(process.env.TRACING_BENCH_AA);
 /** paced: the fixed rate (CPU per request); max: flat out (throughput). */
 const PHASES = (process.env.TRACING_BENCH_PHASES ?? 'paced,max').split(',');
 
@@ -140,7 +146,7 @@ async function measureTracing(
       await sleep(WARM_UP_S * 1000);
       const windows: Window[] = [];
       let at: TracingState & { ms: number; receiver: NodeJS.CpuUsage; events: number } = {
-        ...(await supervisor.setTracingLive(sides[0]!)),
+        ...(await supervisor.setTracingLive(sides[0]! && !A_A)),
         ms: performance.now(),
         receiver: process.cpuUsage(),
         events,
@@ -148,7 +154,7 @@ async function measureTracing(
       for (let i = 0; i < sides.length; i++) {
         await sleep(WINDOW_S * 1000);
         // The last window ends with tracing back on, as the subject started.
-        const next = { ...(await supervisor.setTracingLive(sides[i + 1] ?? true)), ms: performance.now() };
+        const next = { ...(await supervisor.setTracingLive((sides[i + 1] ?? true) && !A_A)), ms: performance.now() };
         const requests = next.requests - at.requests;
         const receiver = process.cpuUsage(at.receiver);
         windows.push({
@@ -250,6 +256,6 @@ async function measureTracing(
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  printTable('tracing', await benchTracing());
+  printTable(A_A ? 'tracing A/A (both sides off)' : 'tracing', await benchTracing());
   process.exit(0);
 }
