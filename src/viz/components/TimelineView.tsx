@@ -68,17 +68,14 @@ function TimelineViewDrawn({
   );
   const { workers, loops, database: db } = lanes;
   const width = Math.max(400, size.width);
-  const layout = useMemo(
-    () =>
-      timelineLayout(
-        view.trace?.lifecycles ?? NO_LIFECYCLES,
-        domain,
-        width,
-        workers.length,
-        compact ? COMPACT_HEIGHT : viewportHeight(),
-      ),
-    [view, domain, width, workers.length, compact],
-  );
+  const layout = useMemo(() => {
+    const height = compact ? COMPACT_HEIGHT : viewportHeight();
+    const compute = () =>
+      timelineLayout(view.trace?.lifecycles ?? NO_LIFECYCLES, domain, width, workers.length, height);
+    // Kept outside React too: a render React abandons (a newer frame arrived) is not paid for twice.
+    const key = `${view.version}:${domain.start}:${domain.end}:${width}:${workers.length}:${height}`;
+    return view.trace ? cachedFor(view.trace, compact ? 'layout-compact' : 'layout', key, compute) : compute();
+  }, [view, domain, width, workers.length, compact]);
   const x = layout.x;
   // Bins of 4 px over the visible window, aggregated off the main thread.
   const [r0, r1] = x.range() as [number, number];
