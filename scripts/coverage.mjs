@@ -3,8 +3,7 @@
 // The tests' own workers report through Vitest's coverage provider (Monocart's, set in
 // vite.config.ts). The lab, the subject, the database server, the proxy and the load generator
 // run in child processes and worker threads the tests start; LAB_COVERAGE_SCRATCH makes Vitest
-// hand them NODE_V8_COVERAGE, so each writes its coverage (with the source maps of tsx or of
-// the prebuilt bundle) when it exits. Monocart then merges both at the V8 level and maps them
+// hand them NODE_V8_COVERAGE, so each writes its coverage (with tsx's source maps) when it exits. Monocart then merges both at the V8 level and maps them
 // to server/, src/ and common/ before counting, so a line run in a child and in a test counts once.
 //
 // Arguments go to Vitest (e.g. `npm run coverage -- tests/integration/lab`). Exits with Vitest's code.
@@ -29,8 +28,8 @@ const vitest = spawn(
     'run',
     '--coverage.enabled',
     '--coverage.reportOnFailure',
-    // Coverage measures which code runs, not how fast: V8's counters, tsx in every child and a
-    // busy machine make the lab's restarts and type checks slower than the usual limits allow.
+    // Coverage measures which code runs, not how fast: V8's counters and a busy machine make
+    // the lab's restarts and type checks slower than the usual limits allow.
     '--testTimeout=180000',
     '--hookTimeout=240000',
     `--coverage.reportsDirectory=${path.join(SCRATCH, 'vitest')}`,
