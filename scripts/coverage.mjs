@@ -1,10 +1,12 @@
 // `npm run coverage`: the unit and integration tests with V8 coverage of every process they run.
 //
 // The tests' own workers report through Vitest's coverage provider (Monocart's, set in
-// vite.config.ts). The lab, the subject, the database server, the proxy and the load generator
-// run in child processes and worker threads the tests start; LAB_COVERAGE_SCRATCH makes Vitest
-// hand them NODE_V8_COVERAGE, so each writes its coverage (with tsx's source maps) when it exits. Monocart then merges both at the V8 level and maps them
-// to server/, src/ and common/ before counting, so a line run in a child and in a test counts once.
+// vite.config.ts). The lab, the database server and the load generator also run in child
+// processes and worker threads the tests start; LAB_COVERAGE_SCRATCH makes Vitest hand them
+// NODE_V8_COVERAGE, so each writes its coverage (with tsx's source maps) when it exits. Monocart
+// merges both at the V8 level and maps them to server/, src/ and common/ before counting, so a
+// line run in a child and in a test counts once. The subject and the proxy start from a bundle
+// compiled without source maps (server/subject/bundle.ts): their code counts where tests run it.
 //
 // Arguments go to Vitest (e.g. `npm run coverage -- tests/integration/lab`). Exits with Vitest's code.
 import { spawn } from 'node:child_process';
