@@ -54,9 +54,13 @@ function labProxy(target: string): Record<string, ProxyOptions> {
 const coverageScratch = process.env.LAB_COVERAGE_SCRATCH;
 /** Monocart's own options (a key Vitest's coverage type does not know, hence not written inline). */
 const monocartOptions = {
-  coverageReportOptions: coverageScratch
-    ? { reports: ['raw'], outputDir: `${coverageScratch}/in-process`, logging: 'error' }
-    : { reports: ['text-summary', 'html'], outputDir: 'coverage' },
+  coverageReportOptions: {
+    // Only the sources: not the prebuilt bundles (build/) or temporary files some tests import.
+    sourceFilter: (file: string) => /^(server|src|common)\/.*\.[cm]?tsx?$/.test(file) && !file.endsWith('.d.ts'),
+    ...(coverageScratch
+      ? { reports: ['raw'], outputDir: `${coverageScratch}/in-process`, logging: 'error' }
+      : { reports: ['text-summary', 'html'], outputDir: 'coverage' }),
+  },
 };
 
 export default defineConfig({
