@@ -11,7 +11,7 @@ import type { Mode } from '../../common/config';
 import { executorAccess, facadeAccess } from './blocking/blockingAccess';
 import { type ClientSettings, clientOptions } from './data/clientOptions';
 import { type DbCalls, type HealthListener, createDbCalls } from './data/dbCalls';
-import { toDbError } from './data/errors';
+import { describeDbError, toDbError } from './data/errors';
 import { monitorClient } from './data/monitor';
 import { renewingClient } from './data/renewingClient';
 import { runOperation } from './data/operations';
@@ -116,9 +116,15 @@ export async function createDataAccess(options: AccessOptions, first: Mode): Pro
     const calls = createDbCalls(options.onHealth);
     return options.executorThreads > 0 ? executorAccess(options, calls) : facadeAccess(options, calls);
   };
-  /** A database that is down now must not keep the subject from starting: it answers 503 until it is back. */
+  /**
+   * A database that is down now must not keep the subject from starting: it answers 503 until
+   * it is back. Any other failure is a fault of ours and is said on stderr, which the lab logs:
+   * a warm that failed unseen once left every subject starting with no connection open.
+   */
   const warmed = async (access: DataAccess): Promise<DataAccess> => {
-    await access.warm().catch(() => undefined);
+    await access.warm().catch((error: unknown) => {
+      if (describeDbError(error).kind === 'failed') console.error('subject: warming the pool failed:', error);
+    });
     return access;
   };
   const opening: Record<Mode, Promise<DataAccess>> = {

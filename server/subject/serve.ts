@@ -31,6 +31,14 @@ export async function serveSubject(
     cpuMs: config.cpuMs,
     blockingTimeoutMs: config.blockingTimeoutMs,
   };
+  // Before the data access: its start-up warm already asks whether the process traces.
+  // The sampler ships the batches, every 50 ms, from its own timer: one timer wakes the process, not two.
+  const tracer = createTracer({
+    enabled: config.tracing,
+    worker,
+    ship: (events) => send({ type: 'events', events }),
+    flushEveryMs: 0,
+  });
   const held = createHeldCount();
   const access = await createDataAccess(
     {
@@ -45,13 +53,6 @@ export async function serveSubject(
     },
     settings.mode,
   );
-  // The sampler ships the batches, every 50 ms, from its own timer: one timer wakes the process, not two.
-  const tracer = createTracer({
-    enabled: config.tracing,
-    worker,
-    ship: (events) => send({ type: 'events', events }),
-    flushEveryMs: 0,
-  });
   const current = () => access.of(settings.mode).gauges;
   const gauges = {
     poolInUse: () => current().poolInUse(),
