@@ -2,9 +2,9 @@
 // process, so on two cores the check no longer waits for ESLint (or for the type check that
 // `npm test` runs beside them). Each one's output is printed whole when it ends; the exit
 // code is non-zero if either found something.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChild } from './runChild.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);
@@ -13,35 +13,11 @@ const CHECKS = [
   { name: 'prettier', cmd: bin('prettier'), args: ['--check', '--log-level', 'warn', '.'] },
 ];
 
-function run({ name, cmd, args }) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      shell: process.platform === 'win32',
-    });
-    const output = [];
-    child.stdout.on('data', (chunk) => output.push(chunk));
-    child.stderr.on('data', (chunk) => output.push(chunk));
-    const forward = (signal) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    let ended = false;
-    const done = (code) => {
-      if (ended) return;
-      ended = true;
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      process.stdout.write(Buffer.concat(output));
-      if (code !== 0) console.error(`lint: ${name} failed (exit ${code})`);
-      resolve(code);
-    };
-    child.on('close', (code, signal) => done(code ?? (signal ? 1 : 0)));
-    child.on('error', (error) => {
-      output.push(Buffer.from(`lint: could not start ${name}: ${error.message}\n`));
-      done(1);
-    });
-  });
+async function run(check) {
+  const { code, output } = await runChild({ ...check, cwd: ROOT });
+  process.stdout.write(output);
+  if (code !== 0) console.error(`lint: ${check.name} failed (exit ${code})`);
+  return code;
 }
 
 const codes = await Promise.all(CHECKS.map(run));

@@ -8,8 +8,8 @@
 // its own: nothing else runs beside it.
 //
 // `npm test -- --only unit,e2e` runs a subset (names below).
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { runChild } from './runChild.mjs';
 
 const SUITES = [
   { name: 'typecheck', stage: 1, cmd: 'npm', args: ['run', '--silent', 'typecheck'] },
@@ -29,42 +29,20 @@ if (chosen.length === 0) {
   process.exit(2);
 }
 
-/**
- * Runs one suite; resolves with its exit code (signals count as failures). With `live` its
- * output goes straight to ours; otherwise it is kept and printed whole once the suite ends,
- * so two suites running side by side never interleave their lines.
- */
-function run(suite, live) {
-  return new Promise((resolve) => {
-    const child = spawn(suite.cmd, suite.args, {
-      stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-      shell: process.platform === 'win32',
-      env: live || !process.stdout.isTTY ? process.env : { FORCE_COLOR: '1', ...process.env },
-    });
-    const output = [];
-    child.stdout?.on('data', (chunk) => output.push(chunk));
-    child.stderr?.on('data', (chunk) => output.push(chunk));
-    const forward = (signal) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    let ended = false;
-    const done = (code) => {
-      if (ended) return; // 'error' and 'close' can both come
-      ended = true;
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      if (!live) {
-        console.log(`\n=== npm test: ${suite.name} (output) ===`);
-        process.stdout.write(Buffer.concat(output));
-      }
-      resolve(code);
-    };
-    child.on('close', (code, signal) => done(code ?? (signal ? 1 : 0)));
-    child.on('error', (error) => {
-      output.push(Buffer.from(`npm test: could not start ${suite.name}: ${error.message}\n`));
-      done(1);
-    });
+/** Runs one suite; its output is printed whole once it ends unless it runs alone (`live`). */
+async function run(suite, live) {
+  const { code, output } = await runChild({
+    name: suite.name,
+    cmd: suite.cmd,
+    args: suite.args,
+    live,
+    env: live || !process.stdout.isTTY ? process.env : { FORCE_COLOR: '1', ...process.env },
   });
+  if (!live) {
+    console.log(`\n=== npm test: ${suite.name} (output) ===`);
+    process.stdout.write(output);
+  }
+  return code;
 }
 
 const results = [];
