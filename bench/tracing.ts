@@ -17,7 +17,9 @@
  *   used (process.cpuUsage, µs) at that instant, so a window's CPU and requests are the
  *   subject's own, over exactly that window;
  * - reported: the median of the rounds' ratios, with the lowest and highest round, and the rate
- *   served on each side (a fixed-rate comparison only means something if the rate is held).
+ *   served on each side (a fixed-rate comparison only means something if the rate is held);
+ *   at the fixed rate also the subject's wake-ups per request on each side (Linux), a count
+ *   that a busy machine hardly moves, where CPU time swings by 10-20% between equal windows.
  *
  * The same figures for the Tornado subject follow (rows "tornado: ..."), when Python can run
  * it, at a rate a single Python process holds. First, the wire alone (bench/traceWire.ts).
@@ -30,6 +32,7 @@
  * TRACING_BENCH_AA=1 runs both sides with tracing off (the noise floor); TRACING_BENCH_VERBOSE=1
  * prints every window.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -80,6 +83,23 @@ interface Window {
   /** This process, which receives and rebuilds the events, as the lab does. */
   receiverUsPerRequest: number;
   eventsPerRequest: number;
+  /** Times the subject's main thread went to sleep and was woken, per request (NaN where /proc is missing). */
+  wakeUpsPerRequest: number;
+}
+
+/**
+ * The voluntary context switches of a process's main thread: each is the loop going to sleep
+ * (and waking again). Tracing's timers wake a sleeping subject, and on a busy machine these
+ * wake-ups cost far more CPU than the work done in them; unlike CPU time, their count does not
+ * swing with the machine's other work.
+ */
+function wakeUps(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
 }
 
 /** The 1-minute load average, as a row. */
@@ -145,16 +165,22 @@ async function measureTracing(
       });
       await sleep(WARM_UP_S * 1000);
       const windows: Window[] = [];
-      let at: TracingState & { ms: number; receiver: NodeJS.CpuUsage; events: number } = {
+      const pid = supervisor.pids().subject;
+      let at: TracingState & { ms: number; receiver: NodeJS.CpuUsage; events: number; wakeUps: number } = {
         ...(await supervisor.setTracingLive(sides[0]! && !A_A)),
         ms: performance.now(),
         receiver: process.cpuUsage(),
         events,
+        wakeUps: wakeUps(pid),
       };
       for (let i = 0; i < sides.length; i++) {
         await sleep(WINDOW_S * 1000);
         // The last window ends with tracing back on, as the subject started.
-        const next = { ...(await supervisor.setTracingLive((sides[i + 1] ?? true) && !A_A)), ms: performance.now() };
+        const next = {
+          ...(await supervisor.setTracingLive((sides[i + 1] ?? true) && !A_A)),
+          ms: performance.now(),
+          wakeUps: wakeUps(pid),
+        };
         const requests = next.requests - at.requests;
         const receiver = process.cpuUsage(at.receiver);
         windows.push({
@@ -164,6 +190,7 @@ async function measureTracing(
           receiverUsPerRequest: (receiver.user + receiver.system) / requests,
           // Counted when the batches arrive, a little after the window: close enough for a mean.
           eventsPerRequest: (events - at.events) / requests,
+          wakeUpsPerRequest: (next.wakeUps - at.wakeUps) / requests,
         });
         if (process.env.TRACING_BENCH_VERBOSE) console.error(runtime, rate ?? 'max', JSON.stringify(windows.at(-1)));
         at = { ...next, receiver: process.cpuUsage(), events };
@@ -223,6 +250,15 @@ async function measureTracing(
         unit: `/ ${of(paced, false, 'subjectUsPerRequest').toFixed(0)} µs`,
       },
       ...ratioRows(paced, 'subjectUsPerRequest', `${at} subject CPU per request on / off`, '<= 1.05', (r) => r <= 1.05),
+      ...(Number.isNaN(of(paced, true, 'wakeUpsPerRequest'))
+        ? []
+        : [
+            {
+              name: `${at} subject wake-ups per request (main thread's voluntary context switches), on / off (medians)`,
+              value: of(paced, true, 'wakeUpsPerRequest'),
+              unit: `/ ${of(paced, false, 'wakeUpsPerRequest').toFixed(3)}`,
+            },
+          ]),
       {
         name: `${at} receiving process CPU per request, on / off (medians)`,
         value: of(paced, true, 'receiverUsPerRequest'),

@@ -10,8 +10,9 @@ byte order: the lab runs on this machine): one string, where a JSON list would s
 every float.
 
 Events may be written from other threads (pymongo's pool listener runs on Motor's or the
-executor's threads), hence the lock. Batches leave every 50 ms from the loop; in blocking
-mode a batch leaves when the loop unblocks, with the times things happened.
+executor's threads), hence the lock. Batches leave every 50 ms from the loop (the sampler's
+timer ships them: runtime/sampler.py); in blocking mode a batch leaves when the loop
+unblocks, with the times things happened.
 """
 import base64
 import threading
@@ -40,7 +41,8 @@ class _Off:
 
 
 class Tracer:
-    def __init__(self, enabled, worker, layouts, ship, flush_every_ms=50):
+    def __init__(self, enabled, worker, layouts, ship, flush_every_ms=0):
+        """flush_every_ms: 0 ships only when told (flush) or full; the sampler ships on its own timer."""
         self.enabled = enabled
         self._worker = worker
         self._ship = ship
@@ -53,8 +55,8 @@ class Tracer:
         self._strings = []
         self._string_index = {}
         self._count = 0
-        self._timer = PeriodicCallback(self.flush, flush_every_ms)
-        if enabled:
+        self._timer = PeriodicCallback(self.flush, flush_every_ms) if flush_every_ms > 0 else None
+        if enabled and self._timer:
             self._timer.start()
 
     def set_enabled(self, on):
@@ -64,6 +66,8 @@ class Tracer:
             return
         self.flush()
         self.enabled = on
+        if self._timer is None:
+            return
         if on:
             self._timer.start()
         else:

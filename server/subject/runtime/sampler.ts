@@ -4,12 +4,17 @@
  * ships the tracer's batch every 50 ms, from the same timer.
  * A blocked loop cannot run this timer; the sample after it unblocks carries the delay.
  *
- * Loop delay is measured by a 5 ms heartbeat timer: how late it fires is how long a
- * callback had to wait. perf_hooks' monitorEventLoopDelay does the same in native code (half
- * the CPU of this timer in an idle process, 10 against 20 ms a second on the 2-core machine;
- * no difference measurable at 400 req/s), but its timer is separate from ours: after a block
- * in a timer callback ours runs first and its sample shows no delay; the block lands in the
- * next sample instead (tests/unit/subject/sampler.test.ts).
+ * Loop delay is measured by a heartbeat timer every 12.5 ms: how late it fires is how long a
+ * callback had to wait. A block is reported at its length less up to one beat (the time from
+ * its start to the beat that came due during it). The beat was 5 ms; but each beat wakes a
+ * process that would otherwise sleep, and a wake-up costs far more than the beat's own work
+ * (an idle process spent ~20 ms of CPU a second on 200 beats; at 400 req/s tracing cost 1.2x
+ * the CPU per request, most of it these wake-ups), so the beat is as long as the lab's
+ * figures allow: 80 a second, two to a sample.
+ * perf_hooks' monitorEventLoopDelay is no cheaper here: its native timer wakes the process
+ * too, its timer is separate from ours (after a block in a timer callback ours may run first,
+ * and the block lands in the next sample), and resetting its histogram for each sample drops
+ * the interval under way, so a block that starts just after a sample is never recorded.
  */
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -23,7 +28,8 @@ export interface Gauges {
   longPollsHeld?(): number;
 }
 
-const BEAT_MS = 5;
+/** Two beats to a sample (25 ms); a sample is taken on the first beat at least 18.75 ms after the last. */
+const BEAT_MS = 12.5;
 /**
  * RSS is read from /proc (up to ~0.2 ms on a busy machine, most of a sample's cost) and moves
  * slowly, so it is refreshed every 10th sample (250 ms); the heap figure is cheap and read every time.
@@ -67,8 +73,8 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25, flush
    * One timer does it all, on the heartbeat: every beat notes the loop delay, a beat at least
    * everyMs after the last sample also samples (the first beat after a block, at once), and
    * one at least flushEveryMs after the last shipment ships the batch. Each timer of its own
-   * woke an idle process up on its own: three timers cost the subject ~260 wake-ups a second,
-   * one costs 200 (a wake-up is ~0.1 ms of CPU on a busy machine).
+   * would wake an idle process up on its own: three timers cost the subject ~260 wake-ups a
+   * second with a 5 ms beat; this one costs 80 (a wake-up is ~0.1 ms of CPU on a busy machine).
    */
   const half = BEAT_MS / 2;
   let sampledAt = lastBeat;

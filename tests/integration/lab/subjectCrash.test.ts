@@ -25,8 +25,7 @@ afterAll(async () => {
 });
 
 it('answers 503 with Retry-After while the subject restarts and fails the run it interrupted', async () => {
-  const plan = { ratePerSec: 100, durationSec: 60 };
-  const started = await lab.json<{ id: string }>('POST', '/api/runs', plan);
+  const started = await lab.json<{ id: string }>('POST', '/api/runs', { ratePerSec: 100, durationSec: 60 });
   expect(started.status).toBe(202);
   // Wait until the run is really sending, then kill the subject under it.
   const deadline = Date.now() + 30_000;
@@ -53,9 +52,8 @@ it('answers 503 with Retry-After while the subject restarts and fails the run it
   const run = await lab.waitForRun(started.body.id);
   expect(run.status).toBe('failed');
   expect(run.message).toMatch(/the subject (restarted|went down) during the run/);
-  // It did not keep sending to a dead port: it ended before its planned end, short of its planned requests.
-  expect(run.durationMs).toBeLessThan(plan.durationSec * 1000);
-  expect(run.completed).toBeLessThan(plan.ratePerSec * plan.durationSec);
+  // Far sooner than the 60 s the run was planned for: it did not keep sending to a dead port.
+  expect(run.durationMs).toBeLessThan(60_000 / 2);
 
   const health = await lab.json<HealthResponse>('GET', '/api/health');
   expect(health.body.subject.state).toBe('ready');

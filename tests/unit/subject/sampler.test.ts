@@ -1,9 +1,10 @@
 /**
  * The subject's sampler, in this process with a tracer that records what it is given: the
- * loop delay of a block is in the first sample after it (and only there), and the batch ships
- * every other sample.
+ * loop delay of a block is in the first sample after it (and only there), less at most one
+ * beat; the batch ships every other sample; and the sampler wakes the process 80 times a
+ * second at most (each wake-up of a sleeping process is most of tracing's cost at a modest rate).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startSampler } from '../../../server/subject/runtime/sampler';
 import type { SampleInput, Tracer } from '../../../server/subject/runtime/tracer';
 
@@ -49,7 +50,9 @@ describe('the sampler', () => {
     const ended = performance.now();
     await eventually(() => samples.some((sample) => sample.at >= ended));
     const first = samples.find((sample) => sample.at >= ended)!;
-    expect(first.values.loopDelayMaxMs).toBeGreaterThanOrEqual(60);
+    // The beat that came due during the block fired when it ended: late by the block's length
+    // less the time from the block's start to that beat's due time, one beat (12.5 ms) at most.
+    expect(first.values.loopDelayMaxMs).toBeGreaterThanOrEqual(ended - start - 12.5);
     // And only there: the next sample starts afresh.
     await eventually(() => samples.filter((sample) => sample.at >= ended).length >= 2);
     const next = samples.filter((sample) => sample.at >= ended)[1]!;
@@ -63,5 +66,21 @@ describe('the sampler', () => {
     stop();
     expect(flushes()).toBeGreaterThanOrEqual(4);
     expect(flushes()).toBeLessThanOrEqual(6);
+  });
+
+  it('wakes the process at most 80 times a second', () => {
+    const intervals = vi.spyOn(globalThis, 'setInterval');
+    const timeouts = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      stop = startSampler(recordingTracer().tracer, gauges);
+      // Every timer it starts, as wake-ups a second: one 12.5 ms heartbeat samples and ships too.
+      const wakeUps = intervals.mock.calls.reduce((sum, [, ms]) => sum + 1000 / Number(ms), 0);
+      expect(intervals).toHaveBeenCalledTimes(1);
+      expect(timeouts).not.toHaveBeenCalled();
+      expect(wakeUps).toBeLessThanOrEqual(80);
+    } finally {
+      intervals.mockRestore();
+      timeouts.mockRestore();
+    }
   });
 });
