@@ -82,8 +82,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Set in each test worker after it has started, so only the processes the tests start inherit it.
-    // (The subject, its database thread and the proxy start from a bundle compiled without source
-    // maps, so what they run counts only where the tests also run it in-process.)
+    // (The bundles the lab compiles for the subject, the proxy and the database get source maps then.)
     env: coverageScratch ? { NODE_V8_COVERAGE: `${coverageScratch}/children` } : {},
     coverage: {
       // Monocart's V8 coverage: scripts/coverage.mjs merges the tests' own with their children's.

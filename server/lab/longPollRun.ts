@@ -65,8 +65,9 @@ export async function runLongPoll(deps: LongPollRunDeps, watch: SampleWatch): Pr
 
   const timeoutMs = Math.min(LONG_POLL_BOUNDS.timeoutMs.max, holdMs + ANSWER_MARGIN_MS);
   const load = deps.startLoad({
-    longPoll: { after, timeoutMs, connections: deps.plan.concurrency },
-    // Blocking mode answers one waiter at a time: the last may take long, but not forever.
+    // Blocking mode answers one waiter at a time: the last may wait as long as the whole
+    // queue takes on this machine, so the client gives up only on a subject that stopped.
+    longPoll: { after, timeoutMs, connections: deps.plan.concurrency, stallMs: timeoutMs + ANSWER_MARGIN_MS },
     requestTimeoutMs: timeoutMs + ANSWER_MARGIN_MS,
   });
   let finished = false;

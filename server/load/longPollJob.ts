@@ -2,6 +2,13 @@
  * A long-poll run's client side: every long-poll (GET /updates?after=<id>) opened at once,
  * one connection each, held until the subject answers (after the lab's publish) or the
  * long-poll's own timeout. Records client.sent / firstByte / done like any run.
+ *
+ * No long-poll has a deadline of its own. A blocking subject answers its waiters one at a
+ * time, so the last one's wait is the whole queue's length, which depends on the machine
+ * (about 15 s for 2,000 on a quiet two-core machine, over two minutes under coverage
+ * beside other work); a fixed deadline cut that queue short and recorded the rest as
+ * errors. What the client gives up on instead is a subject that has stopped: one that
+ * answered none of them for `stallMs`.
  */
 import { Pool } from 'undici';
 import { HEADER_RID, HEADER_RUN, now, type TraceEvent } from '../../common/trace';
@@ -15,6 +22,12 @@ export interface LongPollJob {
   timeoutMs: number;
   /** How many long-polls to hold. */
   connections: number;
+  /**
+   * How long the subject may go without answering any long-poll before the ones still
+   * open are given up and recorded as errors, ms. Longer than `timeoutMs`: before the
+   * publish, the first answer may be a long-poll's own timeout.
+   */
+  stallMs: number;
 }
 
 export function runLongPollJob(job: LoadJob, longPoll: LongPollJob, ship: (events: TraceEvent[]) => void): RunningJob {
@@ -28,13 +41,25 @@ export function runLongPollJob(job: LoadJob, longPoll: LongPollJob, ship: (event
   };
   const flusher = setInterval(flush, job.batchMs);
   // Connecting may take long too: a blocked loop accepts nobody until it is free again.
+  // Waiting for an answer has no limit here: the stall watch below ends a subject that stopped.
   const pool = new Pool(job.baseUrl, {
     connections: longPoll.connections,
     pipelining: 1,
     connectTimeout: job.requestTimeoutMs,
-    headersTimeout: job.requestTimeoutMs,
-    bodyTimeout: job.requestTimeoutMs,
+    headersTimeout: 0,
+    bodyTimeout: 0,
   });
+  const abort = new AbortController();
+  let lastAnswer = now();
+  let stalled = false;
+  const stallWatch = setInterval(
+    () => {
+      if (now() - lastAnswer < longPoll.stallMs) return;
+      stalled = true;
+      abort.abort();
+    },
+    Math.min(1000, longPoll.stallMs / 4),
+  );
   const path = `/updates?after=${longPoll.after}&timeoutMs=${longPoll.timeoutMs}`;
 
   async function hold(index: number): Promise<void> {
@@ -44,12 +69,22 @@ export function runLongPollJob(job: LoadJob, longPoll: LongPollJob, ship: (event
     let status = 0;
     let error: string | undefined;
     try {
-      const res = await pool.request({ method: 'GET', path, headers: { [HEADER_RID]: rid, [HEADER_RUN]: job.runId } });
-      buffer.push({ type: 'client.firstByte', t: now(), rid });
+      const res = await pool.request({
+        method: 'GET',
+        path,
+        headers: { [HEADER_RID]: rid, [HEADER_RUN]: job.runId },
+        signal: abort.signal,
+      });
+      lastAnswer = now();
+      buffer.push({ type: 'client.firstByte', t: lastAnswer, rid });
       status = res.statusCode;
       await res.body.dump({ limit: Infinity });
     } catch (caught) {
-      error = cancelled ? 'cancelled' : describe(caught);
+      error = cancelled
+        ? 'cancelled'
+        : stalled
+          ? `no long-poll was answered for ${longPoll.stallMs} ms`
+          : describe(caught);
     }
     buffer.push(
       error ? { type: 'client.done', t: now(), rid, status, error } : { type: 'client.done', t: now(), rid, status },
@@ -62,6 +97,7 @@ export function runLongPollJob(job: LoadJob, longPoll: LongPollJob, ship: (event
     try {
       await Promise.all(Array.from({ length: longPoll.connections }, (_, i) => hold(i)));
     } finally {
+      clearInterval(stallWatch);
       clearInterval(flusher);
       flush();
       await pool.destroy().catch(() => undefined);

@@ -123,6 +123,16 @@ export async function stopChild(child: ChildProcess, graceMs = 2000): Promise<vo
 export function exitWithParent(): void {
   if (!process.send) return; // started by hand, not by spawnNode
   process.once('disconnect', () => process.exit(0));
+  // Under coverage (NODE_V8_COVERAGE), a process writes what it ran only when it exits by
+  // itself; one that SIGTERM ends (stopChild, for a child with no handler of its own, such as
+  // the subject) writes nothing. So it ends through process.exit, with the exit code a
+  // SIGTERM gives. A child with its own SIGTERM handler (it closes things first) keeps its way.
+  if (process.env.NODE_V8_COVERAGE) {
+    const onTerm = () => {
+      if (process.listenerCount('SIGTERM') === 1) process.exit(143);
+    };
+    process.on('SIGTERM', onTerm);
+  }
 }
 
 /** How many children this process is still tracking (tests use it to prove there are no orphans). */

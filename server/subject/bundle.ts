@@ -9,11 +9,10 @@
  * If the build fails, children start through tsx as before (slower, same behaviour).
  * LAB_SUBJECT_TSX=1 forces that, e.g. to debug with source files.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtEntry } from '../launch';
+import { builtEntry, bundleFolder } from '../launch';
 
 export interface ChildBundle {
   subject: string;
@@ -27,9 +26,8 @@ let built: Promise<ChildBundle | undefined> | undefined;
 
 async function build(): Promise<ChildBundle> {
   const { build: esbuild } = await import('esbuild');
-  const outdir = mkdtempSync(path.join(tmpdir(), 'event-loop-lab-'));
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  const common = { outdir, bundle: true, platform: 'node', target: 'node20', logLevel: 'silent' } as const;
+  const { outdir, sourcemap } = bundleFolder('event-loop-lab-');
+  const common = { outdir, bundle: true, platform: 'node', target: 'node20', logLevel: 'silent', sourcemap } as const;
   await Promise.all([
     esbuild({
       ...common,

@@ -4,18 +4,16 @@
  * tsx the server takes 1.5 to 2.5 s to start on a busy two-core machine, compiled under 0.5 s.
  * If the build fails, the server starts through tsx as before (slower, same behaviour).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtEntry } from '../../launch';
+import { builtEntry, bundleFolder } from '../../launch';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 
 let built: Promise<string | undefined> | undefined;
 
 /** Compiles an embedded server's cli.ts (this tree's, or another revision's for the bench) into `outdir`/embedded.mjs. */
-export async function compileEmbedded(cli: string, outdir: string): Promise<string> {
+export async function compileEmbedded(cli: string, outdir: string, sourcemap = false): Promise<string> {
   const { build: esbuild } = await import('esbuild');
   await esbuild({
     entryPoints: { embedded: cli },
@@ -26,6 +24,7 @@ export async function compileEmbedded(cli: string, outdir: string): Promise<stri
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',
+    sourcemap,
     // Modules loaded on demand with createRequire(import.meta.url) resolve from the sources' folder.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(cli).href) },
     banner: {
@@ -36,9 +35,8 @@ export async function compileEmbedded(cli: string, outdir: string): Promise<stri
 }
 
 async function build(): Promise<string> {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'event-loop-lab-db-'));
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  return compileEmbedded(CLI, outdir);
+  const { outdir, sourcemap } = bundleFolder('event-loop-lab-db-');
+  return compileEmbedded(CLI, outdir, sourcemap);
 }
 
 /** The compiled entry (built on first use, then shared), or undefined to start through tsx. */

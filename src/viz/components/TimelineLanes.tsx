@@ -1,4 +1,5 @@
 import type { ScaleLinear } from 'd3-scale';
+import { memo } from 'react';
 import { PHASE_LABELS, type Phase, type RequestLifecycle } from '../../trace/lifecycle';
 import type { CountPoint, LoopSegment, LoopState } from '../../trace/lanes';
 import { requestName } from '../../trace/narrate';
@@ -20,26 +21,68 @@ const rangeOf = (x: X) => {
   return { r0, r1 };
 };
 
-function clip(x: X, start: number, end: number, until: number) {
-  const [d0, d1] = x.domain() as [number, number];
-  const s = Math.max(start, d0);
-  const e = Math.min(Number.isFinite(end) ? end : until, d1);
-  return e > s ? { x: x(s), width: Math.max(1, x(e) - x(s)) } : undefined;
+/**
+ * How a request lane's bars sit on the time axis. The bars are drawn in milliseconds since the
+ * run's origin, and the axis is a transform on them (`laneAxisStyle`): a new axis (every live
+ * step, every zoom) then moves no bar, so a lane is redrawn only when its own request changes.
+ * `minMs` keeps the shortest bar a pixel wide; it is a power of two, so it changes only when the
+ * scale halves or doubles, not at every step.
+ */
+export interface LaneAxis {
+  /** Pixels per millisecond. */
+  k: number;
+  /** Where the origin (ms 0) is, in pixels. */
+  tx: number;
+  minMs: number;
 }
 
-/** One request: its phases as bars, patterned so colour is not the only signal. */
-export function RequestLane(props: {
+export function laneAxis(x: X, origin: number): LaneAxis {
+  const [d0 = 0, d1 = 1] = x.domain();
+  const { r0, r1 } = rangeOf(x);
+  const k = (r1 - r0) / Math.max(1e-9, d1 - d0);
+  return { k, tx: x(origin), minMs: 2 ** Math.ceil(Math.log2(1 / k)) };
+}
+
+/** The CSS variables the bars' transform reads (set on the timeline's svg, so an export keeps them). */
+export function laneAxisStyle(axis: LaneAxis): Record<string, string> {
+  return { '--lane-k': String(axis.k), '--lane-tx': `${axis.tx}px` };
+}
+
+/** An open phase (a request still waiting) runs to the right edge: the clip ends it at the axis's end. */
+const OPEN_MS = 1e9;
+
+/**
+ * A request's bars in the lane's own units (ms since the origin), with the shortest a pixel wide.
+ * Pure.
+ */
+export function laneBars(life: RequestLifecycle, origin: number, minMs: number) {
+  return life.segments.map((s) => {
+    const start = s.start - origin;
+    const end = Number.isFinite(s.end) ? s.end - origin : OPEN_MS;
+    return { x: start, width: Math.max(minMs, end - start), phase: s.phase, holdsLoop: s.holdsLoop };
+  });
+}
+
+/**
+ * One request: its phases as bars, patterned so colour is not the only signal. Memoised, and
+ * nothing it is given moves with the axis: a live step redraws only the lanes whose request
+ * changed.
+ */
+export const RequestLane = memo(function RequestLane(props: {
   life: RequestLifecycle;
-  x: X;
+  /** The lanes' right edge, in pixels. */
+  right: number;
   y: number;
   height: number;
   origin: number;
-  until: number;
+  minMs: number;
+  /** The clip path that ends the bars at the axis's edges. */
+  clipId: string;
   selected: boolean;
   onFocus: (rid: string) => void;
   onSelect: (rid: string) => void;
 }) {
-  const { life, x, y, height, origin, until } = props;
+  const { life, y, height, origin } = props;
   return (
     <g
       className={`request-lane${props.selected ? ' selected' : ''}`}
@@ -57,29 +100,30 @@ export function RequestLane(props: {
       onClick={() => props.onSelect(life.rid)}
       onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onSelect(life.rid))}
     >
-      <rect x={0} y={y} width={rangeOf(x).r1} height={height} className="lane-hit" />
+      <rect x={0} y={y} width={props.right} height={height} className="lane-hit" />
       {height >= 10 && (
         <text x={4} y={y + height / 2} dy="0.35em" className="lane-label">
           {requestName(life)}
         </text>
       )}
-      {life.segments.map((s, i) => {
-        const box = clip(x, s.start, s.end, until);
-        if (!box) return null;
-        return (
-          <rect
-            key={i}
-            x={box.x}
-            y={y + 1}
-            width={box.width}
-            height={Math.max(2, height - 2)}
-            className={`seg seg-${s.phase}${s.holdsLoop ? ' seg-holds' : ''}`}
-          />
-        );
-      })}
+      {/* The clip is outside the transform, so it is in the svg's pixels. */}
+      <g clipPath={`url(#${props.clipId})`}>
+        <g className="lane-segs">
+          {laneBars(life, origin, props.minMs).map((bar, i) => (
+            <rect
+              key={i}
+              x={bar.x}
+              y={y + 1}
+              width={bar.width}
+              height={Math.max(2, height - 2)}
+              className={`seg seg-${bar.phase}${bar.holdsLoop ? ' seg-holds' : ''}`}
+            />
+          ))}
+        </g>
+      </g>
     </g>
   );
-}
+});
 
 /**
  * A lane's segments as one path per state, merged where they meet within half a pixel: a run
@@ -117,7 +161,7 @@ export function lanePaths(segments: readonly LoopSegment[], x: X, until: number,
 }
 
 /** A subject loop: blocked (hatched), busy (solid), idle (empty). */
-export function LoopLaneRow({
+export const LoopLaneRow = memo(function LoopLaneRow({
   segments,
   x,
   y,
@@ -143,7 +187,7 @@ export function LoopLaneRow({
       {blocked && <path d={blocked} className="loop-blocked" />}
     </g>
   );
-}
+});
 
 /**
  * The database lane's step function, one value per pixel column: the most calls in flight at
@@ -185,7 +229,17 @@ export function databaseAreaPath(points: readonly CountPoint[], x: X, y: number,
 }
 
 /** Database calls in flight over time. */
-export function DatabaseLane({ points, x, y, height }: { points: CountPoint[]; x: X; y: number; height: number }) {
+export const DatabaseLane = memo(function DatabaseLane({
+  points,
+  x,
+  y,
+  height,
+}: {
+  points: CountPoint[];
+  x: X;
+  y: number;
+  height: number;
+}) {
   let peak = 1;
   for (const p of points) if (p.count > peak) peak = p.count;
   const path = databaseAreaPath(points, x, y, height, peak);
@@ -200,7 +254,7 @@ export function DatabaseLane({ points, x, y, height }: { points: CountPoint[]; x
       </text>
     </g>
   );
-}
+});
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -209,7 +263,7 @@ const count = new Intl.NumberFormat('en-US');
  * time, stacked. Clicking a time (or Enter, at the playback time) zooms there: the lanes below
  * then show that moment's requests.
  */
-export function HistogramLane({
+export const HistogramLane = memo(function HistogramLane({
   histogram,
   total,
   x,
@@ -281,4 +335,4 @@ export function HistogramLane({
       </text>
     </g>
   );
-}
+});

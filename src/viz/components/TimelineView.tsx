@@ -1,5 +1,5 @@
 import { useSelector } from '@xstate/react';
-import { useCallback, useMemo, useState, type RefObject, memo } from 'react';
+import { useCallback, useId, useMemo, useState, type RefObject, memo } from 'react';
 import { useLab } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
 import type { RequestLifecycle } from '../../trace/lifecycle';
@@ -20,7 +20,7 @@ import { TIMELINE_SVG_STYLE } from './exportFiles';
 import { RequestDetails } from './RequestDetails';
 import { TimelineCursor } from './TimelineCursor';
 import { TimelinePatterns } from './TimelinePatterns';
-import { DatabaseLane, HistogramLane, LoopLaneRow, RequestLane } from './TimelineLanes';
+import { DatabaseLane, HistogramLane, laneAxis, laneAxisStyle, LoopLaneRow, RequestLane } from './TimelineLanes';
 import { useSize } from './useSize';
 
 const NO_LIFECYCLES: readonly RequestLifecycle[] = [];
@@ -51,13 +51,18 @@ function TimelineViewDrawn({
   // The story window (first request to last event), the scrubber's axis too.
   // It follows the view (live: in steps of trace time), not every batch: a new end every frame would redraw every lane every frame.
   const { trace } = view;
-  const full = useMemo<Domain>(() => {
+  // Taken once per view object, outside React's memo: a live run's arrays grow under a view that
+  // stays the same, and React starts a deferred render over each time a frame interrupts it, so
+  // a memo read again would give every attempt a new end, a new axis and a full redraw.
+  const { full, total } = cachedFor(view, 'timeline-window', view.version, () => {
     const story = storyWindow(view.trace);
-    return { start: story.start, end: Math.max(story.start + 1, story.end) };
-  }, [view]);
+    return {
+      full: { start: story.start, end: Math.max(story.start + 1, story.end) } as Domain,
+      // The request count as of the view: the run's array grows with every live batch, the drawing only with the view.
+      total: view.trace?.lifecycles.length ?? 0,
+    };
+  });
   const domain = zoom ?? full;
-  // The request count as of the view: the run's array grows with every live batch, the drawing only with the view.
-  const total = useMemo(() => view.trace?.lifecycles.length ?? 0, [view]);
   // Loop and database lanes, kept incrementally per run: a live step merges in only the requests that finished.
   const lanes = useMemo(
     () =>
@@ -84,6 +89,9 @@ function TimelineViewDrawn({
       ? undefined
       : { start: domain.start, end: domain.end, bins: Math.max(1, Math.floor((r1 - r0) / 4)), until: full.end };
   const histogram = useHistogram(view, histogramQuery);
+  // The request lanes' bars are in ms since the origin; the axis reaches them as a transform.
+  const axis = laneAxis(x, full.start);
+  const clipId = `lane-clip-${useId().replace(/[^\w-]/g, '')}`;
   // The playback time is read when a control needs it: the timeline does not render as it moves.
   const playheadT = useCallback(() => playback.getSnapshot().context.t, [playback]);
   // The drill-down: a tenth of the window around the time picked (its requests become the lanes).
@@ -95,6 +103,7 @@ function TimelineViewDrawn({
   const zoomBy = (factor: number) =>
     setZoom(zoomDomain(domain, factor, Math.min(Math.max(playheadT(), domain.start), domain.end), full));
   const panBy = (fraction: number) => zoom && setZoom(panDomain(domain, fraction, full));
+  const select = useCallback((rid: string) => playback.send({ type: 'playback.select', rid }), [playback]);
   // Lanes and axis do not depend on t: memoised (the cursor moves by itself).
   const drawing = useMemo(
     () => (
@@ -121,18 +130,24 @@ function TimelineViewDrawn({
             onDrill={drill}
           />
         )}
+        <defs>
+          <clipPath id={clipId}>
+            <rect x={r0} y={0} width={Math.max(0, r1 - r0)} height={layout.height} />
+          </clipPath>
+        </defs>
         {layout.lanes.map((life, i) => (
           <RequestLane
             key={life.rid}
             life={life}
-            x={x}
+            right={r1}
+            clipId={clipId}
             y={layout.requestTop + i * layout.laneHeight}
             height={layout.laneHeight}
             origin={full.start}
-            until={full.end}
+            minMs={axis.minMs}
             selected={life.rid === selected}
             onFocus={setFocused}
-            onSelect={(rid) => playback.send({ type: 'playback.select', rid })}
+            onSelect={select}
           />
         ))}
         <g className="axis" transform={`translate(0, ${layout.height - 22})`} aria-hidden="true">
@@ -147,7 +162,7 @@ function TimelineViewDrawn({
         </g>
       </>
     ),
-    [loops, workers, x, full, db, layout, selected, playback, histogram, total, drill],
+    [loops, workers, x, full, db, layout, selected, select, histogram, total, drill, clipId, r0, r1, axis.minMs],
   );
   const focusLife = focused ? trace?.lifecycle(focused) : undefined;
   return (
@@ -204,13 +219,14 @@ function TimelineViewDrawn({
           viewBox={`0 0 ${width} ${layout.height}`}
           role="group"
           aria-label={`Timeline of ${total} requests`}
+          style={laneAxisStyle(axis)}
           onWheel={(e) => {
             if (e.ctrlKey || e.altKey) zoomBy(e.deltaY > 0 ? 1.25 : 0.8);
             else if (zoom && e.shiftKey) panBy(e.deltaY > 0 ? 0.1 : -0.1);
           }}
         >
           <style>{TIMELINE_SVG_STYLE}</style>
-          <TimelinePatterns />
+          <TimelinePatterns k={axis.k} />
           {drawing}
         </svg>
         <TimelineCursor x={x} height={layout.height - 22} />

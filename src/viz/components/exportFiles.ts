@@ -20,6 +20,11 @@ text { font: 12px system-ui, sans-serif; fill: #111; }
 .seg-database { fill: url(#pat-db); stroke: #a34700; }
 .seg-holds { fill: url(#pat-holds); stroke: #b00020; stroke-width: 1.5; }
 .seg-responding { fill: #14592a; }
+.lane-segs { transform: translateX(var(--lane-tx, 0)) scaleX(var(--lane-k, 1)); }
+.lane-segs .seg { vector-effect: non-scaling-stroke; }
+.lane-segs .seg-pool { fill: url(#pat-pool-lane); }
+.lane-segs .seg-database { fill: url(#pat-db-lane); }
+.lane-segs .seg-holds { fill: url(#pat-holds-lane); }
 .lane-idle { fill: #f4f4f4; stroke: #bbb; }
 .loop-busy { fill: #0b4f9c; }
 .loop-blocked { fill: url(#pat-holds); stroke: #b00020; }

@@ -1,11 +1,9 @@
 /**
- * The start-up line and URI redaction, plus the real download probe (which must decide
- * within about 3 s whether fastdl.mongodb.org can be reached, online or not).
+ * The start-up line and URI redaction. The real download probe (which must decide within
+ * about 3 s whether fastdl.mongodb.org can be reached) is in tests/timing/db/probe.test.ts.
  */
-import { DryMongoBinary } from 'mongodb-memory-server';
-import { MongoBinaryDownloadUrl } from 'mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, PROBE_TIMEOUT_MS, probeDownload } from '../../../server/db/mongodBinary';
+import { formatBytes } from '../../../server/db/mongodBinary';
 import { describeDatabase, redactUri } from '../../../server/db/resolve';
 
 describe('describeDatabase', () => {
@@ -44,20 +42,5 @@ describe('redactUri', () => {
   it('leaves a URI without credentials alone, even with an @ in the query', () => {
     expect(redactUri('mongodb://127.0.0.1:27017/db')).toBe('mongodb://127.0.0.1:27017/db');
     expect(redactUri('mongodb://h/db?appName=a@b')).toBe('mongodb://h/db?appName=a@b');
-  });
-});
-
-describe('the real download probe', () => {
-  it('decides within about 3 s whether the mongod download is reachable', async () => {
-    const url = await new MongoBinaryDownloadUrl(
-      await DryMongoBinary.generateOptions({ version: '8.2.6' }),
-    ).getDownloadUrl();
-    const t0 = performance.now();
-    const result = await probeDownload(url);
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(2 * PROBE_TIMEOUT_MS); // its own timeout, not the system's (minutes for a silent host)
-    // Offline (CI, this machine) the reason names the host; online the archive is real (~100 MB).
-    if (result.ok) expect(result.bytes).toBeGreaterThan(10_000_000);
-    else expect(result.why).toMatch(/^fastdl\.mongodb\.org: /);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * A database that dies mid-run: the subject answers 503 within ~2 s instead of hanging
- * (blocking mode: the facade's timeout; non-blocking: the driver's bounded timeouts),
- * the supervisor reports it, and after a restart on the same port requests succeed again.
+ * A database that dies mid-run: the subject answers 503 saying the database is unavailable
+ * instead of hanging, the supervisor reports it, and after a restart on the same port
+ * requests succeed again. How soon the 503 comes (within the subject's own limits, not the
+ * driver's 30 s) is a timing claim: tests/timing/subject/deadDatabase.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../../common/config';
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 describe.each(VARIANTS)('the database killed mid-run, %s', (_name, patch) => {
-  it('answers 503 within 2 s, reports it, and recovers after a restart', async () => {
+  it('answers 503, reports it, and recovers after a restart', async () => {
     let database: Database = await startDatabase();
     const port = database.server.port;
     const lab: Lab = await startLab(database, { dbLatencyMs: 20, ...patch });
@@ -34,7 +35,7 @@ describe.each(VARIANTS)('the database killed mid-run, %s', (_name, patch) => {
       const result = await batch(lab.url('/users/alice'), 5);
       for (const reply of result.replies) {
         expect(reply.status).toBe(503);
-        expect(reply.doneAt - reply.sentAt).toBeLessThan(2500);
+        expect(JSON.parse(reply.body)).toMatchObject({ error: expect.stringMatching(/^database unavailable: /) });
       }
     }
     expect(JSON.parse((await request(lab.url('/stats'))).body).error).toMatch(/database unavailable/);
