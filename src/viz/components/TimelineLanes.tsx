@@ -1,5 +1,6 @@
 import type { ScaleLinear } from 'd3-scale';
 import { memo } from 'react';
+import { cachedFor } from '../../trace/cache';
 import { PHASE_LABELS, type Phase, type RequestLifecycle } from '../../trace/lifecycle';
 import type { CountPoint, LoopSegment, LoopState } from '../../trace/lanes';
 import { requestName } from '../../trace/narrate';
@@ -176,7 +177,10 @@ export const LoopLaneRow = memo(function LoopLaneRow({
   worker: number;
   until: number;
 }) {
-  const { busy, blocked } = lanePaths(segments, x, until, y, height);
+  // Kept outside React: a deferred render React abandons and starts over does not recompute the paths.
+  const { busy, blocked } = cachedFor(x, `loop-paths:${worker}:${y}:${height}:${until}`, segments, () =>
+    lanePaths(segments, x, until, y, height),
+  );
   return (
     <g className="loop-lane" data-testid="loop-lane" data-segments={segments.length}>
       <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">
@@ -242,7 +246,9 @@ export const DatabaseLane = memo(function DatabaseLane({
 }) {
   let peak = 1;
   for (const p of points) if (p.count > peak) peak = p.count;
-  const path = databaseAreaPath(points, x, y, height, peak);
+  const path = cachedFor(x, `db-path:${y}:${height}:${peak}`, points, () =>
+    databaseAreaPath(points, x, y, height, peak),
+  );
   return (
     <g className="db-lane" data-testid="database-lane">
       <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">
