@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveMessage, RunSummary } from '../../../common/api';
+import type { HealthResponse, LiveMessage, RunSummary } from '../../../common/api';
 import type { TraceEvent } from '../../../common/trace';
 import type { StartedDatabase } from '../../../server/db/resolve';
 import { makeDataDir, openLive, startLab, startSeededDatabase, until, type RunningLab } from './harness';
@@ -26,6 +26,13 @@ const traceEvents = (messages: LiveMessage[], runId: string | null): TraceEvent[
 
 describe('the live stream', () => {
   it('says hello with the health, then streams a hand-sent request with runId null', async () => {
+    // The hello carries the health as it is then: wait until the subject is up, which a busy
+    // machine (e.g. under coverage) may take a while for, or a first warm-up read may miss.
+    for (const deadline = Date.now() + 120_000; ;) {
+      const health = await lab.json<HealthResponse>('GET', '/api/health');
+      if (health.body.subject.state === 'ready' || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const live = await openLive(lab.url);
     await until(() => live.messages[0], 5000, 'hello');
     expect(live.messages[0]).toMatchObject({ type: 'hello', health: { status: 'ok', subject: { state: 'ready' } } });
