@@ -7,6 +7,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { afterEach, beforeEach } from 'vitest';
+import type { StartedDatabase } from '../../../server/db/resolve';
 
 /** Live direct children of `ppid`, from /proc (Linux; the lab's CI is Debian). */
 export function childPids(ppid = process.pid): number[] {
@@ -92,4 +95,32 @@ export function isolateMongoms(overrides: Record<string, string> = {}): { dir: s
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a file of database-choice tests: each test gets its own isolated mongodb-memory-server
+ * environment (isolateMongoms), and every database it pushes onto `started` is stopped after it.
+ */
+export function isolatedResolveTests(): { started: StartedDatabase[]; env(): { dir: string } } {
+  let env: ReturnType<typeof isolateMongoms> | undefined;
+  const started: StartedDatabase[] = [];
+  beforeEach(() => {
+    env = isolateMongoms();
+  });
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((db) => db.stop()));
+    env?.restore();
+  });
+  return { started, env: () => env! };
+}
+
+/** The `ok` of a ping through the official driver. */
+export async function ping(uri: string): Promise<number> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3_000 });
+  try {
+    const reply = await client.db('admin').command({ ping: 1 });
+    return reply.ok as number;
+  } finally {
+    await client.close();
+  }
 }

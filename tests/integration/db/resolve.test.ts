@@ -6,32 +6,13 @@
  */
 import net from 'node:net';
 import { MongoClient } from 'mongodb';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedServer } from '../../../server/db/embedded';
-import { startDatabase, type StartedDatabase } from '../../../server/db/resolve';
+import { startDatabase } from '../../../server/db/resolve';
 import { liveChildren } from '../../../server/process/children';
-import { childPids, closedPort, isAlive, isolateMongoms, waitUntil } from './helpers';
+import { childPids, closedPort, isAlive, isolatedResolveTests, ping, waitUntil } from './helpers';
 
-let env: ReturnType<typeof isolateMongoms>;
-const started: StartedDatabase[] = [];
-
-beforeEach(() => {
-  env = isolateMongoms();
-});
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((db) => db.stop()));
-  env.restore();
-});
-
-async function ping(uri: string): Promise<number> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3_000 });
-  try {
-    const reply = await client.db('admin').command({ ping: 1 });
-    return reply.ok as number;
-  } finally {
-    await client.close();
-  }
-}
+const { started, env } = isolatedResolveTests();
 
 describe('a URI given by the user', () => {
   const external = startEmbeddedServer();
@@ -114,11 +95,11 @@ describe('offline', () => {
   });
 
   it('says why when MONGOMS_SYSTEM_BINARY points at nothing', async () => {
-    process.env.MONGOMS_SYSTEM_BINARY = `${env.dir}/no-such-mongod`;
+    process.env.MONGOMS_SYSTEM_BINARY = `${env().dir}/no-such-mongod`;
     const db = await startDatabase({});
     started.push(db);
     expect(db.info.kind).toBe('embedded');
-    expect(db.info.reason).toBe(`MONGOMS_SYSTEM_BINARY ${env.dir}/no-such-mongod is missing or not executable`);
+    expect(db.info.reason).toBe(`MONGOMS_SYSTEM_BINARY ${env().dir}/no-such-mongod is missing or not executable`);
   });
 
   it('does not download when MONGOMS_RUNTIME_DOWNLOAD is off', async () => {

@@ -3,7 +3,7 @@
  * the real supervisor with its proxy and subject processes, and real HTTP requests.
  */
 import http from 'node:http';
-import { type Db, MongoClient } from 'mongodb';
+import { type Db, MongoClient, ObjectId } from 'mongodb';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { HEADER_RID, type TraceEvent, now } from '../../../common/trace';
 import { type EmbeddedServer, startEmbeddedServer } from '../../../server/db/embedded/index';
@@ -157,4 +157,16 @@ export function loopDelayMax(events: TraceEvent[], from: number, to: number): nu
   for (const event of events)
     if (event.type === 'sample' && event.t >= from && event.t <= to + 200) max = Math.max(max, event.loopDelayMaxMs);
   return max;
+}
+
+/**
+ * An id for a user that is newer than `after` whichever process made `after`. ObjectIds from two
+ * processes are ordered only by their second: a fresh id made here in the same second as the
+ * subject's last one is lower half the time, and a long poll for "newer than `after`" would
+ * never see it. A later second settles it.
+ */
+export function idNewerThan(after: string): ObjectId {
+  const id = new ObjectId();
+  if (id.toHexString() > after) return id;
+  return ObjectId.createFromTime(Math.floor(new ObjectId(after).getTimestamp().getTime() / 1000) + 1);
 }

@@ -3,11 +3,21 @@
  * waiting request is a record (non-blocking), a held thread (executor) or the held loop
  * (blocking), and one new user answers every waiter.
  */
-import { ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../../common/config';
 import type { TraceEvent } from '../../../common/trace';
-import { type Database, type Lab, type Reply, caughtUp, eventually, request, startDatabase, startLab } from './harness';
+import {
+  type Database,
+  type Lab,
+  type Reply,
+  caughtUp,
+  eventually,
+  idNewerThan,
+  request,
+  startDatabase,
+  startLab,
+} from './harness';
 
 let database: Database;
 beforeAll(async () => {
@@ -136,7 +146,7 @@ describe.each(HELD_VARIANTS)('the long poll, %s', (_name, patch, holders) => {
     // Threads leave the loop free to sample; a held loop reports its waiter only once it is let go.
     if (patch.executorThreads) await eventually(() => latestWaiting(lab.events) >= holders, 20_000, 20);
     // The loop or the threads are held, so the new user comes from elsewhere (as another app server would write it).
-    const { insertedId } = await database.db.collection('users').insertOne({ ...newUser(), _id: new ObjectId() });
+    const { insertedId } = await database.db.collection('users').insertOne({ ...newUser(), _id: idNewerThan(after) });
     const replies = await Promise.all(waiting);
     for (const reply of replies) {
       expect(reply.status).toBe(200);

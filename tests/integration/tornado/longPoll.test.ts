@@ -4,7 +4,7 @@
  * thread (run_in_executor) or the held IOLoop (blocking pymongo), and one new user answers
  * every waiter. Real supervisor, proxy, Python process and database.
  */
-import { ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabConfig } from '../../../common/config';
 import { parseTraceEvent, type TraceEvent } from '../../../common/trace';
@@ -14,6 +14,7 @@ import {
   type Reply,
   caughtUp,
   eventually,
+  idNewerThan,
   request,
   startDatabase,
   startLab,
@@ -175,7 +176,7 @@ describe.skipIf(noTornado).each(HELD_VARIANTS)('the Tornado long poll, %s', (_na
     // Threads leave the loop free to sample; a held loop reports its waiter only once it is let go.
     if (patch.executorThreads) await eventually(() => latestWaiting(lab.events) >= holders, 20_000, 20);
     // The loop or the threads are held, so the new user comes from elsewhere (as another app server would write it).
-    const { insertedId } = await database.db.collection('users').insertOne({ ...newUser(), _id: new ObjectId() });
+    const { insertedId } = await database.db.collection('users').insertOne({ ...newUser(), _id: idNewerThan(after) });
     const replies = await Promise.all(waiting);
     for (const reply of replies) {
       expect(reply.status).toBe(200);

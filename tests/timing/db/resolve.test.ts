@@ -6,32 +6,12 @@
  * case says, and that it never leaves an orphan, is in tests/integration/db/resolve.test.ts.
  */
 import net from 'node:net';
-import { MongoClient } from 'mongodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDatabase, type StartedDatabase } from '../../../server/db/resolve';
+import { describe, expect, it } from 'vitest';
+import { startDatabase } from '../../../server/db/resolve';
 import { liveChildren } from '../../../server/process/children';
-import { closedPort, isolateMongoms } from '../../integration/db/helpers';
+import { closedPort, isolatedResolveTests, ping } from '../../integration/db/helpers';
 
-let env: ReturnType<typeof isolateMongoms>;
-const started: StartedDatabase[] = [];
-
-beforeEach(() => {
-  env = isolateMongoms();
-});
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((db) => db.stop()));
-  env.restore();
-});
-
-async function ping(uri: string): Promise<number> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3_000 });
-  try {
-    const reply = await client.db('admin').command({ ping: 1 });
-    return reply.ok as number;
-  } finally {
-    await client.close();
-  }
-}
+const { started } = isolatedResolveTests();
 
 /** How long the embedded fallback itself takes to start here, now (the baseline for timing checks). */
 async function embeddedStartMs(): Promise<number> {
