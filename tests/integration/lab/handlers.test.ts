@@ -185,7 +185,7 @@ describe('the handlers API', () => {
     // Types are erased when code runs: the forgotten await applies, and answers without waiting for the database.
     expect((await lab.json('PUT', `/api/handlers/${FILE}`, { source: forgotten })).status).toBe(200);
     expect((await lab.json('DELETE', `/api/handlers/${FILE}`)).status).toBe(200);
-  });
+  }, 240_000); // the first check loads TypeScript: up to 180 s on a busy machine (typeCheck.ts)
 
   it('refuses a check of a file that is not a handler, or a source that is too long', async () => {
     expect((await lab.json('POST', '/api/handlers/nope.ts/check', { source: 'x' })).status).toBe(404);
