@@ -84,6 +84,9 @@ export default defineConfig({
     // Set in each test worker after it has started, so only the processes the tests start inherit it.
     // (The bundles the lab compiles for the subject, the proxy and the database get source maps then.)
     env: coverageScratch ? { NODE_V8_COVERAGE: `${coverageScratch}/children` } : {},
+    // The lab's children compiled once per run, not once per file (tests/setup/buildOnce.ts).
+    globalSetup: ['tests/setup/buildOnce.ts'],
+    setupFiles: ['tests/setup/useBuild.ts'],
     coverage: {
       // Monocart's V8 coverage: scripts/coverage.mjs merges the tests' own with their children's.
       provider: 'custom',
