@@ -1,4 +1,4 @@
-import { useDeferredValue, type ComponentProps, type RefObject } from 'react';
+import { useDeferredValue, useEffect, useState, type ComponentProps, type RefObject } from 'react';
 import { useSelector } from '@xstate/react';
 import { useLab, useStoreView } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
@@ -25,8 +25,29 @@ const reducedMotion =
  * The numbers follow t a little behind the loop. Deferred here, not in Stage: a deferred value
  * that moves every frame renders the whole stage a second time every frame, shown or not.
  */
-function DeferredNumbers({ t, ...props }: ComponentProps<typeof NumbersView>) {
-  return <NumbersView {...props} t={useDeferredValue(t)} />;
+function DeferredNumbers({ t, view, ...props }: ComponentProps<typeof NumbersView>) {
+  return <NumbersView {...props} view={useDeferredValue(view)} t={useDeferredValue(t)} />;
+}
+
+/**
+ * The timeline takes a new view when the page is idle, in one render. Deferred by React instead,
+ * its render was a background render that every frame's own render (the loop moves every frame)
+ * threw away and started over: while a live run streams, it was paid for again and again and
+ * seldom shown.
+ */
+function IdleTimeline({ view, svgRef }: ComponentProps<typeof TimelineView>) {
+  const [shown, setShown] = useState(view);
+  useEffect(() => {
+    if (shown === view) return undefined;
+    // The timeout bounds how stale the timeline may get on a page that is never idle.
+    if (typeof requestIdleCallback === 'function') {
+      const handle = requestIdleCallback(() => setShown(view), { timeout: 250 });
+      return () => cancelIdleCallback(handle);
+    }
+    const handle = setTimeout(() => setShown(view), 0);
+    return () => clearTimeout(handle);
+  }, [view, shown]);
+  return <TimelineView view={shown} svgRef={svgRef} />;
 }
 
 /** The comparison follows the store (every live batch) a little behind, only while it is shown. */
@@ -46,15 +67,14 @@ export function Stage({
 }) {
   const lab = useLab();
   const stage = useStage();
-  // The detail views are heavier than the loop: React may render them a little behind,
-  // so a burst of trace events never costs the hero animation its frames.
+  // The detail views are heavier than the loop: they follow the run a little behind (the
+  // timeline on idle time, the numbers deferred), so a burst of trace events never costs
+  // the hero animation its frames.
   const live = useSelector(lab.playback, (s) => s.matches('live'));
   const { trace } = stage;
   const key = detailKey(Number(stage.version), live, trace?.endT ?? 0, trace?.finished !== undefined);
   // The detail views' own view of the run: a new object only when their key moves.
-  const detail = useDeferredValue(
-    trace ? cachedFor(trace, 'detail-view', key, () => ({ trace, version: key })) : NO_TRACE,
-  );
+  const detail = trace ? cachedFor(trace, 'detail-view', key, () => ({ trace, version: key })) : NO_TRACE;
   return (
     <main className="stage" id="stage" tabIndex={-1}>
       <section className="hero" aria-labelledby="loop-title">
@@ -75,7 +95,7 @@ export function Stage({
         <PlaybackControls {...storyWindow(stage.trace)} />
       </section>
       <ViewTabs view={view} setView={setView}>
-        {view === 'timeline' && <TimelineView view={detail} svgRef={svgRef} />}
+        {view === 'timeline' && <IdleTimeline view={detail} svgRef={svgRef} />}
         {view === 'code' && (
           <CodeView
             handler={stage.handler}
