@@ -4,6 +4,9 @@
  * a density band for those not drawn one by one, the publish fanning out, and a histogram
  * lane in the timeline that drills down to the moment clicked. Frame times are the bench's.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { toTraceLines } from '../../src/trace/store';
 import { synthesizeLongPoll } from '../../src/viz/syntheticLongPoll';
@@ -12,15 +15,17 @@ import { axeViolations } from './axe';
 const WAITERS = 10_000;
 // A slow fan-out (2 ms between answers): the moment after the publish stays on screen.
 const trace = synthesizeLongPoll({ waiters: WAITERS, runId: 'c10k-e2e', holdMs: 60_000, answerGapMs: 2 });
+// A file on disk, not a buffer: Playwright hands the browser a file's path, but copies a buffer's
+// 9 MB through its protocol as base64, which took 20 to 30 s of each test on a busy machine.
+const traceDir = mkdtempSync(path.join(tmpdir(), 'lab-c10k-e2e-'));
+const traceFile = path.join(traceDir, 'c10k.jsonl');
+writeFileSync(traceFile, toTraceLines(trace.events));
+test.afterAll(() => rmSync(traceDir, { recursive: true, force: true }));
 
 async function importRun(page: Page): Promise<void> {
   await page.goto('/');
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected');
-  await page.getByTestId('import-file').setInputFiles({
-    name: 'c10k.jsonl',
-    mimeType: 'application/x-ndjson',
-    buffer: Buffer.from(toTraceLines(trace.events)),
-  });
+  await page.getByTestId('import-file').setInputFiles(traceFile);
   await expect(page.getByTestId('import-note')).toContainText('Imported', { timeout: 30_000 });
   await expect
     .poll(() => page.evaluate(() => window.__lab!.requestCount(window.__lab!.playback().runId ?? '')), {
