@@ -22,6 +22,7 @@ const FIRST_LAB_SPECS = [
   'static.spec.ts',
   'staticClean.spec.ts',
   'dbRestart.spec.ts',
+  'tornadoEditor.spec.ts',
 ];
 const labs = [
   { name: 'lab-1', port, testMatch: FIRST_LAB_SPECS.map((spec) => `**/${spec}`), testIgnore: [] as string[] },
