@@ -120,6 +120,7 @@ describe.skipIf(noTornado)('a long-poll run on the Tornado subject', () => {
     );
     expect(summary.status).toBe('done');
     const done = answers(events);
+    expect(done).toHaveLength(40);
     // Every answer a 200; a failure lists the others (status and error), not only their count.
     expect(done.filter((e) => e.status !== 200).map((e) => ({ status: e.status, error: e.error }))).toEqual([]);
     expect(summary.peakConcurrent).toBe(4);
