@@ -3,7 +3,7 @@
  * fall with the machine's load, the renderer's thread time much less. Each frame ingests a fixed
  * 333 events (20,000 events/s at 60 fps), whatever the frame rate, so both checkouts do the same
  * work; the figure is the renderer main thread's CPU time (trace events' thread durations) per frame.
- * `npx tsx bench/uiCpu.ts <checkout> [checkout…]` (ROUNDS=n, default 2; SELF=1 adds the self time per trace event).
+ * `npx tsx bench/uiCpu.ts <checkout> [checkout…]` (ROUNDS=n, default 2; SELF=1 adds the self time per trace event; THREADS=1 the CPU per frame of every thread).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -105,6 +105,20 @@ async function main() {
             `${path.basename(root)} round ${round}: main-thread CPU ${(cpuMs / result.frames).toFixed(2)} ms/frame ` +
               `(${cpuMs.toFixed(0)} ms over ${result.frames} frames, ${result.seconds.toFixed(1)} s wall), load ${before} -> ${load()}`,
           );
+          if (process.env.THREADS) {
+            // Every thread of every process: the renderer's main thread is not the only one a frame needs.
+            const names = new Map<string, string>();
+            for (const e of trace)
+              if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+            const perThread = new Map<string, number>();
+            for (const e of trace)
+              if (e.ph === 'X' && /RunTask$/.test(e.name)) {
+                const name = names.get(`${e.pid}:${e.tid}`) ?? '?';
+                perThread.set(name, (perThread.get(name) ?? 0) + (e.tdur ?? 0));
+              }
+            for (const [name, us] of [...perThread].sort((a, b) => b[1] - a[1]).slice(0, 12))
+              console.log(`${(us / 1000 / result.frames).toFixed(2).padStart(8)} ms/frame  ${name}`);
+          }
           if (process.env.SELF)
             for (const [name, us] of selfTimes(onMain).slice(0, 20))
               console.log(`${(us / 1000).toFixed(0).padStart(8)} ms  ${name}`);
