@@ -24,6 +24,8 @@ const FIRST_LAB_SPECS = [
   'dbRestart.spec.ts',
   'tornadoEditor.spec.ts',
 ];
+// The compiled server when tests/e2e/run.mjs names one, as `npm start` runs it; else the sources.
+const LAB_COMMAND = process.env.E2E_LAB_BUILD ? 'node tests/e2e/labFromBuild.mjs' : 'npx tsx server/cli.ts';
 const labs = [
   { name: 'lab-1', port, testMatch: FIRST_LAB_SPECS.map((spec) => `**/${spec}`), testIgnore: [] as string[] },
   {
@@ -61,7 +63,7 @@ export default defineConfig({
     const labDir = join(dataDir, lab.name);
     mkdirSync(labDir, { recursive: true });
     return {
-      command: `npx tsx server/cli.ts --port ${lab.port} --offline --data-dir ${labDir}`,
+      command: `${LAB_COMMAND} --port ${lab.port} --offline --data-dir ${labDir}`,
       url: `http://127.0.0.1:${lab.port}/api/health`,
       reuseExistingServer: false,
       timeout: 120_000,

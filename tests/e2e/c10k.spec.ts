@@ -13,14 +13,23 @@ import { synthesizeLongPoll } from '../../src/viz/syntheticLongPoll';
 import { axeViolations } from './axe';
 
 const WAITERS = 10_000;
-// A slow fan-out (2 ms between answers): the moment after the publish stays on screen.
-const trace = synthesizeLongPoll({ waiters: WAITERS, runId: 'c10k-e2e', holdMs: 60_000, answerGapMs: 2 });
-// A file on disk, not a buffer: Playwright hands the browser a file's path, but copies a buffer's
-// 9 MB through its protocol as base64, which took 20 to 30 s of each test on a busy machine.
-const traceDir = mkdtempSync(path.join(tmpdir(), 'lab-c10k-e2e-'));
-const traceFile = path.join(traceDir, 'c10k.jsonl');
-writeFileSync(traceFile, toTraceLines(trace.events));
-test.afterAll(() => rmSync(traceDir, { recursive: true, force: true }));
+let trace: ReturnType<typeof synthesizeLongPoll>;
+let traceDir = '';
+let traceFile = '';
+// Made by the worker that runs these tests, not at the file's top level: Playwright's runner
+// loads every spec file to list its tests, and would make (and leave behind) the trace too.
+test.beforeAll(() => {
+  // A slow fan-out (2 ms between answers): the moment after the publish stays on screen.
+  trace = synthesizeLongPoll({ waiters: WAITERS, runId: 'c10k-e2e', holdMs: 60_000, answerGapMs: 2 });
+  // A file on disk, not a buffer: Playwright hands the browser a file's path, but copies a buffer's
+  // 9 MB through its protocol as base64, which took 20 to 30 s of each test on a busy machine.
+  traceDir = mkdtempSync(path.join(tmpdir(), 'lab-c10k-e2e-'));
+  traceFile = path.join(traceDir, 'c10k.jsonl');
+  writeFileSync(traceFile, toTraceLines(trace.events));
+});
+test.afterAll(() => {
+  if (traceDir) rmSync(traceDir, { recursive: true, force: true });
+});
 
 async function importRun(page: Page): Promise<void> {
   await page.goto('/');

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ChildProcess } from 'node:child_process';
-import { spawnNode, stopChild } from '../../server/process/children';
+import { stopChild } from '../../server/process/children';
+import { spawnLabCli } from '../setup/labCli';
 
 let lab: ChildProcess;
 let url: string;
@@ -19,7 +20,7 @@ let output = '';
 
 test.beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'lab-db-restart-'));
-  lab = spawnNode('server/cli.ts', ['--host', '127.0.0.1', '--port', '0', '--offline', '--data-dir', dataDir]);
+  lab = spawnLabCli(['--host', '127.0.0.1', '--port', '0', '--offline', '--data-dir', dataDir]);
   lab.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   lab.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   await expect

@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { spawnNode, stopChild } from '../../server/process/children';
+import { stopChild } from '../../server/process/children';
+import { spawnLabCli } from '../setup/labCli';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,7 +24,7 @@ async function freePort(): Promise<number> {
 }
 
 async function startLab(port: number, dataDir: string): Promise<ChildProcess> {
-  const child = spawnNode('server/cli.ts', ['--port', String(port), '--offline', '--data-dir', dataDir]);
+  const child = spawnLabCli(['--port', String(port), '--offline', '--data-dir', dataDir]);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,9 +1,15 @@
 // `npm run test:e2e`: the browser suite. Finds a browser, builds the UI unless dist/ is the
 // build of the current sources (`npm ci`'s `prepare` just made it, say), then hands over to
-// Playwright (which starts the real labs, see playwright.config.ts).
+// Playwright (which starts the real labs, see playwright.config.ts). Every lab runs from the
+// compiled server (tests/e2e/labFromBuild.mjs): build/server/ when it matches the sources
+// (`npm ci`'s `prepare` made it), else a build of this run's own in a temporary folder.
 // No browser: a loud skip on a user's machine, a failure under CI, so CI can never skip silently.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BUILD_DIR, buildServer, staleReason } from '../../scripts/build-server.mjs';
 import { uiBuildStale } from '../../scripts/ui-build-inputs.mjs';
 import { findChrome } from './chrome.mjs';
 
@@ -44,5 +50,24 @@ if (stale) {
 } else {
   console.log('the UI in dist/ is the build of the current sources: not building it again');
 }
+// The labs' server: never rebuilt in place (a lab of this run may be reading it), so a build
+// that does not match the sources is replaced by one of this run's own, removed at the end.
+const serverStale = staleReason();
+let ownBuild;
+if (serverStale) {
+  console.log(`compiling the server for the labs: ${serverStale}`);
+  ownBuild = mkdtempSync(path.join(tmpdir(), 'lab-e2e-build-'));
+  try {
+    process.env.E2E_LAB_BUILD = await buildServer({ outDir: path.join(ownBuild, 'server') });
+  } catch (error) {
+    // The labs then start from source through tsx (slower, same behaviour), as `npm start` would.
+    console.log(`the server could not be compiled (${String(error).split('\n')[0]}): the labs run from source`);
+  }
+} else {
+  console.log('build/server/ is the build of the current sources: the labs run from it');
+  process.env.E2E_LAB_BUILD = BUILD_DIR;
+}
+
 const tests = run('npx', ['playwright', 'test', ...process.argv.slice(2)]);
+if (ownBuild) rmSync(ownBuild, { recursive: true, force: true });
 process.exit(tests.status ?? 1);

@@ -5,7 +5,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { spawnNode, stopChild } from '../../../server/process/children';
+import { stopChild } from '../../../server/process/children';
+import { spawnLabCli } from '../../setup/labCli';
 
 export interface LabProcess {
   child: ChildProcess;
@@ -24,7 +25,7 @@ export async function startClassroomProcess(
   timeoutMs = 120_000,
   extraArgs: string[] = [],
 ): Promise<LabProcess> {
-  const child = spawnNode('server/cli.ts', [
+  const child = spawnLabCli([
     '--classroom',
     '--host',
     '127.0.0.1',
