@@ -54,21 +54,32 @@ export async function serveSubject(
     settings.mode,
   );
   const current = () => access.of(settings.mode).gauges;
+  /** Requests being served, from arrival until their response closes (finished or cut off). */
+  let inFlight = 0;
   const gauges = {
     poolInUse: () => current().poolInUse(),
     poolWaiting: () => current().poolWaiting(),
     dbInFlight: () => current().dbInFlight(),
     longPollsHeld: held.takePeak,
+    requestsInFlight: () => inFlight,
   };
-  let stopSampler = startSampler(tracer, gauges);
+  let sampler = startSampler(tracer, gauges);
   const handlers = loadHandlers(spec.handlers);
   const server = createSubjectServer({ access, tracer, worker, settings, handlers });
   if (spec.heartbeatMs) setInterval(() => send({ type: 'heartbeat', worker }), spec.heartbeatMs).unref();
   server.keepAliveTimeout = 30_000;
   /** Requests received, whether traced or not: the `tracing` answer carries it, with the process's CPU. */
   let received = 0;
-  server.on('request', () => {
+  const closed = (): void => {
+    inFlight -= 1;
+  };
+  // Ahead of the handler: a handler can block the loop before it first awaits (a blocking
+  // call), and a resting sampler must be back at its 12.5 ms beat by then to measure it.
+  server.prependListener('request', (_req, res) => {
     received += 1;
+    inFlight += 1;
+    res.once('close', closed);
+    sampler.wake();
   });
 
   process.on('message', (command: SubjectCommand) => {
@@ -85,9 +96,9 @@ export async function serveSubject(
       );
     }
     if (command.type === 'tracing') {
-      stopSampler();
+      sampler.stop();
       tracer.setEnabled(command.enabled);
-      stopSampler = startSampler(tracer, gauges);
+      sampler = startSampler(tracer, gauges);
       const cpu = process.cpuUsage();
       send({ type: 'tracing', enabled: tracer.enabled, requests: received, cpuMicros: cpu.user + cpu.system });
     }

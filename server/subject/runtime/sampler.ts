@@ -1,16 +1,21 @@
 /**
- * Samples the subject's loop every 25 ms (the contract asks for <= 50 ms): the largest
- * event-loop delay since the last sample, the loop's utilization, the pool and memory; and
- * ships the tracer's batch every 50 ms, from the same timer.
+ * Samples the subject's loop every 25 ms while it serves requests (the contract asks for
+ * <= 50 ms): the largest event-loop delay since the last sample, the loop's utilization, the
+ * pool and memory; and ships the tracer's batch every 50 ms, from the same timer.
  * A blocked loop cannot run this timer; the sample after it unblocks carries the delay.
  *
- * Loop delay is measured by a heartbeat timer every 12.5 ms: how late it fires is how long a
- * callback had to wait. A block is reported at its length less up to one beat (the time from
- * its start to the beat that came due during it). The beat was 5 ms; but each beat wakes a
- * process that would otherwise sleep, and a wake-up costs far more than the beat's own work
- * (an idle process spent ~20 ms of CPU a second on 200 beats; at 400 req/s tracing cost 1.2x
- * the CPU per request, most of it these wake-ups), so the beat is as long as the lab's
- * figures allow: 80 a second, two to a sample.
+ * Loop delay is measured by a heartbeat timer: how late it fires is how long a callback had
+ * to wait. Each beat wakes a process that would otherwise sleep, and a wake-up costs far more
+ * than the beat's own work (~0.15 ms of CPU on a busy machine), so:
+ * - while a request is in flight the beat is 12.5 ms, two to a sample: a block is reported at
+ *   its length less up to one beat (the time from its start to the beat due during it);
+ * - while none is, the sampler rests: one beat per sample, 48 ms apart (within the contract's
+ *   50 ms, so an idle subject still reports, and a busy machine still shows as the late beats
+ *   of an idle loop), and the batch ships every fourth. Only these beats and the odd message
+ *   run then, so there is little to be late behind; and a request that arrives calls `wake()`
+ *   before its handler runs, so the 12.5 ms beat is back before the request can block the loop.
+ * At 400 req/s autocannon sends each second's requests in one burst and the subject rests for
+ * most of the second: a 12.5 ms beat all along cost 1.2x the CPU per request there.
  * perf_hooks' monitorEventLoopDelay is no cheaper here: its native timer wakes the process
  * too, its timer is separate from ours (after a block in a timer callback ours may run first,
  * and the block lands in the next sample), and resetting its histogram for each sample drops
@@ -26,27 +31,40 @@ export interface Gauges {
   dbInFlight(): number;
   /** The most long-polls held at once since the last call (updates/heldCount.ts); the process's, not a mode's. */
   longPollsHeld?(): number;
+  /** Requests the process is serving (held long-polls included); while none is, the sampler rests. Absent: it never rests. */
+  requestsInFlight?(): number;
 }
 
-/** Two beats to a sample (25 ms); a sample is taken on the first beat at least 18.75 ms after the last. */
+export interface Sampler {
+  /** A request arrived: beat every 12.5 ms again from now. Call it before the request's handler runs. */
+  wake(): void;
+  stop(): void;
+}
+
+/** The beat while a request is in flight; a sample is taken on the first beat at least 18.75 ms after the last. */
 const BEAT_MS = 12.5;
 /**
+ * The beat while no request is: one per sample, a little under the contract's 50 ms after the
+ * last, so that the time a sample takes to gather (an RSS read) never puts two over 50 ms apart.
+ */
+const REST_MS = 48;
+/**
+ * Resting, a batch holds a sample or so and shipping it costs both processes about as much as
+ * the wake-up: the first rest beat ships at once (a run's last samples, which the lab waits
+ * for), then every fourth.
+ */
+const REST_SHIP_MS = 4 * REST_MS;
+/**
  * RSS is read from /proc (up to ~0.2 ms on a busy machine, most of a sample's cost) and moves
- * slowly, so it is refreshed every 10th sample (250 ms); the heap figure is cheap and read every time.
+ * slowly, so it is refreshed every 10th sample; the heap figure is cheap and read every time.
  */
 const RSS_EVERY = 10;
 
-export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25, flushEveryMs = 50): () => void {
-  if (!tracer.enabled) return () => undefined;
-  let maxLateMs = 0;
-  let lastBeat = performance.now();
-  /** Records how late the heartbeat is now, and restarts the count from here. */
-  const beat = (): void => {
-    const t = performance.now();
-    maxLateMs = Math.max(maxLateMs, t - lastBeat - BEAT_MS);
-    lastBeat = t;
-  };
+const OFF: Sampler = { wake: () => undefined, stop: () => undefined };
 
+export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25, flushEveryMs = 50): Sampler {
+  if (!tracer.enabled) return OFF;
+  let maxLateMs = 0;
   let lastElu = performance.eventLoopUtilization();
   let rssBytes = process.memoryUsage.rss();
   let samples = 0;
@@ -70,26 +88,62 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25, flush
   };
 
   /**
-   * One timer does it all, on the heartbeat: every beat notes the loop delay, a beat at least
-   * everyMs after the last sample also samples (the first beat after a block, at once), and
-   * one at least flushEveryMs after the last shipment ships the batch. Each timer of its own
-   * would wake an idle process up on its own: three timers cost the subject ~260 wake-ups a
-   * second with a 5 ms beat; this one costs 80 (a wake-up is ~0.1 ms of CPU on a busy machine).
+   * One timer does it all: every beat notes how late it is, a beat at least everyMs after the
+   * last sample also samples (the first beat after a block, at once), and one at least
+   * flushEveryMs after the last shipment ships the batch. Each timer of its own would wake an
+   * idle process up on its own.
    */
   const half = BEAT_MS / 2;
-  let sampledAt = lastBeat;
-  let flushedAt = lastBeat;
-  const heartbeat = setInterval(() => {
-    beat(); // on a sampling beat, a block that ended just now is counted in this sample
-    if (lastBeat - sampledAt >= everyMs - half) {
-      sampledAt = lastBeat;
+  let sampledAt = performance.now();
+  let flushedAt = sampledAt;
+  let timer: NodeJS.Timeout | undefined;
+  /** When the pending beat is due: how late it runs is the loop delay. */
+  let dueAt = 0;
+  let resting = false;
+  /** Beats since the sampler began to rest (0: busy). */
+  let restBeats = 0;
+  let stopped = false;
+  const next = (t: number, ms: number): void => {
+    dueAt = t + ms;
+    timer = setTimeout(heartbeat, ms);
+    timer.unref();
+  };
+  const heartbeat = (): void => {
+    const t = performance.now();
+    maxLateMs = Math.max(maxLateMs, t - dueAt); // on a sampling beat, a block that ended just now is in this sample
+    restBeats = resting ? restBeats + 1 : 0;
+    if (t - sampledAt >= everyMs - half) {
+      sampledAt = t;
       sample();
     }
-    if (lastBeat - flushedAt >= flushEveryMs - half) {
-      flushedAt = lastBeat;
+    if (t - flushedAt >= (restBeats > 1 ? REST_SHIP_MS : flushEveryMs) - half) {
+      flushedAt = t;
       tracer.flush();
     }
-  }, BEAT_MS);
-  heartbeat.unref();
-  return () => clearInterval(heartbeat);
+    resting = gauges.requestsInFlight?.() === 0;
+    // Resting, the next beat is the next sample, due REST_MS after this last one (whole ms: one timer list).
+    next(t, resting ? Math.max(BEAT_MS, Math.round(sampledAt + REST_MS - t)) : BEAT_MS);
+  };
+  next(sampledAt, BEAT_MS);
+
+  return {
+    wake() {
+      if (!resting || stopped) return;
+      clearTimeout(timer);
+      const t = performance.now();
+      // A rest beat already due (the loop was busy with something else) runs now: it samples if
+      // a sample is due, and goes on at the busy pace since the request is in flight.
+      if (t >= dueAt) {
+        heartbeat();
+        return;
+      }
+      resting = false;
+      // The rest beat may have been due sooner than a busy beat: the samples stay <= 50 ms apart.
+      next(t, Math.min(BEAT_MS, dueAt - t));
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

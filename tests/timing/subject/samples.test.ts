@@ -1,5 +1,6 @@
 /**
- * Timing: the subject's periodic samples (every <= 50 ms per process) and what they show.
+ * Timing: the subject's periodic samples (every <= 50 ms per process) and what they show,
+ * also after the sampler rested (no request in flight: one beat a sample, 50 ms apart).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../common/config';
@@ -10,8 +11,10 @@ import {
   caughtUp,
   startDatabase,
   eventually,
+  request,
   startLab,
 } from '../../integration/subject/harness';
+import { now } from '../../../common/trace';
 
 let database: Database;
 let lab: Lab;
@@ -52,5 +55,31 @@ describe('the samples', () => {
     const samples = lab.events.slice(from).flatMap((event) => (event.type === 'sample' ? [event] : []));
     expect(Math.max(...samples.map((sample) => sample.poolInUse))).toBe(4);
     expect(Math.max(...samples.map((sample) => sample.dbInFlight))).toBe(8);
+  });
+
+  it('report the block of a request that finds the sampler resting, less at most one busy beat', async () => {
+    await lab.supervisor.apply({ ...DEFAULT_CONFIG, dbLatencyMs: 20, cpuMs: 60, workers: 1 });
+    await lab.supervisor.warm();
+    // Three requests, each after the subject has been at rest: a sampler that came back to its
+    // 12.5 ms beat only after the handler's block would under-report it by up to 50 ms.
+    for (let i = 0; i < 3; i++) {
+      const quietFrom = now();
+      // Resting: two samples in a row, after the last reply, 40 ms or more apart (busy ones are 25 ms).
+      await eventually(() => {
+        const since = lab.events.flatMap((event) => (event.type === 'sample' && event.t > quietFrom ? [event.t] : []));
+        return since.some((t, j) => j > 0 && t - since[j - 1]! >= 40);
+      });
+      const reply = await request(lab.url('/users/alice'));
+      expect(reply.status).toBe(200);
+      await caughtUp(lab);
+      const blocked = lab.events.find(
+        (event) => event.type === 'loop.blocked' && event.rid === reply.rid && event.reason === 'cpu',
+      );
+      if (blocked?.type !== 'loop.blocked') throw new Error('no loop.blocked event for the request');
+      const ended = blocked.t + blocked.durationMs;
+      const after = lab.events.find((event) => event.type === 'sample' && event.t >= ended);
+      if (after?.type !== 'sample') throw new Error('no sample after the block');
+      expect(after.loopDelayMaxMs).toBeGreaterThanOrEqual(blocked.durationMs - 12.5);
+    }
   });
 });
