@@ -32,7 +32,7 @@ export function spawnTornadoWorker(python: string, spec: SubjectSpec, worker: nu
         ...spec,
         layouts: batchLayouts(),
         longPoll: { timeoutMs: LONG_POLL_BOUNDS.timeoutMs, defaultTimeoutMs: LONG_POLL_DEFAULTS.timeoutMs },
-        editedDeadlineMs: EDITED_DEADLINE_MS,
+        editedDeadlineMs: spec.editedDeadlineMs ?? EDITED_DEADLINE_MS,
       }),
       [WORKER_ENV]: String(worker),
       PYTHONDONTWRITEBYTECODE: '1',

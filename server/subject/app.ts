@@ -30,6 +30,8 @@ export interface SubjectAppOptions {
   settings: LiveSettings;
   /** Which function serves each route; edited versions replace the project's (handlers/loader.ts). */
   handlers?: HandlerTable;
+  /** How long an edited handler has to answer (guard.ts's EDITED_DEADLINE_MS if unset). */
+  editedDeadlineMs?: number;
 }
 
 const RID = /^[\w.:-]{1,64}$/;
@@ -50,6 +52,7 @@ export function createSubjectServer({
   worker,
   settings,
   handlers = originalHandlers,
+  editedDeadlineMs,
 }: SubjectAppOptions): http.Server {
   let counter = 0;
 
@@ -66,7 +69,7 @@ export function createSubjectServer({
       route === 'getUserCallback'
         ? 'getUser.callback'
         : `${route}.${access.style === 'sync' ? 'blocking' : 'nonblocking'}`;
-    if (handlers.edited.has(name)) guardEdited(base.res);
+    if (handlers.edited.has(name)) guardEdited(base.res, editedDeadlineMs);
     if (route === 'getUserCallback') {
       const users = callbackUsers(access.users(trace), (error) =>
         sendError(base.res, error, handlers.edited.has(name)),

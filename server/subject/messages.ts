@@ -16,6 +16,8 @@ export interface SubjectSpec {
   handlers?: Record<string, string>;
   /** Send a heartbeat this often, so the supervisor notices a loop held by an edited handler. */
   heartbeatMs?: number;
+  /** How long an edited handler has to answer before its request gets a 504 (guard.ts's EDITED_DEADLINE_MS if unset). */
+  editedDeadlineMs?: number;
 }
 
 /**

@@ -65,7 +65,14 @@ export async function serveSubject(
   };
   let sampler = startSampler(tracer, gauges);
   const handlers = loadHandlers(spec.handlers);
-  const server = createSubjectServer({ access, tracer, worker, settings, handlers });
+  const server = createSubjectServer({
+    access,
+    tracer,
+    worker,
+    settings,
+    handlers,
+    editedDeadlineMs: spec.editedDeadlineMs,
+  });
   if (spec.heartbeatMs) setInterval(() => send({ type: 'heartbeat', worker }), spec.heartbeatMs).unref();
   server.keepAliveTimeout = 30_000;
   /** Requests received, whether traced or not: the `tracing` answer carries it, with the process's CPU. */

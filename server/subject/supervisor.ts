@@ -91,15 +91,22 @@ export function createSubjectSupervisor(options: SubjectSupervisorOptions): Insp
       dbName: options.dbName,
       handlers: ownHandlers,
       ...(edited ? { heartbeatMs: HEARTBEAT_MS } : {}),
+      ...(edited && options.editedLimits?.deadlineMs ? { editedDeadlineMs: options.editedLimits.deadlineMs } : {}),
     };
     const started = await startSubjectProcess(spec);
     started.child.on('message', onReport);
     let held: string | undefined;
     if (edited) {
-      watchLoop(started.child, cfg.workers, () => {
-        held = `your handler held the loop for ${WATCHDOG_LIMIT_MS / 1000} s`;
-        started.child.kill('SIGKILL');
-      });
+      const limitMs = options.editedLimits?.watchdogMs ?? WATCHDOG_LIMIT_MS;
+      watchLoop(
+        started.child,
+        cfg.workers,
+        () => {
+          held = `your handler held the loop for ${limitMs / 1000} s`;
+          started.child.kill('SIGKILL');
+        },
+        limitMs,
+      );
     }
     started.child.once('exit', (code, signal) => {
       if (subject !== started || stopped || isShuttingDown()) return;

@@ -16,6 +16,12 @@ export interface SubjectSupervisorOptions {
   onEvents: (events: TraceEvent[]) => void;
   /** Called whenever the state changes (a crash, a restart, a dead database). */
   onState?: (state: SubjectState, message?: string) => void;
+  /**
+   * Limits for edited handlers, other than the defaults only in tests that wait them out: how
+   * long a request may go unanswered before its 504 (guard.ts), and how long a subject's loop
+   * may be held before the watchdog restarts it (watchdog.ts).
+   */
+  editedLimits?: { deadlineMs?: number; watchdogMs?: number };
 }
 
 export interface SubjectSupervisor {

@@ -8,11 +8,10 @@
  * Each file picks the build up in useBuild.ts. Under `npm run coverage` nothing is built here:
  * coverage needs the bundles the lab compiles itself, with source maps (server/launch.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildServer } from '../../scripts/build-server.mjs';
+import { buildServer, ROOT } from '../../scripts/build-server.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,8 +25,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('labBuildDir', '');
     return async () => {};
   }
-  const parent = await mkdtemp(path.join(tmpdir(), 'lab-test-build-'));
   // Into a folder of its own, never build/server/: `npm start` in this tree keeps its build.
+  // Inside this tree's node_modules, so that the lab's bundle finds the packages it leaves out
+  // (vite, esbuild, ...) as build/server/ does: tests that run the lab as a process of its own
+  // run it from here (builtLab.mjs). A folder under /tmp has no node_modules above it.
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  await mkdir(cache, { recursive: true });
+  const parent = await mkdtemp(path.join(cache, 'lab-test-build-'));
   const outDir = await buildServer({ outDir: path.join(parent, 'server') });
   project.provide('labBuildDir', outDir);
   return () => rm(parent, { recursive: true, force: true });

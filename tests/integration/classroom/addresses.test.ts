@@ -1,22 +1,24 @@
 /**
  * `npm start -- --classroom` listens on every interface; what it prints must be addresses a
  * person can open: loopback for the presenter's own browser, the LAN address for phones,
- * never http://0.0.0.0:PORT. Runs the real CLI (server/cli.ts) on a free port.
+ * never http://0.0.0.0:PORT. Runs the real CLI (server/cli.ts) on a free port: from the test
+ * run's build, as `npm start` runs it, when there is one (tests/setup/labCli.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lanAddress } from '../../../server/lab/classroom/joinUrl';
-import { spawnNode, stopChild } from '../../../server/process/children';
+import { stopChild } from '../../../server/process/children';
+import { spawnLabCli } from '../../setup/labCli';
 
 let child: ChildProcess;
 let output = '';
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lab-addresses-'));
 
 beforeAll(async () => {
-  child = spawnNode('server/cli.ts', ['--classroom', '--port', '0', '--offline', '--data-dir', dataDir]);
+  child = spawnLabCli(['--classroom', '--port', '0', '--offline', '--data-dir', dataDir], inject('labBuildDir'));
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const deadline = Date.now() + 150_000;

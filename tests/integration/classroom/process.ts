@@ -19,23 +19,20 @@ export interface LabProcess {
   stop(): Promise<void>;
 }
 
-/** `extraArgs` go to the CLI as they are, e.g. ['--joins-per-minute', '1000'] for a room simulated from one address. */
+/**
+ * `extraArgs` go to the CLI as they are, e.g. ['--joins-per-minute', '1000'] for a room simulated from one address.
+ * `buildDir`: a compiled server to run the lab from (a Vitest run's, tests/setup/buildOnce.ts), see labCli.ts.
+ */
 export async function startClassroomProcess(
   dataDir: string,
   timeoutMs = 120_000,
   extraArgs: string[] = [],
+  buildDir?: string,
 ): Promise<LabProcess> {
-  const child = spawnLabCli([
-    '--classroom',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--offline',
-    '--data-dir',
-    dataDir,
-    ...extraArgs,
-  ]);
+  const child = spawnLabCli(
+    ['--classroom', '--host', '127.0.0.1', '--port', '0', '--offline', '--data-dir', dataDir, ...extraArgs],
+    buildDir,
+  );
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));

@@ -6,24 +6,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
 import { WebSocket } from 'ws';
 import type { LiveMessage, RunSummary } from '../../../common/api';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { startDatabase, type StartedDatabase } from '../../../server/db/resolve';
-import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
+import { LAB_DB_NAME, seedUsersAt } from '../../../server/db/seed';
 import { buildApp, type LabServer, type LabServerOptions } from '../../../server/lab/app';
 import type { LiveOptions } from '../../../server/lab/live';
 import { createSubjectSupervisor, type InspectableSubjectSupervisor } from '../../../server/subject/supervisor';
+import type { SubjectSupervisorOptions } from '../../../server/subject/supervisorContract';
 
 export async function startSeededDatabase(): Promise<StartedDatabase> {
   const database = await startDatabase({ offline: true, log: () => {} });
-  const client = new MongoClient(database.uri);
-  try {
-    await seedUsers(client.db(LAB_DB_NAME));
-  } finally {
-    await client.close();
-  }
+  // The embedded server seeds the lab's users itself (seedLab.ts), as the lab starts it.
+  await (database.seeded ?? seedUsersAt(database.uri));
   return database;
 }
 
@@ -53,13 +49,16 @@ export async function startLab(
     allowHosts?: string[];
     allowOrigins?: string[];
     classroom?: LabServerOptions['classroom'];
+    /** Shorter limits for edited handlers, for the tests that wait them out (the defaults are 10 s each). */
+    editedLimits?: SubjectSupervisorOptions['editedLimits'];
   } = {},
 ): Promise<RunningLab> {
   let supervisor: InspectableSubjectSupervisor | undefined;
   const server = await buildApp({
     dataDir,
     database: { uri: database.uri, dbName: LAB_DB_NAME, info: database.info },
-    createSupervisor: (supervisorOptions) => (supervisor = createSubjectSupervisor(supervisorOptions)),
+    createSupervisor: (supervisorOptions) =>
+      (supervisor = createSubjectSupervisor({ ...supervisorOptions, editedLimits: options.editedLimits })),
     config: { ...DEFAULT_CONFIG, ...options.config },
     live: options.live,
     tornado: options.tornado,

@@ -7,7 +7,7 @@ import { type Db, MongoClient, ObjectId } from 'mongodb';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { HEADER_RID, type TraceEvent, now } from '../../../common/trace';
 import { type EmbeddedServer, startEmbeddedServer } from '../../../server/db/embedded/index';
-import { LAB_DB_NAME, seedUsers } from '../../../server/db/seed';
+import { LAB_DB_NAME } from '../../../server/db/seed';
 import type { SubjectState } from '../../../server/subject/supervisorContract';
 import { type InspectableSubjectSupervisor, createSubjectSupervisor } from '../../../server/subject/supervisor';
 
@@ -19,10 +19,13 @@ export interface Database {
 }
 
 export async function startDatabase(port = 0): Promise<Database> {
-  const server = await startEmbeddedServer({ port, log: () => undefined });
+  // Seeded by the server itself, as the lab seeds its embedded database (seedLab.ts): the same
+  // users and index as seed.ts's seedUsers (tests/integration/db/embeddedSeed.test.ts), without
+  // encoding and sending 10,000 documents from this process at every start.
+  const server = await startEmbeddedServer({ port, log: () => undefined, seedLab: true });
+  await server.seeded;
   const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
   const db = client.db(LAB_DB_NAME);
-  await seedUsers(db);
   return {
     server,
     client,

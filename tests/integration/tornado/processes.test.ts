@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../common/config';
 import { LAB_DB_NAME } from '../../../server/db/seed';
 import { createSubjectSupervisor } from '../../../server/subject/supervisor';
@@ -46,9 +46,13 @@ describe.skipIf(noTornado)('Tornado subject processes', () => {
   it.each([1, 2])(
     'leaves no Python process behind when the lab is killed with SIGKILL (workers %i)',
     async (workers) => {
-      const lab = spawn(process.execPath, ['--import', tsx, LAB_PROCESS, database.server.uri, String(workers)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const lab = spawn(
+        process.execPath,
+        ['--import', tsx, LAB_PROCESS, database.server.uri, String(workers), inject('labBuildDir')],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const line = await new Promise<string>((resolve, reject) => {
         let text = '';
         lab.stdout.on('data', (chunk: Buffer) => {

@@ -5,7 +5,7 @@
  * answering the presenter's API quickly, with bounded memory. Figures go to the log.
  */
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PRESENTER_HEADER } from '../../../server/lab/classroom/presenterToken';
 import { makeDataDir } from '../../integration/lab/harness';
 import { openLiveAs } from '../../integration/classroom/live';
@@ -22,7 +22,12 @@ beforeAll(async () => {
   data = await makeDataDir();
   // All 200 simulated phones are on 127.0.0.1: lift the per-address join limit (5 a minute),
   // as a presenter would for a room behind one address.
-  lab = await startClassroomProcess(data.dir, undefined, ['--joins-per-minute', String(STUDENTS)]);
+  lab = await startClassroomProcess(
+    data.dir,
+    undefined,
+    ['--joins-per-minute', String(STUDENTS)],
+    inject('labBuildDir'),
+  );
 }, 150_000);
 
 afterAll(async () => {
