@@ -20,7 +20,10 @@ export const ALL_AXE_RULES: string[] = axe.getRules().map((rule) => rule.ruleId)
  * through AxeBuilder, which checks inside them.
  */
 async function axeResults(page: Page): Promise<axe.AxeResults> {
-  const options: axe.RunOptions = { runOnly: { type: 'rule', values: ALL_AXE_RULES } };
+  // Every rule still runs on every element; resultTypes only spares axe describing each element
+  // that passed or was not applicable (a selector per node, one at most is kept), which is most
+  // of its time on a big page: 0.7-0.9 s a check against 2.3-3.2 s on the lesson page, same violations.
+  const options: axe.RunOptions = { runOnly: { type: 'rule', values: ALL_AXE_RULES }, resultTypes: ['violations'] };
   if (page.frames().length > 1) return new AxeBuilder({ page }).options(options).analyze();
   type WithAxe = { axe?: typeof axe };
   if (!(await page.evaluate(() => Boolean((window as WithAxe).axe)))) await page.evaluate(axe.source);
