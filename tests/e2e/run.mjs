@@ -2,14 +2,13 @@
 // build of the current sources (`npm ci`'s `prepare` just made it, say), then hands over to
 // Playwright (which starts the real labs, see playwright.config.ts). Every lab runs from the
 // compiled server (tests/e2e/labFromBuild.mjs): build/server/ when it matches the sources
-// (`npm ci`'s `prepare` made it), else a build of this run's own in a temporary folder.
+// (`npm ci`'s `prepare` made it), else a build of this run's own, removed at the end.
 // No browser: a loud skip on a user's machine, a failure under CI, so CI can never skip silently.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BUILD_DIR, buildServer, staleReason } from '../../scripts/build-server.mjs';
+import { BUILD_DIR, buildServer, ROOT, staleReason } from '../../scripts/build-server.mjs';
 import { uiBuildStale } from '../../scripts/ui-build-inputs.mjs';
 import { findChrome } from './chrome.mjs';
 
@@ -56,7 +55,10 @@ const serverStale = staleReason();
 let ownBuild;
 if (serverStale) {
   console.log(`compiling the server for the labs: ${serverStale}`);
-  ownBuild = mkdtempSync(path.join(tmpdir(), 'lab-e2e-build-'));
+  // Inside the checkout (build/ is ignored by git): the lab's bundle imports a few packages
+  // (esbuild, vite) from node_modules, which Node finds only from a folder under the checkout.
+  mkdirSync(path.join(ROOT, 'build'), { recursive: true });
+  ownBuild = mkdtempSync(path.join(ROOT, 'build', 'e2e-'));
   try {
     process.env.E2E_LAB_BUILD = await buildServer({ outDir: path.join(ownBuild, 'server') });
   } catch (error) {
