@@ -34,6 +34,10 @@ class Subject:
         self._ids = itertools.count(1)
         # Requests received, traced or not (the answer to a `tracing` command carries it).
         self.received = 0
+        # Requests being served, from prepare() until they finish or their connection closes:
+        # while none is, the sampler rests; on_request wakes it (main.py sets it).
+        self.in_flight = 0
+        self.on_request = lambda: None
         self._worker = worker
 
     def next_rid(self):

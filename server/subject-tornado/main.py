@@ -72,9 +72,10 @@ async def serve(spec, worker, channel):
 
     access = Access(config, spec['uri'], spec['dbName'], on_health)
     tracer = Tracer(config['tracing'], worker, spec['layouts'], lambda batch: channel.send({'type': 'events', 'events': batch}))
-    sampler = {'stop': start_sampler(tracer, access)}
     edited = spec.get('handlers') or {}
     subject = Subject(tracer, access, worker, {'cpuMs': config['cpuMs']}, edited, spec.get('editedDeadlineMs', 10_000))
+    sampler = {'current': start_sampler(tracer, access, lambda: subject.in_flight)}
+    subject.on_request = lambda: sampler['current'].wake()
     loop = asyncio.get_running_loop()
 
     async def warm():
@@ -90,9 +91,9 @@ async def serve(spec, worker, channel):
         elif command.get('type') == 'warm':
             asyncio.ensure_future(warm())
         elif command.get('type') == 'tracing':
-            sampler['stop']()
+            sampler['current'].stop()
             tracer.set_enabled(bool(command.get('enabled')))
-            sampler['stop'] = start_sampler(tracer, access)
+            sampler['current'] = start_sampler(tracer, access, lambda: subject.in_flight)
             cpu = resource.getrusage(resource.RUSAGE_SELF)
             channel.send({'type': 'tracing', 'enabled': tracer.enabled, 'requests': subject.received,
                           'cpuMicros': round((cpu.ru_utime + cpu.ru_stime) * 1e6)})

@@ -31,11 +31,16 @@ class LabHandler(tornado.web.RequestHandler):
         self.trace = None
         self._responded = False
         self._deadline = None
+        self._in_flight = False
 
     # --- the request's life, traced ---
 
     def prepare(self):
         self.subject.received += 1
+        # Before the handler runs: a resting sampler beats every 12.5 ms again by the time it can block.
+        self._in_flight = True
+        self.subject.in_flight += 1
+        self.subject.on_request()
         header = self.request.headers.get('x-lab-rid', '')
         rid = header if RID.match(header) else self.subject.next_rid()
         serving = self._serving_class()
@@ -101,7 +106,17 @@ class LabHandler(tornado.web.RequestHandler):
                 self._finished_future.set_result(None)
         return self._finished_future
 
+    def _done_serving(self):
+        if self._in_flight:
+            self._in_flight = False
+            self.subject.in_flight -= 1
+
+    def on_connection_close(self):
+        self._done_serving()
+        super().on_connection_close()
+
     def on_finish(self):
+        self._done_serving()
         if self._deadline is not None:
             tornado.ioloop.IOLoop.current().remove_timeout(self._deadline)
             self._deadline = None

@@ -1,15 +1,16 @@
 """
-Samples the loop every 25 ms, as the Node subject does: the largest loop delay since the
-last sample, the loop's utilization, the pool and memory; and ships the tracer's batch every
-50 ms, from the same timer.
+Samples the loop every 25 ms while it serves requests, as the Node subject does: the largest
+loop delay since the last sample, the loop's utilization, the pool and memory; and ships the
+tracer's batch every 50 ms, from the same timer.
 
-Loop delay: a PeriodicCallback every 12.5 ms notes how late it runs. A blocked loop cannot
-run it; the first beat after the block carries the delay (its length less up to one beat).
-One timer does it all, as in the Node subject (server/subject/runtime/sampler.ts): each timer
-wakes a sleeping process on its own, and the wake-ups, not the work, are what tracing cost
-at a modest rate. A 5 ms beat, the sample's and the tracer's timers woke it ~260 times a
-second; this one, 80. Utilization: the time the asyncio loop
-spends waiting in its selector is idle time; the rest is the loop at work (what Node's
+Loop delay: a beat (one asyncio timer, rescheduled by each beat) notes how late it runs. A
+blocked loop cannot run it; the first beat after the block carries the delay. As in the Node
+subject (server/subject/runtime/sampler.ts), the wake-ups, not the work, are what tracing
+costs at a modest rate, so the beat is 12.5 ms while a request is in flight (a block is
+reported less up to one beat) and the sampler rests while none is: one beat per sample, 48 ms
+apart, shipping every fourth. A request's prepare() calls `wake()` before its handler runs,
+so the 12.5 ms beat is back before it can block the loop. Utilization: the time the asyncio
+loop spends waiting in its selector is idle time; the rest is the loop at work (what Node's
 eventLoopUtilization measures). CPython has no cheap figure for the heap in use, so
 heapUsedBytes is reported as 0.
 """
@@ -18,9 +19,12 @@ import os
 import resource
 import time
 
-from tornado.ioloop import PeriodicCallback
-
 BEAT_MS = 12.5
+# One beat per sample while resting, a little under the contract's 50 ms (a sample's own work
+# must not put two over it); the batch ships on the first rest beat (a run's last samples) and
+# then every fourth.
+REST_MS = 48
+REST_SHIP_MS = 4 * REST_MS
 RSS_EVERY = 10
 _PAGE = os.sysconf('SC_PAGE_SIZE') if hasattr(os, 'sysconf') else 4096
 
@@ -56,18 +60,23 @@ def _count_idle_time():
     return selector._lab_idle_seconds
 
 
-def start_sampler(tracer, gauges, every_ms=25, flush_every_ms=50):
-    """Returns a function that stops it (tracing can be turned off at run time)."""
+class _Off:
+    def wake(self):
+        pass
+
+    def stop(self):
+        pass
+
+
+def start_sampler(tracer, gauges, in_flight=None, every_ms=25, flush_every_ms=50):
+    """Returns the sampler: wake() when a request arrives, stop() (tracing can be turned off at
+    run time). in_flight(): requests being served; without it the sampler never rests."""
     if not tracer.enabled:
-        return lambda: None
-    state = {'max_late_ms': 0.0, 'last_beat': time.perf_counter(), 'samples': 0, 'rss': _rss_bytes()}
+        return _Off()
+    loop = asyncio.get_running_loop()
+    state = {'max_late_ms': 0.0, 'samples': 0, 'rss': _rss_bytes()}
     idle_seconds = _count_idle_time()
     last = {'at': time.perf_counter(), 'idle': idle_seconds()}
-
-    def beat():
-        t = time.perf_counter()
-        state['max_late_ms'] = max(state['max_late_ms'], (t - state['last_beat']) * 1000 - BEAT_MS)
-        state['last_beat'] = t
 
     def sample():
         at, idle = time.perf_counter(), idle_seconds()
@@ -93,17 +102,50 @@ def start_sampler(tracer, gauges, every_ms=25, flush_every_ms=50):
         state['max_late_ms'] = 0.0
 
     half = BEAT_MS / 2
-    done = {'sampled': state['last_beat'], 'flushed': state['last_beat']}
+    start = time.perf_counter()
+    beat = {'due': start, 'timer': None, 'resting': False, 'rest_beats': 0, 'stopped': False}
+    done = {'sampled': start, 'flushed': start}
+
+    def schedule(t, ms):
+        beat['due'] = t + ms / 1000
+        beat['timer'] = loop.call_later(ms / 1000, heartbeat)
 
     def heartbeat():
-        beat()  # on a sampling beat, a block that ended just now is counted in this sample
-        if (state['last_beat'] - done['sampled']) * 1000 >= every_ms - half:
-            done['sampled'] = state['last_beat']
+        t = time.perf_counter()
+        # On a sampling beat, a block that ended just now is counted in this sample.
+        state['max_late_ms'] = max(state['max_late_ms'], (t - beat['due']) * 1000)
+        beat['rest_beats'] = beat['rest_beats'] + 1 if beat['resting'] else 0
+        if (t - done['sampled']) * 1000 >= every_ms - half:
+            done['sampled'] = t
             sample()
-        if (state['last_beat'] - done['flushed']) * 1000 >= flush_every_ms - half:
-            done['flushed'] = state['last_beat']
+        ship_after = REST_SHIP_MS if beat['rest_beats'] > 1 else flush_every_ms
+        if (t - done['flushed']) * 1000 >= ship_after - half:
+            done['flushed'] = t
             tracer.flush()
+        beat['resting'] = in_flight is not None and in_flight() == 0
+        if beat['resting']:
+            schedule(t, max(BEAT_MS, round((done['sampled'] - t) * 1000 + REST_MS)))
+        else:
+            schedule(t, BEAT_MS)
 
-    timer = PeriodicCallback(heartbeat, BEAT_MS)
-    timer.start()
-    return timer.stop
+    class Sampler:
+        def wake(self):
+            if not beat['resting'] or beat['stopped']:
+                return
+            beat['timer'].cancel()
+            t = time.perf_counter()
+            if t >= beat['due']:
+                # A rest beat already due runs now, and goes on at the busy pace.
+                heartbeat()
+                return
+            beat['resting'] = False
+            # The rest beat may have been due sooner than a busy beat: samples stay <= 50 ms apart.
+            schedule(t, min(BEAT_MS, (beat['due'] - t) * 1000))
+
+        def stop(self):
+            beat['stopped'] = True
+            if beat['timer'] is not None:
+                beat['timer'].cancel()
+
+    schedule(start, BEAT_MS)
+    return Sampler()

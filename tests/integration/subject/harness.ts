@@ -163,6 +163,29 @@ export function loopDelayMax(events: TraceEvent[], from: number, to: number): nu
 }
 
 /**
+ * Waits until the subject's sampler rests (two samples in a row 40 ms or more apart, where busy
+ * ones are 25 ms), sends one GET /users/alice (configured with cpuMs, so its handler holds the
+ * loop), and answers how long the handler held the loop and the delay the next sample reports.
+ */
+export async function blockAfterRest(lab: Lab): Promise<{ blockedMs: number; reportedMs: number }> {
+  const quietFrom = now();
+  await eventually(() => {
+    const since = lab.events.flatMap((event) => (event.type === 'sample' && event.t > quietFrom ? [event.t] : []));
+    return since.some((t, i) => i > 0 && t - since[i - 1]! >= 40);
+  });
+  const reply = await request(lab.url('/users/alice'));
+  if (reply.status !== 200) throw new Error(`GET /users/alice answered ${reply.status}`);
+  await caughtUp(lab);
+  const blocked = lab.events.find(
+    (event) => event.type === 'loop.blocked' && event.rid === reply.rid && event.reason === 'cpu',
+  );
+  if (blocked?.type !== 'loop.blocked') throw new Error('no loop.blocked event for the request');
+  const after = lab.events.find((event) => event.type === 'sample' && event.t >= blocked.t + blocked.durationMs);
+  if (after?.type !== 'sample') throw new Error('no sample after the block');
+  return { blockedMs: blocked.durationMs, reportedMs: after.loopDelayMaxMs };
+}
+
+/**
  * An id for a user that is newer than `after` whichever process made `after`. ObjectIds from two
  * processes are ordered only by their second: a fresh id made here in the same second as the
  * subject's last one is lower half the time, and a long poll for "newer than `after`" would
