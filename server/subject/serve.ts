@@ -32,7 +32,7 @@ export async function serveSubject(
     blockingTimeoutMs: config.blockingTimeoutMs,
   };
   // Before the data access: its start-up warm already asks whether the process traces.
-  // The sampler ships the batches, every 50 ms, from its own timer: one timer wakes the process, not two.
+  // The sampler ships the batches from its own timer (every 50 ms while serving): one timer wakes the process, not two.
   const tracer = createTracer({
     enabled: config.tracing,
     worker,
