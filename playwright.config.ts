@@ -23,6 +23,7 @@ const FIRST_LAB_SPECS = [
   'staticClean.spec.ts',
   'dbRestart.spec.ts',
   'tornadoEditor.spec.ts',
+  'reconnect.spec.ts',
 ];
 // The compiled server when tests/e2e/run.mjs names one, as `npm start` runs it; else the sources.
 const LAB_COMMAND = process.env.E2E_LAB_BUILD ? 'node tests/e2e/labFromBuild.mjs' : 'npx tsx server/cli.ts';
@@ -49,7 +50,11 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     launchOptions: { executablePath: (findChrome() as string | null) ?? undefined, args: CHROME_ARGS },
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace: every action with the page's DOM before and after it. Not
+    // the screencast (a picture of every frame painted, all test long, for every test, passing
+    // or not): it cost a third of the suite's time on this 2-core machine. A failure still
+    // keeps its final screenshot (below).
+    trace: { mode: 'retain-on-failure', screenshots: false },
     screenshot: 'only-on-failure',
   },
   projects: labs.map((lab) => ({
