@@ -176,9 +176,9 @@ export class Lab {
     return this.status.health();
   }
 
-  /** Starts the subject with the initial config. */
+  /** Starts the subject with the initial config, and opens the lab's own connection to the database meanwhile (health.ts). */
   async start(): Promise<void> {
-    await this.subject.start(this.config);
+    await Promise.all([this.subject.start(this.config), this.status.connect()]);
   }
 
   async applyConfig(patch: LabConfigPatch): Promise<LabConfig> {
