@@ -139,11 +139,74 @@ function databaseDeltas(life: RequestLifecycle, deltas: Array<[number, number]>)
 
 const byTimeThenDelta = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
 
+/** The first index whose interval ends at or after t (a merged list: starts and ends both ascend). */
+function firstEndingFrom(list: readonly Interval[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.end < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index whose time is at or after t (a sorted list of [time, delta] or points). */
+function firstFrom<T>(list: readonly T[], t: number, time: (item: T) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (time(list[mid]!) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * mergeInto for a list that only changes near its end: the intervals that end before the new
+ * ones start are kept as they are (the same objects), the rest merged again. A live run's new
+ * requests are late in time, so a step costs what is new, not the whole run.
+ */
+function mergeIntoTail(merged: readonly Interval[], more: readonly Interval[]): Interval[] {
+  if (more.length === 0) return merged as Interval[];
+  let from = Infinity;
+  for (const interval of more) from = Math.min(from, interval.start);
+  const k = firstEndingFrom(merged, from);
+  return merged.slice(0, k).concat(mergeInto(merged.slice(k), more));
+}
+
+/** mergeSorted, keeping the deltas before the new ones' first as they are. */
+function mergeSortedTail(
+  a: ReadonlyArray<[number, number]>,
+  b: ReadonlyArray<[number, number]>,
+): Array<[number, number]> {
+  if (b.length === 0) return a as Array<[number, number]>;
+  const k = firstFrom(a, b[0]![0], (d) => d[0]);
+  return a.slice(0, k).concat(mergeSorted(a.slice(k), b));
+}
+
+/** A worker's loop lane as last given, and from where it may have changed since. */
+interface KeptLoop {
+  until: number;
+  segments: LoopSegment[];
+  /** The earliest start of the requests open then: their part of the lane was provisional. */
+  openFrom: number;
+}
+
+/** The database lane as last given. */
+interface KeptDatabase {
+  until: number;
+  points: CountPoint[];
+  openFrom: number;
+}
+
 /**
  * The loop and database lanes of a run that grows live, kept incrementally: a finished
- * request is merged in once (a sweep, no sort of the whole run); only the open ones are
- * looked at again. Gives what loopLane and databaseInFlight give for the same requests.
- * A finished request folded again (a late event) starts the index over.
+ * request is merged in once; only the open ones are looked at again, and a lane is worked out
+ * again only from the earliest time anything in it changed (the lanes are local in time: what
+ * happened before that is as it was). Gives what loopLane and databaseInFlight give for the
+ * same requests. A finished request folded again (a late event) starts the index over.
  */
 export class LaneIndex {
   private seen: Array<RequestLifecycle | undefined> = [];
@@ -151,6 +214,13 @@ export class LaneIndex {
   private blocked = new Map<number, Interval[]>();
   private deltas: Array<[number, number]> = [];
   private workers = new Set<number>([0]);
+  /** Per worker, the earliest start of a finished interval merged in since its lane was last given. */
+  private changedFrom = new Map<number, number>();
+  private deltasChangedFrom = Infinity;
+  private keptLoops = new Map<number, KeptLoop>();
+  private keptDatabase: KeptDatabase | undefined;
+  /** The latest end of any finished interval or delta: an `until` before it clips them. */
+  private finishedEnd = -Infinity;
 
   /** Takes in the requests that finished since the last call; returns the ones still open. */
   private update(lifecycles: readonly RequestLifecycle[]): RequestLifecycle[] {
@@ -158,6 +228,8 @@ export class LaneIndex {
     const busy = new Map<number, Interval[]>();
     const blocked = new Map<number, Interval[]>();
     const deltas: Array<[number, number]> = [];
+    // Grown densely: written out of order (open requests are skipped), the array would turn holey and slow to read.
+    while (this.seen.length < lifecycles.length) this.seen.push(undefined);
     for (let i = 0; i < lifecycles.length; i += 1) {
       const life = lifecycles[i]!;
       const before = this.seen[i];
@@ -175,9 +247,26 @@ export class LaneIndex {
       loopIntervals(life, Infinity, busy.get(worker)!, blocked.get(worker)!);
       databaseDeltas(life, deltas);
     }
-    for (const [worker, list] of busy) this.busy.set(worker, mergeInto(this.busy.get(worker) ?? [], list));
-    for (const [worker, list] of blocked) this.blocked.set(worker, mergeInto(this.blocked.get(worker) ?? [], list));
-    if (deltas.length > 0) this.deltas = mergeSorted(this.deltas, deltas.sort(byTimeThenDelta));
+    const note = (worker: number, list: readonly Interval[]) => {
+      for (const interval of list) {
+        this.changedFrom.set(worker, Math.min(this.changedFrom.get(worker) ?? Infinity, interval.start));
+        this.finishedEnd = Math.max(this.finishedEnd, interval.end);
+      }
+    };
+    for (const [worker, list] of busy) {
+      note(worker, list);
+      this.busy.set(worker, mergeIntoTail(this.busy.get(worker) ?? [], list));
+    }
+    for (const [worker, list] of blocked) {
+      note(worker, list);
+      this.blocked.set(worker, mergeIntoTail(this.blocked.get(worker) ?? [], list));
+    }
+    if (deltas.length > 0) {
+      deltas.sort(byTimeThenDelta);
+      this.deltasChangedFrom = Math.min(this.deltasChangedFrom, deltas[0]![0]);
+      this.finishedEnd = Math.max(this.finishedEnd, deltas.at(-1)![0]);
+      this.deltas = mergeSortedTail(this.deltas, deltas);
+    }
     return open;
   }
 
@@ -187,6 +276,11 @@ export class LaneIndex {
     this.blocked = new Map();
     this.deltas = [];
     this.workers = new Set([0]);
+    this.changedFrom = new Map();
+    this.deltasChangedFrom = Infinity;
+    this.keptLoops = new Map();
+    this.keptDatabase = undefined;
+    this.finishedEnd = -Infinity;
     return this.update(lifecycles);
   }
 
@@ -197,21 +291,77 @@ export class LaneIndex {
   ): { workers: number[]; loops: LoopSegment[][]; database: CountPoint[] } {
     const open = this.update(lifecycles);
     const workers = [...this.workers].sort((a, b) => a - b);
-    const loops = workers.map((worker) => {
-      const busy: Interval[] = [];
-      const blocked: Interval[] = [];
-      for (const life of open) if ((life.worker ?? 0) === worker) loopIntervals(life, until, busy, blocked);
-      const clip = (list: readonly Interval[]) =>
-        list.flatMap((i) =>
-          Math.min(i.end, until) > i.start ? [{ start: i.start, end: Math.min(i.end, until) }] : [],
-        );
-      const blockedMerged = mergeInto(clip(this.blocked.get(worker) ?? []), blocked);
-      const busyOnly = subtract(mergeInto(clip(this.busy.get(worker) ?? []), busy), blockedMerged);
-      return mergeLoop(blockedMerged, busyOnly);
-    });
+    const loops = workers.map((worker) => this.loop(worker, open, until));
+    return { workers, loops, database: this.database(open, until) };
+  }
+
+  private loop(worker: number, open: readonly RequestLifecycle[], until: number): LoopSegment[] {
+    const busy: Interval[] = [];
+    const blocked: Interval[] = [];
+    for (const life of open) if ((life.worker ?? 0) === worker) loopIntervals(life, until, busy, blocked);
+    let openFrom = Infinity;
+    for (const interval of busy) openFrom = Math.min(openFrom, interval.start);
+    for (const interval of blocked) openFrom = Math.min(openFrom, interval.start);
+    const finishedBusy = this.busy.get(worker) ?? [];
+    const finishedBlocked = this.blocked.get(worker) ?? [];
+    const kept = this.keptLoops.get(worker);
+    // Where the lane may differ from the one last given: new finished intervals, the requests open now and those open then.
+    let from = Math.min(this.changedFrom.get(worker) ?? Infinity, openFrom, kept?.openFrom ?? Infinity);
+    let prefix: LoopSegment[] = [];
+    if (kept && until >= kept.until && until >= this.finishedEnd) {
+      // Move `from` back until no finished interval straddles it: before it, every input is as it was.
+      for (;;) {
+        const a = finishedBusy[firstEndingFrom(finishedBusy, from)]?.start ?? Infinity;
+        const b = finishedBlocked[firstEndingFrom(finishedBlocked, from)]?.start ?? Infinity;
+        const earlier = Math.min(from, a, b);
+        if (earlier === from) break;
+        from = earlier;
+      }
+      const cut = firstEndingFrom(kept.segments, from);
+      // Nothing changed (and nothing open to end at `until`): the same array, so what is drawn from it is reused.
+      if (from === Infinity) {
+        kept.until = until;
+        return kept.segments;
+      }
+      prefix = kept.segments.slice(0, cut);
+    } else from = -Infinity;
+    const clip = (list: readonly Interval[]) =>
+      list
+        .slice(firstEndingFrom(list, from))
+        .flatMap((i) => (Math.min(i.end, until) > i.start ? [{ start: i.start, end: Math.min(i.end, until) }] : []));
+    const blockedMerged = mergeInto(clip(finishedBlocked), blocked);
+    const busyOnly = subtract(mergeInto(clip(finishedBusy), busy), blockedMerged);
+    const segments = prefix.concat(mergeLoop(blockedMerged, busyOnly));
+    this.keptLoops.set(worker, { until, segments, openFrom });
+    this.changedFrom.delete(worker);
+    return segments;
+  }
+
+  private database(open: readonly RequestLifecycle[], until: number): CountPoint[] {
     const openDeltas: Array<[number, number]> = [];
     for (const life of open) databaseDeltas(life, openDeltas);
-    return { workers, loops, database: countPoints(mergeSorted(this.deltas, openDeltas.sort(byTimeThenDelta)), until) };
+    openDeltas.sort(byTimeThenDelta);
+    const openFrom = openDeltas[0]?.[0] ?? Infinity;
+    const kept = this.keptDatabase;
+    let points: CountPoint[];
+    if (kept && until >= kept.until && until >= this.finishedEnd) {
+      const from = Math.min(this.deltasChangedFrom, openFrom, kept.openFrom);
+      // The last point given closes the lane at `until`: never kept. The kept points carry the count on.
+      const cut = Math.min(
+        kept.points.length - 1,
+        firstFrom(kept.points, from, (p) => p.t),
+      );
+      const prefix = kept.points.slice(0, Math.max(0, cut));
+      const tail = mergeSorted(this.deltas.slice(firstFrom(this.deltas, from, (d) => d[0])), openDeltas);
+      const last = prefix.at(-1);
+      const more = countPoints(tail, until, last?.count ?? 0);
+      // No change after the kept points: the lane still closes at `until`, as a sweep from scratch closes it.
+      if (more.length === 0 && last) more.push({ t: Math.max(until, last.t), count: last.count });
+      points = prefix.concat(more);
+    } else points = countPoints(mergeSorted(this.deltas, openDeltas), until);
+    this.keptDatabase = { until, points, openFrom };
+    this.deltasChangedFrom = Infinity;
+    return points;
   }
 }
 
@@ -240,9 +390,9 @@ function mergeSorted(a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[numbe
   return out;
 }
 
-function countPoints(deltas: ReadonlyArray<[number, number]>, until: number): CountPoint[] {
+function countPoints(deltas: ReadonlyArray<[number, number]>, until: number, startCount = 0): CountPoint[] {
   const points: CountPoint[] = [];
-  let count = 0;
+  let count = startCount;
   for (const [t, d] of deltas) {
     count += d;
     if (points.at(-1)?.t === t) points.at(-1)!.count = count;
