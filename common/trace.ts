@@ -129,7 +129,7 @@ export const traceEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('subject.responded'), ...inSubject, status: z.number().int() }),
 
-  // --- periodic samples (every <= 50 ms per subject process) ---
+  // --- periodic samples (per subject process: every <= 50 ms while it serves a request, <= 250 ms while idle) ---
   z.object({
     type: z.literal('sample'),
     ...at,

@@ -7,8 +7,10 @@ Loop delay: a beat (one asyncio timer, rescheduled by each beat) notes how late 
 blocked loop cannot run it; the first beat after the block carries the delay. As in the Node
 subject (server/subject/runtime/sampler.ts), the wake-ups, not the work, are what tracing
 costs at a modest rate, so the beat is 12.5 ms while a request is in flight (a block is
-reported less up to one beat) and the sampler rests while none is: one beat per sample, 48 ms
-apart, shipping every fourth. A request's prepare() calls `wake()` before its handler runs,
+reported less up to one beat) and the sampler rests while none is: one beat per sample, the
+first 48 ms after the last busy sample, then 96, 192 and from then on 240 ms apart (the
+contract: <= 50 ms while serving, <= 250 ms idle), shipping the first at once and then at most
+one every 192 ms. A request's prepare() calls `wake()` before its handler runs,
 so the 12.5 ms beat is back before it can block the loop. Utilization: the time the asyncio
 loop spends waiting in its selector is idle time; the rest is the loop at work (what Node's
 eventLoopUtilization measures). CPython has no cheap figure for the heap in use, so
@@ -20,11 +22,19 @@ import resource
 import time
 
 BEAT_MS = 12.5
-# One beat per sample while resting, a little under the contract's 50 ms (a sample's own work
-# must not put two over it); the batch ships on the first rest beat (a run's last samples) and
-# then every fourth.
+# One beat per sample while resting: the first a little under the contract's 50 ms after the
+# last busy sample (a sample's own work must not put the run's tail over it), each later one
+# twice as long after the last, up to IDLE_MS (the contract's idle 250 ms, less a sample's
+# work). The batch ships on the first rest beat (a run's last samples) and then at most one
+# every REST_SHIP_MS.
 REST_MS = 48
+IDLE_MS = 240
 REST_SHIP_MS = 4 * REST_MS
+
+
+def rest_ms(rest_beats):
+    """The wait before the rest beat that follows `rest_beats` rest beats: 48, 96, 192, then 240 ms."""
+    return min(IDLE_MS, REST_MS * 2 ** rest_beats)
 RSS_EVERY = 10
 _PAGE = os.sysconf('SC_PAGE_SIZE') if hasattr(os, 'sysconf') else 4096
 
@@ -124,7 +134,7 @@ def start_sampler(tracer, gauges, in_flight=None, every_ms=25, flush_every_ms=50
             tracer.flush()
         beat['resting'] = in_flight is not None and in_flight() == 0
         if beat['resting']:
-            schedule(t, max(BEAT_MS, round((done['sampled'] - t) * 1000 + REST_MS)))
+            schedule(t, max(BEAT_MS, round((done['sampled'] - t) * 1000 + rest_ms(beat['rest_beats']))))
         else:
             schedule(t, BEAT_MS)
 

@@ -1,7 +1,8 @@
 /**
  * Samples the subject's loop every 25 ms while it serves requests (the contract asks for
- * <= 50 ms): the largest event-loop delay since the last sample, the loop's utilization, the
- * pool and memory; and ships the tracer's batch every 50 ms, from the same timer.
+ * <= 50 ms then, and <= 250 ms while it serves none): the largest event-loop delay since the
+ * last sample, the loop's utilization, the pool and memory; and ships the tracer's batch
+ * every 50 ms, from the same timer.
  * A blocked loop cannot run this timer; the sample after it unblocks carries the delay.
  *
  * Loop delay is measured by a heartbeat timer: how late it fires is how long a callback had
@@ -9,13 +10,18 @@
  * than the beat's own work (~0.15 ms of CPU on a busy machine), so:
  * - while a request is in flight the beat is 12.5 ms, two to a sample: a block is reported at
  *   its length less up to one beat (the time from its start to the beat due during it);
- * - while none is, the sampler rests: one beat per sample, 48 ms apart (within the contract's
- *   50 ms, so an idle subject still reports, and a busy machine still shows as the late beats
- *   of an idle loop), and the batch ships every fourth. Only these beats and the odd message
- *   run then, so there is little to be late behind; and a request that arrives calls `wake()`
- *   before its handler runs, so the 12.5 ms beat is back before the request can block the loop.
+ * - while none is, the sampler rests: one beat per sample, the first 48 ms after the last
+ *   busy sample (the run's tail, which the lab waits for, ships at once), then 96, 192 and
+ *   from then on 240 ms apart (the contract: <= 50 ms while serving, <= 250 ms idle). An idle
+ *   subject still reports, and a busy machine still shows as the late beats of an idle loop.
+ *   Only these beats and the odd message run then, so there is little to be late behind; and
+ *   a request that arrives calls `wake()` before its handler runs, so the 12.5 ms beat is back
+ *   before the request can block the loop.
  * At 400 req/s autocannon sends each second's requests in one burst and the subject rests for
- * most of the second: a 12.5 ms beat all along cost 1.2x the CPU per request there.
+ * most of the second: a 12.5 ms beat all along cost 1.2x the CPU per request there, and a
+ * rest beat every 48 ms about 1.09x. Nearly all of a rest beat's cost is the wake-up itself
+ * (an idle subject, tracing on then off: ~6 ms of CPU a second for ~19 more wake-ups; with
+ * the sample's own work left out, hardly less), so the lever is how many there are.
  * perf_hooks' monitorEventLoopDelay is no cheaper here: its native timer wakes the process
  * too, its timer is separate from ours (after a block in a timer callback ours may run first,
  * and the block lands in the next sample), and resetting its histogram for each sample drops
@@ -44,14 +50,20 @@ export interface Sampler {
 /** The beat while a request is in flight; a sample is taken on the first beat at least 18.75 ms after the last. */
 const BEAT_MS = 12.5;
 /**
- * The beat while no request is: one per sample, a little under the contract's 50 ms after the
- * last, so that the time a sample takes to gather (an RSS read) never puts two over 50 ms apart.
+ * The first beat after the last request: one sample, a little under the contract's 50 ms
+ * after the last, so that the time a sample takes to gather (an RSS read) never puts the
+ * sample that describes a run's tail over 50 ms after it.
  */
 const REST_MS = 48;
+/** Resting longer, each beat waits twice as long as the last, up to this (the contract's idle 250 ms, less a sample's work). */
+const IDLE_MS = 240;
+/** The wait before the rest beat that follows `restBeats` rest beats: 48, 96, 192, then 240 ms. */
+export const restMs = (restBeats: number): number => Math.min(IDLE_MS, REST_MS * 2 ** restBeats);
 /**
  * Resting, a batch holds a sample or so and shipping it costs both processes about as much as
  * the wake-up: the first rest beat ships at once (a run's last samples, which the lab waits
- * for), then every fourth.
+ * for), then one at least this long after the last shipment (every beat, once they are 192 ms
+ * apart or more).
  */
 const REST_SHIP_MS = 4 * REST_MS;
 /**
@@ -121,8 +133,8 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25, flush
       tracer.flush();
     }
     resting = gauges.requestsInFlight?.() === 0;
-    // Resting, the next beat is the next sample, due REST_MS after this last one (whole ms: one timer list).
-    next(t, resting ? Math.max(BEAT_MS, Math.round(sampledAt + REST_MS - t)) : BEAT_MS);
+    // Resting, the next beat is the next sample, due restMs after this last one (whole ms: one timer list).
+    next(t, resting ? Math.max(BEAT_MS, Math.round(sampledAt + restMs(restBeats) - t)) : BEAT_MS);
   };
   next(sampledAt, BEAT_MS);
 

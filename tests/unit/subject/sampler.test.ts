@@ -3,11 +3,12 @@
  * loop delay of a block is in the first sample after it (and only there), less at most one
  * beat, also when the block comes from a request that woke a resting sampler; the batch ships
  * every other sample; and the sampler wakes the process 80 times a second at most while a
- * request is in flight, and 21 while none is (each wake-up of a sleeping process is most of
+ * request is in flight, and while none is, once 48 ms after the last sample, then 96, 192 and
+ * 240 ms apart, about 4 times a second (each wake-up of a sleeping process is most of
  * tracing's cost at a modest rate).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Gauges, type Sampler, startSampler } from '../../../server/subject/runtime/sampler';
+import { type Gauges, type Sampler, restMs, startSampler } from '../../../server/subject/runtime/sampler';
 import type { SampleInput, Tracer } from '../../../server/subject/runtime/tracer';
 
 function recordingTracer() {
@@ -94,22 +95,27 @@ describe('the sampler', () => {
     expect(flushes()).toBeLessThanOrEqual(6);
   });
 
-  it('while resting, ships the first sample at once and then every fourth', async () => {
-    const { tracer, samples, flushes } = recordingTracer();
-    const timeouts = vi.spyOn(globalThis, 'setTimeout');
+  it('while resting, ships the first sample at once, then one at least 192 ms after the last', async () => {
+    const { tracer, samples } = recordingTracer();
+    const at: number[] = [];
+    tracer.flush = () => void at.push(performance.now());
     sampler = startSampler(tracer, gaugesWith({ count: 0 }));
-    // Resting from the first beat on: every later beat is 48 ms after a sample.
-    await eventually(() => timeouts.mock.calls.some(([, ms]) => ms === 48));
-    const [sampled, shipped] = [samples.length, flushes()];
-    await eventually(() => samples.length >= sampled + 8);
+    // Resting from the first beat on: the first rest beat ships.
+    await eventually(() => at.length >= 1);
+    const firstRest = at.length;
+    await eventually(() => at.length >= firstRest + 4, 20_000);
     sampler.stop();
-    const rested = samples.length - sampled;
-    // The first rest beat shipped (counted before); since then one shipment every 4 samples.
-    expect(flushes() - shipped).toBeGreaterThanOrEqual(Math.floor(rested / 4) - 1);
-    expect(flushes() - shipped).toBeLessThanOrEqual(Math.ceil(rested / 4) + 1);
+    // After the first, shipments are at least 192 ms apart (less half a beat), whatever the
+    // beats' pace; and the first rest beats (48, then 96 ms apart) do not each ship.
+    const gaps = at
+      .slice(firstRest - 1)
+      .map((t, i, all) => (i ? t - all[i - 1]! : Infinity))
+      .slice(1);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(192 - 6.25);
+    expect(samples.length).toBeGreaterThan(at.length);
   });
 
-  it('wakes the process 80 times a second while a request is in flight, 21 while none is', async () => {
+  it('wakes the process 80 times a second while a request is in flight, about 4 while none is', async () => {
     const timeouts = vi.spyOn(globalThis, 'setTimeout');
     const intervals = vi.spyOn(globalThis, 'setInterval');
     const inFlight = { count: 1 };
@@ -125,10 +131,27 @@ describe('the sampler', () => {
     inFlight.count = 0;
     const before = beats().length;
     const sampled = samples.length;
-    await eventually(() => beats().length >= before + 6);
-    // Resting: after the busy beat that noticed it, one beat a sample, 48 ms apart: 21 a second.
-    const resting = beats().slice(before + 1);
-    expect(resting.every((ms) => ms === 48)).toBe(true);
+    await eventually(() => beats().length >= before + 7, 20_000);
+    // Resting: after the busy beat that noticed it, one beat a sample, each due 48, 96, 192,
+    // then 240 ms after the last sample (the ms are whole, less the time the sample took).
+    const firstRest = beats().findIndex((ms, i) => i >= before && ms !== 12.5);
+    const resting = beats().slice(firstRest, firstRest + 5);
+    const due = [0, 1, 2, 3, 4].map(restMs);
+    expect(due).toEqual([48, 96, 192, 240, 240]);
+    due.forEach((ms, i) => {
+      expect(resting[i]).toBeLessThanOrEqual(ms);
+      expect(resting[i]).toBeGreaterThanOrEqual(ms - 2);
+    });
     expect(samples.length - sampled).toBeGreaterThanOrEqual(resting.length - 1);
+    // A request wakes it: busy beats again, 12.5 ms apart.
+    inFlight.count = 1;
+    sampler.wake();
+    const woken = beats().length;
+    await eventually(() => beats().length >= woken + 3);
+    expect(
+      beats()
+        .slice(woken + 1)
+        .every((ms) => ms === 12.5),
+    ).toBe(true);
   });
 });
