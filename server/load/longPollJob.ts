@@ -10,6 +10,7 @@
  * errors. What the client gives up on instead is a subject that has stopped: one that
  * answered none of them for `stallMs`.
  */
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { HEADER_RID, HEADER_RUN, now, type TraceEvent } from '../../common/trace';
 import type { RunningJob } from './job';
@@ -50,6 +51,9 @@ export function runLongPollJob(job: LoadJob, longPoll: LongPollJob, ship: (event
     bodyTimeout: 0,
   });
   const abort = new AbortController();
+  // One signal cancels every waiter: each request listens on it, thousands at once, which is
+  // what it is for (Node warns past 10 listeners, as if it were a leak).
+  setMaxListeners(0, abort.signal);
   let lastAnswer = now();
   let stalled = false;
   const stallWatch = setInterval(
