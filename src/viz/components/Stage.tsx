@@ -1,10 +1,18 @@
-import { useDeferredValue, useEffect, useState, type ComponentProps, type RefObject } from 'react';
+import {
+  useDeferredValue,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ComponentProps,
+  type RefObject,
+} from 'react';
 import { useSelector } from '@xstate/react';
 import { useLab, useStoreView } from '../../lab/LabContext';
 import { cachedFor } from '../../trace/cache';
 import { NO_TRACE } from '../../trace/store';
 import { storyWindow } from '../../trace/window';
-import { detailKey } from '../detailKey';
+import { detailKey, liveStepDelay } from '../detailKey';
 import { CodeView } from './CodeView';
 import { CompareView } from './CompareView';
 import { FirstRunHint } from './FirstRunHint';
@@ -33,20 +41,57 @@ function DeferredNumbers({ t, view, ...props }: ComponentProps<typeof NumbersVie
  * The timeline takes a new view when the page is idle, in one render. Deferred by React instead,
  * its render was a background render that every frame's own render (the loop moves every frame)
  * threw away and started over: while a live run streams, it was paid for again and again and
- * seldom shown.
+ * seldom shown. While live, each step's cost (its render until the frame after it is painted)
+ * spaces the next (liveStepDelay): on a slow machine the timeline steps less often, and the
+ * loop above it keeps its frames.
  */
-function IdleTimeline({ view, svgRef }: ComponentProps<typeof TimelineView>) {
+function IdleTimeline({ view, svgRef, live }: ComponentProps<typeof TimelineView> & { live: boolean }) {
   const [shown, setShown] = useState(view);
+  /** When the last step's render began (set when it is asked for, cleared once it is measured). */
+  const stepStarted = useRef<number | undefined>(undefined);
+  const lastStep = useRef({ costMs: 0, paintedAt: 0 });
   useEffect(() => {
     if (shown === view) return undefined;
+    let handle: number | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const take = () => {
+      stepStarted.current = performance.now();
+      setShown(view);
+    };
     // The timeout bounds how stale the timeline may get on a page that is never idle.
-    if (typeof requestIdleCallback === 'function') {
-      const handle = requestIdleCallback(() => setShown(view), { timeout: 250 });
-      return () => cancelIdleCallback(handle);
-    }
-    const handle = setTimeout(() => setShown(view), 0);
-    return () => clearTimeout(handle);
-  }, [view, shown]);
+    const whenIdle = () => {
+      if (typeof requestIdleCallback === 'function') handle = requestIdleCallback(take, { timeout: 250 });
+      else timer = setTimeout(take, 0);
+    };
+    const { costMs, paintedAt } = lastStep.current;
+    const wait = live ? liveStepDelay(costMs, performance.now() - paintedAt) : 0;
+    if (wait > 0) timer = setTimeout(whenIdle, wait);
+    else whenIdle();
+    return () => {
+      if (handle !== undefined) cancelIdleCallback(handle);
+      clearTimeout(timer);
+    };
+  }, [view, shown, live]);
+  // On commit, before the browser draws the new lanes.
+  useLayoutEffect(() => {
+    const started = stepStarted.current;
+    if (started === undefined) return undefined;
+    stepStarted.current = undefined;
+    // A frame callback runs before the frame's style, layout and paint; a task queued from it, after them.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        const paintedAt = performance.now();
+        // A hidden page draws no frames: what passed is not the step's cost.
+        const costMs = document.visibilityState === 'visible' ? paintedAt - started : 0;
+        lastStep.current = { costMs, paintedAt };
+      }, 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [shown]);
   return <TimelineView view={shown} svgRef={svgRef} />;
 }
 
@@ -95,7 +140,7 @@ export function Stage({
         <PlaybackControls {...storyWindow(stage.trace)} />
       </section>
       <ViewTabs view={view} setView={setView}>
-        {view === 'timeline' && <IdleTimeline view={detail} svgRef={svgRef} />}
+        {view === 'timeline' && <IdleTimeline view={detail} svgRef={svgRef} live={live} />}
         {view === 'code' && (
           <CodeView
             handler={stage.handler}

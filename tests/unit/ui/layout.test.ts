@@ -8,7 +8,7 @@ import { foldRequest } from '../../../src/trace/lifecycle';
 import { snapshotAt } from '../../../src/trace/snapshot';
 import { TraceStore } from '../../../src/trace/store';
 import { synthesizeRun } from '../../../src/trace/synthetic';
-import { detailKey } from '../../../src/viz/detailKey';
+import { detailKey, LIVE_TIMELINE_SHARE, liveStepDelay, MAX_LIVE_STEP_SPACING_MS } from '../../../src/viz/detailKey';
 import {
   DOOR_DOT_LIMIT,
   doorCapacity,
@@ -240,6 +240,22 @@ describe('small pure helpers', () => {
     expect(detailKey(7, true, 1000, false)).not.toBe(detailKey(8, true, 1600, false));
     expect(detailKey(7, true, 1000, false)).not.toBe(detailKey(7, true, 1000, true));
     expect(detailKey(7, false, 1000, false)).not.toBe(detailKey(8, false, 1000, false));
+  });
+
+  it('spaces live timeline steps so that they take at most a tenth of the time', () => {
+    // A cheap step: the next one as soon as the trace moves on.
+    expect(liveStepDelay(0, 0)).toBe(0);
+    expect(liveStepDelay(20, 500)).toBe(0);
+    // A 120 ms step: 1,080 ms between the end of one and the start of the next, less what has passed.
+    expect(liveStepDelay(120, 0)).toBeCloseTo(1080);
+    expect(liveStepDelay(120, 400)).toBeCloseTo(680);
+    expect(liveStepDelay(120, 2000)).toBe(0);
+    // Over a long run of equal steps, the share they take is the limit.
+    const cost = 150;
+    const share = cost / (cost + liveStepDelay(cost, 0));
+    expect(share).toBeCloseTo(LIVE_TIMELINE_SHARE);
+    // A step measured as very slow (a tab that was in the background) holds the next one back 2 s at most.
+    expect(liveStepDelay(60_000, 0)).toBe(MAX_LIVE_STEP_SPACING_MS);
   });
 
   it("reads the server's error message from a 4xx body", () => {
