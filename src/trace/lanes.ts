@@ -3,6 +3,7 @@
  * subject loop was doing (busy, blocked, idle) and how many database calls were in
  * flight. Pure functions.
  */
+import { bisector } from 'd3-array';
 import type { RequestLifecycle } from './lifecycle';
 
 export type LoopState = 'busy' | 'blocked';
@@ -140,28 +141,10 @@ function databaseDeltas(life: RequestLifecycle, deltas: Array<[number, number]>)
 const byTimeThenDelta = (a: [number, number], b: [number, number]) => a[0] - b[0] || a[1] - b[1];
 
 /** The first index whose interval ends at or after t (a merged list: starts and ends both ascend). */
-function firstEndingFrom(list: readonly Interval[], t: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.end < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The first index whose time is at or after t (a sorted list of [time, delta] or points). */
-function firstFrom<T>(list: readonly T[], t: number, time: (item: T) => number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (time(list[mid]!) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const firstEndingFrom = bisector((interval: { end: number }) => interval.end).left;
+/** The first index whose time is at or after t, in sorted [time, delta] pairs and in count points. */
+const firstDeltaFrom = bisector((delta: readonly [number, number]) => delta[0]).left;
+const firstPointFrom = bisector((point: CountPoint) => point.t).left;
 
 /**
  * mergeInto for a list that only changes near its end: the intervals that end before the new
@@ -182,7 +165,7 @@ function mergeSortedTail(
   b: ReadonlyArray<[number, number]>,
 ): Array<[number, number]> {
   if (b.length === 0) return a as Array<[number, number]>;
-  const k = firstFrom(a, b[0]![0], (d) => d[0]);
+  const k = firstDeltaFrom(a, b[0]![0]);
   return a.slice(0, k).concat(mergeSorted(a.slice(k), b));
 }
 
@@ -347,12 +330,9 @@ export class LaneIndex {
     if (kept && until >= kept.until && until >= this.finishedEnd) {
       const from = Math.min(this.deltasChangedFrom, openFrom, kept.openFrom);
       // The last point given closes the lane at `until`: never kept. The kept points carry the count on.
-      const cut = Math.min(
-        kept.points.length - 1,
-        firstFrom(kept.points, from, (p) => p.t),
-      );
+      const cut = Math.min(kept.points.length - 1, firstPointFrom(kept.points, from));
       const prefix = kept.points.slice(0, Math.max(0, cut));
-      const tail = mergeSorted(this.deltas.slice(firstFrom(this.deltas, from, (d) => d[0])), openDeltas);
+      const tail = mergeSorted(this.deltas.slice(firstDeltaFrom(this.deltas, from)), openDeltas);
       const last = prefix.at(-1);
       const more = countPoints(tail, until, last?.count ?? 0);
       // No change after the kept points: the lane still closes at `until`, as a sweep from scratch closes it.
