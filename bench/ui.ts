@@ -2,7 +2,7 @@
  * The UI benchmark: builds the app, serves dist/ statically,
  * opens headless Chromium and measures, on synthetic traces fed through window.__lab:
  *  - p95 frame time with 1,000 request tokens on screen (goal <= 16.7 ms),
- *  - frames per second while ingesting 20,000 events/s in one batch per frame (goal >= 50),
+ *  - frames per second while ingesting 20,000 events/s, as the lab's 16 ms WebSocket batches of JSON (goal >= 50),
  *  - p95 frame time with 10,000 long-polls waiting at the door (goal <= 20 ms),
  *  - the longest frame while a burst of 50,000 events arrives in one batch (goal <= 100 ms),
  *  - the initial JavaScript, gzipped (goal <= 150 KB).
@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { DEFAULT_CONFIG } from '../common/config';
 import type { TraceEvent } from '../common/trace';
 import { synthesizeRun } from '../src/trace/synthetic';
@@ -23,6 +23,31 @@ export function initialJsGzipBytes(distDir: string): number {
   const html = readFileSync(path.join(distDir, 'index.html'), 'utf8');
   const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
   return scripts.reduce((sum, src) => sum + gzipSync(readFileSync(path.join(distDir, src))).length, 0);
+}
+
+/** The lab's live batches: it sends what arrived in each 16 ms as one message (server/lab/live.ts). */
+const LIVE_BATCH_MS = 16;
+const STREAM_RATE = 20_000;
+
+/** A trace as the lab's WebSocket messages at `rate` events/s: one JSON text per batchMs. */
+export function liveMessages(events: readonly TraceEvent[], runId: string, rate: number, batchMs: number): string[] {
+  const perBatch = Math.max(1, Math.round((rate * batchMs) / 1000));
+  const messages: string[] = [];
+  for (let i = 0; i < events.length; i += perBatch)
+    messages.push(JSON.stringify({ type: 'trace', runId, events: events.slice(i, i + perBatch) }));
+  return messages;
+}
+
+/**
+ * Hands the page a case's data before its clock starts. Passed in the measuring evaluate()
+ * itself, 100,000 events took DevTools about 6 s to deliver, and the main thread was still busy
+ * with that message about 0.7 s after the measuring function began: frames the page never had
+ * the chance to draw, counted against it.
+ */
+async function stage(page: Page, data: unknown): Promise<void> {
+  await page.evaluate((value) => void ((window as unknown as { __staged: unknown }).__staged = value), data);
+  // Two frames, so whatever delivering it left behind is done before anything is timed.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }
 
 function p95(values: number[]): number {
@@ -151,14 +176,17 @@ export async function measureUi(dist: string): Promise<BenchRow[]> {
 
     // A burst: 50,000 events in one batch (a long-poll run's arrivals), live; the longest frame from the burst on.
     const burst = synthesizeLongPoll({ waiters: 10_000, runId: 'burst' }).events.slice(0, 50_000);
-    const absorbed = await page.evaluate(async (events: TraceEvent[]) => {
+    await stage(page, burst);
+    const absorbed = await page.evaluate(async () => {
+      const events = (window as unknown as { __staged: TraceEvent[] }).__staged;
       const lab = window.__lab!;
       lab.load([], 'burst', true);
       const times: number[] = [];
       return new Promise<{ longest: number; requests: number }>((resolve) => {
         let last = performance.now();
         let frames = 0;
-        const tick = (now: number) => {
+        const tick = () => {
+          const now = performance.now();
           frames += 1;
           if (frames > 10) times.push(now - last);
           last = now;
@@ -168,7 +196,7 @@ export async function measureUi(dist: string): Promise<BenchRow[]> {
         };
         requestAnimationFrame(tick);
       });
-    }, burst);
+    });
     rows.push({
       name: `longest frame, burst of ${burst.length} events (${absorbed.requests} requests)`,
       value: absorbed.longest,
@@ -177,40 +205,50 @@ export async function measureUi(dist: string): Promise<BenchRow[]> {
       ok: absorbed.requests > 0 && absorbed.longest <= 100,
     });
 
-    // 20,000 events/s, delivered as one batch per frame, for 4 s, live.
+    // 20,000 events/s for 4 s, live, delivered as the lab delivers them: a WebSocket message of
+    // JSON text every 16 ms (server/lab/live.ts), parsed on the page's main thread as its socket
+    // does. The page is given the messages before the clock starts.
     const stream = synthesizeRun(
       { ...DEFAULT_CONFIG, dbLatencyMs: 20, poolSize: 50 },
       { requests: 8000, concurrency: 100, runId: 'stream' },
     );
-    const ingest = await page.evaluate(async (events: TraceEvent[]) => {
+    const messages = liveMessages(stream, 'stream', STREAM_RATE, LIVE_BATCH_MS);
+    await stage(page, messages);
+    const ingest = await page.evaluate(async (batchMs: number) => {
+      const texts = (window as unknown as { __staged: string[] }).__staged;
       const lab = window.__lab!;
       // A new live run takes the screen, as one announced by the lab does.
       lab.load([], 'stream', true);
-      const rate = 20_000;
       let sent = 0;
+      let events = 0;
       let frames = 0;
       const start = performance.now();
       return new Promise<{ fps: number; events: number; seconds: number }>((resolve) => {
-        const tick = (now: number) => {
-          const due = Math.min(events.length, Math.floor(((now - start) / 1000) * rate));
-          if (due > sent) lab.ingest(events.slice(sent, due), 'stream');
-          sent = due;
+        const tick = () => {
+          const now = performance.now();
+          // The messages the lab would have sent by now.
+          const due = Math.min(texts.length, Math.floor((now - start) / batchMs));
+          for (; sent < due; sent += 1) {
+            const message = JSON.parse(texts[sent]!) as { runId: string; events: TraceEvent[] };
+            lab.ingest(message.events, message.runId);
+            events += message.events.length;
+          }
           frames += 1;
-          if (sent < events.length && now - start < 6000) requestAnimationFrame(tick);
+          if (sent < texts.length && now - start < 6000) requestAnimationFrame(tick);
           else {
             const seconds = (now - start) / 1000;
-            resolve({ fps: frames / seconds, events: sent, seconds });
+            resolve({ fps: frames / seconds, events, seconds });
           }
         };
         requestAnimationFrame(tick);
       });
-    }, stream);
+    }, LIVE_BATCH_MS);
     rows.push({
       name: `fps while ingesting ${Math.round(ingest.events / ingest.seconds)} events/s`,
       value: ingest.fps,
       unit: 'fps',
       goal: '>= 50 (or >= 0.9 x baseline)',
-      ok: ingest.events / ingest.seconds >= 18_000 && (ingest.fps >= 50 || ingest.fps >= baseFps * 0.9),
+      ok: ingest.events / ingest.seconds >= STREAM_RATE * 0.9 && (ingest.fps >= 50 || ingest.fps >= baseFps * 0.9),
     });
   } finally {
     await browser.close();
