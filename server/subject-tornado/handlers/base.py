@@ -37,7 +37,7 @@ class LabHandler(tornado.web.RequestHandler):
 
     def prepare(self):
         self.subject.received += 1
-        # Before the handler runs: a resting sampler beats every 12.5 ms again by the time it can block.
+        # Before the handler runs: a resting sampler goes back to its busy beat (samples every 25 ms).
         self._in_flight = True
         self.subject.in_flight += 1
         self.subject.on_request()

@@ -115,12 +115,14 @@ describe.skipIf(noTornado)(`Tornado: ten concurrent GET /users/alice with dbLate
     expect(nonblocking.loopDelayMax).toBeLessThan(blocking.loopDelayMax);
   });
 
-  it('reports the block of a request that finds the sampler resting, less at most one busy beat', async () => {
+  it('reports the block of a request that finds the sampler resting, at its full length', async () => {
     await use({ mode: 'nonblocking', cpuMs: 60 });
     // Three requests, each after the subject has been at rest (see the Node subject's samples test).
+    // The Tornado sampler reads the delay at the loop's selector (runtime/sampler.py): the whole
+    // block, where a heartbeat (the Node subject's) reports it less up to one beat.
     for (let i = 0; i < 3; i++) {
       const { blockedMs, reportedMs } = await blockAfterRest(lab);
-      expect(reportedMs).toBeGreaterThanOrEqual(blockedMs - 12.5);
+      expect(reportedMs).toBeGreaterThanOrEqual(blockedMs - 1);
     }
   });
 
