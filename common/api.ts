@@ -68,8 +68,14 @@ export interface RunSummary {
   peakConcurrent?: number;
   /** Long-poll runs: the subject's memory idle and with every long-poll held; the difference per held one. */
   subjectMemory?: { idleRssBytes: number; peakRssBytes: number; perConnectionBytes: number };
-  /** Long-poll runs: the largest event-loop delay while the long-polls waited (before the publish), ms. */
+  /**
+   * Long-poll runs: the largest event-loop delay while the long-polls waited, ms: from when the
+   * subject held the most of them until the publish (a loop a blocking waiter holds reports it
+   * after the publish).
+   */
   waitingLoopDelayMs?: number;
+  /** Long-poll runs: the largest event-loop delay while the long-polls arrived (taking them in is work), ms. */
+  arrivalLoopDelayMs?: number;
   /** Long-poll runs: from the publish to the last long-poll's answer, ms. */
   publishToLastAnswerMs?: number;
   /** Set when the run was imported from a file rather than recorded here. */

@@ -5,7 +5,10 @@ import { createLongPollAccumulator } from '../../../common/longPollSummary';
 import { useLab } from '../../lab/LabContext';
 import type { RunTrace } from '../../trace/store';
 
-type Figures = Pick<RunSummary, 'peakConcurrent' | 'subjectMemory' | 'waitingLoopDelayMs' | 'publishToLastAnswerMs'>;
+type Figures = Pick<
+  RunSummary,
+  'peakConcurrent' | 'subjectMemory' | 'waitingLoopDelayMs' | 'arrivalLoopDelayMs' | 'publishToLastAnswerMs'
+>;
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -13,13 +16,25 @@ function kilobytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-/** "10,000 connections held · 3.1 KB each · loop delay 2 ms · all answered 180 ms after the publish" */
+/**
+ * "10,000 connections held · 3.1 KB each · loop delay 2 ms while they waited (900 ms as they
+ * arrived) · all answered 180 ms after the publish": holding them costs the loop nothing, taking
+ * them in does, and a figure for the whole run would say the opposite of the lesson.
+ */
 export function heldLine(f: Figures): string | undefined {
   if (f.peakConcurrent === undefined) return undefined;
   const parts = [`${count.format(f.peakConcurrent)} ${f.peakConcurrent === 1 ? 'connection' : 'connections'} held`];
   if (f.subjectMemory && f.peakConcurrent > 1)
     parts.push(`${kilobytes(Math.max(0, f.subjectMemory.perConnectionBytes))} each`);
-  if (f.waitingLoopDelayMs !== undefined) parts.push(`loop delay ${Math.round(f.waitingLoopDelayMs)} ms`);
+  if (f.waitingLoopDelayMs !== undefined) {
+    const arrival = f.arrivalLoopDelayMs;
+    parts.push(
+      `loop delay ${count.format(Math.round(f.waitingLoopDelayMs))} ms while they waited` +
+        (arrival !== undefined && Math.round(arrival) > Math.round(f.waitingLoopDelayMs)
+          ? ` (${count.format(Math.round(arrival))} ms as they arrived)`
+          : ''),
+    );
+  }
   if (f.publishToLastAnswerMs !== undefined)
     parts.push(`all answered ${count.format(Math.round(f.publishToLastAnswerMs))} ms after the publish`);
   return parts.join(' · ');

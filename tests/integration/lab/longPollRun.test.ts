@@ -107,6 +107,8 @@ describe('a long-poll run', () => {
     expect(summary.subjectMemory?.peakRssBytes).toBeGreaterThanOrEqual(summary.subjectMemory?.idleRssBytes ?? Infinity);
     expect(summary.publishToLastAnswerMs).toBeGreaterThan(0);
     expect(summary.waitingLoopDelayMs).toBeGreaterThanOrEqual(0);
+    // Taking 2,000 requests in is work for the loop; holding them is not.
+    expect(summary.arrivalLoopDelayMs).toBeGreaterThan(summary.waitingLoopDelayMs!);
     // One database read answered them all.
     const waiterReads = events.filter((e) => e.type === 'db.call' && !e.rid.endsWith('-publish'));
     expect(waiterReads).toHaveLength(1);

@@ -30,7 +30,8 @@ function longPollTrace(): TraceEvent[] {
     sample(1005, 0, 50_000_000),
   ];
   for (let i = 0; i < 4; i++) events.push({ type: 'client.sent', t: 1010 + i, rid: `r-${i}`, route: 'longPoll' });
-  events.push(sample(1030, 2, 50_004_000, 3), sample(1055, 4, 50_012_000, 7), sample(1080, 4, 50_010_000, 2));
+  // Two arrive, then the other two (the loop busy taking them in: 30 ms), then all four wait.
+  events.push(sample(1030, 2, 50_004_000, 3), sample(1055, 4, 50_012_000, 30), sample(1080, 4, 50_010_000, 2));
   events.push({ type: 'run.published', t: 1090, runId: 'r', via: 'subject', waiting: 4 });
   events.push(
     { type: 'client.sent', t: 1091, rid: 'r-publish', route: 'createUser' },
@@ -51,9 +52,22 @@ describe('a long-poll run summary', () => {
       peakRssBytes: 50_012_000,
       perConnectionBytes: 3000,
     });
-    // The fan-out's delay (40 ms, after the publish) is not the delay while waiting.
-    expect(summary.waitingLoopDelayMs).toBe(7);
+    // While they waited: after the sample that first counted all four, until the publish. Taking
+    // them in (30 ms) is the arrivals' figure, and the fan-out's (40 ms, after the publish) neither.
+    expect(summary.waitingLoopDelayMs).toBe(2);
+    expect(summary.arrivalLoopDelayMs).toBe(30);
     expect(summary.publishToLastAnswerMs).toBe(25);
+  });
+
+  it('takes the wait of a loop held by a blocking waiter from the first sample after the publish', () => {
+    // Blocking, loop only: a sample after the first long-poll is sent, before it is taken in; none while the loop is held.
+    const events = longPollTrace().filter((e) => e.type !== 'sample' || e.t < 1030 || e.t > 1090);
+    events.splice(2, 0, sample(1012, 0, 50_000_000, 1));
+    const blocked = events.map((e) => (e.type === 'sample' && e.t === 1105 ? { ...e, longPollsWaiting: 1 } : e));
+    const summary = summarizeTrace(blocked)!;
+    expect(summary.peakConcurrent).toBe(1);
+    expect(summary.waitingLoopDelayMs).toBe(40);
+    expect(summary.arrivalLoopDelayMs).toBeUndefined();
   });
 
   it('leaves other runs without long-poll figures', () => {
