@@ -8,10 +8,11 @@ utilization, below), and the longest stretch between leaving the selector and co
 it is the longest any ready callback or socket could have waited. A block is reported at its
 full length, in the first sample after it. (The Node subject cannot wrap libuv's poll, so it
 times a heartbeat instead: server/subject/runtime/sampler.ts.) The beat then only has to
-sample: one beat per sample, 25 ms apart while a request is in flight. Each beat wakes a
-process that would otherwise sleep, and that is most of what tracing costs at a modest rate:
-with a 12.5 ms beat to time the delay, the sampler alone cost this subject about 14 ms of CPU
-a second while serving (47 µs a request at 300 req/s, 6 % of the request). While no request is
+sample: one beat per sample, 25 ms apart while a request is in flight. A beat that wakes a
+sleeping process (one holding long-polls, say) costs that process far more than the beat's
+work: with a 12.5 ms beat to time the delay, the sampler alone cost about 14 ms of CPU a second
+while a request was in flight, now about 9.5. (Under steady load the beats fall in wake-ups the
+requests cause anyway, and per request the change is within bench/tracing.ts's noise.) While no request is
 in flight the sampler rests: one beat per sample, the first 48 ms after the last busy sample,
 then 96, 192 and from then on 240 ms apart (the contract: <= 50 ms while serving, <= 250 ms
 idle), shipping the first at once and then at most one every 192 ms. A request's prepare()
