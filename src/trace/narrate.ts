@@ -20,6 +20,11 @@ function holdDuration(at: RequestAt, t: number): string {
   return segment && Number.isFinite(segment.end) ? ms(segment.end - segment.start) : `${ms(t - at.since)} so far`;
 }
 
+const counted = new Intl.NumberFormat('en-US');
+
+/** "1 request waits", "10,000 requests wait". */
+const many = (n: number, one: string, other: string) => `${counted.format(n)} ${n === 1 ? one : other}`;
+
 export function narrate(snap: Snapshot, total: number): string {
   const holder = snap.onThread.find((r) => r.holdsLoop);
   const door = snap.queued[0];
@@ -39,15 +44,19 @@ export function narrate(snap: Snapshot, total: number): string {
     return `The loop runs ${requestName(running.life)}'s handler${step}${queue}.`;
   }
   if (snap.pool.length > 0) {
-    return `${snap.pool.length} request(s) wait for a free pool connection while ${snap.database.length} database call(s) are in flight.`;
+    return `${many(snap.pool.length, 'request waits', 'requests wait')} for a free pool connection while ${many(snap.database.length, 'database call is', 'database calls are')} in flight.`;
   }
   if (snap.database.length > 0) {
-    const next = snap.queued.length > 0 ? `; it takes the next of the ${snap.queued.length} at the door in now` : '';
-    return `${snap.database.length} database call(s) in flight; the loop is free for other work${next}.`;
+    const next =
+      snap.queued.length > 0
+        ? `; it takes the next of the ${counted.format(snap.queued.length)} at the door in now`
+        : '';
+    return `${many(snap.database.length, 'database call', 'database calls')} in flight; the loop is free for other work${next}.`;
   }
   if (snap.queued.length > 0)
-    return `${snap.queued.length} request(s) wait at the door; the loop is taking the first one in.`;
-  if (snap.responding.length > 0) return `${snap.responding.length} response(s) on their way back.`;
+    return `${many(snap.queued.length, 'request waits', 'requests wait')} at the door; the loop is taking the first one in.`;
+  if (snap.responding.length > 0)
+    return `${many(snap.responding.length, 'response is on its', 'responses are on their')} way back.`;
   if (total > 0 && snap.done === total) return `All ${total} requests are done.`;
   return 'The loop is idle, waiting for requests.';
 }
@@ -56,13 +65,22 @@ export function narrate(snap: Snapshot, total: number): string {
  * The words under the thread. Never "idle" while requests wait at the door: between two
  * handlers the loop is reading the next request in, which the trace does not mark.
  */
-export function threadCaption(snap: Snapshot | undefined, compact: boolean): string {
+/**
+ * What the thread is doing, under it. `crowdCounted`: the door shows its own exact count, so the
+ * caption leaves it out (a long caption ran into the done count on a lesson's stage). A phone's
+ * caption is short enough for 320 px.
+ */
+export function threadCaption(snap: Snapshot | undefined, compact: boolean, crowdCounted = false): string {
   const holder = snap?.onThread.find((r) => r.holdsLoop);
   if (holder) return compact ? 'BLOCKED' : `BLOCKED: ${requestName(holder.life)} holds the thread`;
   const running = snap?.onThread[0];
   if (running) return `running ${requestName(running.life)}`;
   const waiting = snap?.queued.length ?? 0;
-  if (waiting > 0)
-    return compact ? `taking in the next (${waiting} waiting)` : `taking in the next request: ${waiting} at the door`;
+  if (waiting > 0) {
+    if (compact) return `taking in 1 of ${counted.format(waiting)}`;
+    return crowdCounted
+      ? 'taking in the next request'
+      : `taking in the next request: ${counted.format(waiting)} at the door`;
+  }
   return 'idle';
 }

@@ -11,6 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { toTraceLines } from '../../src/trace/store';
 import { synthesizeLongPoll } from '../../src/viz/syntheticLongPoll';
 import { axeViolations } from './axe';
+import { loopTextClashes } from './loopText';
 
 const WAITERS = 10_000;
 let trace: ReturnType<typeof synthesizeLongPoll>;
@@ -75,12 +76,15 @@ test('10,000 long-polls: the exact count at the door, a density band, the fan-ou
     /10,000 at the door: 10,000 long-polls waiting for news/,
   );
   await expect(page.getByTestId('fan-out')).toHaveCount(0);
+  // Every word readable: none runs out of the picture or over another (the door's count sat on the thread's label).
+  expect(await loopTextClashes(loop)).toEqual([]);
 
   // The publish: every waiter is still there, and the fan-out is drawn towards them.
   await showMoment(page, trace.publishedAt + 1);
   const fan = page.getByTestId('fan-out');
   await expect(fan).toBeVisible();
   expect(Number(await fan.getAttribute('data-waiting'))).toBeGreaterThan(WAITERS * 0.98);
+  expect(await loopTextClashes(loop)).toEqual([]);
   // Every axe rule holds on the crowded picture too (its count is text, read at 7:1).
   expect(await axeViolations(page, 'the loop at the publish, 10,000 waiting')).toEqual([]);
 
@@ -126,4 +130,15 @@ test("the lesson's stage fans the publish out to the waiters, as the lab page do
   await expect(fan).toBeVisible();
   expect(Number(await fan.getAttribute('data-waiting'))).toBeGreaterThan(WAITERS * 0.98);
   await expect(fan).toContainText('one publish answers');
+  // A lesson's stage is short and narrower than the lab's, and a phone's narrower still: every
+  // word stays in the picture and off the others, waiting and at the publish.
+  const loop = stage.getByTestId('view-loop');
+  for (const size of [page.viewportSize()!, { width: 390, height: 844 }, { width: 360, height: 640 }]) {
+    await page.setViewportSize(size);
+    for (const t of [trace.allWaitingAt, trace.publishedAt + 1]) {
+      await showMoment(page, t);
+      await expect(stage.getByTestId('door-count')).toBeVisible();
+      expect(await loopTextClashes(loop), `${size.width} x ${size.height}, t ${t}`).toEqual([]);
+    }
+  }
 });

@@ -7,11 +7,14 @@ export function LoopScenery({
   mode,
   holding,
   busy,
+  crowded = false,
 }: {
   g: LoopGeometry;
   mode: Mode;
   holding: boolean;
   busy: boolean;
+  /** The door shows its own count ("10,000 at the door"): on a phone that is its label, with no room for another. */
+  crowded?: boolean;
 }) {
   const { cx, cy, r } = g.thread;
   const db = g.database;
@@ -31,9 +34,16 @@ export function LoopScenery({
         y2={cy + g.door.height / 2 + 10}
         className="door"
       />
-      <text x={g.door.x + g.token * 1.6} y={cy + g.door.height / 2 + 28} textAnchor="middle" className="scenery-label">
-        {g.compact ? 'queue' : 'the door (queue)'}
-      </text>
+      {!(g.compact && crowded) && (
+        <text
+          x={g.door.x + g.token * 1.6}
+          y={cy + g.door.height / 2 + 28}
+          textAnchor="middle"
+          className="scenery-label"
+        >
+          {g.compact ? 'queue' : 'the door (queue)'}
+        </text>
+      )}
       <circle
         cx={cx}
         cy={cy}

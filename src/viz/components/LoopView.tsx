@@ -17,6 +17,9 @@ import { LoopScenery } from './LoopScenery';
 import { drawTokens } from './drawTokens';
 import { useSize } from './useSize';
 
+/** The thread's caption, under the thread (the door's label is 28 px under it). */
+const captionY = (g: LoopGeometry) => g.thread.cy + g.thread.r + 52;
+
 /** Tokens are numbered while there are this few of them. */
 const LABEL_LIMIT = 40;
 /** Students named in the view's text alternative (the canvas itself is hidden from screen readers). */
@@ -49,6 +52,14 @@ function doorWords(atDoor: number, parked: number): string {
   return `${count.format(atDoor)} at the door${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
 
+/**
+ * The door's count goes a line above the thread's label (cy - r - 10), never on it: on a
+ * lesson's stage or a phone the label reaches over the door.
+ */
+function doorCountY(crowd: DoorCrowd, g: LoopGeometry): number {
+  return Math.max(14, Math.min(crowd.area.y - 10, g.thread.cy - g.thread.r - 32));
+}
+
 /** The crowded door: the band standing for those not drawn one by one, with its exact count. */
 function CrowdBand({ crowd, g }: { crowd: DoorCrowd; g: LoopGeometry }) {
   const { band } = crowd;
@@ -56,7 +67,7 @@ function CrowdBand({ crowd, g }: { crowd: DoorCrowd; g: LoopGeometry }) {
     <g className="door-crowd" aria-hidden="true">
       <text
         x={Math.max(2, g.token * 0.3)}
-        y={crowd.area.y - 10}
+        y={doorCountY(crowd, g)}
         className="door-count"
         data-testid="door-count"
         data-count={crowd.total}
@@ -74,7 +85,8 @@ function CrowdBand({ crowd, g }: { crowd: DoorCrowd; g: LoopGeometry }) {
             className="density-band"
             style={{ fillOpacity: 0.25 + 0.75 * band.density }}
           />
-          <text x={band.x + band.width / 2} y={band.y + band.height + 16} textAnchor="middle" className="density-label">
+          {/* Left-aligned: centred on a narrow band at the edge, the count ran off the picture. */}
+          <text x={Math.max(2, band.x)} y={band.y + band.height + 16} className="density-label">
             +{count.format(band.count)}
           </text>
         </g>
@@ -83,7 +95,11 @@ function CrowdBand({ crowd, g }: { crowd: DoorCrowd; g: LoopGeometry }) {
   );
 }
 
-/** One publish answering every waiter: rays from the thread to the door while the fan-out lasts. */
+/**
+ * One publish answering every waiter: rays from the thread to the door while the fan-out lasts,
+ * and its words in the thread's caption's place (what the thread is doing then), where nothing
+ * else is written.
+ */
 function FanOut({ g, crowd, waiting }: { g: LoopGeometry; crowd: DoorCrowd | undefined; waiting: number }) {
   const { cx, cy, r } = g.thread;
   const top = crowd ? crowd.area.y : g.door.y - g.door.height / 2;
@@ -95,8 +111,8 @@ function FanOut({ g, crowd, waiting }: { g: LoopGeometry; crowd: DoorCrowd | und
       {Array.from({ length: rays }, (_, i) => (
         <line key={i} x1={cx - r * 0.7} y1={cy} x2={x} y2={top + ((i + 0.5) / rays) * height} />
       ))}
-      <text x={cx} y={cy - r - 30} textAnchor="middle" className="fan-out-label">
-        one publish answers {count.format(waiting)} still waiting
+      <text x={cx} y={captionY(g)} textAnchor="middle" className="fan-out-label">
+        one publish answers {count.format(waiting)}
       </text>
     </g>
   );
@@ -184,6 +200,7 @@ function LoopViewDrawn({
           mode={mode}
           holding={holder !== undefined}
           busy={(snapshot?.onThread.length ?? 0) + (snapshot?.queued.length ?? 0) > 0}
+          crowded={layout?.crowd !== undefined}
         />
         {holder && (
           <g className="tether" aria-hidden="true">
@@ -202,16 +219,22 @@ function LoopViewDrawn({
         )}
         {layout?.crowd && <CrowdBand crowd={layout.crowd} g={geometry} />}
         {fanning && <FanOut g={geometry} crowd={layout?.crowd} waiting={parked} />}
+        {!fanning && (
+          <text x={geometry.thread.cx} y={captionY(geometry)} textAnchor="middle" className="thread-caption">
+            {threadCaption(snapshot, geometry.compact, layout?.crowd !== undefined)}
+          </text>
+        )}
+        {/* A phone has no room for it beside the caption: top right, short. */}
         <text
-          x={geometry.thread.cx}
-          y={geometry.thread.cy + geometry.thread.r + 52}
-          textAnchor="middle"
-          className="thread-caption"
+          x={geometry.done.x}
+          y={geometry.compact ? 18 : geometry.done.y}
+          textAnchor="end"
+          className="done-count"
+          data-testid="done-count"
         >
-          {threadCaption(snapshot, geometry.compact)}
-        </text>
-        <text x={geometry.done.x} y={geometry.done.y} textAnchor="end" className="done-count" data-testid="done-count">
-          ✓ {snapshot?.done ?? 0} / {total} done
+          {geometry.compact
+            ? `✓ ${count.format(snapshot?.done ?? 0)}/${count.format(total)}`
+            : `✓ ${snapshot?.done ?? 0} / ${total} done`}
         </text>
       </svg>
       <canvas
