@@ -16,7 +16,8 @@
  * - the subject answers each switch with the requests it has received and the CPU it has
  *   used (process.cpuUsage, µs) at that instant, so a window's CPU and requests are the
  *   subject's own, over exactly that window;
- * - reported: the median of the rounds' ratios, with the lowest and highest round, and the rate
+ * - reported: the median of the rounds' ratios, with a 90% bootstrap interval of that median
+ *   and the lowest and highest round, and the rate
  *   served on each side (a fixed-rate comparison only means something if the rate is held);
  *   at the fixed rate also the subject's wake-ups per request on each side (Linux), a count
  *   that a busy machine hardly moves, where CPU time swings by 10-20% between equal windows.
@@ -25,9 +26,9 @@
  * it, at a rate a single Python process holds. First, the wire alone (bench/traceWire.ts).
  * The load average is printed before and after: figures from a busy machine are read with it.
  *
- * Runnable alone, in about 4 minutes with both runtimes: `npx tsx bench/tracing.ts`.
- * TRACING_BENCH_RUNTIMES=node (or tornado) measures one; TRACING_BENCH_PAIRS (6: 3 rounds),
- * TRACING_BENCH_WINDOW_S (4), TRACING_BENCH_RATE (400 req/s, Node),
+ * Runnable alone, in about 7 minutes with both runtimes: `npx tsx bench/tracing.ts`.
+ * TRACING_BENCH_RUNTIMES=node (or tornado) measures one; TRACING_BENCH_PAIRS (24: 12 rounds),
+ * TRACING_BENCH_WINDOW_S (3 at the fixed rate, 1 flat out), TRACING_BENCH_RATE (400 req/s, Node),
  * TRACING_BENCH_TORNADO_RATE (300 req/s); TRACING_BENCH_PHASES=paced (or max) runs one phase;
  * TRACING_BENCH_AA=1 runs both sides with tracing off (the noise floor); TRACING_BENCH_VERBOSE=1
  * prints every window.
@@ -45,12 +46,21 @@ import { tornadoRuntime } from '../server/subject-tornado/python';
 import { type BenchRow, printTable } from './table';
 import { autocannon } from './autocannon';
 import { benchTraceWire } from './traceWire';
+import { median, medianInterval } from './stats';
 
 const CONNECTIONS = 50;
 const ROUTE = '/users/alice';
 /** Windows come in rounds on-off-off-on: a round's ratio, (on + on) / (off + off), cancels a steady drift (JIT, the machine's other work). */
-const ROUNDS = Math.max(1, Math.ceil(Number(process.env.TRACING_BENCH_PAIRS ?? 6) / 2));
-const WINDOW_S = Number(process.env.TRACING_BENCH_WINDOW_S ?? 4);
+const ROUNDS = Math.max(1, Math.ceil(Number(process.env.TRACING_BENCH_PAIRS ?? 24) / 2));
+/**
+ * Seconds a window, per phase. Many rounds of short windows: this VM's speed changes from one
+ * second to the next (the other core's work slows this one), and a round of four short windows
+ * cancels more of that than one of four long ones; 12 rounds give the median an interval
+ * (bench/stats.ts) of a few %, where 3 rounds of 4 s windows read 1.02-1.10 from run to run.
+ * Flat out, 1 s windows (thousands of requests each). At the fixed rate a 1 s window holds only
+ * ~150 ms of the Node subject's CPU, and one garbage collection swung a round 0.69-1.58: 3 s.
+ */
+const WINDOW_S = (rate: number | undefined) => Number(process.env.TRACING_BENCH_WINDOW_S ?? (rate ? 3 : 1));
 /** Discarded at the start of each phase: connections and the pool settle. */
 const WARM_UP_S = 2;
 /** Flat out before the phases, half on and half off: V8 optimises both paths (after 3 s at 400 req/s CPU per request was still falling 2x). */
@@ -67,12 +77,6 @@ const RUNTIMES = (process.env.TRACING_BENCH_RUNTIMES ?? 'node,tornado').split(',
 const A_A = Boolean(process.env.TRACING_BENCH_AA);
 /** paced: the fixed rate (CPU per request); max: flat out (throughput). */
 const PHASES = (process.env.TRACING_BENCH_PHASES ?? 'paced,max').split(',');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** One window of a phase, one side. */
 interface Window {
@@ -160,7 +164,7 @@ async function measureTracing(
       const sides = Array.from({ length: 4 * ROUNDS }, (_, i) => i % 4 === 0 || i % 4 === 3);
       const load = autocannon(url, {
         connections: CONNECTIONS,
-        seconds: WARM_UP_S + sides.length * WINDOW_S + 2,
+        seconds: WARM_UP_S + sides.length * WINDOW_S(rate) + 2,
         rate,
       });
       await sleep(WARM_UP_S * 1000);
@@ -174,7 +178,7 @@ async function measureTracing(
         wakeUps: wakeUps(pid),
       };
       for (let i = 0; i < sides.length; i++) {
-        await sleep(WINDOW_S * 1000);
+        await sleep(WINDOW_S(rate) * 1000);
         // The last window ends with tracing back on, as the subject started.
         const next = {
           ...(await supervisor.setTracingLive((sides[i + 1] ?? true) && !A_A)),
@@ -219,6 +223,7 @@ async function measureTracing(
       });
     const ratioRows = (
       windows: Window[],
+      seconds: number,
       key: keyof Window,
       name: string,
       goal: string,
@@ -228,11 +233,16 @@ async function measureTracing(
       const m = median(r);
       return [
         {
-          name: `${name} (median of ${ROUNDS} rounds on-off-off-on, ${WINDOW_S} s windows)`,
+          name: `${name} (median of ${ROUNDS} rounds on-off-off-on, ${seconds} s windows)`,
           value: m,
           unit: 'x',
           goal,
           ok: ok(m),
+        },
+        {
+          name: `${label}  90% interval of that median (bootstrap over the rounds)`,
+          value: medianInterval(r)[0],
+          unit: `x - ${medianInterval(r)[1].toFixed(3)} x`,
         },
         { name: `${label}  lowest / highest round`, value: Math.min(...r), unit: `x / ${Math.max(...r).toFixed(3)} x` },
       ];
@@ -249,7 +259,14 @@ async function measureTracing(
         value: of(paced, true, 'subjectUsPerRequest'),
         unit: `/ ${of(paced, false, 'subjectUsPerRequest').toFixed(0)} µs`,
       },
-      ...ratioRows(paced, 'subjectUsPerRequest', `${at} subject CPU per request on / off`, '<= 1.05', (r) => r <= 1.05),
+      ...ratioRows(
+        paced,
+        WINDOW_S(pacedRate),
+        'subjectUsPerRequest',
+        `${at} subject CPU per request on / off`,
+        '<= 1.05',
+        (r) => r <= 1.05,
+      ),
       ...(Number.isNaN(of(paced, true, 'wakeUpsPerRequest'))
         ? []
         : [
@@ -272,7 +289,14 @@ async function measureTracing(
         value: of(max, true, 'perSecond'),
         unit: `/ ${of(max, false, 'perSecond').toFixed(0)} req/s`,
       },
-      ...ratioRows(max, 'perSecond', `${label}flat out: throughput on / off`, '>= 0.95', (r) => r >= 0.95),
+      ...ratioRows(
+        max,
+        WINDOW_S(undefined),
+        'perSecond',
+        `${label}flat out: throughput on / off`,
+        '>= 0.95',
+        (r) => r >= 0.95,
+      ),
       {
         name: `${label}flat out: subject CPU per request, tracing on / off (medians)`,
         value: of(max, true, 'subjectUsPerRequest'),
