@@ -11,7 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { toTraceLines } from '../../src/trace/store';
 import { synthesizeLongPoll } from '../../src/viz/syntheticLongPoll';
 import { axeViolations } from './axe';
-import { loopTextClashes } from './loopText';
+import { loopTextClashes, textClashes } from './loopText';
 
 const WAITERS = 10_000;
 let trace: ReturnType<typeof synthesizeLongPoll>;
@@ -93,6 +93,9 @@ test('10,000 long-polls: the exact count at the door, a density band, the fan-ou
   const histogram = page.getByTestId('histogram-lane');
   await expect(histogram).toHaveAttribute('data-requests', String(WAITERS + 1));
   await expect(histogram).toHaveAttribute('data-peak', String(WAITERS));
+  // Its words sit beside the area, not on it (the peak's count sat where the area is tallest).
+  const timeline = page.getByTestId('view-timeline');
+  expect(await textClashes(timeline, '.histogram-lane path, .db-area')).toEqual([]);
   const lanes = page.getByTestId('request-lane');
   const firstBefore = await lanes.first().getAttribute('data-rid');
   const box = (await histogram.boundingBox())!;
@@ -140,5 +143,12 @@ test("the lesson's stage fans the publish out to the waiters, as the lab page do
       await expect(stage.getByTestId('door-count')).toBeVisible();
       expect(await loopTextClashes(loop), `${size.width} x ${size.height}, t ${t}`).toEqual([]);
     }
+    // The stage's compact timeline: the histogram lane's words beside its area, none over another.
+    const timeline = stage.getByTestId('view-timeline');
+    await expect(timeline.getByTestId('histogram-lane')).toBeVisible();
+    expect(
+      await textClashes(timeline, '.histogram-lane path, .db-area'),
+      `timeline, ${size.width} x ${size.height}`,
+    ).toEqual([]);
   }
 });

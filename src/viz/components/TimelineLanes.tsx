@@ -251,13 +251,11 @@ export const DatabaseLane = memo(function DatabaseLane({
   );
   return (
     <g className="db-lane" data-testid="database-lane">
+      {/* The peak beside the name, in the label column: at the right edge it sat on the area when calls peaked there. */}
       <text x={4} y={y + height / 2} dy="0.35em" className="lane-label lane-label-strong">
-        database
+        database <tspan className="lane-note">· peak {peak}</tspan>
       </text>
       <path d={path} className="db-area" />
-      <text x={rangeOf(x).r1 - 4} y={y + 10} textAnchor="end" className="lane-note">
-        peak {peak} in flight
-      </text>
     </g>
   );
 });
@@ -336,8 +334,9 @@ export const HistogramLane = memo(function HistogramLane({
       <text x={4} y={y + 28} className="lane-note" {...words}>
         {count.format(total)} · click to see
       </text>
-      <text x={r1 - 4} y={y + 12} textAnchor="end" className="lane-note" {...words}>
-        peak {count.format(Math.round(histogram?.peak ?? 0))} in flight
+      {/* In the label column with the rest, not over the area: the peak is where the area is tallest. */}
+      <text x={4} y={y + 44} className="lane-note" {...words}>
+        peak {count.format(Math.round(histogram?.peak ?? 0))} at once
       </text>
     </g>
   );

@@ -151,10 +151,12 @@ function TimelineViewDrawn({
           />
         ))}
         <g className="axis" transform={`translate(0, ${layout.height - 22})`} aria-hidden="true">
-          {x.ticks(8).map((tick) => (
+          {/* As many ticks as fit: a phone's timeline had eight labels in 250 px, each over the next. */}
+          {x.ticks(Math.max(2, Math.min(8, Math.floor((r1 - r0) / 70)))).map((tick) => (
             <g key={tick} transform={`translate(${x(tick)}, 0)`}>
               <line y1={-layout.height} y2={4} className="gridline" />
-              <text y={16} textAnchor="middle">
+              {/* A tick at the right edge is labelled to its left: centred, its words ran out of the picture. */}
+              <text y={16} textAnchor={x(tick) > r1 - 24 ? 'end' : 'middle'}>
                 {formatMs(tick - full.start)}
               </text>
             </g>
