@@ -11,7 +11,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { toTraceLines } from '../../src/trace/store';
 import { synthesizeLongPoll } from '../../src/viz/syntheticLongPoll';
 import { axeViolations } from './axe';
-import { loopTextClashes, textClashes } from './loopText';
+import { loopTextClashes, textClashes } from './svgText';
 
 const WAITERS = 10_000;
 let trace: ReturnType<typeof synthesizeLongPoll>;

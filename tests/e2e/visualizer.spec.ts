@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { acceptedTimes, collectConsoleErrors, configure, fireAndWait, loadBothModes, openLab, VIEWS } from './labPage';
+import { viewTextClashes } from './svgText';
 
 test('the page loads with no console errors', async ({ page }) => {
   const errors = collectConsoleErrors(page);
@@ -153,6 +154,8 @@ async function photograph(page: Page, testInfo: TestInfo, size: string) {
   for (const view of VIEWS) {
     await page.getByTestId(`tab-${view}`).click();
     await expect(page.getByTestId(`view-${view}`)).toBeVisible();
+    // Every word readable at this size: none out of its picture or over another.
+    expect(await viewTextClashes(page.getByTestId(`view-${view}`)), `${view} at ${size}`).toEqual([]);
     const path = testInfo.outputPath(`${view}-${size}.png`);
     await page.screenshot({ path, fullPage: true });
     await testInfo.attach(`${view}-${size}`, { path, contentType: 'image/png' });

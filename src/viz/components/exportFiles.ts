@@ -9,7 +9,7 @@ import { toTraceLines } from '../../trace/store';
 export const TIMELINE_SVG_STYLE = `
 text { font: 12px system-ui, sans-serif; fill: #111; }
 .lane-label-strong { font-weight: 700; }
-.lane-note { font-size: 11px; fill: #333; }
+.lane-note { font-size: 11px; font-weight: 400; fill: #333; }
 .lane-hit { fill: transparent; }
 .request-lane.selected .lane-hit { fill: #fff3b0; }
 .request-lane:focus { outline: none; }
