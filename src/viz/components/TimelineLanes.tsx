@@ -263,6 +263,20 @@ export const DatabaseLane = memo(function DatabaseLane({
 const count = new Intl.NumberFormat('en-US');
 
 /**
+ * The histogram lane's two notes under "all requests", in the label column: no longer than
+ * "10,001 · click to see" (what tests/e2e/c10k.spec.ts shows fits there in a wide font), so a
+ * run of a million requests words them shorter rather than writing on the area. Pure.
+ */
+export function histogramNotes(total: number, peak: number): [string, string] {
+  const requests = count.format(total);
+  const most = count.format(Math.round(peak));
+  return [
+    requests.length <= 6 ? `${requests} · click to see` : `${requests} requests`,
+    most.length <= 6 ? `peak ${most} at once` : `peak ${most}`,
+  ];
+}
+
+/**
  * Every request at once, when they do not all fit as lanes: requests in flight per phase over
  * time, stacked. Clicking a time (or Enter, at the playback time) zooms there: the lanes below
  * then show that moment's requests.
@@ -307,6 +321,7 @@ export const HistogramLane = memo(function HistogramLane({
   // The lane's words sit beside the button, not in it: its accessible name says all of them and
   // more, and a name must contain the text a button shows. They let clicks through to it.
   const words = { 'aria-hidden': true, pointerEvents: 'none' } as const;
+  const notes = histogramNotes(total, histogram?.peak ?? 0);
   return (
     <g>
       <g
@@ -332,11 +347,11 @@ export const HistogramLane = memo(function HistogramLane({
         all requests
       </text>
       <text x={4} y={y + 28} className="lane-note" {...words}>
-        {count.format(total)} · click to see
+        {notes[0]}
       </text>
       {/* In the label column with the rest, not over the area: the peak is where the area is tallest. */}
       <text x={4} y={y + 44} className="lane-note" {...words}>
-        peak {count.format(Math.round(histogram?.peak ?? 0))} at once
+        {notes[1]}
       </text>
     </g>
   );
