@@ -115,7 +115,9 @@ export function CodeView({ handler, follow, step, ran, hasRun = false }: CodeVie
           />
         </Suspense>
       ) : (
-        <pre className="code" aria-label={`Source of ${handler}`} tabIndex={0}>
+        // A named, focusable region (the source scrolls; keyboard users scroll it): a bare <pre>
+        // may not carry aria-label, which axe flagged while the source was still on its way.
+        <pre className="code" role="region" aria-label={`Source of ${handler}`} tabIndex={0}>
           {lines.map((line, i) => {
             const n = i + 1;
             const isActive = n === active;
