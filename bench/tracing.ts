@@ -231,6 +231,7 @@ async function measureTracing(
     ) => {
       const r = ratios(windows, key);
       const m = median(r);
+      const [low, high] = medianInterval(r);
       return [
         {
           name: `${name} (median of ${ROUNDS} rounds on-off-off-on, ${seconds} s windows)`,
@@ -241,8 +242,8 @@ async function measureTracing(
         },
         {
           name: `${label}  90% interval of that median (bootstrap over the rounds)`,
-          value: medianInterval(r)[0],
-          unit: `x - ${medianInterval(r)[1].toFixed(3)} x`,
+          value: low,
+          unit: `x - ${high.toFixed(3)} x`,
         },
         { name: `${label}  lowest / highest round`, value: Math.min(...r), unit: `x / ${Math.max(...r).toFixed(3)} x` },
       ];

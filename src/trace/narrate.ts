@@ -62,13 +62,10 @@ export function narrate(snap: Snapshot, total: number): string {
 }
 
 /**
- * The words under the thread. Never "idle" while requests wait at the door: between two
- * handlers the loop is reading the next request in, which the trace does not mark.
- */
-/**
- * What the thread is doing, under it. `crowdCounted`: the door shows its own exact count, so the
- * caption leaves it out (a long caption ran into the done count on a lesson's stage). A phone's
- * caption is short enough for 320 px.
+ * The words under the thread: what it is doing. Never "idle" while requests wait at the door:
+ * between two handlers the loop is reading the next request in, which the trace does not mark.
+ * `crowdCounted`: the door shows its own exact count, so the caption leaves it out (a long
+ * caption ran into the done count on a lesson's stage). A phone's caption is short enough for 320 px.
  */
 export function threadCaption(snap: Snapshot | undefined, compact: boolean, crowdCounted = false): string {
   const holder = snap?.onThread.find((r) => r.holdsLoop);
