@@ -31,11 +31,20 @@ interface DatabaseTrouble {
 
 /** How long a ping's answer is reused: the UI polls health, and one ping a second is plenty. */
 const PING_REUSE_MS = 1000;
+/**
+ * After a health check found the database silent, it is pinged this often until it answers,
+ * and then every page is told: a page hears the lab's health only in its hello and in
+ * broadcasts, so a "down" that nothing corrects stays on its screen (a lab that started on a
+ * busy machine said DOWN for a minute, with its database answering all along).
+ */
+const RECHECK_MS = 1000;
 
 export class LabHealth {
   private databaseMessage: string | undefined;
   private databaseTrouble: DatabaseTrouble | undefined;
   private lastPing: { at: number; up: boolean } | undefined;
+  private recheck: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly sources: HealthSources) {}
 
@@ -66,6 +75,7 @@ export class LabHealth {
 
   async health(): Promise<HealthResponse> {
     const up = await this.ping();
+    if (!up) this.recheckUntilUp();
     const subject = this.sources.subject();
     const url = subject.state === 'ready' ? subject.url : undefined;
     const savingProblem = await this.sources.store.savingProblem();
@@ -109,6 +119,30 @@ export class LabHealth {
       this.lastPing = undefined;
     }
     await this.broadcast();
+  }
+
+  /** Pings every RECHECK_MS until the database answers, then tells every page (one loop at a time). */
+  private recheckUntilUp(): void {
+    if (this.recheck || this.closed) return;
+    const tick = async (): Promise<void> => {
+      this.lastPing = undefined;
+      const up = await this.ping();
+      if (this.closed) return;
+      if (!up) {
+        this.recheck = setTimeout(() => void tick(), RECHECK_MS).unref();
+        return;
+      }
+      this.recheck = undefined;
+      await this.broadcast();
+    };
+    this.recheck = setTimeout(() => void tick(), RECHECK_MS).unref();
+  }
+
+  /** Stops re-checking (the lab is closing; its client is about to be closed). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.recheck);
+    this.recheck = undefined;
   }
 
   /**

@@ -295,6 +295,7 @@ export class Lab {
   /** Cancels a running run (its file is closed as cancelled) and stops the subject. */
   async close(): Promise<void> {
     this.closed = true;
+    this.status.close();
     await this.active?.cancel();
     await this.generator?.close();
     await this.supervisor?.stop();

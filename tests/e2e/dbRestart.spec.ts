@@ -29,6 +29,12 @@ test.beforeAll(async () => {
   url = /Event Loop Lab on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
 });
 
+// The lab's own output (the keeper's and the subject's lines) goes with a failure's report.
+test.afterEach(async () => {
+  const info = test.info();
+  if (info.status !== info.expectedStatus) await info.attach('lab output', { body: output, contentType: 'text/plain' });
+});
+
 test.afterAll(async () => {
   if (lab) await stopChild(lab, 5000);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });

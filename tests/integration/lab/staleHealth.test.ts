@@ -1,0 +1,68 @@
+/**
+ * A page is never left saying "the database is DOWN" after it answers again.
+ *
+ * The page hears the lab's health only in the live stream's hello and in `status` broadcasts.
+ * A health check whose ping went unanswered within its second (a busy machine, a database
+ * process held up a moment) said "down", and when the database answered the next ping no
+ * one was told: the page said DOWN, and "Subject down", until something else changed. A
+ * freshly started lab in the e2e suite showed exactly that for a whole minute (stop 28's CI).
+ * Here the database process is held (SIGSTOP) while a page connects, then let go (SIGCONT).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { HealthResponse, LiveMessage } from '../../../common/api';
+import type { StartedDatabase } from '../../../server/db/resolve';
+import { makeDataDir, openLive, startLab, startSeededDatabase, until, type RunningLab } from './harness';
+
+let database: StartedDatabase;
+let data: Awaited<ReturnType<typeof makeDataDir>>;
+let lab: RunningLab;
+let held: number | undefined;
+
+beforeAll(async () => {
+  database = await startSeededDatabase();
+  data = await makeDataDir();
+  lab = await startLab(database, data.dir, { config: { dbLatencyMs: 0 } });
+});
+
+afterAll(async () => {
+  if (held) process.kill(held, 'SIGCONT');
+  await lab?.close();
+  await database?.stop();
+  await data?.remove();
+});
+
+const healthOf = (message: LiveMessage | undefined): HealthResponse | undefined =>
+  message && (message.type === 'hello' || message.type === 'status') ? message.health : undefined;
+
+it('tells a page the database is back when a ping answers again, with nothing else changing', async () => {
+  for (const deadline = Date.now() + 120_000; ;) {
+    if ((await lab.json<HealthResponse>('GET', '/api/health')).body.subject.state === 'ready') break;
+    if (Date.now() > deadline) throw new Error('the subject was not ready in 2 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  held = database.process!.pid();
+  process.kill(held, 'SIGSTOP');
+  // The lab's ping goes unanswered: its health says the database is down.
+  for (const deadline = Date.now() + 30_000; ;) {
+    const { body } = await lab.json<HealthResponse>('GET', '/api/health');
+    if (!body.database.up) break;
+    if (Date.now() > deadline) throw new Error('the health never said the database was down while it was stopped');
+  }
+  const live = await openLive(lab.url);
+  try {
+    await until(() => live.messages[0], 10_000, 'the hello');
+    expect(healthOf(live.messages[0])).toMatchObject({ database: { up: false }, subject: { state: 'down' } });
+
+    process.kill(held, 'SIGCONT');
+    held = undefined;
+    // Nothing else happens: no run, no config change, no keeper news. The page must still be told.
+    const back = await until(
+      () => live.messages.map(healthOf).find((h) => h?.database.up && h.subject.state === 'ready'),
+      30_000,
+      'a status that says the database is up again',
+    );
+    expect(back).toMatchObject({ status: 'ok', database: { up: true }, subject: { state: 'ready' } });
+  } finally {
+    live.socket.close();
+  }
+}, 180_000);
