@@ -44,6 +44,8 @@ export class LabHealth {
   private databaseTrouble: DatabaseTrouble | undefined;
   private lastPing: { at: number; up: boolean } | undefined;
   private recheck: NodeJS.Timeout | undefined;
+  /** The ping on its way, if one is (see ping()). */
+  private pinging: Promise<boolean> | undefined;
   private closed = false;
 
   constructor(private readonly sources: HealthSources) {}
@@ -163,16 +165,23 @@ export class LabHealth {
     if (up) this.lastPing = { at: Date.now(), up };
   }
 
+  /**
+   * Whether the database answers a ping within 1 s. One ping at a time: a database that holds
+   * its answers (a stopped process, a hung server) would otherwise collect one pending command
+   * a second from the re-checks, and one more for every page that connects.
+   */
   private async ping(): Promise<boolean> {
     if (this.lastPing && Date.now() - this.lastPing.at < PING_REUSE_MS) return this.lastPing.up;
+    this.pinging ??= this.sources.database.client
+      .db('admin')
+      .command({ ping: 1 })
+      .then(
+        () => true,
+        () => false,
+      )
+      .finally(() => (this.pinging = undefined));
     const up = await Promise.race([
-      this.sources.database.client
-        .db('admin')
-        .command({ ping: 1 })
-        .then(
-          () => true,
-          () => false,
-        ),
+      this.pinging,
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
     ]);
     this.lastPing = { at: Date.now(), up };
