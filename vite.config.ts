@@ -87,6 +87,8 @@ export default defineConfig({
     // The lab's children compiled once per run, not once per file (tests/setup/buildOnce.ts).
     globalSetup: ['tests/setup/buildOnce.ts'],
     setupFiles: ['tests/setup/useBuild.ts'],
+    // The failed tests, named again in `npm test`'s summary (tests/setup/failureReporter.ts).
+    reporters: ['default', './tests/setup/failureReporter.ts'],
     coverage: {
       // Monocart's V8 coverage: scripts/coverage.mjs merges the tests' own with their children's.
       provider: 'custom',

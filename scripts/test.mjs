@@ -8,7 +8,7 @@
 // its own: nothing else runs beside it.
 //
 // `npm test -- --only unit,e2e` runs a subset (names below).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { runChild } from './runChild.mjs';
 
 const SUITES = [
@@ -45,6 +45,12 @@ async function run(suite, live) {
   return code;
 }
 
+// What the reporters write for the summary (tests/setup/failureReporter.ts, tests/e2e/flakyReporter.ts):
+// a previous run's must not be read as this one's.
+for (const name of ['.flaky', ...SUITES.map((suite) => `.failed-${suite.name}`)])
+  rmSync(`test-results/${name}`, { force: true });
+const noted = (name) => (existsSync(`test-results/${name}`) ? readFileSync(`test-results/${name}`, 'utf8').trim() : '');
+
 const results = [];
 for (const stage of [...new Set(chosen.map((suite) => suite.stage))]) {
   const together = chosen.filter((suite) => suite.stage === stage);
@@ -60,7 +66,7 @@ for (const stage of [...new Set(chosen.map((suite) => suite.stage))]) {
 results.sort((a, b) => SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite));
 
 // Playwright's list reporter marks a test that passed only on its retry as flaky; say so here too.
-const flaky = existsSync('test-results/.flaky') ? readFileSync('test-results/.flaky', 'utf8').trim() : '';
+const flaky = noted('.flaky');
 
 console.log('\n=== npm test: summary ===');
 for (const r of results)
@@ -68,6 +74,11 @@ for (const r of results)
     `${r.code === 0 ? 'PASS' : 'FAIL'}  ${r.suite.name.padEnd(10)} ${r.seconds.toFixed(0).padStart(5)} s${r.code === 0 ? '' : `  (exit ${r.code})`}`,
   );
 if (flaky) console.log(`FLAKY (passed on retry):\n${flaky}`);
+// A failed suite's tests by name, with the first line of each error, where a CI log's tail shows them.
+for (const r of results.filter((r) => r.code !== 0)) {
+  const failures = noted(`.failed-${r.suite.name}`);
+  if (failures) console.log(`FAILED in ${r.suite.name}:\n${failures}`);
+}
 const failed = results.filter((r) => r.code !== 0).length;
 console.log(`suites: ${results.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
