@@ -42,6 +42,41 @@ describe('handshake and server commands', () => {
   });
 });
 
+describe('serverStatus.opcounters', () => {
+  // As mongod's jstests/core/opcounters_write_cmd.js has it: every known command counts once
+  // under `command`, failed or not, except those with a counter of their own; an unknown one
+  // does not count.
+  it('counts every known command under command, except reads and writes, which count under their own', async () => {
+    const admin = target.db.admin();
+    const counters = async () =>
+      (await admin.command({ serverStatus: 1 })).opcounters as Record<
+        'command' | 'query' | 'insert' | 'getmore',
+        number
+      >;
+    const collection = target.db.collection('opcounters');
+    await collection.insertOne({ a: 1 });
+
+    // A driver's monitor sends hello now and then (a command too): an attempt it lands in reads
+    // one more, never fewer, so the sequence runs until one attempt has had none.
+    const commands: number[] = [];
+    for (let attempt = 0; attempt < 3 && commands.at(-1) !== 4; attempt++) {
+      const before = await counters(); // this serverStatus counts too, after its own reading
+      expect(await admin.ping()).toMatchObject({ ok: 1 });
+      await admin.command({ hello: 1 });
+      await expect(collection.countDocuments({ a: { $bogus: 1 } })).rejects.toThrow(); // fails, still counted
+      await expect(admin.command({ noSuchCommandAnywhere: 1 })).rejects.toThrow(/no such command/); // not counted
+      await collection.find({ a: 1 }).toArray(); // a query, not a command
+      await collection.insertMany([{ a: 2 }, { a: 3 }]); // two inserts, not a command
+      const after = await counters();
+      expect(after.query - before.query).toBe(1);
+      expect(after.insert - before.insert).toBe(2);
+      commands.push(after.command - before.command);
+    }
+    // serverStatus (before's own), ping, hello, and the aggregate behind countDocuments.
+    expect(commands).toContain(4);
+  });
+});
+
 describe('indexes', () => {
   it('creates, lists and drops indexes', async () => {
     const users = target.db.collection('users');

@@ -214,7 +214,6 @@ const aggregate: CommandHandler = (cmd, ctx) => {
     );
   const batchSize = count(cursor, 'aggregate.cursor', 'batchSize');
   const bypassValidation = optional(cmd, 'aggregate', 'bypassDocumentValidation', 'bool');
-  ctx.stats.opcounters.command++;
   return after(
     runPipeline(ctx, name, pipeline as Document[], letVariables(cmd, 'aggregate'), { bypassValidation }),
     (docs) => {

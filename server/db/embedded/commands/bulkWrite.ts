@@ -176,7 +176,6 @@ const bulkWrite: CommandHandler = (cmd, ctx) => {
     }
   }
   ctx.stats.opcounters.insert += totals.nInserted;
-  ctx.stats.opcounters.command++;
   const ns = 'admin.$cmd.bulkWrite';
   return {
     ...cursorReply(ns, ctx.cursors.first(ns, replies, batchSize, false, ctx.owner), 'firstBatch'),

@@ -50,6 +50,14 @@ const handlers: Record<string, CommandHandler> = {
 /** For the server's README: every command it answers (the auth ones with a refusal). */
 export const COMMAND_NAMES = Object.keys(handlers);
 
+/**
+ * Commands that count under their own opcounter (query, getmore, insert, update, delete), not
+ * under `command`. As in mongod, every other command it knows counts as one `command`, whether
+ * it succeeds or not (ping, hello, serverStatus, a count with a bad filter); an unknown one does
+ * not count (jstests/core/opcounters_write_cmd.js).
+ */
+const OWN_COUNTER = new Set(['find', 'getMore', 'insert', 'update', 'delete']);
+
 /** Fields that start or continue a transaction, which a standalone mongod refuses. */
 const TRANSACTION_FIELDS = ['txnNumber', 'startTransaction', 'autocommit'];
 
@@ -73,6 +81,7 @@ export function runCommand(
     const name = Object.keys(cmd)[0];
     const handler = name !== undefined && Object.hasOwn(handlers, name) ? handlers[name] : undefined;
     if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name ?? ''}'`);
+    if (!OWN_COUNTER.has(name!)) ctx.stats.opcounters.command++;
     if (TRANSACTION_FIELDS.some((field) => cmd[field] !== undefined)) {
       throw new CommandError(
         'IllegalOperation',

@@ -114,7 +114,6 @@ const countCommand: CommandHandler = (cmd, ctx) => {
   checkHint(cmd, ctx.db.peek(name));
   const skip = count(cmd, 'count', 'skip') ?? 0;
   const limit = Math.abs(optional(cmd, 'count', 'limit', 'number') ?? 0);
-  ctx.stats.opcounters.command++;
   const total = after(ctx.db.read(name, ctx.deadline), (collection) =>
     Object.keys(query).length === 0 ? (collection?.docs.size ?? 0) : matchingSoon(collection, query, {}, ctx.deadline),
   );
