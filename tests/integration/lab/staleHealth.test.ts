@@ -7,7 +7,9 @@
  * one was told: the page said DOWN, and "Subject down", until something else changed. A
  * freshly started lab in the e2e suite showed exactly that for a whole minute (stop 28's CI).
  * Here the database process is held (SIGSTOP) while a page connects, then let go (SIGCONT).
+ * And a held database is sent one ping at a time, not one more for every check that asks.
  */
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { HealthResponse, LiveMessage } from '../../../common/api';
 import type { StartedDatabase } from '../../../server/db/resolve';
@@ -65,4 +67,51 @@ it('tells a page the database is back when a ping answers again, with nothing el
   } finally {
     live.socket.close();
   }
+}, 180_000);
+
+/** Commands the database has answered since it started (serverStatus.opcounters.command, as mongod counts them). */
+async function commandsAnswered(): Promise<number> {
+  const client = new MongoClient(database.uri, { directConnection: true });
+  try {
+    const status = await client.db('admin').command({ serverStatus: 1 });
+    return (status as { opcounters: { command: number } }).opcounters.command;
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Holds the database until the lab's health says it is down, sends `bursts` bursts of 20
+ * health checks at once, each waiting on a ping (it takes the ping's 1 s), lets the database go,
+ * waits for the lab to say it is up, and returns how many commands reached it meanwhile.
+ */
+async function commandsWhileHeld(bursts: number): Promise<number> {
+  const before = await commandsAnswered();
+  held = database.process!.pid();
+  process.kill(held, 'SIGSTOP');
+  for (const deadline = Date.now() + 30_000; ;) {
+    if (!(await lab.json<HealthResponse>('GET', '/api/health')).body.database.up) break;
+    if (Date.now() > deadline) throw new Error('the health never said the database was down while it was stopped');
+  }
+  for (let waited = 0; waited < bursts;) {
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 20 }, () => lab.json('GET', '/api/health')));
+    // A burst that took the ping's second asked while no fresh answer was kept: it pinged.
+    if (Date.now() - started >= 900) waited++;
+  }
+  process.kill(held, 'SIGCONT');
+  held = undefined;
+  for (const deadline = Date.now() + 30_000; ;) {
+    if ((await lab.json<HealthResponse>('GET', '/api/health')).body.database.up) break;
+    if (Date.now() > deadline) throw new Error('the health never said the database was up again');
+  }
+  return (await commandsAnswered()) - before;
+}
+
+it('sends one ping at a time to a database that does not answer, however many pages ask', async () => {
+  const quiet = await commandsWhileHeld(0);
+  const asked = await commandsWhileHeld(3);
+  // Three bursts of 20 health checks that each waited on a ping: one ping each, not 20 (the
+  // re-check's ping a second, the driver's own hellos and this test's serverStatus are in both).
+  expect(asked - quiet).toBeLessThan(20);
 }, 180_000);
