@@ -75,9 +75,12 @@ for (const r of results)
   );
 if (flaky) console.log(`FLAKY (passed on retry):\n${flaky}`);
 // A failed suite's tests by name, with the first line of each error, where a CI log's tail shows them.
-for (const r of results.filter((r) => r.code !== 0)) {
-  const failures = noted(`.failed-${r.suite.name}`);
-  if (failures) console.log(`FAILED in ${r.suite.name}:\n${failures}`);
+// (The type check and the lint name their own problems; their output is printed whole above.)
+for (const r of results.filter((r) => r.code !== 0 && ['unit', 'timing', 'e2e'].includes(r.suite.name))) {
+  const failures =
+    noted(`.failed-${r.suite.name}`) ||
+    "  none named (the suite ended before its reporter did): see the suite's output";
+  console.log(`FAILED in ${r.suite.name}:\n${failures}`);
 }
 const failed = results.filter((r) => r.code !== 0).length;
 console.log(`suites: ${results.length - failed} passed, ${failed} failed`);
