@@ -1,7 +1,7 @@
 /**
  * Lists the specs that passed only on their retry (Playwright calls them flaky) in
  * test-results/.flaky, and those that failed every try in test-results/.failed-e2e with the
- * first line of their error, so `npm test`'s summary, the last thing in a CI log, names them.
+ * first lines of their error, so `npm test`'s summary, the last thing in a CI log, names them.
  * Vitest's counterpart is tests/setup/failureReporter.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
