@@ -5,11 +5,10 @@
  */
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { HealthResponse } from '../../../common/api';
 import { keepDatabase, type DatabaseKeeper } from '../../../server/db/keeper';
 import { startDatabase, type StartedDatabase } from '../../../server/db/resolve';
 import { LAB_DB_NAME, SEED_USER_COUNT, seedUsersAt, USERS_COLLECTION } from '../../../server/db/seed';
-import { makeDataDir, startLab, type RunningLab } from '../lab/harness';
+import { healthUntil, makeDataDir, startLab, type RunningLab } from '../lab/harness';
 
 let database: StartedDatabase;
 let keeper: DatabaseKeeper;
@@ -35,16 +34,6 @@ afterAll(async () => {
   await data?.remove();
 });
 
-async function healthUntil(accept: (health: HealthResponse) => boolean, what: string): Promise<HealthResponse> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { body } = await lab.json<HealthResponse>('GET', '/api/health');
-    if (accept(body)) return body;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last health: ${JSON.stringify(body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 it('restarts a killed embedded database on the same port, re-seeded, and the subject reconnects', async () => {
   const first = await lab.json<{ id: string }>('POST', '/api/runs', { requests: 50, concurrency: 5 });
   expect((await lab.waitForRun(first.body.id)).status).toBe('done');
@@ -52,6 +41,7 @@ it('restarts a killed embedded database on the same port, re-seeded, and the sub
   const pid = database.process!.pid();
   process.kill(pid, 'SIGKILL');
   const health = await healthUntil(
+    lab,
     (h) => h.database.up && h.subject.state === 'ready' && /restarted/.test(h.database.message ?? ''),
     'the database to be restarted',
   );

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import type { LiveMessage, RunSummary } from '../../../common/api';
+import type { HealthResponse, LiveMessage, RunSummary } from '../../../common/api';
 import { DEFAULT_CONFIG, type LabConfig } from '../../../common/config';
 import { startDatabase, type StartedDatabase } from '../../../server/db/resolve';
 import { LAB_DB_NAME, seedUsersAt } from '../../../server/db/seed';
@@ -112,5 +112,21 @@ export async function until<T>(probe: () => T | undefined | false, timeoutMs = 1
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Asks the lab's /api/health until `accept` says yes; a timeout names `what` and the last health. */
+export async function healthUntil(
+  lab: Pick<RunningLab, 'json'>,
+  accept: (health: HealthResponse) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<HealthResponse> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await lab.json<HealthResponse>('GET', '/api/health');
+    if (accept(body)) return body;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last health: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

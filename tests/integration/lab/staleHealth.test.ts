@@ -13,7 +13,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { HealthResponse, LiveMessage } from '../../../common/api';
 import type { StartedDatabase } from '../../../server/db/resolve';
-import { makeDataDir, openLive, startLab, startSeededDatabase, until, type RunningLab } from './harness';
+import { healthUntil, makeDataDir, openLive, startLab, startSeededDatabase, until, type RunningLab } from './harness';
 
 let database: StartedDatabase;
 let data: Awaited<ReturnType<typeof makeDataDir>>;
@@ -36,27 +36,27 @@ afterAll(async () => {
 const healthOf = (message: LiveMessage | undefined): HealthResponse | undefined =>
   message && (message.type === 'hello' || message.type === 'status') ? message.health : undefined;
 
-it('tells a page the database is back when a ping answers again, with nothing else changing', async () => {
-  for (const deadline = Date.now() + 120_000; ;) {
-    if ((await lab.json<HealthResponse>('GET', '/api/health')).body.subject.state === 'ready') break;
-    if (Date.now() > deadline) throw new Error('the subject was not ready in 2 minutes');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Stops the database process (SIGSTOP) until the lab's ping goes unanswered and its health says the database is down. */
+async function holdDatabase(): Promise<void> {
   held = database.process!.pid();
   process.kill(held, 'SIGSTOP');
-  // The lab's ping goes unanswered: its health says the database is down.
-  for (const deadline = Date.now() + 30_000; ;) {
-    const { body } = await lab.json<HealthResponse>('GET', '/api/health');
-    if (!body.database.up) break;
-    if (Date.now() > deadline) throw new Error('the health never said the database was down while it was stopped');
-  }
+  await healthUntil(lab, (health) => !health.database.up, 'the health to say the stopped database is down', 30_000);
+}
+
+function releaseDatabase(): void {
+  process.kill(held!, 'SIGCONT');
+  held = undefined;
+}
+
+it('tells a page the database is back when a ping answers again, with nothing else changing', async () => {
+  await healthUntil(lab, (health) => health.subject.state === 'ready', 'the subject to be ready', 120_000);
+  await holdDatabase();
   const live = await openLive(lab.url);
   try {
     await until(() => live.messages[0], 10_000, 'the hello');
     expect(healthOf(live.messages[0])).toMatchObject({ database: { up: false }, subject: { state: 'down' } });
 
-    process.kill(held, 'SIGCONT');
-    held = undefined;
+    releaseDatabase();
     // Nothing else happens: no run, no config change, no keeper news. The page must still be told.
     const back = await until(
       () => live.messages.map(healthOf).find((h) => h?.database.up && h.subject.state === 'ready'),
@@ -87,24 +87,15 @@ async function commandsAnswered(): Promise<number> {
  */
 async function commandsWhileHeld(bursts: number): Promise<number> {
   const before = await commandsAnswered();
-  held = database.process!.pid();
-  process.kill(held, 'SIGSTOP');
-  for (const deadline = Date.now() + 30_000; ;) {
-    if (!(await lab.json<HealthResponse>('GET', '/api/health')).body.database.up) break;
-    if (Date.now() > deadline) throw new Error('the health never said the database was down while it was stopped');
-  }
+  await holdDatabase();
   for (let waited = 0; waited < bursts;) {
     const started = Date.now();
     await Promise.all(Array.from({ length: 20 }, () => lab.json('GET', '/api/health')));
     // A burst that took the ping's second asked while no fresh answer was kept: it pinged.
     if (Date.now() - started >= 900) waited++;
   }
-  process.kill(held, 'SIGCONT');
-  held = undefined;
-  for (const deadline = Date.now() + 30_000; ;) {
-    if ((await lab.json<HealthResponse>('GET', '/api/health')).body.database.up) break;
-    if (Date.now() > deadline) throw new Error('the health never said the database was up again');
-  }
+  releaseDatabase();
+  await healthUntil(lab, (health) => health.database.up, 'the health to say the database is up again', 30_000);
   return (await commandsAnswered()) - before;
 }
 
