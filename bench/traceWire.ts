@@ -9,28 +9,27 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { now } from '../common/trace';
-import { BatchWriter, type TraceBatch, unpackBatch } from '../server/subject/runtime/traceBatch';
-import type { RequestEventInput } from '../server/subject/runtime/tracer';
+import { type TraceBatch, unpackBatch } from '../server/subject/runtime/traceBatch';
+import { type RequestTrace, createTracer } from '../server/subject/runtime/tracer';
 import type { BenchRow } from './table';
 
 const REQUESTS_PER_BATCH = 50;
 const ROUNDS = 15;
 const BATCHES_PER_ROUND = 200;
+const EVENTS_PER_REQUEST = 9;
 
-/** A non-blocking getUser request's events, as the subject emits them. */
-function requestEvents(): RequestEventInput[] {
+/** A non-blocking getUser request's events, written as the subject writes them. */
+function writeRequest(trace: RequestTrace): void {
   const handler = 'getUser.nonblocking';
-  return [
-    { type: 'subject.accepted', route: 'getUser', mode: 'nonblocking' },
-    { type: 'handler.step', handler, step: 'parse' },
-    { type: 'handler.step', handler, step: 'cpu' },
-    { type: 'handler.step', handler, step: 'query' },
-    { type: 'db.call', op: 'findOne', collection: 'users' },
-    { type: 'db.sent', t: now() },
-    { type: 'db.reply', ok: true },
-    { type: 'handler.step', handler, step: 'respond' },
-    { type: 'subject.responded', status: 200 },
-  ];
+  trace.accepted('getUser', 'nonblocking');
+  trace.step(handler, 'parse');
+  trace.step(handler, 'cpu');
+  trace.step(handler, 'query');
+  trace.dbCall('findOne', 'users');
+  trace.dbSent(now());
+  trace.dbReply(true);
+  trace.step(handler, 'respond');
+  trace.responded(200);
 }
 
 /** µs per request of `work` (which handles one batch), the quickest of ROUNDS rounds. */
@@ -45,19 +44,22 @@ function quickest(work: () => void): number {
 }
 
 export function benchTraceWire(): BenchRow[] {
-  const events = requestEvents();
   const rids = Array.from({ length: REQUESTS_PER_BATCH }, (_, i) => `c0-${i}-${Math.random().toString(36).slice(2)}`);
-  const writer = new BatchWriter();
+  let shipped: TraceBatch | undefined;
+  const tracer = createTracer({ enabled: true, worker: 0, flushEveryMs: 0, ship: (batch) => (shipped = batch) });
   const write = (): Buffer => {
-    for (const rid of rids) for (const event of events) writer.append(event, event.t ?? now(), rid);
-    return serialize({ type: 'events', events: writer.take(0) });
+    for (const rid of rids) writeRequest(tracer.request(rid));
+    tracer.flush();
+    return serialize({ type: 'events', events: shipped });
   };
   const message = write();
   const read = () => unpackBatch((deserialize(message) as { events: TraceBatch }).events);
-  if (read().length !== REQUESTS_PER_BATCH * events.length) throw new Error('trace wire: events lost on the way');
-  return [
+  if (read().length !== REQUESTS_PER_BATCH * EVENTS_PER_REQUEST) throw new Error('trace wire: events lost on the way');
+  const rows: BenchRow[] = [
     { name: 'wire: subject writes and serializes, per request (9 events)', value: quickest(write), unit: 'µs' },
     { name: 'wire: lab deserializes and builds the events, per request', value: quickest(read), unit: 'µs' },
     { name: 'wire: bytes per request', value: message.length / REQUESTS_PER_BATCH, unit: 'B' },
   ];
+  tracer.close();
+  return rows;
 }

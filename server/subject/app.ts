@@ -43,7 +43,7 @@ function burnCpu(trace: RequestTrace, ms: number): void {
   while (now() - start < ms) {
     // spin: synchronous work, as template rendering or JSON crunching would be
   }
-  trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'cpu' });
+  trace.blocked(start, now() - start, 'cpu');
 }
 
 export function createSubjectServer({
@@ -64,7 +64,7 @@ export function createSubjectServer({
     trace: RequestTrace,
   ): Promise<void> => {
     const access = both.of(mode);
-    const stepFor = (handler: string) => (step: StepName) => trace.emit({ type: 'handler.step', handler, step });
+    const stepFor = (handler: string) => (step: StepName) => trace.step(handler, step);
     const name =
       route === 'getUserCallback'
         ? 'getUser.callback'
@@ -95,12 +95,12 @@ export function createSubjectServer({
     res.setHeader('cache-control', 'no-store');
     res.setHeader(HEADER_MODE, mode);
     // Requests for no route are traced too (as 'unmatched'): a hand-sent typo still shows up.
-    trace.emit({ type: 'subject.accepted', route: match.ok ? match.route : 'unmatched', mode });
+    trace.accepted(match.ok ? match.route : 'unmatched', mode);
     // Stamped when the handler ends the response, not on 'finish': 'finish' fires after the
     // bytes reached the OS, which can be later than the client's first byte.
     const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
     res.end = ((...args: unknown[]) => {
-      if (!res.writableEnded) trace.emit({ type: 'subject.responded', status: res.statusCode });
+      if (!res.writableEnded) trace.responded(res.statusCode);
       return end(...args);
     }) as typeof res.end;
     if (!match.ok) return sendJson(res, match.status, { error: match.message });

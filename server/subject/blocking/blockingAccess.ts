@@ -100,7 +100,7 @@ export async function facadeAccess(options: AccessOptions, calls: DbCalls): Prom
           throw error;
         } finally {
           if (longPoll) options.held.leave();
-          trace.emit({ type: 'loop.blocked', t: start, durationMs: now() - start, reason: 'db' });
+          trace.blocked(start, now() - start, 'db');
         }
         return settle(call, response);
       }),

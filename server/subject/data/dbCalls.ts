@@ -29,26 +29,26 @@ export function createDbCalls(onHealth: HealthListener): DbCalls {
   return {
     inFlight: () => inFlight,
     begin(trace, op, saturated) {
-      trace.emit({ type: 'db.call', op, collection: USERS_COLLECTION });
+      trace.dbCall(op, USERS_COLLECTION);
       // The driver's own checkout events come later (after server selection), too late to
       // tell whether this call found a free connection; saturation is decided here.
-      if (saturated) trace.emit({ type: 'pool.wait' });
+      if (saturated) trace.poolWait();
       inFlight += 1;
       let sentSeen = false;
       return {
         sent(t) {
           if (t === undefined || sentSeen) return;
           sentSeen = true;
-          trace.emit({ type: 'db.sent', t });
+          trace.dbSent(t);
         },
         succeeded() {
           inFlight -= 1;
-          trace.emit({ type: 'db.reply', ok: true });
+          trace.dbReply(true);
           onHealth(true);
         },
         failed(error) {
           inFlight -= 1;
-          trace.emit({ type: 'db.reply', ok: false, error: error.message.slice(0, 200) });
+          trace.dbReply(false, error.message.slice(0, 200));
           if (error.kind === 'unavailable' || error.kind === 'timeout') onHealth(false, error);
           else onHealth(true);
         },

@@ -17,7 +17,9 @@ function recordingTracer() {
   const tracer: Tracer = {
     enabled: true,
     setEnabled: () => undefined,
-    request: (rid) => ({ rid, emit: () => undefined }),
+    request: () => {
+      throw new Error('no requests here');
+    },
     sample: (values) => samples.push({ at: performance.now(), values }),
     flush: () => (flushes += 1),
     close: () => undefined,
