@@ -81,8 +81,10 @@ export function startSampler(tracer: Tracer, gauges: Gauges, everyMs = 25, flush
   let rssBytes = process.memoryUsage.rss();
   let samples = 0;
   const sample = (): void => {
-    const elu = performance.eventLoopUtilization(lastElu);
-    lastElu = performance.eventLoopUtilization();
+    // One reading a sample; the interval's utilization is the difference of two readings.
+    const current = performance.eventLoopUtilization();
+    const elu = performance.eventLoopUtilization(current, lastElu);
+    lastElu = current;
     const longPollsWaiting = gauges.longPollsHeld?.() ?? 0;
     // While long-polls are held, their memory is the figure being measured: read it every sample.
     if (++samples % RSS_EVERY === 0 || longPollsWaiting > 0) rssBytes = process.memoryUsage.rss();

@@ -72,7 +72,7 @@ class TracedRequest implements RequestTrace {
   private id(): number {
     const { writer } = this.sink;
     if (this.ridBatch !== writer.batch) {
-      this.ridIndex = writer.str(this.rid);
+      this.ridIndex = writer.add(this.rid);
       this.ridBatch = writer.batch;
     }
     return this.ridIndex;
