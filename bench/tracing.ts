@@ -89,7 +89,15 @@ interface Window {
   eventsPerRequest: number;
   /** Times the subject's main thread went to sleep and was woken, per request (NaN where /proc is missing). */
   wakeUpsPerRequest: number;
+  /** When the window began and ended, in seconds of CLOCK_MONOTONIC (perf's `-k mono`: bench/tracingProfile.ts). */
+  from: number;
+  to: number;
+  /** Requests the subject received in the window. */
+  requests: number;
 }
+
+/** Now, in seconds of CLOCK_MONOTONIC, the clock `perf record -k mono` stamps its samples with. */
+const monotonicS = (): number => Number(process.hrtime.bigint()) / 1e9;
 
 /**
  * The voluntary context switches of a process's main thread: each is the loop going to sleep
@@ -170,13 +178,15 @@ async function measureTracing(
       await sleep(WARM_UP_S * 1000);
       const windows: Window[] = [];
       const pid = supervisor.pids().subject;
-      let at: TracingState & { ms: number; receiver: NodeJS.CpuUsage; events: number; wakeUps: number } = {
-        ...(await supervisor.setTracingLive(sides[0]! && !A_A)),
-        ms: performance.now(),
-        receiver: process.cpuUsage(),
-        events,
-        wakeUps: wakeUps(pid),
-      };
+      let at: TracingState & { ms: number; receiver: NodeJS.CpuUsage; events: number; wakeUps: number; mono: number } =
+        {
+          ...(await supervisor.setTracingLive(sides[0]! && !A_A)),
+          ms: performance.now(),
+          receiver: process.cpuUsage(),
+          events,
+          wakeUps: wakeUps(pid),
+          mono: monotonicS(),
+        };
       for (let i = 0; i < sides.length; i++) {
         await sleep(WINDOW_S(rate) * 1000);
         // The last window ends with tracing back on, as the subject started.
@@ -184,6 +194,7 @@ async function measureTracing(
           ...(await supervisor.setTracingLive((sides[i + 1] ?? true) && !A_A)),
           ms: performance.now(),
           wakeUps: wakeUps(pid),
+          mono: monotonicS(),
         };
         const requests = next.requests - at.requests;
         const receiver = process.cpuUsage(at.receiver);
@@ -195,6 +206,9 @@ async function measureTracing(
           // Counted when the batches arrive, a little after the window: close enough for a mean.
           eventsPerRequest: (events - at.events) / requests,
           wakeUpsPerRequest: (next.wakeUps - at.wakeUps) / requests,
+          from: at.mono,
+          to: next.mono,
+          requests,
         });
         if (process.env.TRACING_BENCH_VERBOSE) console.error(runtime, rate ?? 'max', JSON.stringify(windows.at(-1)));
         at = { ...next, receiver: process.cpuUsage(), events };

@@ -114,9 +114,16 @@ export async function startSubjectProcess(spec: SubjectSpec): Promise<ChildHandl
   if (spec.config.runtime === 'tornado') return startTornadoSubject(spec);
   const bundle = await childBundle();
   const env = { [SPEC_ENV]: JSON.stringify(spec) };
+  // For profiling the subject alone (bench/tracingProfile.ts passes --perf-basic-prof): Node
+  // flags for its process only, space-separated.
+  const nodeFlags = process.env.LAB_SUBJECT_NODE_FLAGS?.split(' ').filter(Boolean);
   const child = bundle
-    ? spawnNode(bundle.subject, [], { typescript: false, env: { ...env, [THREAD_ENTRY_ENV]: bundle.dbThread } })
-    : spawnNode(SUBJECT_ENTRY, [], { env });
+    ? spawnNode(bundle.subject, [], {
+        typescript: false,
+        env: { ...env, [THREAD_ENTRY_ENV]: bundle.dbThread },
+        nodeFlags,
+      })
+    : spawnNode(SUBJECT_ENTRY, [], { env, nodeFlags });
   return connectChild(child, 'subject', 30_000);
 }
 
