@@ -36,6 +36,23 @@ export interface SubjectAppOptions {
 
 const RID = /^[\w.:-]{1,64}$/;
 
+/**
+ * Each route's handler names ('getUser.nonblocking'), built once: a name built per request is
+ * a new string each time, which the trace then hashes or compares character by character.
+ */
+const HANDLER_NAMES = new Map<SubjectRouteName, { sync: string; async: string }>();
+function handlerName(route: SubjectRouteName, style: 'sync' | 'async'): string {
+  let names = HANDLER_NAMES.get(route);
+  if (!names) {
+    names =
+      route === 'getUserCallback'
+        ? { sync: 'getUser.callback', async: 'getUser.callback' }
+        : { sync: `${route}.blocking`, async: `${route}.nonblocking` };
+    HANDLER_NAMES.set(route, names);
+  }
+  return names[style];
+}
+
 /** The busy loop behind `cpu()`: the loop can do nothing else meanwhile. */
 function burnCpu(trace: RequestTrace, ms: number): void {
   if (ms <= 0) return;
@@ -65,10 +82,7 @@ export function createSubjectServer({
   ): Promise<void> => {
     const access = both.of(mode);
     const stepFor = (handler: string) => (step: StepName) => trace.step(handler, step);
-    const name =
-      route === 'getUserCallback'
-        ? 'getUser.callback'
-        : `${route}.${access.style === 'sync' ? 'blocking' : 'nonblocking'}`;
+    const name = handlerName(route, access.style);
     if (handlers.edited.has(name)) guardEdited(base.res, editedDeadlineMs);
     if (route === 'getUserCallback') {
       const users = callbackUsers(access.users(trace), (error) =>
