@@ -132,6 +132,26 @@ describe('binary trace batches', () => {
     expect(batch.count).toBe(SUBJECT_EVENTS.length);
   });
 
+  it('names the right string however many it is asked for, across batches (the ring of recent strings included)', () => {
+    const writer = new BatchWriter();
+    // 40 distinct names asked for in turn, more than the ring holds, some built at run time
+    // (equal text, another string object), across three batches.
+    const names = Array.from({ length: 40 }, (_, i) => `step-${i % 40}`);
+    for (let batch = 0; batch < 3; batch++) {
+      const events: TraceEvent[] = [];
+      for (let i = 0; i < 200; i++) {
+        const step = i % 3 === 0 ? names[(i * 7) % 40]! : ['step', String((i * 7) % 40)].join('-');
+        events.push({ type: 'handler.step', t: t + i, rid: `r-${batch}`, worker, handler: `h-${i % 5}`, step });
+      }
+      expect(unpackBatch(write(events, writer))).toEqual(events);
+    }
+    // Strings added without a lookup (a request's id) still read back, and may repeat harmlessly.
+    const first = writer.add('same');
+    const second = writer.add('same');
+    expect(writer.take(worker).strings).toEqual(['same', 'same']);
+    expect([first, second]).toEqual([0, 1]);
+  });
+
   it('an empty batch unpacks to no events', () => {
     const batch = new BatchWriter().take(worker);
     expect(batch.count).toBe(0);
