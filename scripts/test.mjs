@@ -59,7 +59,10 @@ for (const stage of [...new Set(chosen.map((suite) => suite.stage))]) {
     together.map(async (suite) => {
       const started = Date.now();
       const code = await run(suite, together.length === 1);
-      results.push({ suite, code, seconds: (Date.now() - started) / 1000 });
+      // Read as soon as the suite ends: the browser suite, a later stage, starts by emptying
+      // test-results/ (Playwright's outputDir), which took the unit and timing suites' names with it.
+      const failures = noted(`.failed-${suite.name}`);
+      results.push({ suite, code, seconds: (Date.now() - started) / 1000, failures });
     }),
   );
 }
@@ -77,9 +80,7 @@ if (flaky) console.log(`FLAKY (passed on retry):\n${flaky}`);
 // A failed suite's tests by name, with the first line of each error, where a CI log's tail shows them.
 // (The type check and the lint name their own problems; their output is printed whole above.)
 for (const r of results.filter((r) => r.code !== 0 && ['unit', 'timing', 'e2e'].includes(r.suite.name))) {
-  const failures =
-    noted(`.failed-${r.suite.name}`) ||
-    "  none named (the suite ended before its reporter did): see the suite's output";
+  const failures = r.failures || "  none named (the suite ended before its reporter did): see the suite's output";
   console.log(`FAILED in ${r.suite.name}:\n${failures}`);
 }
 const failed = results.filter((r) => r.code !== 0).length;
