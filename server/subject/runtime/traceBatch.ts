@@ -136,7 +136,7 @@ export class BatchWriter {
    * The strings last asked for and their indexes, a ring. Nearly all are a handful of
    * constants (route, mode, handler, step and operation names) asked for on every request:
    * comparing a few references is cheaper than hashing into the Map, which cost the subject
-   * ~1.7 µs a request (perf, bench/tracing.ts's rounds split by side).
+   * ~1.7 µs a request (bench/tracingProfile.ts).
    */
   private readonly recent = new Array<string | undefined>(RECENT).fill(undefined);
   private readonly recentIndex = new Int32Array(RECENT);

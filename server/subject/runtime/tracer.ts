@@ -6,7 +6,7 @@
  *
  * A request's events are written through typed methods (`trace.step(handler, step)`), each
  * writing its numbers straight into the batch: no event object is built, and the request's
- * id is looked up once a batch, not once an event. Written as `emit({ type, ... })`, a
+ * id goes into a batch's strings once, not once an event. Written as `emit({ type, ... })`, a
  * request's nine events cost the subject ~10 µs (bench/tracing.ts, stop 30): with tracing off
  * V8 drops an empty emit and the object it is given; with tracing on it builds the object
  * and reads it back by name at a call site that sees every event type.
@@ -59,7 +59,7 @@ interface Sink {
 
 /** A traced request: one object, its methods on the prototype (a closure each would cost more per request). */
 class TracedRequest implements RequestTrace {
-  /** The rid's index in the strings of batch `ridBatch` (-1: not yet written). */
+  /** The rid's index in the strings of batch `ridBatch` (-1: of no batch yet). */
   private ridIndex = 0;
   private ridBatch = -1;
 
