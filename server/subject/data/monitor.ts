@@ -11,12 +11,25 @@
  *
  * Pool events carry no comment, so they are matched to operations by order, which the pool
  * keeps: a checkout starts synchronously in the operation's own continuation (server
- * selection has a known server, no I/O in between), and waiting checkouts are served first
- * come, first served. While the pool is still opening connections they can be served out
- * of order; the event's `durationMS` (how long that checkout waited) then picks the right
- * one. Every operation here makes one round trip (runOperation), so one checkout each.
+ * selection has a known server, no I/O in between), and a checkout served from the pool's
+ * idle connections is always the oldest one waiting (the pool's processWaitQueue serves its
+ * queue's head). The one exception is a checkout the pool opened a new connection for: it
+ * leaves the queue when the connection starts opening and is served when that connection
+ * is ready, so connections that open in a different order serve their checkouts out of
+ * order. Only then is the event's `durationMS` (how long that checkout waited) used to pick
+ * it. Matching by durationMS every time failed on a busy machine: our listener reads the
+ * clock after the driver does, and a few ms lost between the two made an older checkout's
+ * event look like a younger one's (a timing test failed beside a CPU hog, stop 31). Every
+ * operation here makes one round trip (runOperation), so one checkout each.
  */
-import type { ConnectionCheckedOutEvent, ConnectionCheckOutFailedEvent, MongoClient } from 'mongodb';
+import type {
+  ConnectionCheckedOutEvent,
+  ConnectionCheckOutFailedEvent,
+  ConnectionClosedEvent,
+  ConnectionCreatedEvent,
+  ConnectionReadyEvent,
+  MongoClient,
+} from 'mongodb';
 import { now } from '../../../common/traceBasics';
 
 export interface MonitorHooks {
@@ -36,6 +49,9 @@ interface Checkout {
   done: boolean;
 }
 
+/** A pool connection's id (the driver types it to allow its monitoring connections' '<monitor>'). */
+type ConnectionId = ConnectionCreatedEvent['connectionId'];
+
 /** The driver's checkout clock (mongodb's processTimeMS). */
 const driverMs = (): number => Math.floor(performance.now());
 
@@ -44,6 +60,15 @@ class CheckoutTracker {
   private readonly starting: Checkout[] = [];
   /** Checkouts started and not yet served, oldest first, as in the pool's wait queue. */
   private readonly waiting: Checkout[] = [];
+  /** Connections the pool is opening: created, neither ready nor closed yet. */
+  private readonly opening = new Set<ConnectionId>();
+  /**
+   * A connection that finished opening (ready, or closed while opening) in the synchronous
+   * run now under way: a checkout settled in that same run was the one that connection was
+   * opened for (the pool serves it from the connection's own callback). Cleared at the next
+   * microtask, before the pool's queue is processed again.
+   */
+  private finished: { id: ConnectionId; ready: boolean } | undefined;
 
   constructor(private readonly sent: (comment: string, t: number) => void) {}
 
@@ -68,16 +93,44 @@ class CheckoutTracker {
     this.waiting.push(entry);
   }
 
-  /** A checkout was served (connection) or gave up (none); durationMS says which one. */
-  settled(durationMS: number, connection: boolean): void {
+  created(id: ConnectionId): void {
+    this.opening.add(id);
+  }
+
+  /** A connection being opened is ready (ready) or failed to open (not ready); other closes are ignored. */
+  opened(id: ConnectionId, ready: boolean): void {
+    if (!this.opening.delete(id)) return;
+    const finished = { id, ready };
+    this.finished = finished;
+    queueMicrotask(() => {
+      if (this.finished === finished) this.finished = undefined;
+    });
+  }
+
+  cleared(): void {
+    this.opening.clear();
+  }
+
+  /**
+   * A checkout was served (connectionId) or gave up (undefined). The oldest waiting one,
+   * unless it may have been waiting on a connection being opened (see the file's comment).
+   */
+  settled(durationMS: number, connectionId: ConnectionId | undefined): void {
+    const finished = this.finished;
+    const openedForIt =
+      finished !== undefined && (connectionId === undefined ? !finished.ready : finished.id === connectionId);
+    const index = openedForIt || this.opening.size > 0 ? this.startedAt(durationMS) : 0;
+    const [entry] = this.waiting.splice(index, 1);
+    if (connectionId !== undefined && entry?.comment !== undefined && !entry.done) this.sent(entry.comment, now());
+  }
+
+  /** The oldest waiting checkout that started durationMS ago (±1 ms for a tick between clocks), else the oldest. */
+  private startedAt(durationMS: number): number {
     const startedMs = driverMs() - durationMS;
-    // The oldest waiting checkout that started then (±1 ms for a tick between clocks), else the oldest.
-    const index = Math.max(
+    return Math.max(
       0,
       this.waiting.findIndex((entry) => Math.abs((entry.startedMs ?? 0) - startedMs) <= 1),
     );
-    const [entry] = this.waiting.splice(index, 1);
-    if (connection && entry?.comment !== undefined && !entry.done) this.sent(entry.comment, now());
   }
 }
 
@@ -118,11 +171,18 @@ export function monitorClient(client: MongoClient, hooks: MonitorHooks): void {
   });
   client.on('connectionCheckedOut', (event: ConnectionCheckedOutEvent) => {
     pool?.(1, -1);
-    tracker?.settled(event.durationMS, true);
+    tracker?.settled(event.durationMS, event.connectionId);
   });
   client.on('connectionCheckOutFailed', (event: ConnectionCheckOutFailedEvent) => {
     pool?.(0, -1);
-    tracker?.settled(event.durationMS, false);
+    tracker?.settled(event.durationMS, undefined);
   });
+  if (tracker) {
+    client.on('connectionCreated', (event: ConnectionCreatedEvent) => tracker.created(event.connectionId));
+    client.on('connectionReady', (event: ConnectionReadyEvent) => tracker.opened(event.connectionId, true));
+    client.on('connectionClosed', (event: ConnectionClosedEvent) => tracker.opened(event.connectionId, false));
+    // A connection still opening when the pool is cleared is dropped with no event of its own.
+    client.on('connectionPoolCleared', () => tracker.cleared());
+  }
   if (pool) client.on('connectionCheckedIn', () => pool(-1, 0));
 }
