@@ -5,6 +5,12 @@
  * rate the subject holds, CPU per request tracing on / off <= 1.05; flat out, throughput
  * tracing on / off >= 0.95.
  *
+ * Two fixed rates. 1,000 req/s is the rate the goal was set at (the issue measured 1.17x
+ * there). 400 req/s is the harder case: autocannon sends each second's requests in one burst,
+ * the subject rests for most of the second, and the costs tracing pays by the second rather
+ * than by the request (the sampler's beats, the shipments, the wake-ups they cause) weigh
+ * 2.5 times as much on each request. Both are printed against the goal.
+ *
  * Method (the earlier one, a fresh subject per side and 3 s runs, swung 2x a pair):
  * - one subject process, warm, serves both sides: the bench turns its tracing on and off at
  *   run time (SubjectCommand `tracing`), so process start, JIT, keep-alive connections and
@@ -26,9 +32,9 @@
  * it, at a rate a single Python process holds. First, the wire alone (bench/traceWire.ts).
  * The load average is printed before and after: figures from a busy machine are read with it.
  *
- * Runnable alone, in about 7 minutes with both runtimes: `npx tsx bench/tracing.ts`.
+ * Runnable alone, in about 9 minutes with both runtimes: `npx tsx bench/tracing.ts`.
  * TRACING_BENCH_RUNTIMES=node (or tornado) measures one; TRACING_BENCH_PAIRS (24: 12 rounds),
- * TRACING_BENCH_WINDOW_S (3 at the fixed rate, 1 flat out), TRACING_BENCH_RATE (400 req/s, Node),
+ * TRACING_BENCH_WINDOW_S (3 at the fixed rate, 1 flat out), TRACING_BENCH_RATE (1000,400: req/s, Node, one phase each),
  * TRACING_BENCH_TORNADO_RATE (300 req/s); TRACING_BENCH_PHASES=paced (or max) runs one phase;
  * TRACING_BENCH_AA=1 runs both sides with tracing off (the noise floor); TRACING_BENCH_VERBOSE=1
  * prints every window.
@@ -65,8 +71,11 @@ const WINDOW_S = (rate: number | undefined) => Number(process.env.TRACING_BENCH_
 const WARM_UP_S = 2;
 /** Flat out before the phases, half on and half off: V8 optimises both paths (after 3 s at 400 req/s CPU per request was still falling 2x). */
 const JIT_WARM_UP_S = 8;
-/** A rate this machine's Node subject holds with tracing on or off, even with other work on it (~700 req/s flat out when busy). */
-const PACED_RATE = Number(process.env.TRACING_BENCH_RATE ?? 400);
+/**
+ * Rates this machine's Node subject holds with tracing on or off (~4,500 req/s flat out when
+ * quiet; 400 req/s even with other work on it, ~700 flat out then): see the comment above.
+ */
+const PACED_RATES = (process.env.TRACING_BENCH_RATE ?? '1000,400').split(',').map(Number);
 /** One Python process serves far fewer requests than Node's subject. */
 const TORNADO_PACED_RATE = Number(process.env.TRACING_BENCH_TORNADO_RATE ?? 300);
 const RUNTIMES = (process.env.TRACING_BENCH_RUNTIMES ?? 'node,tornado').split(',');
@@ -124,11 +133,11 @@ export async function benchTracing(): Promise<BenchRow[]> {
     await seedUsers(seeding.db(LAB_DB_NAME));
     await seeding.close();
     const rows = [...benchTraceWire(), loadRow('before')];
-    if (RUNTIMES.includes('node')) rows.push(...(await measureTracing(database.uri, 'node', PACED_RATE, '')));
+    if (RUNTIMES.includes('node')) rows.push(...(await measureTracing(database.uri, 'node', PACED_RATES, '')));
     if (RUNTIMES.includes('tornado')) {
       const tornado = await tornadoRuntime();
       if (!tornado.available) rows.push({ name: `tornado: not measured (${tornado.reason})`, value: 0, unit: '' });
-      else rows.push(...(await measureTracing(database.uri, 'tornado', TORNADO_PACED_RATE, 'tornado: ')));
+      else rows.push(...(await measureTracing(database.uri, 'tornado', [TORNADO_PACED_RATE], 'tornado: ')));
     }
     return [...rows, loadRow('after')];
   } finally {
@@ -136,11 +145,11 @@ export async function benchTracing(): Promise<BenchRow[]> {
   }
 }
 
-/** Tracing on vs off for one runtime's subject: a phase at a fixed rate, then one flat out. */
+/** Tracing on vs off for one runtime's subject: a phase at each fixed rate, then one flat out. */
 async function measureTracing(
   mongoUri: string,
   runtime: Runtime,
-  pacedRate: number,
+  pacedRates: number[],
   label: string,
 ): Promise<BenchRow[]> {
   let events = 0;
@@ -262,42 +271,44 @@ async function measureTracing(
         { name: `${label}  lowest / highest round`, value: Math.min(...r), unit: `x / ${Math.max(...r).toFixed(3)} x` },
       ];
     };
-    const at = `${label}at ${pacedRate} req/s:`;
-    const pacedRows = (paced: Window[]): BenchRow[] => [
-      {
-        name: `${at} served, tracing on / off (medians)`,
-        value: of(paced, true, 'perSecond'),
-        unit: `/ ${of(paced, false, 'perSecond').toFixed(0)} req/s`,
-      },
-      {
-        name: `${at} subject CPU per request, tracing on / off (medians)`,
-        value: of(paced, true, 'subjectUsPerRequest'),
-        unit: `/ ${of(paced, false, 'subjectUsPerRequest').toFixed(0)} µs`,
-      },
-      ...ratioRows(
-        paced,
-        WINDOW_S(pacedRate),
-        'subjectUsPerRequest',
-        `${at} subject CPU per request on / off`,
-        '<= 1.05',
-        (r) => r <= 1.05,
-      ),
-      ...(Number.isNaN(of(paced, true, 'wakeUpsPerRequest'))
-        ? []
-        : [
-            {
-              name: `${at} subject wake-ups per request (main thread's voluntary context switches), on / off (medians)`,
-              value: of(paced, true, 'wakeUpsPerRequest'),
-              unit: `/ ${of(paced, false, 'wakeUpsPerRequest').toFixed(3)}`,
-            },
-          ]),
-      {
-        name: `${at} receiving process CPU per request, on / off (medians)`,
-        value: of(paced, true, 'receiverUsPerRequest'),
-        unit: `/ ${of(paced, false, 'receiverUsPerRequest').toFixed(1)} µs`,
-      },
-      { name: `${label}trace events per request, tracing on`, value: of(paced, true, 'eventsPerRequest'), unit: '' },
-    ];
+    const pacedRows = (pacedRate: number, paced: Window[]): BenchRow[] => {
+      const at = `${label}at ${pacedRate} req/s:`;
+      return [
+        {
+          name: `${at} served, tracing on / off (medians)`,
+          value: of(paced, true, 'perSecond'),
+          unit: `/ ${of(paced, false, 'perSecond').toFixed(0)} req/s`,
+        },
+        {
+          name: `${at} subject CPU per request, tracing on / off (medians)`,
+          value: of(paced, true, 'subjectUsPerRequest'),
+          unit: `/ ${of(paced, false, 'subjectUsPerRequest').toFixed(0)} µs`,
+        },
+        ...ratioRows(
+          paced,
+          WINDOW_S(pacedRate),
+          'subjectUsPerRequest',
+          `${at} subject CPU per request on / off`,
+          '<= 1.05',
+          (r) => r <= 1.05,
+        ),
+        ...(Number.isNaN(of(paced, true, 'wakeUpsPerRequest'))
+          ? []
+          : [
+              {
+                name: `${at} subject wake-ups per request (main thread's voluntary context switches), on / off (medians)`,
+                value: of(paced, true, 'wakeUpsPerRequest'),
+                unit: `/ ${of(paced, false, 'wakeUpsPerRequest').toFixed(3)}`,
+              },
+            ]),
+        {
+          name: `${at} receiving process CPU per request, on / off (medians)`,
+          value: of(paced, true, 'receiverUsPerRequest'),
+          unit: `/ ${of(paced, false, 'receiverUsPerRequest').toFixed(1)} µs`,
+        },
+        { name: `${at} trace events per request, tracing on`, value: of(paced, true, 'eventsPerRequest'), unit: '' },
+      ];
+    };
     const maxRows = (max: Window[]): BenchRow[] => [
       {
         name: `${label}flat out: GET ${ROUTE}, c=${CONNECTIONS}, tracing on / off (medians)`,
@@ -319,7 +330,7 @@ async function measureTracing(
       },
     ];
     const rows: BenchRow[] = [];
-    if (PHASES.includes('paced')) rows.push(...pacedRows(await phase(pacedRate)));
+    if (PHASES.includes('paced')) for (const rate of pacedRates) rows.push(...pacedRows(rate, await phase(rate)));
     if (PHASES.includes('max')) {
       rows.push({ name: `${label}load average (1 min), before flat out`, value: loadavg()[0]!, unit: '' });
       rows.push(...maxRows(await phase(undefined)));

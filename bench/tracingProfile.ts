@@ -14,7 +14,8 @@
  * one process with the same JIT state, which two processes (one traced, one not) do not have.
  *
  * `npx tsx bench/tracingProfile.ts` (needs `perf`: Debian's linux-perf, run as root or with
- * perf_event_paranoid <= 1); TRACING_BENCH_PAIRS (32: 16 rounds, ~4 min), TOP (30 rows).
+ * perf_event_paranoid <= 1); TRACING_BENCH_PAIRS (32: 16 rounds, ~4 min), TRACING_BENCH_RATE (one
+ * rate, 1000 req/s: the goal's), TOP (30 rows).
  * Figures under perf run ~1.4x the bench's CPU per request: read the differences, not the totals.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
       LAB_SUBJECT_NODE_FLAGS: '--perf-basic-prof --no-logfile-per-isolate --logfile=/dev/null',
       TRACING_BENCH_RUNTIMES: 'node',
       TRACING_BENCH_PHASES: 'paced',
+      // One rate: the on and off windows of two rates would blend in the split.
+      TRACING_BENCH_RATE: String(Number(process.env.TRACING_BENCH_RATE ?? 1000)),
       TRACING_BENCH_PAIRS: PAIRS,
       TRACING_BENCH_VERBOSE: '1',
     },
