@@ -98,7 +98,10 @@ async function publish(deps: LongPollRunDeps, waiting: number, holdStart: number
     return;
   }
   // Loaded on first use, before the clock starts: undici is a large library the lab's start need not read.
-  const { request } = await import('undici');
+  // Its CommonJS exports are read from `default`, the one form all three loaders give: Node's
+  // own import, tsx, and the lab's esbuild bundle (npm start), whose chunk for undici exports
+  // `default` alone, so `{ request }` was undefined there and every live long-poll run failed.
+  const { request } = (await import('undici')).default;
   const rid = `${deps.runId}${PUBLISH_RID_SUFFIX}`;
   deps.record([{ type: 'client.sent', t: now(), rid, route: 'createUser' }]);
   let status = 0;

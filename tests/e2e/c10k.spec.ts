@@ -152,3 +152,31 @@ test("the lesson's stage fans the publish out to the waiters, as the lab page do
     ).toEqual([]);
   }
 });
+
+test('lesson 12 step 1 runs live on the lab as npm start runs it: a thousand long-polls held, one publish answers all', async ({
+  page,
+}) => {
+  // Every test above draws a synthetic run. This one runs the real thing through the lab the
+  // suite starts from its compiled build, as `npm start` does: there, and only there, undici
+  // was loaded in a form whose `request` was undefined, and every live long-poll run failed
+  // at its publish while the tests (through tsx) passed.
+  test.setTimeout(180_000);
+  await page.goto('/lessons/ten-thousand-waiting-clients/1');
+  await page.getByRole('button', { name: 'Run this experiment' }).click();
+  const status = page.locator('.lesson-run-status');
+  // A thousand waiters and the publish that answered them.
+  await expect(status).toHaveText(/^Done: 1,001 answered\.$/, { timeout: 150_000 });
+  // The line under the loop: what the subject held and what each cost, measured in this run.
+  await expect(page.locator('.held-connections')).toContainText(/^1,000 connections held · .+ each · loop delay/);
+  // Every waiter was answered by the one publish: the lab's own summary of the run says so.
+  const runs = (await (await page.request.get('/api/runs')).json()) as Array<{
+    status: string;
+    plan: { route: string };
+    completed: number;
+    errors: number;
+    peakConcurrent?: number;
+  }>;
+  const run = runs.find((candidate) => candidate.plan.route === 'longPoll');
+  expect(run).toMatchObject({ status: 'done', completed: 1001, errors: 0 });
+  expect(run?.peakConcurrent).toBeGreaterThanOrEqual(950);
+});
