@@ -16,16 +16,6 @@ import { HEADER_RID, HEADER_RUN, now, type TraceEvent } from '../../common/trace
 import type { RunningJob } from './job';
 import type { LoadCounts, LoadJob } from './protocol';
 
-/**
- * Long-polls opened a slice at a time, with a turn of this thread's loop between slices.
- * Opened all in one go, no connection could complete until the last request was made (each
- * connect finishes on a later turn of the loop): with 10,000 the subject saw nothing for 3 s
- * on a two-core machine, then all at once, and a lesson's 5 s hold ran out with 8,000 held.
- * A slice at a time, the first waiters reach the subject within a few ms, the door fills while
- * the rest are opened, and all are held sooner (5,000: the last answered at 1.9 s, not 3.3 s).
- */
-const OPEN_SLICE = 100;
-
 export interface LongPollJob {
   /** The cursor every long-poll sends: the newest user's id when the run started. */
   after: string;
@@ -109,12 +99,7 @@ export function runLongPollJob(job: LoadJob, longPoll: LongPollJob, ship: (event
 
   const result = (async () => {
     try {
-      const holds: Promise<void>[] = [];
-      for (let i = 0; i < longPoll.connections && !cancelled && !stalled; i++) {
-        holds.push(hold(i));
-        if ((i + 1) % OPEN_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-      }
-      await Promise.all(holds);
+      await Promise.all(Array.from({ length: longPoll.connections }, (_, i) => hold(i)));
     } finally {
       clearInterval(stallWatch);
       clearInterval(flusher);
