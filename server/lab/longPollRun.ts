@@ -1,7 +1,7 @@
 /**
  * A long-poll run, seen from the lab: open every long-poll, wait until the subject holds
- * them all (its samples count them) or `holdMs` passes, publish one new user, and end when
- * every long-poll has its answer.
+ * them all (its samples count them) or `holdMs` passes, and longer while they are still
+ * arriving, publish one new user, and end when every long-poll has its answer.
  *
  * The publish goes through the subject (POST /users) in non-blocking mode, where that is
  * what wakes the waiters. In blocking mode the subject's loop (or every executor thread) is
@@ -76,6 +76,24 @@ export async function runLongPoll(deps: LongPollRunDeps, watch: SampleWatch): Pr
   const holdStart = now();
   const allWaiting = () => watch.waiting() >= deps.plan.concurrency;
   await until(() => allWaiting() || finished || deps.cancelled(), holdMs);
+  // A slow machine opens thousands of connections more slowly than a hold lasts (10,000 took
+  // up to 10 s on two busy cores): while waiters are still arriving (or none has yet), hold
+  // on, a second at a time, up to the longest hold. Published early, the late ones each made
+  // their own database read and a lesson's run took 30 s, where one publish should answer all.
+  // Non-blocking only: a blocking subject holds one waiter (or one per executor thread) at
+  // most, and its loop, held by a waiter, sends no samples to count them by.
+  let seen = watch.waiting();
+  while (
+    deps.mode === 'nonblocking' &&
+    !allWaiting() &&
+    !finished &&
+    !deps.cancelled() &&
+    now() - holdStart < LONG_POLL_BOUNDS.holdMs.max
+  ) {
+    await until(() => allWaiting() || finished || deps.cancelled(), 1000);
+    if (seen > 0 && watch.waiting() <= seen) break;
+    seen = watch.waiting();
+  }
   if (allWaiting()) {
     // One more sample with everyone held, so the memory figure is taken at the peak.
     const at = now();

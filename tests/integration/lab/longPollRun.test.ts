@@ -114,6 +114,20 @@ describe('a long-poll run', () => {
     expect(waiterReads).toHaveLength(1);
   }, 300_000);
 
+  it('holds on past a hold shorter than the opening while waiters still arrive: one publish answers all', async () => {
+    // holdMs 0: the hold is over before the first connection is open. Published then, nearly
+    // every waiter would arrive after the news and make its own database read.
+    const { summary, events } = await longPollRun({ mode: 'nonblocking' }, { concurrency: 2000, holdMs: 0 });
+    expect(summary.status).toBe('done');
+    const published = events.filter((e) => e.type === 'run.published');
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ via: 'subject' });
+    expect((published[0] as { waiting: number }).waiting).toBeGreaterThanOrEqual(1950);
+    const waiterReads = events.filter((e) => e.type === 'db.call' && !e.rid.endsWith('-publish'));
+    expect(waiterReads.length).toBeLessThanOrEqual(50);
+    expect(answers(events).filter((e) => e.status !== 200)).toEqual([]);
+  }, 300_000);
+
   it('serves at most one waiter at a time in blocking mode, and still answers all 2,000', async () => {
     const { summary, events } = await longPollRun(
       { mode: 'blocking', executorThreads: 0 },
