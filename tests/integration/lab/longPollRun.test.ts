@@ -103,6 +103,11 @@ describe('a long-poll run', () => {
     expect(published[0]).toMatchObject({ via: 'subject' });
     // Every answer came after the one publish.
     expect(Math.min(...done.map((e) => e.t))).toBeGreaterThan(published[0]!.t);
+    // The first waiters reach the subject while the rest are still being opened: the door fills
+    // as they come. Opened all in one go, none could connect before the last was made.
+    const sent = events.flatMap((e) => (e.type === 'client.sent' && !e.rid.endsWith('-publish') ? [e.t] : []));
+    const accepted = events.flatMap((e) => (e.type === 'subject.accepted' && e.route === 'longPoll' ? [e.t] : []));
+    expect(Math.min(...accepted)).toBeLessThan(Math.max(...sent));
     expect(summary.peakConcurrent).toBeGreaterThanOrEqual(1950);
     expect(summary.subjectMemory?.peakRssBytes).toBeGreaterThanOrEqual(summary.subjectMemory?.idleRssBytes ?? Infinity);
     expect(summary.publishToLastAnswerMs).toBeGreaterThan(0);
