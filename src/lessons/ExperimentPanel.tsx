@@ -45,12 +45,14 @@ export function ExperimentPanel({
   const phase = typeof state.value === 'string' ? state.value : Object.keys(state.value)[0];
   const busy = state.matches('replaying') || state.matches('applying') || state.matches('running');
 
+  // A long-poll run's answers include its publish (POST /users): "10,001 of 10,000" read as a miscount.
+  const planned = experiment.run.requests + (experiment.run.route === 'longPoll' ? 1 : 0);
   const status = state.matches('applying')
     ? 'Applying the settings…'
     : state.matches('running') && state.context.runId === null
       ? 'Starting the run…'
       : state.matches('running')
-        ? `Running: ${count.format(summary?.completed ?? 0)} of ${count.format(experiment.run.requests)} answered.`
+        ? `Running: ${count.format(summary?.completed ?? 0)} of ${count.format(planned)} answered.`
         : state.matches('replaying')
           ? 'Loading the recorded run…'
           : state.matches('done') && recorded

@@ -64,10 +64,16 @@ export function PromiseTable({
           ))}
         </tbody>
       </table>
-      {modelSilent ? (
+      {modelSilent === 'no-latency' ? (
         <p className="lesson-model-note" data-testid="model-silent">
           The model counts only added round-trip latency and CPU, and this step has neither: the time here is the
           database’s own work, which the model leaves out. Compare this run’s numbers with the other steps’ instead.
+        </p>
+      ) : modelSilent === 'long-poll' ? (
+        <p className="lesson-model-note" data-testid="model-silent">
+          The model times requests that each go to the database as soon as they can. A long poll waits for news instead,
+          so its time is the hold and the fan-out after the publish: read the line under the loop (connections held,
+          memory each, loop delay) and compare it with the other steps.
         </p>
       ) : null}
       {judged ? (

@@ -101,7 +101,7 @@ describe('what the table promises', () => {
     const { course } = await import('../../../src/lessons/load');
     const lesson9 = course.lessons.find((l) => l.id === 'indexes-and-slow-queries')!;
     const uncalibrated = promiseRows(lesson9.steps[0]!.experiment, undefined);
-    expect(uncalibrated.modelSilent).toBe(true);
+    expect(uncalibrated.modelSilent).toBe('no-latency');
     expect(uncalibrated.rows.length).toBeGreaterThan(0);
     // Calibrated, the model has something to say: fifty requests one at a time, each a base round trip.
     const here = promiseRows(lesson9.steps[0]!.experiment, calibrated(3));
@@ -111,5 +111,18 @@ describe('what the table promises', () => {
     const promised = promiseRows(lesson3.steps[0]!.experiment, calibrated(3));
     expect(promised.modelSilent).toBe(false);
     expect(promised.rows.every((row) => row.promised > 0)).toBe(true);
+  });
+
+  it("leaves the model out of a long poll's steps (lesson 12), which it does not model, calibrated or not", async () => {
+    const { course } = await import('../../../src/lessons/load');
+    const lesson12 = course.lessons.find((l) => l.id === 'ten-thousand-waiting-clients')!;
+    for (const step of lesson12.steps) {
+      for (const calibration of [undefined, calibrated(3)]) {
+        const { rows, modelSilent } = promiseRows(step.experiment, calibration);
+        expect(modelSilent).toBe('long-poll');
+        // The table still lists the numbers, measured only.
+        expect(rows.length).toBeGreaterThan(0);
+      }
+    }
   });
 });
